@@ -1,0 +1,28 @@
+import type { FactOrigin } from '../origin.js';
+
+/** One reason to believe an Application depends on another: what was seen, and where. */
+export interface DependencyEvidence {
+  /** e.g. "uses storageClass longhorn", "annotation cert-manager.io/cluster-issuer". */
+  description: string;
+  origin: FactOrigin;
+}
+
+/** `from` (an Application) needs `to` (another Application) to be deployed first. */
+export interface AppDependency {
+  fromRepo: string;
+  from: string;
+  toRepo: string;
+  to: string;
+  /** What `to` provides that `from` uses: "StorageClass longhorn", "ingress controller traefik". */
+  capability: string;
+  evidence: DependencyEvidence[];
+}
+
+/** Which application provides a capability. This is data: defaults plus the user's config. */
+export interface ProviderRule {
+  capability: 'storageClass' | 'ingressClass' | 'certIssuer' | 'loadBalancer' | 'externalDns' | 'registry' | 'externalSecrets' | 'monitoringCrds';
+  /** The value that selects the provider (a StorageClass name, an ingress class, a registry host); `*` for any. */
+  value: string;
+  /** The Application name that provides it. */
+  app: string;
+}

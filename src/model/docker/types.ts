@@ -1,0 +1,18 @@
+import type { FactOrigin } from '../origin.js';
+
+export interface DockerfileStage {
+  /** The image as written after `FROM` (flags removed), before ARG substitution. */
+  from: string;
+  /** After substituting ARG defaults declared before the first FROM. */
+  resolvedFrom: string;
+  /** `AS name`, when present. */
+  name?: string;
+  /** True when `from` names an earlier build stage rather than an image. */
+  isStageReference: boolean;
+  origin: FactOrigin;
+}
+
+export interface Dockerfile {
+  file: string;
+  stages: DockerfileStage[];
+}

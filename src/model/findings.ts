@@ -1,0 +1,61 @@
+/** Findings: the one shape every loader diagnostic, TypeScript rule and Rego policy result takes. */
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
+
+/** A 1-based, inclusive-start source range. `endColumn` points one past the last character. */
+export interface SourceRange {
+  startLine: number;
+  startColumn: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A segment of a path into a YAML document: a map key or a sequence index. */
+export type PathSegment = string | number;
+export type DocPath = readonly PathSegment[];
+
+/** Where something is: a file in a repo, optionally narrowed to a range. */
+export interface SourceLocation {
+  repo: string;
+  file: string;
+  range?: SourceRange;
+  /** Path inside the YAML document the range was derived from, when there is one. */
+  path?: DocPath;
+  /** Index of the document inside a multi-document YAML file. */
+  docIndex?: number;
+}
+
+export interface FindingSuppression {
+  kind: 'inline' | 'waiver';
+  reason: string;
+  /** Where the suppression was written (inline comment) or the config file (waiver). */
+  location?: SourceLocation;
+}
+
+/** A finding before the runner has fingerprinted it. */
+export interface FindingDraft {
+  ruleId: string;
+  severity: Severity;
+  message: string;
+  repo: string;
+  /** Repo-relative file, absent for repo-level findings without a file (e.g. a failed clone). */
+  file?: string;
+  range?: SourceRange;
+  path?: DocPath;
+  docIndex?: number;
+  /**
+   * What the finding is about, independent of its line (an image reference, a job name, a key path).
+   * It makes the fingerprint stable across unrelated edits.
+   */
+  subject?: string;
+  help?: string;
+  /** Other places that explain the finding, e.g. the CI template a job came from. */
+  related?: SourceLocation[];
+}
+
+export interface Finding extends FindingDraft {
+  fingerprint: string;
+  suppression?: FindingSuppression;
+}

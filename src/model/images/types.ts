@@ -1,0 +1,40 @@
+import type { FactOrigin } from '../origin.js';
+
+/** Where an image reference was written, which decides whether an untagged reference pulls `latest`. */
+export type ImageContext =
+  | 'ci-image'
+  | 'ci-service'
+  | 'dockerfile-from'
+  | 'helm-map'
+  | 'helm-string'
+  | 'k8s-container';
+
+/** A container image reference normalized by the Docker reference grammar. */
+export interface ImageRef {
+  /** The reference as written, after variable/ARG resolution where possible. */
+  raw: string;
+  /** `docker.io` when none is written. */
+  registry: string;
+  /** Full repository path; `library/` is prefixed for official Docker Hub images. */
+  repository: string;
+  tag?: string;
+  digest?: string;
+  context: ImageContext;
+  /** Where the reference (or its `repository` key) is. */
+  origin: FactOrigin;
+  /** Where the tag is, when it is written apart from the repository (a Helm `tag:` key). */
+  tagOrigin?: FactOrigin;
+  /** True when the reference could not be fully resolved (an unresolved `$VARIABLE`). */
+  dynamic: boolean;
+  /** For CI images: the job that uses it. */
+  job?: string;
+}
+
+/** A `docker push`/`--tag`/`--destination` of an image in a CI script: publishing, not consuming. */
+export interface PublishedImage {
+  raw: string;
+  tag?: string;
+  command: string;
+  job: string;
+  origin: FactOrigin;
+}

@@ -1,0 +1,99 @@
+import { LineCounter, parseAllDocuments, type Document, type ScalarTag, type CollectionTag } from 'yaml';
+import type { FindingDraft, SourceRange } from '../findings.js';
+
+/** One document of a YAML file, parsed once and shared by every loader that reads it. */
+export interface YamlDocument {
+  file: string;
+  index: number;
+  /** The yaml Document, kept for source positions and for loaders that need tags (`!reference`). */
+  doc: Document.Parsed;
+  lineCounter: LineCounter;
+  /** The plain JavaScript value of the document; `undefined` for an empty document or one that failed. */
+  value: unknown;
+  /** True when the document had syntax errors: its value is not trusted by loaders. */
+  broken: boolean;
+}
+
+export interface ParsedYamlFile {
+  file: string;
+  documents: YamlDocument[];
+  lineCounter: LineCounter;
+}
+
+/**
+ * GitLab's `!reference [job, key]` tag. It is declared so that the parser keeps the tag on the node
+ * (the CI resolver reads it) instead of warning about an unknown tag. Other unknown tags resolve as plain
+ * values with a warning that loaders do not report: Kubernetes YAML rarely has them and they are not errors.
+ */
+const referenceTag: CollectionTag = {
+  tag: '!reference',
+  collection: 'seq',
+  resolve: (seq) => seq,
+};
+
+const customTags: (ScalarTag | CollectionTag)[] = [referenceTag];
+
+/** Aliases beyond this many per document are treated as an alias bomb. */
+const MAX_ALIAS_COUNT = 1000;
+
+export function rangeFromOffsets(lineCounter: LineCounter, start: number, end: number): SourceRange {
+  const from = lineCounter.linePos(start);
+  const to = lineCounter.linePos(Math.max(start, end));
+  return { startLine: from.line, startColumn: from.col, endLine: to.line, endColumn: to.col };
+}
+
+/**
+ * Parses every document of a YAML file. Problems become `parse-error` findings with the line they are on;
+ * a file never throws out of here, whatever it contains (alias bombs, deep nesting, invalid syntax).
+ */
+export function parseYamlFile(repo: string, file: string, text: string): { parsed: ParsedYamlFile; diagnostics: FindingDraft[] } {
+  const lineCounter = new LineCounter();
+  const diagnostics: FindingDraft[] = [];
+  const documents: YamlDocument[] = [];
+  const diagnostic = (message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void => {
+    diagnostics.push({ ruleId: 'parse-error', severity, message, repo, file, range, subject: message.split('\n')[0] ?? message });
+  };
+  const fileStart: SourceRange = { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+
+  let parsedDocs: Document.Parsed[];
+  try {
+    parsedDocs = parseAllDocuments(text, { lineCounter, customTags, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
+    // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
+  } catch (error) {
+    diagnostic(`YAML could not be parsed: ${describeError(error)}`, fileStart);
+    return { parsed: { file, documents, lineCounter }, diagnostics };
+  }
+
+  parsedDocs.forEach((doc, index) => {
+    let broken = false;
+    for (const error of doc.errors) {
+      const duplicate = error.code === 'DUPLICATE_KEY';
+      if (!duplicate) broken = true;
+      const [start, end] = error.pos;
+      const message = duplicate ? `duplicate key: ${firstLine(error.message)} (the last value wins in most tools)` : `YAML syntax error: ${firstLine(error.message)}`;
+      diagnostic(message, rangeFromOffsets(lineCounter, start, end), duplicate ? 'warning' : 'error');
+    }
+    let value: unknown;
+    if (!broken) {
+      try {
+        value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+      } catch (error) {
+        broken = true;
+        const range = doc.contents?.range ? rangeFromOffsets(lineCounter, doc.contents.range[0], doc.contents.range[0]) : fileStart;
+        diagnostic(`YAML document ${index + 1} could not be loaded: ${describeError(error)}`, range);
+      }
+    }
+    documents.push({ file, index, doc, lineCounter, value, broken });
+  });
+  return { parsed: { file, documents, lineCounter }, diagnostics };
+}
+
+function firstLine(message: string): string {
+  return (message.split('\n')[0] ?? message).trim();
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof RangeError && /call stack/i.test(error.message)) return 'the document is nested too deeply';
+  if (error instanceof Error) return firstLine(error.message);
+  return String(error);
+}
