@@ -1,0 +1,53 @@
+import type { DocPath, Severity, SourceLocation, SourceRange } from '../model/findings.js';
+import type { Fleet, Repo } from '../model/types.js';
+
+/** What every check declares about itself; docs, the config schema and SARIF rule entries are built from it. */
+export interface CheckMeta {
+  /** kebab-case rule id, as users write it in config and suppressions. */
+  id: string;
+  shortDescription: string;
+  fullDescription: string;
+  defaultSeverity: Severity;
+  /** JSON Schema of the rule's options (an object schema); absent when the rule takes none. */
+  optionsSchema?: Record<string, unknown>;
+  /** Markdown help shown with findings. */
+  help: string;
+  /** Repo-relative path of the rule's docs page. */
+  docsPath: string;
+  tags: string[];
+  /** `repo` checks run once per repository; `fleet` checks run once and see every repository. */
+  scope: 'repo' | 'fleet';
+  /** How the check is implemented: a TypeScript rule or a compiled Rego policy. */
+  implementation: 'typescript' | 'rego';
+}
+
+/** A finding as a check reports it: repo defaults to the repo under check, severity to the rule's default. */
+export interface CheckReport {
+  message: string;
+  severity?: Severity;
+  repo?: string;
+  file?: string;
+  range?: SourceRange;
+  path?: DocPath;
+  docIndex?: number;
+  subject?: string;
+  related?: SourceLocation[];
+}
+
+export interface CheckContext {
+  fleet: Fleet;
+  /** The repository under check; for fleet-scope checks, undefined. */
+  repo?: Repo;
+  /** The rule's options after config defaults are applied. */
+  options: Readonly<Record<string, unknown>>;
+}
+
+export interface Check {
+  meta: CheckMeta;
+  run(context: CheckContext): CheckReport[] | Promise<CheckReport[]>;
+}
+
+/** A TypeScript rule: the same face as a Rego policy, defined in one file under rules/. */
+export function defineRule(rule: Omit<Check, 'meta'> & { meta: Omit<CheckMeta, 'implementation' | 'docsPath'> }): Check {
+  return { ...rule, meta: { ...rule.meta, implementation: 'typescript', docsPath: `docs/rules/${rule.meta.id}.md` } };
+}

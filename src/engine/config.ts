@@ -1,0 +1,155 @@
+import { readFile } from 'node:fs/promises';
+import { Ajv, type ErrorObject } from 'ajv';
+import type { CheckMeta } from './check.js';
+import { EMPTY_CONFIG, type FleetlintConfig } from './config-types.js';
+import { parseYamlFile } from '../model/yaml/parse.js';
+import { locatePath } from '../model/yaml/locate.js';
+
+export const CONFIG_FILE_NAME = 'fleetlint.config.yaml';
+
+/** A problem in fleetlint's own configuration: the run stops (exit code 2) and every problem is listed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`${file}: invalid configuration\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const levelSchema = { enum: ['error', 'warning', 'note', 'off'] };
+
+/** The config file's JSON Schema, generated from the checks' metadata so every rule id and option is known. */
+export function configSchema(checks: readonly CheckMeta[]): Record<string, unknown> {
+  const ruleProperties: Record<string, unknown> = {};
+  for (const meta of checks) {
+    const options = meta.optionsSchema ?? { type: 'object', additionalProperties: false, properties: {} };
+    ruleProperties[meta.id] = {
+      description: meta.shortDescription,
+      anyOf: [levelSchema, { type: 'object', additionalProperties: false, properties: { severity: levelSchema, options } }],
+    };
+  }
+  const rules = { type: 'object', additionalProperties: false, properties: ruleProperties };
+  const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: 'fleetlint configuration (fleetlint.config.yaml)',
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      rules,
+      overrides: {
+        type: 'array',
+        items: { type: 'object', additionalProperties: false, required: ['repos', 'rules'], properties: { repos: stringList, rules } },
+      },
+      policies: stringList,
+      conftest: stringList,
+      providers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['capability', 'value', 'app'],
+          properties: {
+            capability: { enum: ['storageClass', 'ingressClass', 'certIssuer', 'loadBalancer', 'externalDns', 'registry', 'externalSecrets', 'monitoringCrds'] },
+            value: { type: 'string' },
+            app: { type: 'string' },
+          },
+        },
+      },
+      waveBands: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['min'],
+          properties: { apps: stringList, repos: stringList, min: { type: 'integer' }, max: { type: 'integer' } },
+        },
+      },
+      waivers: {
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['rule', 'repo', 'reason'],
+          properties: {
+            rule: { type: 'string' },
+            repo: { type: 'string' },
+            file: { type: 'string' },
+            reason: { type: 'string', minLength: 1 },
+            owner: { type: 'string' },
+            expires: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' },
+          },
+        },
+      },
+    },
+  };
+}
+
+/** Reads and validates a config file; a missing file gives the defaults. */
+export async function loadConfig(file: string, checks: readonly CheckMeta[]): Promise<FleetlintConfig> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CONFIG;
+    throw new ConfigError(file, [`cannot be read: ${(error as Error).message}`]);
+  }
+  return parseConfig(file, text, checks);
+}
+
+export function parseConfig(file: string, text: string, checks: readonly CheckMeta[]): FleetlintConfig {
+  const { parsed, diagnostics } = parseYamlFile('.', file, text);
+  if (diagnostics.length > 0) {
+    throw new ConfigError(file, diagnostics.map((d) => `line ${d.range?.startLine ?? 1}: ${d.message}`));
+  }
+  const document = parsed.documents[0];
+  if (parsed.documents.length > 1) throw new ConfigError(file, ['holds several YAML documents; expected one']);
+  const value: unknown = document?.value ?? {};
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new ConfigError(file, ['the top level must be a mapping (rules:, overrides:, waivers:, ...)']);
+  }
+
+  const ajv = new Ajv({ allErrors: true, strict: false });
+  const validate = ajv.compile(configSchema(checks));
+  if (!validate(value)) {
+    const problems = (validate.errors ?? []).map((error) => describeSchemaError(error, (path) => (document ? locatePath(document, path).range.startLine : 1)));
+    throw new ConfigError(file, [...new Set(problems)]);
+  }
+  const raw = value as Partial<FleetlintConfig> & { rules?: Record<string, unknown> };
+  return {
+    file,
+    rules: normalizeRules(raw.rules ?? {}),
+    overrides: (raw.overrides ?? []).map((override) => ({ repos: override.repos, rules: normalizeRules(override.rules as Record<string, unknown>) })),
+    policies: raw.policies ?? [],
+    conftest: raw.conftest ?? [],
+    providers: raw.providers ?? [],
+    ...(raw.waveBands ? { waveBands: raw.waveBands } : {}),
+    waivers: (raw.waivers ?? []).map((waiver, index) => ({ ...waiver, line: document ? locatePath(document, ['waivers', index]).range.startLine : 1 })),
+  };
+}
+
+/** `rule: warning` is shorthand for `rule: {severity: warning}`. */
+function normalizeRules(rules: Record<string, unknown>): FleetlintConfig['rules'] {
+  const result: FleetlintConfig['rules'] = {};
+  for (const [id, setting] of Object.entries(rules)) {
+    result[id] = typeof setting === 'string' ? { severity: setting as 'error' } : (setting as FleetlintConfig['rules'][string]);
+  }
+  return result;
+}
+
+function describeSchemaError(error: ErrorObject, lineOf: (path: string[]) => number): string {
+  const path = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const key = path.length > 0 ? path.join('.') : '(top level)';
+  const line = lineOf(path);
+  const params = error.params as Record<string, unknown>;
+  let expected = error.message ?? 'is invalid';
+  if (error.keyword === 'additionalProperties') {
+    const name = String(params.additionalProperty);
+    return `line ${line}: ${key === '(top level)' ? '' : `${key}.`}${name}: unknown key${path[0] === 'rules' || path[2] === 'rules' ? ' (no rule has this id)' : ''}`;
+  }
+  if (error.keyword === 'enum') expected = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
+  if (error.keyword === 'required') return `line ${line}: ${key}: missing required key ${String(params.missingProperty)}`;
+  return `line ${line}: ${key}: ${expected}`;
+}

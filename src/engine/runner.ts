@@ -1,0 +1,134 @@
+import type { Finding, FindingDraft } from '../model/findings.js';
+import type { Fleet, Repo } from '../model/types.js';
+import { withRange } from '../model/locate-finding.js';
+import type { Check, CheckMeta, CheckReport } from './check.js';
+import type { FleetlintConfig } from './config-types.js';
+import { applySeverity, ruleSettingFor, type EffectiveRuleSetting } from './rule-settings.js';
+import { fingerprintAll } from './fingerprint.js';
+import { compareFindings } from './sort.js';
+import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
+import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
+import { DIAGNOSTICS } from './diagnostics.js';
+
+export interface RunOptions {
+  fleet: Fleet;
+  checks: readonly Check[];
+  config: FleetlintConfig;
+  /** Only these repos are checked (pre-commit and MR modes check one repo of a larger fleet). */
+  repoIds?: ReadonlySet<string>;
+  /** For waiver expiry; injectable so tests do not depend on the date. */
+  today?: Date;
+}
+
+export interface RunResult {
+  /** Every finding, suppressed ones included (with `suppression` set), in the one output order. */
+  findings: Finding[];
+  /** Metadata of every check and diagnostic that can appear, sorted by id. */
+  rules: CheckMeta[];
+  /** Milliseconds per check id. */
+  checkTimings: Record<string, number>;
+}
+
+export async function runChecks(options: RunOptions): Promise<RunResult> {
+  const { fleet, checks, config } = options;
+  const inScope = (repoId: string): boolean => !options.repoIds || options.repoIds.has(repoId) || repoId === '.';
+  const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
+  const metaById = new Map<string, CheckMeta>([...DIAGNOSTICS, ...checks.map((check) => check.meta)].map((meta) => [meta.id, meta]));
+  const settingCache = new Map<string, EffectiveRuleSetting>();
+  const settingFor = (meta: CheckMeta, repoId: string): EffectiveRuleSetting => {
+    const key = `${meta.id}\u0000${repoId}`;
+    let setting = settingCache.get(key);
+    if (!setting) settingCache.set(key, (setting = ruleSettingFor(config, meta, repoId)));
+    return setting;
+  };
+
+  const drafts: FindingDraft[] = [];
+  /** Applies the config (enabled, severity) to a finding of a known rule, and the range from its path. */
+  const accept = (draft: FindingDraft): void => {
+    if (!inScope(draft.repo)) return;
+    const meta = metaById.get(draft.ruleId);
+    if (meta) {
+      const setting = settingFor(meta, draft.repo);
+      if (!setting.enabled) return;
+      draft = { ...draft, severity: applySeverity(draft.severity, meta, setting) };
+    }
+    drafts.push(withRange(draft, repoById));
+  };
+
+  fleet.diagnostics.forEach(accept);
+  for (const repo of fleet.repos) if (inScope(repo.id)) repo.diagnostics.forEach(accept);
+
+  const checkTimings: Record<string, number> = {};
+  for (const check of checks) {
+    const started = performance.now();
+    if (check.meta.scope === 'fleet') {
+      await runOne(check, undefined, {}, accept);
+    } else {
+      for (const repo of fleet.repos) {
+        if (!inScope(repo.id)) continue;
+        const setting = settingFor(check.meta, repo.id);
+        if (setting.enabled) await runOne(check, repo, setting.options, accept);
+      }
+    }
+    checkTimings[check.meta.id] = performance.now() - started;
+  }
+
+  async function runOne(check: Check, repo: Repo | undefined, ruleOptions: Record<string, unknown>, sink: (draft: FindingDraft) => void): Promise<void> {
+    let reports: CheckReport[];
+    try {
+      reports = await check.run({ fleet, ...(repo ? { repo } : {}), options: ruleOptions });
+    } catch (error) {
+      sink({
+        ruleId: 'internal-error',
+        severity: 'error',
+        message: `check ${check.meta.id} failed${repo ? ` on ${repo.id}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
+        repo: repo?.id ?? '.',
+        subject: `internal-error:${check.meta.id}`,
+      });
+      return;
+    }
+    for (const report of reports) sink(toDraft(check.meta, repo, report));
+  }
+
+  return { findings: suppress(drafts, fleet, config, options.today ?? new Date(), inScope, accept), rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), checkTimings };
+}
+
+function toDraft(meta: CheckMeta, repo: Repo | undefined, report: CheckReport): FindingDraft {
+  const { severity, repo: reportRepo, ...rest } = report;
+  return { ...rest, ruleId: meta.id, severity: severity ?? meta.defaultSeverity, repo: reportRepo ?? repo?.id ?? '.', help: meta.help };
+}
+
+/** Inline suppressions and waivers mark findings as suppressed; the unused ones become findings themselves. */
+function suppress(
+  drafts: FindingDraft[],
+  fleet: Fleet,
+  config: FleetlintConfig,
+  today: Date,
+  inScope: (repoId: string) => boolean,
+  accept: (draft: FindingDraft) => void,
+): Finding[] {
+  const inline: InlineSuppression[] = [];
+  for (const repo of fleet.repos) {
+    if (!inScope(repo.id)) continue;
+    const { suppressions, problems } = collectSuppressions(repo);
+    inline.push(...suppressions);
+    problems.forEach(accept);
+  }
+  const waivers = waiverStates(config.waivers, today);
+  const findings = fingerprintAll(drafts.sort(compareFindings)).map((finding): Finding => {
+    const comment = matchSuppression(finding, inline);
+    if (comment) {
+      return { ...finding, suppression: { kind: 'inline', reason: comment.reason, location: { repo: comment.repo, file: comment.file, range: { startLine: comment.line, startColumn: 1, endLine: comment.line, endColumn: 1 } } } };
+    }
+    const waiver = matchWaiver(finding, waivers);
+    if (waiver) return { ...finding, suppression: { kind: 'waiver', reason: waiver.waiver.reason } };
+    return finding;
+  });
+  const late = [...unusedSuppressionFindings(inline), ...waiverFindings(waivers, config.file)];
+  if (late.length === 0) return findings;
+  // Unused-suppression findings are known only now; they are added and the whole list re-sorted once.
+  const before = drafts.length;
+  late.forEach(accept);
+  const extra = fingerprintAll(drafts.slice(before));
+  return [...findings, ...extra].sort(compareFindings);
+}

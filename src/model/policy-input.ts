@@ -1,0 +1,164 @@
+import type { FactOrigin } from './origin.js';
+import type { Fleet, Repo } from './types.js';
+import type { CiJob } from './gitlab-ci/types.js';
+import type { ArgoApplication } from './argocd/types.js';
+
+/**
+ * The policy input: plain JSON that Rego policies (ours and the users') are written against. Its shape is
+ * documented by schemas/policy-input.schema.json and versioned by `version`; change both together.
+ */
+export const POLICY_INPUT_VERSION = 1;
+
+export interface OriginJson {
+  repo: string;
+  file: string;
+  line: number;
+  column: number;
+  docIndex?: number;
+  path?: (string | number)[];
+}
+
+export function originJson(origin: FactOrigin): OriginJson {
+  return {
+    repo: origin.repo,
+    file: origin.file,
+    line: origin.range.startLine,
+    column: origin.range.startColumn,
+    ...(origin.docIndex !== undefined ? { docIndex: origin.docIndex } : {}),
+    ...(origin.path ? { path: [...origin.path] } : {}),
+  };
+}
+
+function jobJson(job: CiJob): Record<string, unknown> {
+  const keyOrigins: Record<string, OriginJson> = {};
+  for (const [key, origin] of Object.entries(job.keyOrigins)) keyOrigins[key] = originJson(origin);
+  return {
+    name: job.name,
+    stage: job.stage,
+    ...(job.image !== undefined ? { image: job.image } : {}),
+    services: job.services,
+    script: job.script.map((line) => ({ text: line.text, section: line.section, origin: originJson(line.origin) })),
+    when: job.when,
+    allowFailure: job.allowFailure,
+    needs: job.needs,
+    extends: job.extends,
+    runsInMergeRequests: job.runsInMergeRequests,
+    runsOnDefaultBranch: job.runsOnDefaultBranch,
+    origin: originJson(job.origin),
+    keyOrigins,
+  };
+}
+
+function applicationJson(app: ArgoApplication): Record<string, unknown> {
+  return {
+    name: app.name,
+    ...(app.namespace !== undefined ? { namespace: app.namespace } : {}),
+    ...(app.project !== undefined ? { project: app.project } : {}),
+    sources: app.sources.map((source) => ({
+      ...(source.repoURL !== undefined ? { repoURL: source.repoURL } : {}),
+      ...(source.path !== undefined ? { path: source.path } : {}),
+      ...(source.chart !== undefined ? { chart: source.chart } : {}),
+      ...(source.targetRevision !== undefined ? { targetRevision: source.targetRevision } : {}),
+      helmValueFiles: source.helmValueFiles,
+      ...(source.fleetRepo !== undefined ? { fleetRepo: source.fleetRepo } : {}),
+      origin: originJson(source.origin),
+    })),
+    destination: app.destination,
+    automatedSync: app.automatedSync,
+    wave: app.wave,
+    ...(app.waveAnnotation !== undefined ? { waveAnnotation: app.waveAnnotation } : {}),
+    waveValid: app.waveValid,
+    declaredDependsOn: app.declaredDependsOn,
+    unknownSpecKeys: app.unknownSpecKeys,
+    origin: originJson(app.origin),
+    waveOrigin: originJson(app.waveOrigin),
+  };
+}
+
+export function repoJson(repo: Repo): Record<string, unknown> {
+  const ci = repo.ci;
+  return {
+    id: repo.id,
+    kinds: repo.kinds,
+    files: repo.files.map((file) => file.path),
+    ci: ci
+      ? {
+          file: ci.file,
+          stages: ci.stages,
+          stagesDeclared: ci.stagesDeclared,
+          workflowAllowsMergeRequests: ci.workflowAllowsMergeRequests,
+          includes: ci.includes.map((include) => ({
+            type: include.type,
+            target: include.target,
+            ...(include.project !== undefined ? { project: include.project } : {}),
+            ...(include.ref !== undefined ? { ref: include.ref } : {}),
+            ...(include.resolvedRepo !== undefined ? { resolvedRepo: include.resolvedRepo } : {}),
+            resolved: include.resolved,
+            origin: originJson(include.origin),
+          })),
+          jobs: ci.jobs.map(jobJson),
+        }
+      : null,
+    applications: repo.argocd.applications.map(applicationJson),
+    appProjects: repo.argocd.projects.map((project) => ({
+      name: project.name,
+      sourceRepos: project.sourceRepos,
+      destinations: project.destinations,
+      origin: originJson(project.origin),
+    })),
+    applicationSets: repo.argocd.applicationSets.map((set) => ({ name: set.name, origin: originJson(set.origin) })),
+    images: repo.images.map((image) => ({
+      raw: image.raw,
+      registry: image.registry,
+      repository: image.repository,
+      ...(image.tag !== undefined ? { tag: image.tag } : {}),
+      ...(image.digest !== undefined ? { digest: image.digest } : {}),
+      context: image.context,
+      dynamic: image.dynamic,
+      ...(image.job !== undefined ? { job: image.job } : {}),
+      origin: originJson(image.origin),
+      ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
+    })),
+    publishedImages: repo.publishedImages.map((image) => ({
+      raw: image.raw,
+      ...(image.tag !== undefined ? { tag: image.tag } : {}),
+      command: image.command,
+      job: image.job,
+      origin: originJson(image.origin),
+    })),
+    helmValuesFiles: repo.helm.values.map((values) => values.file),
+    charts: repo.helm.charts.map((chart) => ({
+      file: chart.file,
+      ...(chart.name !== undefined ? { name: chart.name } : {}),
+      ...(chart.version !== undefined ? { version: chart.version } : {}),
+      ...(chart.appVersion !== undefined ? { appVersion: chart.appVersion } : {}),
+    })),
+    k8sObjects: repo.k8s.map((object) => ({
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      ...(object.name !== undefined ? { name: object.name } : {}),
+      ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+      origin: originJson(object.origin),
+    })),
+  };
+}
+
+export function policyInput(fleet: Fleet): Record<string, unknown> {
+  return {
+    version: POLICY_INPUT_VERSION,
+    fleet: {
+      ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
+      ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
+      registries: fleet.settings.registries,
+    },
+    repos: fleet.repos.map(repoJson),
+    dependencies: fleet.dependencies.map((dependency) => ({
+      fromRepo: dependency.fromRepo,
+      from: dependency.from,
+      toRepo: dependency.toRepo,
+      to: dependency.to,
+      capability: dependency.capability,
+      evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
+    })),
+  };
+}
