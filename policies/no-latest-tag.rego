@@ -1,0 +1,122 @@
+# METADATA
+# title: Images must not float on latest
+# description: >-
+#   Every container image reference the model extracted (CI image and services, Dockerfile FROM, Kubernetes
+#   containers, Helm values) must be pinned: `latest` (any case) without a digest is an error, and so is a
+#   reference with neither tag nor digest where the runtime would pull `latest`. A Helm `repository` map without
+#   `tag` is a note (charts fall back to their appVersion). Other floating tags are warnings, and so is a CI
+#   script that publishes `:latest`.
+# custom:
+#   id: no-latest-tag
+#   severity: error
+#   help: >-
+#     Pin the image to a version tag, or better a digest (`image@sha256:...`), so that every deployment runs
+#     what was reviewed and scanned. Renovate or Dependabot can keep pins current.
+#   tags: [images, supply-chain]
+#   scope: repo
+#   options:
+#     type: object
+#     additionalProperties: false
+#     properties:
+#       floatingTags:
+#         type: array
+#         items: {type: string}
+#         default: [stable, edge, nightly, main, master, dev]
+package fleetlint.no_latest_tag
+
+default floating_tags := ["stable", "edge", "nightly", "main", "master", "dev"]
+
+floating_tags := input.options.floatingTags
+
+# Where an untagged reference makes the runtime pull `latest`.
+implicit_latest_contexts := {"ci-image", "ci-service", "dockerfile-from", "k8s-container", "helm-string"}
+
+# The tag's own line when it is written apart (a Helm `tag:` key), else the image's.
+tag_origin(image) := image.tagOrigin
+
+tag_origin(image) := image.origin if not image.tagOrigin
+
+deny contains decision if {
+	some image in input.repo.images
+	not image.digest
+	lower(image.tag) == "latest"
+	decision := finding(
+		image, tag_origin(image), "error",
+		sprintf("%s uses the latest tag (%s); pin a version or a digest", [where(image), image.raw]),
+	)
+}
+
+deny contains decision if {
+	some image in input.repo.images
+	untagged(image)
+	image.context in implicit_latest_contexts
+	decision := finding(
+		image, image.origin, "error",
+		sprintf("%s has no tag, so %s pulls latest (%s); pin a version or a digest", [where(image), runtime(image), image.raw]),
+	)
+}
+
+deny contains decision if {
+	some image in input.repo.images
+	untagged(image)
+	image.context == "helm-map"
+	decision := finding(
+		image, image.origin, "note",
+		sprintf("%s sets no tag (%s): the chart falls back to its appVersion; pin it to know what runs", [where(image), image.raw]),
+	)
+}
+
+deny contains decision if {
+	some image in input.repo.images
+	not image.digest
+	lower(image.tag) in {lower(tag) | some tag in floating_tags}
+	decision := finding(
+		image, tag_origin(image), "warning",
+		sprintf("%s uses the floating tag %s (%s); pin a version or a digest", [where(image), image.tag, image.raw]),
+	)
+}
+
+deny contains decision if {
+	some published in input.repo.publishedImages
+	lower(published.tag) == "latest"
+	decision := {
+		"msg": sprintf("job %s publishes %s: consumers of latest cannot tell which build they run; publish a version tag too and deploy that", [published.job, published.raw]),
+		"repo": input.repo.id,
+		"origin": published.origin,
+		"severity": "warning",
+		"subject": sprintf("publish:%s:%s", [published.job, published.raw]),
+	}
+}
+
+# A reference whose tag is hidden behind an unresolved variable is not judged: it may well be pinned.
+untagged(image) if {
+	not image.tag
+	not image.digest
+	not image.dynamic
+}
+
+where(image) := sprintf("CI job %s image", [image.job]) if image.context == "ci-image"
+
+where(image) := sprintf("CI job %s service", [image.job]) if image.context == "ci-service"
+
+where(image) := "Dockerfile FROM" if image.context == "dockerfile-from"
+
+where(image) := "container image" if image.context == "k8s-container"
+
+where(image) := "Helm values image" if image.context in {"helm-map", "helm-string"}
+
+runtime(image) := "the runner" if image.context in {"ci-image", "ci-service"}
+
+runtime(image) := "docker build" if image.context == "dockerfile-from"
+
+runtime(image) := "the kubelet" if image.context in {"k8s-container", "helm-string"}
+
+# `origin` locates the decision; when it lies in another repo (a CI template), fleetlint points at the
+# include in this repo and names the template's line as related.
+finding(image, origin, severity, msg) := {
+	"msg": msg,
+	"repo": input.repo.id,
+	"origin": origin,
+	"severity": severity,
+	"subject": sprintf("%s:%s:%s", [image.context, object.get(image, "job", ""), image.raw]),
+}

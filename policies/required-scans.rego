@@ -1,0 +1,227 @@
+# METADATA
+# title: Pipelines must run the security scans their content requires
+# description: >-
+#   From a repository's kinds, the scan categories its effective pipeline (after include and extends
+#   resolution) must run: terraform needs an IaC scan, helm and k8s-manifests a manifest scan, docker an image
+#   scan, and every pipeline a secret scan. A job scans a category when its resolved script runs one of the
+#   category's scanners, whatever the job or template is called. A required category is missing (error), not
+#   gating merge requests (error) when every job that runs it is left out of merge-request pipelines or manual,
+#   or non-blocking (warning) when every such job may fail without failing the pipeline.
+# custom:
+#   id: required-scans
+#   severity: error
+#   help: >-
+#     Include the matching job from the shared templates (templates/security-scan.yml), make it run in
+#     merge-request pipelines, and let it fail the pipeline: a scan that cannot block a merge only reports.
+#   tags: [security, gitlab-ci]
+#   scope: repo
+#   options:
+#     type: object
+#     additionalProperties: false
+#     properties:
+#       requirements:
+#         type: object
+#         description: Scan categories required per repo kind; every pipeline also needs the categories under "pipeline".
+#         additionalProperties: {type: array, items: {type: string}}
+#       scanners:
+#         type: object
+#         description: Per category, regular expressions that recognise a scanner command in a script line.
+#         additionalProperties: {type: array, items: {type: string}}
+package fleetlint.required_scans
+
+default requirements := {
+	"terraform": ["iac"],
+	"helm": ["manifests"],
+	"k8s-manifests": ["manifests"],
+	"docker": ["image"],
+	"pipeline": ["secrets"],
+}
+
+requirements := input.options.requirements
+
+default scanners := {
+	"iac": [
+		`\bcheckov\b`, `\btfsec\b`, `\bterrascan\b`, `\bkics\b`,
+		`\btrivy\s+(config|conf)\b`,
+	],
+	"manifests": [
+		`\bkubescape\b`, `\btrivy\s+(config|conf|k8s|kubernetes)\b`, `\bpolaris\b`,
+		`\bkube-score\b`, `\bkube-linter\b`, `\bcheckov\b.*--framework[= ]+\S*(kubernetes|helm)`,
+	],
+	"image": [`\btrivy\s+(image|i)\b`, `\bgrype\b`, `\bsnyk\s+container\b`],
+	"secrets": [`\bgitleaks\b`, `\btrufflehog\b`, `\bdetect-secrets\b`],
+}
+
+scanners := input.options.scanners
+
+# Script text that makes a scanner pass whatever it finds.
+non_failing_patterns := [`--exit-code[= ]+0\b`, `--soft-fail\b`, `\|\|\s*true\b`, `--exit-zero\b`, `--no-fail\b`]
+
+deployable_kinds := {"terraform", "ansible", "helm", "argocd", "k8s-manifests", "docker"}
+
+pipeline := input.repo.ci
+
+# `ci` is null for a repo without .gitlab-ci.yml, and null is truthy in Rego.
+has_pipeline if input.repo.ci != null
+
+# Categories this repo needs, each with the kinds that require it.
+required[category] contains kind if {
+	has_pipeline
+	some kind in input.repo.kinds
+	some category in object.get(requirements, kind, [])
+}
+
+required[category] contains "every pipeline" if {
+	has_pipeline
+	some category in object.get(requirements, "pipeline", [])
+}
+
+# Jobs whose script runs a scanner of the category, with the script line that does.
+scan_jobs[category] contains job.name if {
+	some category, _ in required
+	some job in pipeline.jobs
+	some line in job.script
+	some pattern in object.get(scanners, category, [])
+	regex.match(pattern, line.text)
+}
+
+job_named(name) := job if {
+	some job in pipeline.jobs
+	job.name == name
+}
+
+gates_merge_requests(job) if {
+	pipeline.workflowAllowsMergeRequests
+	job.runsInMergeRequests
+	job.when != "manual"
+	not manual_through_rules(job)
+}
+
+manual_through_rules(job) if {
+	count(job.ruleWhen) > 0
+	every when in job.ruleWhen {
+		when in {"manual", "never"}
+	}
+}
+
+blocks(job) if {
+	job.allowFailure == false
+	not tells_scanner_not_to_fail(job)
+}
+
+tells_scanner_not_to_fail(job) if {
+	some line in job.script
+	some pattern in non_failing_patterns
+	regex.match(pattern, line.text)
+}
+
+kinds_text(category) := concat(", ", sort([kind | some kind in required[category]]))
+
+deny contains decision if {
+	some category, _ in required
+	not scan_jobs[category]
+	decision := {
+		"msg": sprintf(
+			"no job runs a %s scan (%s); required for %s",
+			[category, scanner_names(category), kinds_text(category)],
+		),
+		"repo": input.repo.id,
+		"file": pipeline.file,
+		"path": ["include"],
+		"subject": sprintf("missing:%s", [category]),
+	}
+}
+
+deny contains decision if {
+	some category, names in scan_jobs
+	every name in names {
+		not gates_merge_requests(job_named(name))
+	}
+	some first in [min(names)]
+	job := job_named(first)
+	decision := {
+		"msg": sprintf(
+			"the %s scan (job %s) does not gate merge requests: it is %s; required for %s",
+			[category, concat(", ", sort(names)), why_not_gating(job), kinds_text(category)],
+		),
+		"repo": input.repo.id,
+		"origin": job.origin,
+		"subject": sprintf("not-gating:%s", [category]),
+	}
+}
+
+deny contains decision if {
+	some category, names in scan_jobs
+	some name in names
+	gates_merge_requests(job_named(name))
+	every other in names {
+		not blocks(job_named(other))
+	}
+	some first in [min(names)]
+	job := job_named(first)
+	decision := {
+		"msg": sprintf(
+			"the %s scan (job %s) cannot fail the pipeline: %s",
+			[category, concat(", ", sort(names)), why_not_blocking(job)],
+		),
+		"repo": input.repo.id,
+		"origin": object.get(job.keyOrigins, "allow_failure", job.origin),
+		"severity": "warning",
+		"subject": sprintf("non-blocking:%s", [category]),
+	}
+}
+
+deny contains decision if {
+	not has_pipeline
+	some kind in input.repo.kinds
+	kind in deployable_kinds
+	decision := {
+		"msg": sprintf(
+			"repository has deployable content (%s) but no .gitlab-ci.yml: nothing scans it before merge",
+			[concat(", ", sort([k | some k in input.repo.kinds; k in deployable_kinds]))],
+		),
+		"repo": input.repo.id,
+		"file": "",
+		"subject": "no-pipeline",
+	}
+}
+
+# Scanner names for messages; with custom scanner patterns the patterns themselves are shown.
+default_scanner_names := {
+	"iac": "checkov, tfsec, terrascan, kics or trivy config",
+	"manifests": "kubescape, trivy config, polaris, kube-score, kube-linter or checkov --framework kubernetes/helm",
+	"image": "trivy image, grype or snyk container",
+	"secrets": "gitleaks, trufflehog or detect-secrets",
+}
+
+scanner_names(category) := default_scanner_names[category] if not input.options.scanners
+
+scanner_names(category) := concat(", ", scanners[category]) if input.options.scanners
+
+why_not_gating(job) := "manual" if job.when == "manual"
+
+why_not_gating(job) := "manual through its rules" if {
+	job.when != "manual"
+	manual_through_rules(job)
+}
+
+why_not_gating(job) := "excluded from merge-request pipelines by its rules" if {
+	job.when != "manual"
+	not manual_through_rules(job)
+	pipeline.workflowAllowsMergeRequests
+}
+
+why_not_gating(job) := "in a pipeline whose workflow:rules never run for merge requests" if {
+	job.when != "manual"
+	not manual_through_rules(job)
+	not pipeline.workflowAllowsMergeRequests
+}
+
+why_not_blocking(job) := "allow_failure: true" if job.allowFailure == true
+
+why_not_blocking(job) := sprintf("allow_failure exit codes %v", [job.allowFailure]) if is_array(job.allowFailure)
+
+why_not_blocking(job) := "its script tells the scanner not to fail (--exit-code 0, --soft-fail or || true)" if {
+	job.allowFailure == false
+	tells_scanner_not_to_fail(job)
+}

@@ -1,0 +1,198 @@
+# METADATA
+# title: ArgoCD sync waves must deploy dependencies first
+# description: >-
+#   Over all Applications of the fleet and the dependencies the model inferred (storage classes, ingress
+#   classes, issuers, load balancers, registries, secret stores, monitoring CRDs, declared depends-on): an
+#   Application must sync in a strictly later wave than everything it depends on, since ArgoCD applies one
+#   wave together. Where the app-of-apps tree is known, the waves compared are those of the two apps' ancestors
+#   that are siblings under their lowest common ancestor. Dependency cycles, non-integer waves and the
+#   non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a warning.
+# custom:
+#   id: sync-wave-order
+#   severity: error
+#   help: >-
+#     Set `metadata.annotations."argocd.argoproj.io/sync-wave"` to a quoted integer greater than the wave of
+#     every dependency, following the fleet's deployment order (wave bands).
+#   tags: [argocd, ordering]
+#   scope: fleet
+package fleetlint.sync_wave_order
+
+# The fleet's deployment order (the seed's wave table). Config `waveBands` replaces it (data.fleet.waveBands).
+default wave_bands := [
+	{"apps": ["cilium"], "min": 0, "max": 0},
+	{"apps": ["metallb", "cert-manager"], "min": 1, "max": 1},
+	{"apps": ["traefik", "external-dns"], "min": 2, "max": 2},
+	{"apps": ["longhorn", "minio"], "min": 3, "max": 3},
+	{"apps": ["vault", "external-secrets-operator", "sealed-secrets"], "min": 4, "max": 4},
+	{"apps": ["harbor", "jfrog-artifactory"], "min": 5, "max": 5},
+	{"apps": ["prometheus-stack", "loki-stack"], "min": 6, "max": 6},
+	{"apps": ["wazuh", "falco", "tetragon"], "min": 7, "max": 7},
+	{"apps": ["kyverno", "opa", "kubescape"], "min": 8, "max": 8},
+	{"apps": ["trivy", "crowdsec", "dependency-track"], "min": 9, "max": 9},
+	{"repos": ["applications/**"], "min": 10},
+]
+
+wave_bands := data.fleet.waveBands
+
+key(repo, name) := sprintf("%s#%s", [repo, name])
+
+apps[key(repo.id, app.name)] := object.union(app, {"repo": repo.id}) if {
+	some repo in input.repos
+	some app in repo.applications
+}
+
+label(k) := sprintf("%s (%s)", [apps[k].name, apps[k].repo])
+
+# Evidence for messages: "uses storageClass longhorn at helm/values.yaml:12".
+evidence_text(dependency) := concat("; ", [sprintf("%s at %s:%d", [e.description, e.origin.file, e.origin.line]) | some e in dependency.evidence])
+
+# Path from an app up to the root of its app-of-apps tree, the app itself first.
+chain(k) := array.concat([k], [key(a.repo, a.name) | some a in object.get(apps[k], "ancestors", [])])
+
+# The two apps whose waves decide the order of `from` and `to`: siblings under their lowest common ancestor
+# when the tree joins them, else the apps themselves (one global order).
+compared(from, to) := [chain(from)[i - 1], chain(to)[j - 1]] if {
+	from_chain := chain(from)
+	to_chain := chain(to)
+	common := {k | some k in from_chain} & {k | some k in to_chain}
+	count(common) > 0
+	i := min({n | some n, k in from_chain; k in common})
+	some j, k in to_chain
+	k == from_chain[i]
+	i > 0
+	j > 0
+}
+
+compared(from, to) := [from, to] if {
+	from_chain := chain(from)
+	to_chain := chain(to)
+	count({k | some k in from_chain} & {k | some k in to_chain}) == 0
+}
+
+deny contains decision if {
+	some dependency in input.dependencies
+	from := key(dependency.fromRepo, dependency.from)
+	to := key(dependency.toRepo, dependency.to)
+	[a, b] := compared(from, to)
+	apps[a].wave <= apps[b].wave
+	decision := {
+		"msg": order_message(dependency, from, to, a, b),
+		"repo": dependency.fromRepo,
+		"origin": apps[from].waveOrigin,
+		"subject": sprintf("order:%s->%s", [from, to]),
+		"related": [e.origin | some e in dependency.evidence],
+	}
+}
+
+order_message(dependency, from, to, a, b) := sprintf(
+	"%s syncs in wave %d but depends on %s (wave %d), which must sync first: %s",
+	[apps[from].name, apps[from].wave, apps[to].name, apps[to].wave, evidence_text(dependency)],
+) if {
+	a == from
+	b == to
+}
+
+order_message(dependency, from, to, a, b) := sprintf(
+	"%s depends on %s (%s), but its app-of-apps branch %s (wave %d) does not sync after %s (wave %d)",
+	[apps[from].name, apps[to].name, evidence_text(dependency), label(a), apps[a].wave, label(b), apps[b].wave],
+) if {
+	[a, b] != [from, to]
+}
+
+# Dependency cycles, each reported once, at its alphabetically first member.
+edges[from] contains to if {
+	some dependency in input.dependencies
+	from := key(dependency.fromRepo, dependency.from)
+	to := key(dependency.toRepo, dependency.to)
+}
+
+in_cycle_with(k) := {m |
+	some next in edges[k]
+	some m in graph.reachable(edges, {next})
+	k in graph.reachable(edges, {m})
+}
+
+deny contains decision if {
+	some k, _ in edges
+	members := in_cycle_with(k) | {k}
+	count(in_cycle_with(k)) > 0
+	k == min(members)
+	decision := {
+		"msg": sprintf("dependency cycle between %s: no sync-wave order can satisfy it", [concat(", ", sort([apps[m].name | some m in members]))]),
+		"repo": apps[k].repo,
+		"origin": apps[k].waveOrigin,
+		"subject": sprintf("cycle:%s", [concat(",", sort(members))]),
+	}
+}
+
+deny contains decision if {
+	some k, app in apps
+	not app.waveValid
+	decision := {
+		"msg": invalid_wave_message(app),
+		"repo": app.repo,
+		"origin": app.waveOrigin,
+		"subject": sprintf("invalid-wave:%s", [k]),
+	}
+}
+
+invalid_wave_message(app) := sprintf(
+	"%s: sync-wave %q is not an integer; ArgoCD treats it as wave 0",
+	[app.name, app.waveAnnotation],
+) if app.waveProblem == "not-an-integer"
+
+invalid_wave_message(app) := sprintf(
+	"%s: sync-wave %s must be a quoted string (\"%s\"); the Kubernetes API rejects non-string annotations",
+	[app.name, app.waveAnnotation, app.waveAnnotation],
+) if app.waveProblem == "not-a-string"
+
+deny contains decision if {
+	some k, app in apps
+	some i, unknown in app.unknownSpecKeys
+	unknown == "syncWaves"
+	decision := {
+		"msg": sprintf(
+			"%s: spec.syncWaves does not exist in ArgoCD and is ignored, so the app syncs in wave %d; write metadata.annotations.\"argocd.argoproj.io/sync-wave\": \"N\" instead",
+			[app.name, app.wave],
+		),
+		"repo": app.repo,
+		"origin": app.unknownSpecKeyOrigins[i],
+		"subject": sprintf("spec-sync-waves:%s", [k]),
+	}
+}
+
+band(app) := [b | some b in wave_bands; band_matches(b, app)][0]
+
+band_matches(b, app) if app.name in object.get(b, "apps", [])
+
+band_matches(b, app) if {
+	some pattern in object.get(b, "repos", [])
+	glob.match(pattern, ["/"], app.repo)
+}
+
+outside(b, wave) if wave < b.min
+
+outside(b, wave) if wave > b.max
+
+band_text(b) := sprintf("wave %d", [b.min]) if b.min == object.get(b, "max", null)
+
+band_text(b) := sprintf("waves %d-%d", [b.min, b.max]) if {
+	b.max
+	b.min != b.max
+}
+
+band_text(b) := sprintf("wave %d or later", [b.min]) if not b.max
+
+deny contains decision if {
+	some k, app in apps
+	app.waveValid
+	b := band(app)
+	outside(b, app.wave)
+	decision := {
+		"msg": sprintf("%s syncs in wave %d, outside its band in the fleet's deployment order (%s)", [app.name, app.wave, band_text(b)]),
+		"repo": app.repo,
+		"origin": app.waveOrigin,
+		"severity": "warning",
+		"subject": sprintf("band:%s", [k]),
+	}
+}

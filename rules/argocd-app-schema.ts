@@ -1,0 +1,65 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { packageRoot } from '../src/cli/version.js';
+
+/** Compiled once per process: the schema of the real CRD fields lives in schemas/argocd-crds.schema.json. */
+let validators: { Application: ValidateFunction; AppProject: ValidateFunction } | undefined;
+
+function getValidators(): NonNullable<typeof validators> {
+  if (!validators) {
+    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'argocd-crds.schema.json'), 'utf8')) as Record<string, unknown>;
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    ajv.addSchema(schema, 'argocd');
+    validators = {
+      Application: ajv.getSchema('argocd#/definitions/application') as ValidateFunction,
+      AppProject: ajv.getSchema('argocd#/definitions/appProject') as ValidateFunction,
+    };
+  }
+  return validators;
+}
+
+export default defineRule({
+  meta: {
+    id: 'argocd-app-schema',
+    shortDescription: 'ArgoCD Applications and AppProjects must match the CRD schema',
+    fullDescription:
+      'Application and AppProject documents are validated against the fields of the real argoproj.io/v1alpha1 CRDs. ArgoCD drops unknown fields silently, so a misplaced key such as `spec.syncWaves` looks configured but never takes effect.',
+    defaultSeverity: 'error',
+    help: 'Remove or move the field the message names. Sync waves, for instance, are the annotation `argocd.argoproj.io/sync-wave: "N"` under `metadata.annotations`.',
+    tags: ['argocd', 'correctness'],
+    scope: 'repo',
+  },
+  run({ repo }) {
+    if (!repo) return [];
+    const reports: CheckReport[] = [];
+    for (const object of repo.k8s) {
+      if (!object.apiVersion.startsWith('argoproj.io/') || (object.kind !== 'Application' && object.kind !== 'AppProject')) continue;
+      const validate = getValidators()[object.kind];
+      if (validate(object.document.value)) continue;
+      for (const error of validate.errors ?? []) {
+        reports.push(toReport(object.kind, object.name ?? 'unnamed', object.document.file, object.document.index, error));
+      }
+    }
+    return reports;
+  },
+});
+
+function toReport(kind: string, name: string, file: string, docIndex: number, error: ErrorObject): CheckReport {
+  const path = error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment.replace(/~1/g, '/').replace(/~0/g, '~')));
+  const params = error.params as Record<string, unknown>;
+  let message: string;
+  let fullPath = path;
+  if (error.keyword === 'additionalProperties') {
+    const key = String(params.additionalProperty);
+    fullPath = [...path, key];
+    const hint = key === 'syncWaves' ? '; sync waves are set with the annotation argocd.argoproj.io/sync-wave: "N"' : '';
+    message = `${kind} ${name}: ${fullPath.join('.')} is not a field of the ${kind} CRD; ArgoCD ignores it${hint}`;
+  } else if (error.keyword === 'required') {
+    message = `${kind} ${name}: ${[...path, String(params.missingProperty)].join('.')} is required`;
+  } else {
+    message = `${kind} ${name}: ${path.join('.') || '(document)'} ${error.message ?? 'is invalid'}`;
+  }
+  return { message, file, path: fullPath, docIndex, subject: `${kind}/${name}:${fullPath.join('.')}:${error.keyword}` };
+}

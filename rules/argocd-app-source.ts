@@ -1,0 +1,118 @@
+import picomatch from 'picomatch';
+import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { projectPathOf } from '../src/model/argocd/repo-url.js';
+import type { ArgoAppProject, ArgoApplication } from '../src/model/argocd/types.js';
+import type { Fleet, Repo } from '../src/model/types.js';
+
+export default defineRule({
+  meta: {
+    id: 'argocd-app-source',
+    shortDescription: 'Application sources must exist in the fleet and be allowed by their AppProject',
+    fullDescription:
+      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination.',
+    defaultSeverity: 'error',
+    help: 'Point repoURL at the project (not its group), create the path, or widen the AppProject. ArgoCD reports these only at sync time; fleetlint finds them before merge.',
+    tags: ['argocd', 'correctness'],
+    scope: 'fleet',
+  },
+  run({ fleet }) {
+    const projects = new Map<string, ArgoAppProject>();
+    for (const repo of fleet.repos) for (const project of repo.argocd.projects) projects.set(project.name, project);
+    const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
+    const reports: CheckReport[] = [];
+    for (const repo of fleet.repos) {
+      for (const app of repo.argocd.applications) {
+        reports.push(...sourceReports(fleet, repoById, app), ...projectReports(projects, app));
+      }
+    }
+    return reports;
+  },
+});
+
+function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: ArgoApplication): CheckReport[] {
+  const reports: CheckReport[] = [];
+  for (const source of app.sources) {
+    if (source.repoURL === undefined || source.chart !== undefined) continue;
+    const at = { repo: source.origin.repo, file: source.origin.file, ...(source.origin.docIndex !== undefined ? { docIndex: source.origin.docIndex } : {}) };
+    if (source.fleetRepo === undefined) {
+      if (!isOnFleetHost(fleet, source.repoURL)) continue;
+      reports.push({
+        ...at,
+        path: [...(source.origin.path ?? []), 'repoURL'],
+        message: `Application ${app.name}: repoURL ${source.repoURL} names no repository of the fleet (a group, or a project that does not exist)`,
+        subject: `${app.name}:repoURL:${source.repoURL}`,
+      });
+      continue;
+    }
+    const target = repoById.get(source.fleetRepo);
+    const sourcePath = normalizePath(source.path ?? '.');
+    if (target && sourcePath !== '' && !target.files.some((file) => file.path === sourcePath || file.path.startsWith(`${sourcePath}/`))) {
+      reports.push({
+        ...at,
+        path: [...(source.origin.path ?? []), 'path'],
+        message: `Application ${app.name}: path ${source.path ?? '.'} does not exist in ${source.fleetRepo}`,
+        subject: `${app.name}:path:${source.fleetRepo}:${sourcePath}`,
+      });
+    }
+  }
+  return reports;
+}
+
+function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: ArgoApplication): CheckReport[] {
+  const name = app.project ?? 'default';
+  const project = projects.get(name);
+  const at = { repo: app.origin.repo, file: app.origin.file, ...(app.origin.docIndex !== undefined ? { docIndex: app.origin.docIndex } : {}) };
+  if (!project) {
+    // ArgoCD's built-in `default` project allows everything unless the fleet redefines it.
+    if (name === 'default') return [];
+    return [{ ...at, path: ['spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
+  }
+  const reports: CheckReport[] = [];
+  for (const source of app.sources) {
+    if (source.repoURL === undefined) continue;
+    if (!project.sourceRepos.some((pattern) => globMatch(pattern, source.repoURL ?? ''))) {
+      reports.push({
+        ...at,
+        path: [...(source.origin.path ?? []), 'repoURL'],
+        message: `Application ${app.name}: AppProject ${name} does not allow source ${source.repoURL} (sourceRepos: ${project.sourceRepos.join(', ') || 'none'}, at ${project.origin.repo}/${project.origin.file}:${project.origin.line})`,
+        subject: `${app.name}:sourceRepos:${source.repoURL}`,
+        related: [{ repo: project.origin.repo, file: project.origin.file, range: project.origin.range }],
+      });
+    }
+  }
+  const destination = app.destination;
+  const allowed = project.destinations.some(
+    (allowedDestination) =>
+      (allowedDestination.server === undefined || destination.server === undefined || globMatch(allowedDestination.server, destination.server)) &&
+      (allowedDestination.name === undefined || destination.name === undefined || globMatch(allowedDestination.name, destination.name)) &&
+      globMatch(allowedDestination.namespace ?? '*', destination.namespace ?? ''),
+  );
+  if (!allowed) {
+    const where = `${destination.server ?? destination.name ?? '?'} namespace ${destination.namespace ?? '(none)'}`;
+    reports.push({
+      ...at,
+      path: ['spec', 'destination'],
+      message: `Application ${app.name}: AppProject ${name} does not allow destination ${where}`,
+      subject: `${app.name}:destination:${where}`,
+      related: [{ repo: project.origin.repo, file: project.origin.file, range: project.origin.range }],
+    });
+  }
+  return reports;
+}
+
+function isOnFleetHost(fleet: Fleet, url: string): boolean {
+  const host = fleet.settings.gitlabHost?.toLowerCase();
+  if (host === undefined) return false;
+  const parsed = projectPathOf(url);
+  return parsed?.hasHost === true && url.toLowerCase().includes(host);
+}
+
+/** ArgoCD matches sourceRepos and destinations with glob patterns where `*` may cross `/`. */
+function globMatch(pattern: string, value: string): boolean {
+  if (pattern === '*') return true;
+  return picomatch.isMatch(value, pattern, { bash: true, dot: true, nocase: true });
+}
+
+function normalizePath(path: string): string {
+  return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
+}

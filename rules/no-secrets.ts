@@ -1,0 +1,72 @@
+import { defineRule, type CheckReport } from '../src/engine/check.js';
+import type { Repo } from '../src/model/types.js';
+import { libraryHits } from '../src/secrets/library.js';
+import { textHits } from '../src/secrets/text-detectors.js';
+import { yamlHits } from '../src/secrets/yaml-detectors.js';
+import { redact, secretDigest } from '../src/secrets/redact.js';
+import type { SecretHit } from '../src/secrets/types.js';
+
+export default defineRule({
+  meta: {
+    id: 'no-secrets',
+    shortDescription: 'Secrets must not be committed to git',
+    fullDescription:
+      'Every text file of every repository is scanned for provider tokens (secretlint\'s recommended preset), credential keys with literal values in YAML, HCL, env and shell, credentials in URLs, `docker login -p`, and Kubernetes Secret manifests. The value is never printed: messages show a short prefix and the length.',
+    defaultSeverity: 'error',
+    help: 'Move the value to a CI/CD variable, Vault, a SealedSecret or an ExternalSecret, and rotate it: it is in the git history. References (`${VAR}`, `{{ ... }}`, `var.x`) and keys that only name a secret (`existingSecret`, `secretName`) are not reported; placeholders such as `changeme` are notes.',
+    tags: ['security', 'secrets'],
+    scope: 'repo',
+  },
+  async run({ repo }) {
+    if (!repo) return [];
+    const reports: CheckReport[] = [];
+    for (const file of repo.files) {
+      if (file.text === undefined) continue;
+      const parsed = repo.yaml.get(file.path);
+      const hits = [...(await libraryHits(file.path, file.text)), ...textHits(file.path, file.text), ...(parsed ? yamlHits(parsed) : [])];
+      for (const hit of withoutOverlaps(hits)) reports.push(toReport(hit));
+    }
+    const binaryNote = binaryFilesNote(repo);
+    if (binaryNote) reports.push(binaryNote);
+    return reports;
+  },
+});
+
+function toReport(hit: SecretHit): CheckReport {
+  const action = hit.placeholder ? 'looks like a placeholder; make sure no real value replaces it in git' : 'move it to a secret store and rotate it';
+  return {
+    message: `${hit.kind}: ${redact(hit.value)} — ${action}`,
+    severity: hit.placeholder ? 'note' : 'error',
+    file: hit.file,
+    range: hit.range,
+    ...(hit.path ? { path: hit.path } : {}),
+    ...(hit.docIndex !== undefined ? { docIndex: hit.docIndex } : {}),
+    // The digest keeps the fingerprint stable without the value ever leaving this rule.
+    subject: `${hit.detector}:${secretDigest(hit.value)}`,
+  };
+}
+
+/** The same value found by two detectors on one line is one finding; the library's, more specific, wins. */
+function withoutOverlaps(hits: SecretHit[]): SecretHit[] {
+  const kept: SecretHit[] = [];
+  for (const hit of hits) {
+    const duplicate = kept.some(
+      (other) => other.range.startLine === hit.range.startLine && (other.value.includes(hit.value) || hit.value.includes(other.value)),
+    );
+    if (!duplicate) kept.push(hit);
+  }
+  return kept;
+}
+
+/** Binary files are not scanned; one note per repo says which, without a finding per image. */
+function binaryFilesNote(repo: Repo): CheckReport | undefined {
+  const binary = repo.files.filter((file) => file.skipped === 'binary').map((file) => file.path);
+  if (binary.length === 0) return undefined;
+  const shown = binary.slice(0, 5).join(', ');
+  const more = binary.length > 5 ? ` (+${binary.length - 5} more)` : '';
+  return {
+    message: `${binary.length} binary file(s) not scanned for secrets: ${shown}${more}`,
+    severity: 'note',
+    subject: 'binary-files',
+  };
+}

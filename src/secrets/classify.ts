@@ -1,0 +1,64 @@
+/**
+ * Keys are matched on their last word (or two) so that `adminPassword`, `POSTGRES_PASSWORD`,
+ * `minio.secretKey` and `apiKey` hold secrets while `passwordKey`, `existingSecret` and
+ * `tokenSecretRef` only name where a secret lives.
+ */
+const CREDENTIAL_LAST_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'passphrase']);
+const CREDENTIAL_LAST_TWO_WORDS = new Set(['api key', 'access key', 'secret key', 'private key', 'client secret', 'auth token', 'secret access']);
+const NAMING_FIRST_WORDS = new Set(['existing', 'use', 'enable', 'enabled', 'disable', 'create', 'generate', 'require', 'skip', 'manage', 'auto']);
+
+/** Splits `adminPassword`, `POSTGRES_PASSWORD`, `client-secret`, `minio.secretKey` into lower-case words. */
+function words(key: string): string[] {
+  return key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .split(/[^A-Za-z0-9]+/)
+    .filter((word) => word.length > 0)
+    .map((word) => word.toLowerCase());
+}
+
+export function isCredentialKey(key: string): boolean {
+  const parts = words(key);
+  const last = parts.at(-1);
+  if (last === undefined) return false;
+  const lastTwo = parts.slice(-2).join(' ');
+  if (!CREDENTIAL_LAST_WORDS.has(last) && !CREDENTIAL_LAST_TWO_WORDS.has(lastTwo)) return false;
+  return !NAMING_FIRST_WORDS.has(parts[0] ?? '');
+}
+
+/** A value that refers to a secret kept elsewhere: variables, templates, lookups, Terraform references. */
+export function isReference(value: string): boolean {
+  const trimmed = value.trim();
+  return (
+    /\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)/.test(trimmed) ||
+    /^\$[A-Za-z_]/.test(trimmed) ||
+    /^%[A-Z_]+%$/.test(trimmed) ||
+    /^(var|local|data|module|each|self)\.[A-Za-z_]/.test(trimmed) ||
+    /^(lookup|vault|file|env|secret)\s*\(/i.test(trimmed) ||
+    /^(vault|ref\+|awssm|gcpsm|sops|op):/i.test(trimmed) ||
+    /^<path:[^>]+>$/.test(trimmed) || // argocd-vault-plugin
+    /^ENC\[.*\]$/.test(trimmed) // sops-encrypted value
+  );
+}
+
+/** Obvious placeholders: not secrets, but reported as notes since they may be replaced by real ones in place. */
+export function isPlaceholder(value: string): boolean {
+  const trimmed = value.trim().toLowerCase();
+  return (
+    /^(change[-_ ]?me|changeit|replace[-_ ]?me|todo|tbd|fixme|placeholder|example|dummy|redacted|secret|password|token|none|null|xxx+|\*+|\.\.\.)$/.test(trimmed) ||
+    /^your[-_ ]/.test(trimmed) ||
+    /^<[^>]*>$/.test(trimmed) ||
+    /^x{3,}/.test(trimmed) ||
+    /^(change|replace)[-_ ]?(me|this)/.test(trimmed)
+  );
+}
+
+/** Values that cannot be a credential: empty, booleans, short numbers, digests and checksums. */
+export function isInert(value: string): boolean {
+  const trimmed = value.trim();
+  return (
+    trimmed.length < 4 ||
+    /^(true|false|yes|no|on|off|null|~)$/i.test(trimmed) ||
+    /^sha(256|384|512):[0-9a-f]+$/i.test(trimmed) ||
+    /^[0-9]{1,5}$/.test(trimmed)
+  );
+}

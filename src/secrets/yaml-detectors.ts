@@ -1,0 +1,62 @@
+import type { PathSegment } from '../model/findings.js';
+import type { ParsedYamlFile, YamlDocument } from '../model/yaml/parse.js';
+import { locatePath } from '../model/yaml/locate.js';
+import { isMap } from '../model/k8s/value.js';
+import { isCredentialKey, isInert, isPlaceholder, isReference } from './classify.js';
+import type { SecretHit } from './types.js';
+
+/** Credential keys with literal values anywhere in a YAML document, and plain Kubernetes Secrets. */
+export function yamlHits(parsed: ParsedYamlFile): SecretHit[] {
+  const hits: SecretHit[] = [];
+  for (const document of parsed.documents) {
+    if (document.broken || !isMap(document.value)) continue;
+    const kind = document.value.kind;
+    if (kind === 'SealedSecret') continue; // encryptedData is ciphertext, safe to commit
+    if (kind === 'Secret' && typeof document.value.apiVersion === 'string') {
+      hits.push(...kubernetesSecretHits(document));
+      continue;
+    }
+    walk(document.value, [], (path, key, value) => {
+      if (!isCredentialKey(key)) return;
+      const text = typeof value === 'number' ? String(value) : value;
+      if (isInert(text) || isReference(text)) return;
+      hits.push(hit(document, path, `credential in key ${key}`, text, 'fleetlint/yaml-key'));
+    });
+  }
+  return hits;
+}
+
+/** A Secret manifest keeps its values in git in plain text (`data` is only base64). */
+function kubernetesSecretHits(document: YamlDocument): SecretHit[] {
+  const value = document.value as Record<string, unknown>;
+  const name = isMap(value.metadata) && typeof value.metadata.name === 'string' ? value.metadata.name : 'unnamed';
+  const hits: SecretHit[] = [];
+  for (const field of ['data', 'stringData'] as const) {
+    const entries = value[field];
+    if (!isMap(entries)) continue;
+    for (const [key, entry] of Object.entries(entries)) {
+      if (typeof entry !== 'string' || entry.trim() === '' || isReference(entry)) continue;
+      hits.push(hit(document, [field, key], `value of ${key} in Kubernetes Secret ${name} (${field})`, entry, 'fleetlint/kubernetes-secret'));
+    }
+  }
+  return hits;
+}
+
+function hit(document: YamlDocument, path: PathSegment[], kind: string, value: string, detector: string): SecretHit {
+  const { range } = locatePath(document, path);
+  return { kind, value, file: document.file, range, path, docIndex: document.index, placeholder: isPlaceholder(value), detector };
+}
+
+/** Visits every scalar string or number under a map key, with its path. */
+function walk(value: unknown, path: PathSegment[], visit: (path: PathSegment[], key: string, value: string | number) => void): void {
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      walk(item, [...path, index], visit);
+    });
+  } else if (isMap(value)) {
+    for (const [key, child] of Object.entries(value)) {
+      if (typeof child === 'string' || typeof child === 'number') visit([...path, key], key, child);
+      else walk(child, [...path, key], visit);
+    }
+  }
+}
