@@ -1,0 +1,32 @@
+/** The reporters: pure functions from a run to the text of one output format. */
+import { renderCodeQuality } from './codequality.js';
+import { renderJson } from './json.js';
+import { renderJunit } from './junit.js';
+import { renderSarif, renderSarifPerRepo } from './sarif.js';
+import { renderText, type TextOptions } from './text.js';
+import type { ReportFormat, ReportInput } from './types.js';
+
+export type { ReportFormat, ReportInput } from './types.js';
+export { REPORT_FORMATS } from './types.js';
+export type { TextOptions } from './text.js';
+export { renderCodeQuality, renderJson, renderJunit, renderSarif, renderSarifPerRepo, renderText };
+export { SARIF_MAX_RESULTS } from './sarif.js';
+
+/** Options for any format; only text has some today (colour). */
+export type RenderOptions = TextOptions;
+
+/** Renders one format; `options` matter only to text (colour). The same input always gives the same bytes. */
+export function renderReport(format: ReportFormat, input: ReportInput, options: RenderOptions = {}): string {
+  switch (format) {
+    case 'text':
+      return renderText(input, options);
+    case 'json':
+      return renderJson(input);
+    case 'sarif':
+      return renderSarif(input);
+    case 'junit':
+      return renderJunit(input);
+    case 'codequality':
+      return renderCodeQuality(input);
+  }
+}

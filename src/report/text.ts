@@ -1,0 +1,89 @@
+/**
+ * Human-readable output: findings grouped by repository, one aligned line each
+ * (`file:line:col  severity  message  rule-id`), then a summary. Suppressed findings are counted, not shown.
+ * Colour is the caller's decision (TTY, NO_COLOR), passed in, so the output never depends on the terminal.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Finding, Severity } from '../model/findings.js';
+import { activeFindings, countBySeverity, groupBy, repoLabel, reportRepos } from './common.js';
+import type { ReportInput } from './types.js';
+
+export interface TextOptions {
+  /** ANSI colours; default false. */
+  color?: boolean;
+}
+
+interface Row {
+  location: string;
+  severity: Severity;
+  message: string;
+  ruleId: string;
+}
+
+export function renderText(input: ReportInput, options: TextOptions = {}): string {
+  const paint = new Chalk({ level: options.color === true ? 1 : 0 });
+  const shown = groupBy(activeFindings(input.result.findings), (finding) => finding.repo);
+  const blocks = reportRepos(input)
+    .filter((repo) => shown.has(repo))
+    .map((repo) => renderRepo(repo, shown.get(repo) ?? [], paint));
+  return [...blocks, summary(input, paint)].join('\n\n') + '\n';
+}
+
+function renderRepo(repo: string, findings: readonly Finding[], paint: ChalkInstance): string {
+  const rows = findings.map(toRow);
+  const width = (pick: (row: Row) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
+  const [locationWidth, severityWidth, messageWidth] = [width((row) => row.location), width((row) => row.severity), width((row) => row.message)];
+  const lines = rows.map((row) =>
+    [
+      '  ' + paint.dim(row.location.padEnd(locationWidth)),
+      SEVERITY_COLOR[row.severity](paint)(row.severity.padEnd(severityWidth)),
+      row.message.padEnd(messageWidth),
+      paint.dim(row.ruleId),
+    ].join('  '),
+  );
+  return [paint.bold.underline(repoLabel(repo)), ...lines].join('\n');
+}
+
+function toRow(finding: Finding): Row {
+  const range = finding.range;
+  const location = finding.file === undefined ? '-' : range ? `${finding.file}:${range.startLine}:${range.startColumn}` : finding.file;
+  return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId };
+}
+
+const SEVERITY_COLOR: Record<Severity, (paint: ChalkInstance) => ChalkInstance> = {
+  error: (paint) => paint.red,
+  warning: (paint) => paint.yellow,
+  note: (paint) => paint.blue,
+};
+
+function summary(input: ReportInput, paint: ChalkInstance): string {
+  const active = activeFindings(input.result.findings);
+  const suppressed = input.result.findings.length - active.length;
+  const counts = countBySeverity(active);
+  const repos = plural(input.repos.length, 'repository', 'repositories');
+  const headline = active.length === 0
+    ? paint.green(`No problems in ${repos}.`)
+    : (counts.error > 0 ? paint.red.bold : paint.yellow.bold)(
+        `${plural(active.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${repos}.`,
+      );
+  const lines = [headline];
+  if (suppressed > 0) lines.push(paint.dim(`${plural(suppressed, 'suppressed finding')} not shown.`));
+  if (input.durationMs !== undefined) lines.push(paint.dim(`Done in ${formatDuration(input.durationMs)}.`));
+  return lines.join('\n');
+}
+
+function plural(count: number, singular: string, pluralForm = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : pluralForm}`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+/**
+ * Messages are printed as written (rules redact secrets themselves), except control characters: a file's
+ * content must not be able to send escape sequences to the user's terminal.
+ */
+function visible(text: string): string {
+  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
