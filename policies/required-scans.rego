@@ -219,7 +219,9 @@ why_not_gating(job) := "in a pipeline whose workflow:rules never run for merge r
 
 why_not_blocking(job) := "allow_failure: true" if job.allowFailure == true
 
-why_not_blocking(job) := sprintf("allow_failure exit codes %v", [job.allowFailure]) if is_array(job.allowFailure)
+why_not_blocking(job) := sprintf("allow_failure on exit codes %s", [concat(", ", [sprintf("%d", [code]) | some code in job.allowFailure])]) if {
+	is_array(job.allowFailure)
+}
 
 why_not_blocking(job) := "its script tells the scanner not to fail (--exit-code 0, --soft-fail or || true)" if {
 	job.allowFailure == false

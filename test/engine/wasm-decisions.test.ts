@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { parseDecisions } from '../../src/engine/wasm/decisions.js';
+
+describe('parseDecisions', () => {
+  it('treats an undefined decision as an empty set', () => {
+    expect(parseDecisions(undefined)).toEqual({ decisions: [], invalid: [] });
+  });
+
+  it('keeps the known fields and ignores extra ones', () => {
+    const item = { msg: 'm', repo: 'r', file: 'f', path: ['a', 0], line: 2, severity: 'note', subject: 's', extra: { x: 1 } };
+    expect(parseDecisions([item])).toEqual({
+      decisions: [{ msg: 'm', repo: 'r', file: 'f', path: ['a', 0], line: 2, severity: 'note', subject: 's' }],
+      invalid: [],
+    });
+  });
+
+  it.each([
+    [{ repo: 'r', file: 'f' }, 'msg must be a non-empty string'],
+    [{ msg: 'm', file: 'f' }, 'repo must be a non-empty string'],
+    [{ msg: 'm', repo: 'r' }, 'file must be a string'],
+    [{ msg: 'm', repo: 'r', file: 'f', path: 'a.b' }, 'path must be an array of keys and indexes'],
+    [{ msg: 'm', repo: 'r', file: 'f', path: ['a', -1] }, 'path must be an array of keys and indexes'],
+    [{ msg: 'm', repo: 'r', file: 'f', line: 0 }, 'line must be a positive integer'],
+    [{ msg: 'm', repo: 'r', file: 'f', severity: 'fatal' }, 'severity must be one of error, warning, note'],
+    [{ msg: 'm', repo: 'r', file: 'f', subject: 3 }, 'subject must be a string'],
+    ['a string', 'a decision must be an object {msg, repo, file, ...}'],
+  ])('reports %j as invalid', (item, reason) => {
+    expect(parseDecisions([item])).toEqual({ decisions: [], invalid: [{ item, reason }] });
+  });
+
+  it('reports a decision that is not a set', () => {
+    expect(parseDecisions(true)).toEqual({ decisions: [], invalid: [{ item: true, reason: 'the decision must be a set of objects' }] });
+  });
+});
