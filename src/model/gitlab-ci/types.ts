@@ -1,4 +1,34 @@
 import type { FactOrigin } from '../origin.js';
+import type { FindingDraft } from '../findings.js';
+import type { ParsedYamlFile } from '../yaml/parse.js';
+
+/**
+ * The parsed YAML of a file in a fleet repo; 'missing' when the repo has no such file; 'unavailable' when the repo
+ * is not known (not in the fleet / fleet not loaded). `ref` is the `include: ref:` as written (undefined: the
+ * revision being linted).
+ */
+export type CiFileLookup = (repoId: string, file: string, ref: string | undefined) => ParsedYamlFile | 'missing' | 'unavailable';
+
+export interface CiResolveContext {
+  repoId: string;
+  lookup: CiFileLookup;
+  /** Maps a project path as written in `include: project:` (`homelab/platform/ci-templates`) to a fleet repo id. */
+  resolveProject: (projectPath: string) => string | undefined;
+  /** The default branch of every repo, `main` when absent. */
+  defaultBranch?: string;
+  /**
+   * The fleet's top-level group (`homelab`). A `project:` include under this group that does not resolve is an
+   * error (a missing fleet project); any other unresolved project is outside the fleet and only noted.
+   */
+  fleetGroup?: string;
+  /** Every file of a repo, for wildcard `include: local: 'ci/*.yml'`; without it wildcard includes are only noted. */
+  listFiles?: (repoId: string) => readonly string[] | undefined;
+}
+
+export interface CiResolveResult {
+  pipeline?: CiPipeline;
+  diagnostics: FindingDraft[];
+}
 
 /** An `include:` entry as written, and what became of it. */
 export interface CiInclude {
@@ -14,6 +44,12 @@ export interface CiInclude {
   problem?: string;
   /** The file that contains the include entry. */
   origin: FactOrigin;
+  /** True when the entry has `rules:`; such an include is treated as applying unless its rules can never match. */
+  conditional?: boolean;
+  /** True when the entry's `rules:` can never match (`when: never`, a constant false `if`): it was not loaded. */
+  skippedByRules?: boolean;
+  /** The repo of a nested include's file when it is not the linted repo (a template including another file). */
+  viaRepo?: string;
 }
 
 /** One line of a job's flattened script, with the file and line it was written at (a template's, maybe). */
@@ -40,6 +76,17 @@ export interface CiJob {
   runsOnDefaultBranch: boolean;
   /** True when the job uses `rules` together with `only`/`except`, which GitLab rejects. */
   mixesRulesAndOnly: boolean;
+  /**
+   * For a job with `rules:`, the `when` of each rule that may apply in the pipelines fleetlint considers (merge
+   * request, the MR's branch, default branch; a rule without `when` gives the job's `when`), sorted: a scanner that
+   * is `manual` only through its rules shows here.
+   */
+  ruleWhen?: string[];
+  /**
+   * `extends` parents and `!reference` targets that were not found but were tolerated because the pipeline has
+   * includes that could not be resolved offline (they may be defined there).
+   */
+  unresolved?: string[];
   /** Where the job is defined in the pipeline's own files (its key). */
   origin: FactOrigin;
   /** Per top-level key of the resolved job (`script`, `image`, `allow_failure`, ...), where it came from. */
@@ -59,4 +106,9 @@ export interface CiPipeline {
   workflowAllowsMergeRequests: boolean;
   /** Names of hidden jobs (starting with `.`) that were available for `extends`. */
   hiddenJobs: string[];
+  /**
+   * True when part of the configuration could not be loaded (an unresolved include, a broken file): facts may be
+   * missing, so "job X is absent" style checks should be careful.
+   */
+  partial?: boolean;
 }
