@@ -1,3 +1,4 @@
+import type { DocPath } from '../findings.js';
 import type { FactOrigin } from '../origin.js';
 
 export interface ArgoSource {
@@ -8,6 +9,10 @@ export interface ArgoSource {
   helmValueFiles: string[];
   /** The fleet repo the repoURL names, when it names one (host and `.git` ignored). */
   fleetRepo?: string;
+  /** `ref` of a multi-source entry, which other sources' value files name as `$ref/...`. */
+  ref?: string;
+  /** Path of `helm.valuesObject` in the Application's document, when the source has inline values. */
+  helmValuesObjectPath?: DocPath;
   origin: FactOrigin;
 }
 
@@ -25,10 +30,19 @@ export interface ArgoApplication {
   waveAnnotation?: string;
   /** False when the annotation is present but is not an integer. */
   waveValid: boolean;
+  /**
+   * Why the wave is not valid: not an integer (ArgoCD then falls back to 0), or written as a YAML number or
+   * other non-string (the API server rejects non-string annotation values; `wave` still holds the number).
+   */
+  waveProblem?: 'not-an-integer' | 'not-a-string';
   /** Names from `fleetlint.dev/depends-on`. */
   declaredDependsOn: string[];
+  /** Where `fleetlint.dev/depends-on` is, when present. */
+  dependsOnOrigin?: FactOrigin;
   /** Keys under `spec` that the Application CRD does not have (e.g. the seed's `syncWaves`). */
   unknownSpecKeys: string[];
+  /** Where each unknown spec key is, in the order of `unknownSpecKeys`. */
+  unknownSpecKeyOrigins: FactOrigin[];
   origin: FactOrigin;
   /** Where the wave annotation is (or `metadata` when there is none). */
   waveOrigin: FactOrigin;

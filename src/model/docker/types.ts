@@ -9,6 +9,9 @@ export interface DockerfileStage {
   name?: string;
   /** True when `from` names an earlier build stage rather than an image. */
   isStageReference: boolean;
+  /** True when `resolvedFrom` still has a variable with no known value (an ARG without default, a build-arg). */
+  dynamic: boolean;
+  /** Where the image is written (the line of `FROM`, narrowed to the image when it is on that line). */
   origin: FactOrigin;
 }
 

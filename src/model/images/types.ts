@@ -24,16 +24,28 @@ export interface ImageRef {
   origin: FactOrigin;
   /** Where the tag is, when it is written apart from the repository (a Helm `tag:` key). */
   tagOrigin?: FactOrigin;
-  /** True when the reference could not be fully resolved (an unresolved `$VARIABLE`). */
+  /** True when the reference could not be fully resolved (an unresolved `$VARIABLE`, a Helm template). */
   dynamic: boolean;
+  /**
+   * True when the registry is one of the fleet's own (`FleetSettings.registries`). For a dynamic reference the
+   * registry may be unknown: then `registry` is empty and this is false.
+   */
+  fleetRegistry: boolean;
   /** For CI images: the job that uses it. */
   job?: string;
 }
 
 /** A `docker push`/`--tag`/`--destination` of an image in a CI script: publishing, not consuming. */
 export interface PublishedImage {
+  /** The destination as written, after variable resolution where possible. */
   raw: string;
+  /** Empty when a variable could be the registry (`${CI_REGISTRY_IMAGE}:1.0`). */
+  registry: string;
+  repository: string;
   tag?: string;
+  digest?: string;
+  /** True when the destination still has a variable with no known value. */
+  dynamic: boolean;
   command: string;
   job: string;
   origin: FactOrigin;

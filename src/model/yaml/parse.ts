@@ -57,7 +57,7 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
 
   let parsedDocs: Document.Parsed[];
   try {
-    parsedDocs = parseAllDocuments(text, { lineCounter, customTags, uniqueKeys: true, prettyErrors: false, strict: true, merge: true }) as Document.Parsed[];
+    parsedDocs = parseAllDocuments(text, { lineCounter, customTags, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
     // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
   } catch (error) {
     diagnostic(`YAML could not be parsed: ${describeError(error)}`, fileStart);
