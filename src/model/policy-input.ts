@@ -143,14 +143,19 @@ export function repoJson(repo: Repo): Record<string, unknown> {
   };
 }
 
+/** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
+export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
+  return {
+    ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
+    ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
+    registries: fleet.settings.registries,
+  };
+}
+
 export function policyInput(fleet: Fleet): Record<string, unknown> {
   return {
     version: POLICY_INPUT_VERSION,
-    fleet: {
-      ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
-      ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
-      registries: fleet.settings.registries,
-    },
+    fleet: fleetSettingsJson(fleet),
     repos: fleet.repos.map(repoJson),
     dependencies: fleet.dependencies.map((dependency) => ({
       fromRepo: dependency.fromRepo,

@@ -17,7 +17,10 @@ describe('parseDecisions', () => {
   it.each([
     [{ repo: 'r', file: 'f' }, 'msg must be a non-empty string'],
     [{ msg: 'm', file: 'f' }, 'repo must be a non-empty string'],
-    [{ msg: 'm', repo: 'r' }, 'file must be a string'],
+    [{ msg: 'm', repo: 'r' }, 'file (or origin) must be given'],
+    [{ msg: 'm', repo: 'r', file: 3 }, 'file must be a string'],
+    [{ msg: 'm', repo: 'r', origin: { file: 'f' } }, 'origin must be an object {repo, file, line?, path?}'],
+    [{ msg: 'm', repo: 'r', file: 'f', docIndex: -1 }, 'docIndex must be a non-negative integer'],
     [{ msg: 'm', repo: 'r', file: 'f', path: 'a.b' }, 'path must be an array of keys and indexes'],
     [{ msg: 'm', repo: 'r', file: 'f', path: ['a', -1] }, 'path must be an array of keys and indexes'],
     [{ msg: 'm', repo: 'r', file: 'f', line: 0 }, 'line must be a positive integer'],
@@ -30,5 +33,16 @@ describe('parseDecisions', () => {
 
   it('reports a decision that is not a set', () => {
     expect(parseDecisions(true)).toEqual({ decisions: [], invalid: [{ item: true, reason: 'the decision must be a set of objects' }] });
+  });
+});
+
+describe('parseDecisions with origins', () => {
+  it('accepts an origin (a fact origin copied from the input) and related locations instead of a file', () => {
+    const origin = { repo: 'platform/ci-templates', file: 'templates/x.yml', line: 4, column: 3, path: ['job', 'image'], docIndex: 0 };
+    const item = { msg: 'm', repo: 'svc', origin, related: [{ repo: 'svc', file: 'helm/values.yaml', line: 12, column: 1 }] };
+    expect(parseDecisions([item])).toEqual({
+      decisions: [{ msg: 'm', repo: 'svc', origin, related: [{ repo: 'svc', file: 'helm/values.yaml', line: 12, column: 1 }] }],
+      invalid: [],
+    });
   });
 });

@@ -1,0 +1,125 @@
+import type { Check, CheckContext, CheckMeta, CheckReport } from './check.js';
+import type { PolicySet } from './wasm/policy-set.js';
+import type { PolicyMetadata } from './wasm/metadata.js';
+import type { DecisionLocation, PolicyDecision } from './wasm/decisions.js';
+import type { SourceLocation } from '../model/findings.js';
+import type { Fleet, Repo } from '../model/types.js';
+import { fleetSettingsJson, policyInput, repoJson } from '../model/policy-input.js';
+import { locatePath } from '../model/yaml/locate.js';
+
+/**
+ * Presents each compiled Rego policy as a Check, so the runner treats TypeScript rules and policies alike.
+ * Repo-scope policies get `{repo, fleet, options}` (one evaluation per repo, which measured faster than one
+ * per fleet and keeps a failure to one repo); fleet-scope policies get the whole policy input plus options.
+ */
+export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
+  set.host.setData(fleetData);
+  const repoInputs = new WeakMap<Repo, Record<string, unknown>>();
+  const fleetInputs = new WeakMap<Fleet, Record<string, unknown>>();
+  const repoInputOf = (repo: Repo): Record<string, unknown> => {
+    let input = repoInputs.get(repo);
+    if (!input) repoInputs.set(repo, (input = repoJson(repo)));
+    return input;
+  };
+  const fleetInputOf = (fleet: Fleet): Record<string, unknown> => {
+    let input = fleetInputs.get(fleet);
+    if (!input) fleetInputs.set(fleet, (input = policyInput(fleet)));
+    return input;
+  };
+
+  return set.policies.map((policy) => ({
+    meta: metaOf(policy),
+    run(context: CheckContext): CheckReport[] {
+      const { fleet, repo, options } = context;
+      const input = repo
+        ? { repo: repoInputOf(repo), fleet: fleetSettingsJson(fleet), options }
+        : { ...fleetInputOf(fleet), options };
+      const { decisions, invalid } = set.host.evaluate(policy.entrypoint, input);
+      if (invalid.length > 0) {
+        throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
+      }
+      const repoById = new Map(fleet.repos.map((candidate) => [candidate.id, candidate]));
+      return decisions.map((decision) => toReport(decision, repoById));
+    },
+  }));
+}
+
+function metaOf(policy: PolicyMetadata): CheckMeta {
+  return {
+    id: policy.id,
+    shortDescription: policy.title,
+    fullDescription: policy.description,
+    defaultSeverity: policy.severity,
+    ...(policy.options ? { optionsSchema: policy.options as Record<string, unknown> } : {}),
+    help: policy.help,
+    docsPath: `docs/rules/${policy.id}.md`,
+    tags: policy.tags,
+    scope: policy.scope,
+    implementation: 'rego',
+  };
+}
+
+function toReport(decision: PolicyDecision, repoById: ReadonlyMap<string, Repo>): CheckReport {
+  const base: CheckReport = {
+    message: decision.msg,
+    repo: decision.repo,
+    ...(decision.severity ? { severity: decision.severity } : {}),
+    ...(decision.subject !== undefined ? { subject: decision.subject } : {}),
+  };
+  const related = (decision.related ?? []).map((location) => toSourceLocation(location, repoById));
+  const origin = decision.origin;
+  if (origin && origin.repo !== decision.repo) {
+    // The fact lives in another repo (a CI template): point at this repo's include of it, and at the fact as related.
+    const include = includeOf(repoById.get(decision.repo), origin.repo);
+    return {
+      ...base,
+      ...(include ?? {}),
+      related: [toSourceLocation(origin, repoById), ...related],
+    };
+  }
+  const place: DecisionLocation | undefined = origin ?? (decision.file ? { repo: decision.repo, file: decision.file, ...positionOf(decision) } : undefined);
+  return {
+    ...base,
+    ...(place ? placeReport(place) : {}),
+    ...(related.length > 0 ? { related } : {}),
+  };
+}
+
+function positionOf(decision: PolicyDecision): Omit<DecisionLocation, 'repo' | 'file'> {
+  return {
+    ...(decision.path ? { path: decision.path } : {}),
+    ...(decision.line !== undefined ? { line: decision.line } : {}),
+    ...(decision.docIndex !== undefined ? { docIndex: decision.docIndex } : {}),
+  };
+}
+
+/** A path is preferred to a line: the runner turns it into a full range. */
+function placeReport(place: DecisionLocation): Pick<CheckReport, 'file' | 'path' | 'docIndex' | 'range'> {
+  if (place.path) return { file: place.file, path: place.path, ...(place.docIndex !== undefined ? { docIndex: place.docIndex } : {}) };
+  if (place.line !== undefined) {
+    const column = place.column ?? 1;
+    return { file: place.file, range: { startLine: place.line, startColumn: column, endLine: place.line, endColumn: column } };
+  }
+  return { file: place.file };
+}
+
+function toSourceLocation(location: DecisionLocation, repoById: ReadonlyMap<string, Repo>): SourceLocation {
+  const document = location.path ? repoById.get(location.repo)?.yaml.get(location.file)?.documents[location.docIndex ?? 0] : undefined;
+  if (document && location.path) return { repo: location.repo, file: location.file, range: locatePath(document, location.path).range, path: location.path };
+  if (location.line !== undefined) {
+    const column = location.column ?? 1;
+    return { repo: location.repo, file: location.file, range: { startLine: location.line, startColumn: column, endLine: location.line, endColumn: column } };
+  }
+  return { repo: location.repo, file: location.file };
+}
+
+/** The include entry of a repo's pipeline that brings in files of `fromRepo`, directly or through a nested include. */
+function includeOf(repo: Repo | undefined, fromRepo: string): Pick<CheckReport, 'file' | 'range'> | undefined {
+  const pipeline = repo?.ci;
+  if (!pipeline) return undefined;
+  const include =
+    pipeline.includes.find((entry) => entry.resolvedRepo === fromRepo && entry.origin.repo === repo.id) ??
+    pipeline.includes.find((entry) => entry.origin.repo === repo.id && entry.type === 'project');
+  if (!include) return { file: pipeline.file };
+  return { file: include.origin.file, range: include.origin.range };
+}
