@@ -1,4 +1,4 @@
-import { LineCounter, parseAllDocuments, type Document, type ScalarTag, type CollectionTag } from 'yaml';
+import { LineCounter, parseAllDocuments, parseDocument, type Document, type ScalarTag, type CollectionTag } from 'yaml';
 import type { FindingDraft, SourceRange } from '../findings.js';
 
 /** One document of a YAML file, parsed once and shared by every loader that reads it. */
@@ -36,6 +36,52 @@ const customTags: (ScalarTag | CollectionTag)[] = [referenceTag];
 /** Aliases beyond this many per document are treated as an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
 
+/**
+ * The parser is recursive: past some depth it overflows the stack, at a point that depends on how much stack is
+ * left, so the same file would give different errors from run to run. Deeper than this is refused up front.
+ */
+const MAX_NESTING = 400;
+
+/** The line of the first place where flow brackets or block indentation nest deeper than MAX_NESTING. */
+function excessiveNestingLine(text: string): number | undefined {
+  let depth = 0;
+  let line = 1;
+  let quote: string | undefined;
+  let lineStart = true;
+  let indent = 0;
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index];
+    if (char === '\n') {
+      line++;
+      lineStart = true;
+      indent = 0;
+      quote = undefined;
+      continue;
+    }
+    if (lineStart) {
+      if (char === ' ') {
+        // Block nesting costs at least one column per level.
+        if (++indent > MAX_NESTING) return line;
+        continue;
+      }
+      lineStart = false;
+    }
+    if (quote !== undefined) {
+      if (char === quote) quote = undefined;
+    } else if (char === '"' || char === "'") {
+      quote = char;
+    } else if (char === '#') {
+      const next = text.indexOf('\n', index);
+      index = (next === -1 ? text.length : next) - 1;
+    } else if (char === '[' || char === '{') {
+      if (++depth > MAX_NESTING) return line;
+    } else if (char === ']' || char === '}') {
+      depth = Math.max(0, depth - 1);
+    }
+  }
+  return undefined;
+}
+
 export function rangeFromOffsets(lineCounter: LineCounter, start: number, end: number): SourceRange {
   const from = lineCounter.linePos(start);
   const to = lineCounter.linePos(Math.max(start, end));
@@ -54,6 +100,14 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
     diagnostics.push({ ruleId: 'parse-error', severity, message, repo, file, range, subject: message.split('\n')[0] ?? message });
   };
   const fileStart: SourceRange = { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+
+  const tooDeep = excessiveNestingLine(text);
+  if (tooDeep !== undefined) {
+    diagnostic(`YAML nests deeper than ${MAX_NESTING} levels; the file is not loaded`, { startLine: tooDeep, startColumn: 1, endLine: tooDeep, endColumn: 1 });
+    // One empty, broken document stands for the file, so loaders see that it exists but cannot be trusted.
+    documents.push({ file, index: 0, doc: parseDocument('', { lineCounter }), lineCounter, value: undefined, broken: true });
+    return { parsed: { file, documents, lineCounter }, diagnostics };
+  }
 
   let parsedDocs: Document.Parsed[];
   try {

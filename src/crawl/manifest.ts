@@ -1,0 +1,69 @@
+import { Ajv } from 'ajv';
+import type { FindingDraft } from '../model/findings.js';
+import type { FleetSettings } from '../model/types.js';
+import { locatePath } from '../model/yaml/locate.js';
+import { parseYamlFile, type YamlDocument } from '../model/yaml/parse.js';
+import schema from '../../schemas/fleet-manifest.schema.json' with { type: 'json' };
+import { isAtOrBelow, schemaFindings, schemaProblems } from './schema-findings.js';
+
+export const MANIFEST_FILE = 'fleet.yaml';
+
+/** A repo listed in fleet.yaml, with the document it was read from so later findings can point at it. */
+export interface ManifestRepo {
+  path: string;
+  index: number;
+  document: YamlDocument;
+}
+
+export interface Manifest {
+  settings: FleetSettings;
+  repos: ManifestRepo[];
+  diagnostics: FindingDraft[];
+}
+
+const validate = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(schema);
+
+/**
+ * Reads fleet.yaml. Every problem is reported at once as a `config-error` on the key it is about; the valid
+ * parts are still used, so one bad entry does not hide the rest of the fleet.
+ */
+export function readManifest(text: string): Manifest {
+  const { parsed, diagnostics } = parseYamlFile('.', MANIFEST_FILE, text);
+  const settings: FleetSettings = { registries: [], providers: [] };
+  const repos: ManifestRepo[] = [];
+  const document = parsed.documents[0];
+  if (!document || document.broken || document.value === undefined || document.value === null) return { settings, repos, diagnostics };
+
+  const problems = validate(document.value) ? [] : schemaProblems(validate.errors ?? []);
+  diagnostics.push(...schemaFindings(document, problems, { ruleId: 'config-error', severity: 'error', repo: '.', file: MANIFEST_FILE }));
+  const valid = (...path: (string | number)[]): boolean => !problems.some((problem) => isAtOrBelow(problem.path, path));
+
+  const value = asMap(document.value);
+  const gitlab = asMap(value?.gitlab);
+  if (typeof gitlab?.host === 'string' && valid('gitlab', 'host')) settings.gitlabHost = gitlab.host;
+  if (typeof gitlab?.group === 'string' && valid('gitlab', 'group')) settings.group = gitlab.group;
+  if (Array.isArray(value?.registries)) {
+    settings.registries = value.registries.filter((registry, index): registry is string => typeof registry === 'string' && valid('registries', index));
+  }
+
+  const seen = new Map<string, number>();
+  const listed: unknown[] = Array.isArray(value?.repos) ? value.repos : [];
+  listed.forEach((entry, index) => {
+    const path = typeof entry === 'string' ? entry : asMap(entry)?.path;
+    if (typeof path !== 'string' || !valid('repos', index)) return;
+    const first = seen.get(path);
+    if (first !== undefined) {
+      const { range } = locatePath(document, ['repos', index]);
+      const message = `\`repos[${index}]\` lists ${path} again (first at \`repos[${first}]\`)`;
+      diagnostics.push({ ruleId: 'config-error', severity: 'warning', message, repo: '.', file: MANIFEST_FILE, range, path: ['repos', index], subject: `duplicate repo ${path}` });
+      return;
+    }
+    seen.set(path, index);
+    repos.push({ path, index, document });
+  });
+  return { settings, repos, diagnostics };
+}
+
+function asMap(value: unknown): Record<string, unknown> | undefined {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

@@ -1,0 +1,169 @@
+import { constants, lstatSync, type Dirent } from 'node:fs';
+import { open, readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import { FileReadError, type FileEntry, type FileSource } from './file-source.js';
+import { describeFsError } from './fs-errors.js';
+import { SymlinkOutsideError } from './symlink.js';
+
+export interface WorkingTreeOptions {
+  /** Symlinks may point anywhere inside this folder (the fleet root) and nowhere else. Defaults to the repo folder. */
+  boundary?: string;
+  /** Repo-relative folders that hold other repositories of the fleet: they are listed as their own repos, not here. */
+  nestedRepoDirs?: readonly string[];
+}
+
+/** The `.gitignore` rules of one folder; `base` is that folder, repo-relative with a trailing slash ('' for the root). */
+interface IgnoreLevel {
+  base: string;
+  rules: Ignore;
+}
+
+/**
+ * The files of a checked-out repository, as git would list them: `.gitignore` rules (root and nested) and
+ * `.git/info/exclude` applied in-process while walking, so ignored folders such as `node_modules` are never
+ * read at all; `.git` and nested repositories are not descended into. No process is spawned.
+ */
+export class WorkingTreeSource implements FileSource {
+  readonly description = 'working tree';
+  readonly #boundary: string;
+  readonly #boundaryName: string;
+  readonly #nested: ReadonlySet<string>;
+  #boundaryReal: Promise<string> | undefined;
+  /** Folders the last listing could not read, with the cause. */
+  readonly #unlistable = new Map<string, string>();
+
+  constructor(
+    readonly dir: string,
+    options: WorkingTreeOptions = {},
+  ) {
+    this.#boundary = options.boundary ?? dir;
+    this.#boundaryName = options.boundary === undefined ? 'repository' : 'fleet root';
+    this.#nested = new Set(options.nestedRepoDirs ?? []);
+  }
+
+  async listFiles(): Promise<FileEntry[]> {
+    const files: FileEntry[] = [];
+    const exclude = await readText(join(this.dir, '.git', 'info', 'exclude'));
+    await this.#walk('', exclude === undefined ? [] : [{ base: '', rules: ignore().add(exclude) }], files);
+    return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  async readFile(path: string): Promise<Buffer> {
+    const unlistable = this.#unlistable.get(path);
+    if (unlistable !== undefined) throw new FileReadError(path, unlistable);
+    if (isAbsolute(path) || path.split('/').includes('..')) throw new FileReadError(path, 'path is outside the repository');
+    let real: string;
+    try {
+      real = await realpath(join(this.dir, path));
+    } catch (error) {
+      throw new FileReadError(path, describeFsError(error));
+    }
+    if (!isInside(real, await this.#realBoundary())) throw new SymlinkOutsideError(path, this.#boundaryName);
+    return readRegularFile(path, real);
+  }
+
+  async #walk(folder: string, levels: readonly IgnoreLevel[], files: FileEntry[]): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(join(this.dir, folder), { withFileTypes: true });
+    } catch (error) {
+      if (folder === '') throw new FileReadError('.', `the folder cannot be listed: ${describeFsError(error)}`);
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return; // removed while we walked
+      // Like git, go on with the rest of the repo; the folder is listed so that reading it reports why.
+      this.#unlistable.set(folder, `${describeFsError(error)} when listing this folder`);
+      files.push({ path: folder });
+      return;
+    }
+    // Another repository checked out inside this one: git does not list its files either.
+    if (folder !== '' && entries.some((entry) => entry.name === '.git')) return;
+    const base = folder === '' ? '' : `${folder}/`;
+    if (entries.some((entry) => entry.name === '.gitignore' && entry.isFile())) {
+      const text = await readText(join(this.dir, base, '.gitignore'));
+      if (text !== undefined) levels = [...levels, { base, rules: ignore().add(text) }];
+    }
+    await Promise.all(
+      entries.map(async (entry) => {
+        const path = base + entry.name;
+        if (entry.name === '.git') return;
+        if (entry.isDirectory()) {
+          if (!this.#nested.has(path) && !isIgnored(levels, `${path}/`)) await this.#walk(path, levels, files);
+          return;
+        }
+        // FIFOs, sockets and devices are not content (and opening a FIFO would block).
+        if (!entry.isFile() && !entry.isSymbolicLink()) return;
+        if (isIgnored(levels, path)) return;
+        const size = entry.isFile() ? sizeOfFile(join(this.dir, path)) : await this.#linkTargetSize(path);
+        files.push(size === undefined ? { path } : { path, size });
+      }),
+    );
+  }
+
+  /** The size of a symlink's target, only when the target is inside the boundary: nothing outside is touched. */
+  async #linkTargetSize(path: string): Promise<number | undefined> {
+    try {
+      const real = await realpath(join(this.dir, path));
+      return isInside(real, await this.#realBoundary()) ? (await stat(real)).size : undefined;
+    } catch {
+      return undefined; // a dangling link: readFile reports it
+    }
+  }
+
+  #realBoundary(): Promise<string> {
+    this.#boundaryReal ??= realpath(this.#boundary);
+    return this.#boundaryReal;
+  }
+}
+
+/** Deepest `.gitignore` first: the first one that ignores or re-includes the path decides, as in git. */
+function isIgnored(levels: readonly IgnoreLevel[], path: string): boolean {
+  for (let index = levels.length - 1; index >= 0; index--) {
+    const level = levels[index];
+    if (!level) continue;
+    const result = level.rules.test(path.slice(level.base.length));
+    if (result.ignored) return true;
+    if (result.unignored) return false;
+  }
+  return false;
+}
+
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel));
+}
+
+/**
+ * Synchronous on purpose: the inode was just read by readdir, and an async lstat per file costs a thread-pool
+ * round trip that doubled the listing time (90,000 files in 1,000 repos: 2.0 s async, 1.0 s sync).
+ */
+function sizeOfFile(path: string): number | undefined {
+  try {
+    return lstatSync(path).size;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readText(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens without blocking (a FIFO would wait for a writer forever) and reads only a regular file. */
+async function readRegularFile(path: string, real: string): Promise<Buffer> {
+  let handle;
+  try {
+    handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new FileReadError(path, 'is a folder');
+    if (!info.isFile()) throw new FileReadError(path, 'not a regular file');
+    return await handle.readFile();
+  } catch (error) {
+    throw error instanceof FileReadError ? error : new FileReadError(path, describeFsError(error));
+  } finally {
+    await handle?.close();
+  }
+}
