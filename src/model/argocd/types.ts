@@ -13,6 +13,8 @@ export interface ArgoSource {
   ref?: string;
   /** Path of `helm.valuesObject` in the Application's document, when the source has inline values. */
   helmValuesObjectPath?: DocPath;
+  /** `directory.recurse: true`: a plain-manifest source reads subfolders too (ArgoCD's default is not to). */
+  directoryRecurse?: boolean;
   origin: FactOrigin;
 }
 
@@ -46,6 +48,17 @@ export interface ArgoApplication {
   origin: FactOrigin;
   /** Where the wave annotation is (or `metadata` when there is none). */
   waveOrigin: FactOrigin;
+  /**
+   * The app-of-apps chain above this Application, parent first, up to the root: set by `assignAppOfAppsAncestors`
+   * once the whole fleet is loaded. Absent when no fleet Application deploys this one.
+   */
+  ancestors?: AppRef[];
+}
+
+/** An Application by the repo its manifest is in and its name. */
+export interface AppRef {
+  repo: string;
+  name: string;
 }
 
 export interface ArgoAppProject {

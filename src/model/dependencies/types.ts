@@ -18,9 +18,36 @@ export interface AppDependency {
   evidence: DependencyEvidence[];
 }
 
+export type ProviderCapability =
+  | 'storageClass'
+  | 'ingressClass'
+  | 'certIssuer'
+  | 'loadBalancer'
+  | 'externalDns'
+  | 'registry'
+  | 'externalSecrets'
+  /** The secrets backend a SecretStore reads (`vault`, `aws`, ...): the provider key under `spec.provider`. */
+  | 'secretsBackend'
+  /** SealedSecret objects need the sealed-secrets controller and CRD. */
+  | 'sealedSecrets'
+  | 'monitoringCrds';
+
+export const PROVIDER_CAPABILITIES: readonly ProviderCapability[] = [
+  'storageClass',
+  'ingressClass',
+  'certIssuer',
+  'loadBalancer',
+  'externalDns',
+  'registry',
+  'externalSecrets',
+  'secretsBackend',
+  'sealedSecrets',
+  'monitoringCrds',
+];
+
 /** Which application provides a capability. This is data: defaults plus the user's config. */
 export interface ProviderRule {
-  capability: 'storageClass' | 'ingressClass' | 'certIssuer' | 'loadBalancer' | 'externalDns' | 'registry' | 'externalSecrets' | 'monitoringCrds';
+  capability: ProviderCapability;
   /** The value that selects the provider (a StorageClass name, an ingress class, a registry host); `*` for any. */
   value: string;
   /** The Application name that provides it. */

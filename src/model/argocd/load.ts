@@ -1,0 +1,168 @@
+import type { DocPath, FindingDraft } from '../findings.js';
+import { originAt, type FactOrigin } from '../origin.js';
+import type { RepoResolver } from '../types.js';
+import type { K8sObject } from '../k8s/types.js';
+import { isMap, mapAt, stringAt, stringsAt, valueAt, type PlainMap } from '../k8s/value.js';
+import { scalarTextAt } from '../k8s/scalar.js';
+import type { ArgoAppProject, ArgoApplication, ArgoApplicationSet, ArgoFacts, ArgoSource } from './types.js';
+import { parseSyncWave } from './wave.js';
+
+export const SYNC_WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+export const DEPENDS_ON_ANNOTATION = 'fleetlint.dev/depends-on';
+
+/** The fields of the Application CRD's `spec` (argoproj.io/v1alpha1, ArgoCD 2.x/3.x). */
+const APPLICATION_SPEC_KEYS: ReadonlySet<string> = new Set([
+  'source',
+  'sources',
+  'destination',
+  'project',
+  'syncPolicy',
+  'ignoreDifferences',
+  'info',
+  'revisionHistoryLimit',
+  'sourceHydrator',
+]);
+
+export interface ArgoLoadResult {
+  facts: ArgoFacts;
+  diagnostics: FindingDraft[];
+}
+
+/** ArgoCD's objects among the repo's Kubernetes objects (any file, any document). */
+export function loadArgoFacts(repo: string, objects: readonly K8sObject[], resolveRepoUrl: RepoResolver): ArgoLoadResult {
+  const facts: ArgoFacts = { applications: [], projects: [], applicationSets: [] };
+  const diagnostics: FindingDraft[] = [];
+  for (const object of objects) {
+    if (!object.apiVersion.startsWith('argoproj.io/')) continue;
+    if (object.kind !== 'Application' && object.kind !== 'AppProject' && object.kind !== 'ApplicationSet') continue;
+    if (object.name === undefined) {
+      // Kubernetes rejects a nameless object; nothing downstream can refer to it.
+      diagnostics.push({
+        ruleId: 'parse-error',
+        severity: 'warning',
+        message: `ArgoCD ${object.kind} has no metadata.name and is ignored`,
+        repo,
+        file: object.origin.file,
+        range: object.origin.range,
+        docIndex: object.document.index,
+        subject: `${object.kind} without name`,
+      });
+      continue;
+    }
+    if (object.kind === 'Application') facts.applications.push(loadApplication(repo, object, object.name, resolveRepoUrl));
+    else if (object.kind === 'AppProject') facts.projects.push(loadProject(object, object.name));
+    else facts.applicationSets.push(loadApplicationSet(object, object.name));
+  }
+  return { facts, diagnostics };
+}
+
+function loadApplication(repo: string, object: K8sObject, name: string, resolveRepoUrl: RepoResolver): ArgoApplication {
+  const { document } = object;
+  const value = document.value;
+  const spec = mapAt(value, ['spec']) ?? {};
+  const annotations = mapAt(value, ['metadata', 'annotations']) ?? {};
+  const at = (path: DocPath): FactOrigin => originAt(repo, document, path);
+  const text = (path: DocPath): string | undefined => scalarTextAt(document, path);
+
+  const sources: ArgoSource[] = [];
+  if (isMap(spec.source)) sources.push(loadSource(spec.source, ['spec', 'source'], { at, text }, resolveRepoUrl));
+  if (Array.isArray(spec.sources)) {
+    spec.sources.forEach((source: unknown, index) => {
+      if (isMap(source)) sources.push(loadSource(source, ['spec', 'sources', index], { at, text }, resolveRepoUrl));
+    });
+  }
+
+  const wave = parseSyncWave(annotations[SYNC_WAVE_ANNOTATION]);
+  const hasWave = SYNC_WAVE_ANNOTATION in annotations;
+  const dependsOn = annotations[DEPENDS_ON_ANNOTATION];
+  const unknownSpecKeys = Object.keys(spec).filter((key) => !APPLICATION_SPEC_KEYS.has(key));
+  const automated = valueAt(spec, ['syncPolicy', 'automated']);
+  const namespace = object.namespace;
+  const project = stringAt(spec, ['project']);
+
+  return {
+    kind: 'Application',
+    name,
+    ...(namespace !== undefined ? { namespace } : {}),
+    ...(project !== undefined ? { project } : {}),
+    sources,
+    destination: destinationOf(spec.destination),
+    // `automated: {}` enables auto-sync; newer ArgoCD can switch it off with `enabled: false`.
+    automatedSync: isMap(automated) && automated.enabled !== false,
+    wave: wave.wave,
+    ...(wave.text !== undefined ? { waveAnnotation: wave.text } : {}),
+    waveValid: wave.valid,
+    ...(wave.problem !== undefined ? { waveProblem: wave.problem } : {}),
+    declaredDependsOn: typeof dependsOn === 'string' ? splitNames(dependsOn) : [],
+    ...(dependsOn !== undefined ? { dependsOnOrigin: at(['metadata', 'annotations', DEPENDS_ON_ANNOTATION]) } : {}),
+    unknownSpecKeys,
+    unknownSpecKeyOrigins: unknownSpecKeys.map((key) => at(['spec', key])),
+    origin: object.origin,
+    waveOrigin: at(hasWave ? ['metadata', 'annotations', SYNC_WAVE_ANNOTATION] : ['metadata']),
+  };
+}
+
+interface DocumentReader {
+  at: (path: DocPath) => FactOrigin;
+  text: (path: DocPath) => string | undefined;
+}
+
+function loadSource(source: PlainMap, path: DocPath, { at, text }: DocumentReader, resolveRepoUrl: RepoResolver): ArgoSource {
+  const repoURL = stringAt(source, ['repoURL']);
+  const sourcePath = stringAt(source, ['path']);
+  const chart = stringAt(source, ['chart']);
+  const targetRevision = text([...path, 'targetRevision']);
+  const ref = stringAt(source, ['ref']);
+  const fleetRepo = repoURL !== undefined ? resolveRepoUrl(repoURL) : undefined;
+  const hasValuesObject = isMap(valueAt(source, ['helm', 'valuesObject']));
+  const recurse = valueAt(source, ['directory', 'recurse']) === true;
+  return {
+    ...(repoURL !== undefined ? { repoURL } : {}),
+    ...(sourcePath !== undefined ? { path: sourcePath } : {}),
+    ...(chart !== undefined ? { chart } : {}),
+    ...(targetRevision !== undefined ? { targetRevision } : {}),
+    helmValueFiles: stringsAt(source, ['helm', 'valueFiles']),
+    ...(fleetRepo !== undefined ? { fleetRepo } : {}),
+    ...(ref !== undefined ? { ref } : {}),
+    ...(hasValuesObject ? { helmValuesObjectPath: [...path, 'helm', 'valuesObject'] } : {}),
+    ...(recurse ? { directoryRecurse: true } : {}),
+    origin: at(path),
+  };
+}
+
+function loadProject(object: K8sObject, name: string): ArgoAppProject {
+  const destinations = valueAt(object.document.value, ['spec', 'destinations']);
+  return {
+    kind: 'AppProject',
+    name,
+    sourceRepos: stringsAt(object.document.value, ['spec', 'sourceRepos']),
+    destinations: Array.isArray(destinations) ? destinations.filter(isMap).map(destinationOf) : [],
+    origin: object.origin,
+  };
+}
+
+function loadApplicationSet(object: K8sObject, name: string): ArgoApplicationSet {
+  return { kind: 'ApplicationSet', name, origin: object.origin };
+}
+
+function destinationOf(value: unknown): { server?: string; name?: string; namespace?: string } {
+  const server = stringAt(value, ['server']);
+  const name = stringAt(value, ['name']);
+  const namespace = stringAt(value, ['namespace']);
+  return {
+    ...(server !== undefined ? { server } : {}),
+    ...(name !== undefined ? { name } : {}),
+    ...(namespace !== undefined ? { namespace } : {}),
+  };
+}
+
+function splitNames(text: string): string[] {
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    ),
+  ];
+}

@@ -1,0 +1,162 @@
+import type { ArgoApplication } from '../argocd/types.js';
+import { originAt, type FactOrigin } from '../origin.js';
+import { valueAt } from '../k8s/value.js';
+import type { FleetSettings, Repo } from '../types.js';
+import type { AppDependency, DependencyEvidence, ProviderRule } from './types.js';
+import { effectiveProviders, ProviderIndex, type DerivedProvider } from './providers.js';
+import { deployedScope, type DeployedScope } from './scope.js';
+import { objectSignals, treeSignals } from './signals.js';
+
+interface FleetApp {
+  repo: Repo;
+  app: ArgoApplication;
+  scope: DeployedScope;
+}
+
+const CAPABILITY_LABELS: Readonly<Record<ProviderRule['capability'], (value: string) => string>> = {
+  storageClass: (value) => `StorageClass ${value}`,
+  ingressClass: (value) => `ingress controller ${value}`,
+  certIssuer: (value) => (value === '' ? 'cert-manager resources' : `certificate issuer ${value}`),
+  loadBalancer: () => 'LoadBalancer services',
+  externalDns: () => 'external DNS records',
+  registry: (value) => `registry ${value}`,
+  externalSecrets: (value) => (value === '' ? 'external secrets' : `secret store ${value}`),
+  secretsBackend: (value) => `secrets backend ${value}`,
+  sealedSecrets: () => 'sealed secrets',
+  monitoringCrds: () => 'monitoring CRDs',
+};
+
+/** Kinds whose objects provide a capability to whoever deploys them. */
+const PROVIDED_KINDS: Readonly<Record<string, ProviderRule['capability']>> = {
+  StorageClass: 'storageClass',
+  IngressClass: 'ingressClass',
+  ClusterIssuer: 'certIssuer',
+  Issuer: 'certIssuer',
+  ClusterSecretStore: 'externalSecrets',
+  SecretStore: 'externalSecrets',
+};
+
+/**
+ * Application-to-Application dependencies across the fleet: for every Application, what the files it deploys
+ * use (see `deployedScope`) and which Application provides that, plus `fleetlint.dev/depends-on`. Providers are
+ * found by Application name in the fleet; a provider that is not in the fleet, or the app itself, gives nothing.
+ */
+export function inferDependencies(repos: readonly Repo[], providers: readonly ProviderRule[], settings: FleetSettings): AppDependency[] {
+  const sortedRepos = [...repos].sort((a, b) => compare(a.id, b.id));
+  const reposById = new Map(sortedRepos.map((repo) => [repo.id, repo]));
+  const apps: FleetApp[] = sortedRepos.flatMap((repo) => repo.argocd.applications.map((app) => ({ repo, app, scope: deployedScope(app, repo, reposById) })));
+  const byName = appsByName(apps);
+  const index = new ProviderIndex(effectiveProviders(providers, settings), derivedProviders(apps));
+
+  const dependencies = new Map<string, AppDependency>();
+  const add = (from: FleetApp, toName: string, capability: string, evidence: DependencyEvidence): void => {
+    if (toName === from.app.name) return;
+    const to = byName.get(toName);
+    if (!to) return;
+    const key = [from.repo.id, from.app.name, to.repo.id, to.app.name].join('\0');
+    const existing = dependencies.get(key);
+    if (!existing) {
+      dependencies.set(key, { fromRepo: from.repo.id, from: from.app.name, toRepo: to.repo.id, to: to.app.name, capability, evidence: [evidence] });
+      return;
+    }
+    if (!existing.capability.split(', ').includes(capability)) existing.capability += `, ${capability}`;
+    existing.evidence.push(evidence);
+  };
+
+  for (const from of apps) {
+    for (const values of from.scope.values) {
+      const value = valueAt(values.document.value, values.basePath);
+      for (const signal of treeSignals(value, values.basePath)) {
+        const provider = index.find(signal.capability, signal.value);
+        if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), { description: signal.description, origin: originAt(values.repo, values.document, signal.path) });
+      }
+    }
+    for (const { repo, object } of from.scope.objects) {
+      // A CRD's schema names fields (`secretStoreRef`) without using them.
+      const used = object.kind === 'CustomResourceDefinition' ? [] : treeSignals(object.document.value, []);
+      for (const signal of [...used, ...objectSignals(object)]) {
+        const provider = index.find(signal.capability, signal.value);
+        if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), { description: signal.description, origin: originAt(repo, object.document, signal.path) });
+      }
+    }
+    for (const image of deployedImages(from, reposById)) {
+      const host = image.registry.toLowerCase();
+      const provider = host === '' ? undefined : index.find('registry', host);
+      if (provider !== undefined) add(from, provider, CAPABILITY_LABELS.registry(host), { description: `image ${image.raw} from registry ${host}`, origin: image.origin });
+    }
+    const declared = from.app.dependsOnOrigin;
+    if (declared) {
+      for (const name of from.app.declaredDependsOn) {
+        add(from, name, 'declared dependency', { description: `annotation fleetlint.dev/depends-on: ${from.app.declaredDependsOn.join(',')}`, origin: declared });
+      }
+    }
+  }
+  return [...dependencies.values()]
+    .map((dependency) => ({ ...dependency, evidence: uniqueEvidence(dependency.evidence) }))
+    .sort((a, b) => compare(a.fromRepo, b.fromRepo) || compare(a.from, b.from) || compare(a.toRepo, b.toRepo) || compare(a.to, b.to));
+}
+
+/**
+ * The fleet's Applications by name. When several share a name (an app-of-apps copy and the service's own),
+ * the one in a repo named after it is the provider, else the first by repo id.
+ */
+function appsByName(apps: readonly FleetApp[]): Map<string, FleetApp> {
+  const byName = new Map<string, FleetApp>();
+  for (const entry of apps) {
+    const current = byName.get(entry.app.name);
+    const ownRepo = entry.repo.id.split('/').pop() === entry.app.name;
+    const currentOwnRepo = current?.repo.id.split('/').pop() === entry.app.name;
+    if (!current || (ownRepo && !currentOwnRepo)) byName.set(entry.app.name, entry);
+  }
+  return byName;
+}
+
+function derivedProviders(apps: readonly FleetApp[]): DerivedProvider[] {
+  const derived: DerivedProvider[] = [];
+  for (const { app, scope } of apps) {
+    for (const { object } of scope.objects) {
+      const capability = PROVIDED_KINDS[object.kind];
+      if (capability !== undefined && object.name !== undefined) derived.push({ capability, value: object.name, app: app.name });
+    }
+  }
+  return derived;
+}
+
+/**
+ * Images written in the documents the app deploys (Helm values and manifests; not CI or Dockerfiles). Documents,
+ * not files: an app-of-apps file holds several Applications, each with its own inline values.
+ */
+function deployedImages(from: FleetApp, reposById: ReadonlyMap<string, Repo>): Repo['images'] {
+  const documentKey = (repo: string, file: string, docIndex: number | undefined): string => `${repo}\0${file}\0${String(docIndex ?? 0)}`;
+  const documents = new Set([
+    ...from.scope.values.map((values) => documentKey(values.repo, values.file, values.document.index)),
+    ...from.scope.objects.map(({ repo, object }) => documentKey(repo, object.origin.file, object.document.index)),
+  ]);
+  const repoIds = new Set([...from.scope.values.map((values) => values.repo), ...from.scope.objects.map(({ repo }) => repo)]);
+  return [...repoIds].flatMap((id) =>
+    (reposById.get(id)?.images ?? []).filter(
+      (image) =>
+        (image.context === 'helm-map' || image.context === 'helm-string' || image.context === 'k8s-container') &&
+        documents.has(documentKey(image.origin.repo, image.origin.file, image.origin.docIndex)),
+    ),
+  );
+}
+
+function uniqueEvidence(evidence: readonly DependencyEvidence[]): DependencyEvidence[] {
+  const seen = new Map<string, DependencyEvidence>();
+  for (const item of evidence) {
+    const key = [item.description, item.origin.repo, item.origin.file, originKey(item.origin)].join('\0');
+    if (!seen.has(key)) seen.set(key, item);
+  }
+  return [...seen.values()].sort(
+    (a, b) => compare(a.origin.repo, b.origin.repo) || compare(a.origin.file, b.origin.file) || a.origin.line - b.origin.line || a.origin.range.startColumn - b.origin.range.startColumn || compare(a.description, b.description),
+  );
+}
+
+function originKey(origin: FactOrigin): string {
+  return `${String(origin.docIndex ?? 0)}:${String(origin.line)}:${String(origin.range.startColumn)}`;
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

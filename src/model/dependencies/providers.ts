@@ -1,0 +1,64 @@
+import type { FleetSettings } from '../types.js';
+import type { ProviderRule } from './types.js';
+
+/** The homelab's usual providers, by the Application names the seed uses. Users add or override them in config. */
+export function defaultProviders(): ProviderRule[] {
+  return [
+    { capability: 'storageClass', value: 'longhorn', app: 'longhorn' },
+    { capability: 'storageClass', value: 'longhorn-static', app: 'longhorn' },
+    { capability: 'ingressClass', value: 'traefik', app: 'traefik' },
+    { capability: 'certIssuer', value: '*', app: 'cert-manager' },
+    { capability: 'loadBalancer', value: '*', app: 'metallb' },
+    { capability: 'externalDns', value: '*', app: 'external-dns' },
+    { capability: 'externalSecrets', value: '*', app: 'external-secrets-operator' },
+    { capability: 'secretsBackend', value: 'vault', app: 'vault' },
+    { capability: 'sealedSecrets', value: '*', app: 'sealed-secrets' },
+    { capability: 'monitoringCrds', value: '*', app: 'prometheus-stack' },
+  ];
+}
+
+/** The rules plus, for each fleet registry host that no rule covers, "harbor provides it" (the seed's registry). */
+export function effectiveProviders(providers: readonly ProviderRule[], settings: FleetSettings): ProviderRule[] {
+  const rules = [...providers];
+  for (const host of settings.registries) {
+    const covered = providers.some((rule) => rule.capability === 'registry' && matches(rule.value, host));
+    if (!covered) rules.push({ capability: 'registry', value: host.toLowerCase(), app: 'harbor' });
+  }
+  return rules;
+}
+
+/** A provider made known by the fleet itself: the Application that deploys a StorageClass, IngressClass or issuer. */
+export interface DerivedProvider {
+  capability: ProviderRule['capability'];
+  value: string;
+  app: string;
+}
+
+/**
+ * Which Application provides a capability value. A rule naming the value exactly wins, then an object the
+ * fleet deploys (a StorageClass `longhorn-retain` in an app's manifests), then a wildcard rule.
+ */
+export class ProviderIndex {
+  constructor(
+    private readonly rules: readonly ProviderRule[],
+    private readonly derived: readonly DerivedProvider[],
+  ) {}
+
+  find(capability: ProviderRule['capability'], value: string): string | undefined {
+    const sameCapability = this.rules.filter((rule) => rule.capability === capability);
+    const exact = sameCapability.find((rule) => !rule.value.includes('*') && rule.value.toLowerCase() === value.toLowerCase());
+    if (exact) return exact.app;
+    const derived = this.derived.find((provider) => provider.capability === capability && provider.value === value);
+    if (derived) return derived.app;
+    return sameCapability.find((rule) => rule.value.includes('*') && matches(rule.value, value))?.app;
+  }
+}
+
+/** `*` matches any run of characters; everything else is literal, compared case-insensitively. */
+export function matches(pattern: string, value: string): boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${source}$`, 'i').test(value);
+}

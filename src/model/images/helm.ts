@@ -1,0 +1,82 @@
+import type { DocPath } from '../findings.js';
+import type { HelmValuesFile } from '../helm/types.js';
+import { originAt } from '../origin.js';
+import { scalarTextAt } from '../k8s/scalar.js';
+import { isMap, valueAt, type PlainMap } from '../k8s/value.js';
+import type { K8sObject } from '../k8s/types.js';
+import type { YamlDocument } from '../yaml/parse.js';
+import { NO_VARIABLES, type ImageCandidate } from './candidate.js';
+
+/** `image`, `sidecarImage`, `initImage`: keys whose string value is an image reference. */
+export function isImageKey(key: string): boolean {
+  return key === 'image' || /[a-z0-9]Image$/.test(key);
+}
+
+/**
+ * Images in Helm values: maps with `repository` (and optional `registry`, `tag`, `digest`), as most charts
+ * write them, and string values of image keys. Under an image key, `name` stands for `repository`.
+ */
+export function helmImageCandidates(repo: string, values: readonly HelmValuesFile[]): ImageCandidate[] {
+  const candidates: ImageCandidate[] = [];
+  for (const file of values) walk(repo, file.document, file.document.value, [], candidates);
+  return candidates;
+}
+
+/** Inline values of Applications (`spec.source.helm.valuesObject`, and per source of `spec.sources`). */
+export function inlineValuesCandidates(repo: string, objects: readonly K8sObject[]): ImageCandidate[] {
+  const candidates: ImageCandidate[] = [];
+  for (const object of objects) {
+    if (object.kind !== 'Application' || !object.apiVersion.startsWith('argoproj.io/')) continue;
+    const spec = valueAt(object.document.value, ['spec']);
+    const sourcePaths: DocPath[] = [['spec', 'source'], ...(isMap(spec) && Array.isArray(spec.sources) ? spec.sources.map((_source: unknown, index) => ['spec', 'sources', index]) : [])];
+    for (const sourcePath of sourcePaths) {
+      const path = [...sourcePath, 'helm', 'valuesObject'];
+      const values = valueAt(object.document.value, path);
+      if (isMap(values)) walk(repo, object.document, values, path, candidates);
+    }
+  }
+  return candidates;
+}
+
+function walk(repo: string, document: YamlDocument, value: unknown, path: DocPath, out: ImageCandidate[]): void {
+  if (Array.isArray(value)) {
+    value.forEach((item: unknown, index) => {
+      walk(repo, document, item, [...path, index], out);
+    });
+    return;
+  }
+  if (!isMap(value)) return;
+  const parentKey = path[path.length - 1];
+  const mapImage = imageMap(repo, document, value, path, typeof parentKey === 'string' && isImageKey(parentKey));
+  if (mapImage) out.push(mapImage);
+  for (const [key, child] of Object.entries(value)) {
+    if (typeof child === 'string' && isImageKey(key) && child.trim() !== '') {
+      out.push({ written: child.trim(), context: 'helm-string', origin: originAt(repo, document, [...path, key]), lookup: NO_VARIABLES });
+    } else {
+      walk(repo, document, child, [...path, key], out);
+    }
+  }
+}
+
+function imageMap(repo: string, document: YamlDocument, map: PlainMap, path: DocPath, underImageKey: boolean): ImageCandidate | undefined {
+  const repositoryKey = typeof map.repository === 'string' ? 'repository' : underImageKey && typeof map.name === 'string' ? 'name' : undefined;
+  if (repositoryKey === undefined) return undefined;
+  const repository = (map[repositoryKey] as string).trim();
+  // `repository: https://charts.example.com` names a chart or Git repository, not an image.
+  if (repository === '' || repository.includes('://')) return undefined;
+  const registry = typeof map.registry === 'string' ? map.registry.trim().replace(/\/+$/, '') : '';
+  // A tag may be a YAML number (`tag: 1.10`): its text is what Helm renders with `toString`/quote.
+  const tag = scalarTextAt(document, [...path, 'tag'])?.trim() ?? '';
+  const digest = typeof map.digest === 'string' ? map.digest.trim() : '';
+
+  let written = registry !== '' && !repository.startsWith(`${registry}/`) ? `${registry}/${repository}` : repository;
+  if (tag !== '') written += `:${tag}`;
+  if (digest !== '') written += `@${digest}`;
+  return {
+    written,
+    context: 'helm-map',
+    origin: originAt(repo, document, [...path, repositoryKey]),
+    ...('tag' in map ? { tagOrigin: originAt(repo, document, [...path, 'tag']) } : {}),
+    lookup: NO_VARIABLES,
+  };
+}
