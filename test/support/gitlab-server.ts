@@ -1,0 +1,292 @@
+/**
+ * A local stand-in for GitLab on 127.0.0.1 that speaks the real contracts fleetlint uses: the REST API's
+ * `GET /api/v4/groups/:id/projects` (auth, 401/404 bodies, offset and keyset pagination headers) and git's
+ * smart HTTP protocol through the real `git http-backend`, behind the same Basic auth GitLab takes.
+ */
+import { spawn } from 'node:child_process';
+import { mkdir } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { simpleGit } from 'simple-git';
+import { commitFiles, initRepo } from '../sources/git-fixture.js';
+
+export interface ServerProject {
+  id: number;
+  /** `homelab/core-services/networking/traefik` */
+  pathWithNamespace: string;
+  defaultBranch?: string | null;
+  archived?: boolean;
+  emptyRepo?: boolean;
+  /** Defaults to this server's git URL for the project. */
+  httpUrlToRepo?: string;
+}
+
+/**
+ * - offset: page/per_page with every header (GitLab ignores `pagination=keyset` where it has no keyset).
+ * - offset-no-totals: what GitLab sends past 10,000 results: no x-total, x-total-pages or rel="last".
+ * - keyset: `pagination=keyset&order_by=id` answered with only `Link: rel="next"` (an `id_after` cursor).
+ * - keyset-405: `pagination=keyset` refused with 405, as GitLab does where keyset is not available.
+ */
+export type PaginationMode = 'offset' | 'offset-no-totals' | 'keyset' | 'keyset-405';
+
+export interface ScriptedResponse {
+  status: number;
+  headers?: Record<string, string>;
+  body?: string;
+}
+
+export interface RecordedRequest {
+  method: string;
+  /** Path and query as the server received them. */
+  url: string;
+  privateToken: string | undefined;
+  authorization: string | undefined;
+  at: number;
+}
+
+export interface GitLabServerOptions {
+  /** The one valid token, for the API (PRIVATE-TOKEN) and for git (Basic, any user). */
+  token: string;
+  /** Full paths of the groups that exist. */
+  groups: string[];
+  projects: ServerProject[];
+  pagination?: PaginationMode;
+  /** Bare repositories served over git HTTP, at `<reposRoot>/<pathWithNamespace>.git`. */
+  reposRoot?: string;
+  /** Answers every git request with a 302 to the same path on this base URL (a moved GitLab). */
+  redirectGitTo?: string;
+}
+
+export interface GitLabServer {
+  baseUrl: string;
+  requests: RecordedRequest[];
+  /** Answers the next API requests with these responses, in order, before serving normally again. */
+  script(...responses: ScriptedResponse[]): void;
+  close(): Promise<void>;
+}
+
+const json = (status: number, body: unknown, headers: Record<string, string> = {}): ScriptedResponse => ({
+  status,
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
+
+export async function startGitLabServer(options: GitLabServerOptions): Promise<GitLabServer> {
+  const requests: RecordedRequest[] = [];
+  const scripted: ScriptedResponse[] = [];
+  let baseUrl = '';
+  const server = createServer((request, response) => {
+    const header = (name: string): string | undefined => {
+      const value = request.headers[name];
+      return Array.isArray(value) ? value.join(', ') : value;
+    };
+    requests.push({ method: request.method ?? '', url: request.url ?? '', privateToken: header('private-token'), authorization: header('authorization'), at: Date.now() });
+    const url = new URL(request.url ?? '/', baseUrl);
+    if (url.pathname.startsWith('/api/v4/')) {
+      send(response, scripted.shift() ?? api(url, header('private-token'), options, baseUrl));
+    } else if (/\.git\/(info\/refs|git-upload-pack)$/.test(url.pathname)) {
+      if (options.redirectGitTo !== undefined) {
+        send(response, { status: 302, headers: { location: `${options.redirectGitTo}${url.pathname}${url.search}` } });
+      } else if (header('authorization') !== `Basic ${Buffer.from(`oauth2:${options.token}`).toString('base64')}`) {
+        send(response, { status: 401, headers: { 'www-authenticate': 'Basic realm="GitLab"' }, body: 'HTTP Basic: Access denied\n' });
+      } else if (options.reposRoot === undefined) {
+        send(response, { status: 404, body: 'no repositories\n' });
+      } else {
+        gitHttpBackend(request, response, url, options.reposRoot);
+      }
+    } else {
+      send(response, json(404, { error: '404 Not Found' }));
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    requests,
+    script: (...responses) => scripted.push(...responses),
+    close: () => new Promise((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => {
+        if (error) reject(error);
+        else resolve();
+      });
+    }),
+  };
+}
+
+function api(url: URL, privateToken: string | undefined, options: GitLabServerOptions, baseUrl: string): ScriptedResponse {
+  if (privateToken !== undefined && privateToken !== options.token) return json(401, { message: '401 Unauthorized' });
+  const match = /^\/api\/v4\/groups\/([^/]+)\/projects$/.exec(url.pathname);
+  if (!match?.[1]) return json(404, { error: '404 Not Found' });
+  const group = decodeURIComponent(match[1]);
+  // Groups are private: without a token GitLab does not admit they exist.
+  if (privateToken === undefined || !options.groups.includes(group)) return json(404, { message: '404 Group Not Found' });
+
+  const query = url.searchParams;
+  const subgroups = query.get('include_subgroups') === 'true';
+  let projects = options.projects.filter((project) => {
+    const namespace = project.pathWithNamespace.slice(0, project.pathWithNamespace.lastIndexOf('/'));
+    return namespace === group || (subgroups && namespace.startsWith(`${group}/`));
+  });
+  const archived = query.get('archived');
+  if (archived !== null) projects = projects.filter((project) => (project.archived ?? false) === (archived === 'true'));
+  const orderBy = query.get('order_by') ?? 'created_at';
+  const key = (project: ServerProject): string | number => (orderBy === 'path' ? project.pathWithNamespace.slice(project.pathWithNamespace.lastIndexOf('/') + 1) : project.id);
+  const direction = query.get('sort') === 'asc' ? 1 : -1;
+  projects.sort((a, b) => (key(a) < key(b) ? -direction : key(a) > key(b) ? direction : a.id - b.id));
+  const perPage = Math.min(100, Math.max(1, Number(query.get('per_page') ?? 20) || 20));
+  const entity = (project: ServerProject): unknown => projectEntity(project, baseUrl);
+  const mode = options.pagination ?? 'offset';
+
+  if (query.get('pagination') === 'keyset' && (mode === 'keyset' || mode === 'keyset-405')) {
+    if (mode === 'keyset-405' || orderBy !== 'id') return json(405, { message: 'Keyset pagination is not yet available for this type of request' });
+    const after = Number(query.get('id_after') ?? 0);
+    const rest = projects.filter((project) => (direction === 1 ? project.id > after : after === 0 || project.id < after));
+    const page = rest.slice(0, perPage);
+    const last = page[page.length - 1];
+    const headers: Record<string, string> = {};
+    if (rest.length > perPage && last) {
+      const next = new URL(url.pathname + url.search, baseUrl);
+      next.searchParams.set(direction === 1 ? 'id_after' : 'id_before', String(last.id));
+      next.searchParams.delete(direction === 1 ? 'id_before' : 'id_after');
+      headers.link = `<${next.href}>; rel="next"`;
+    }
+    return json(200, page.map(entity), headers);
+  }
+
+  const total = projects.length;
+  const totalPages = Math.max(1, Math.ceil(total / perPage));
+  const page = Math.max(1, Number(query.get('page') ?? 1) || 1);
+  const pageUrl = (number: number): string => {
+    const target = new URL(url.pathname + url.search, baseUrl);
+    target.searchParams.set('page', String(number));
+    return target.href;
+  };
+  const totals = mode !== 'offset-no-totals';
+  const links = [
+    ...(page > 1 ? [`<${pageUrl(page - 1)}>; rel="prev"`] : []),
+    ...(page < totalPages ? [`<${pageUrl(page + 1)}>; rel="next"`] : []),
+    `<${pageUrl(1)}>; rel="first"`,
+    ...(totals ? [`<${pageUrl(totalPages)}>; rel="last"`] : []),
+  ];
+  const headers: Record<string, string> = {
+    'x-page': String(page),
+    'x-per-page': String(perPage),
+    'x-next-page': page < totalPages ? String(page + 1) : '',
+    'x-prev-page': page > 1 ? String(page - 1) : '',
+    link: links.join(', '),
+    ...(totals ? { 'x-total': String(total), 'x-total-pages': String(totalPages) } : {}),
+  };
+  return json(200, projects.slice((page - 1) * perPage, page * perPage).map(entity), headers);
+}
+
+/** A project as GitLab's API presents it (the fields fleetlint reads, and enough of the rest to look real). */
+function projectEntity(project: ServerProject, baseUrl: string): unknown {
+  const full = project.pathWithNamespace;
+  const slash = full.lastIndexOf('/');
+  const namespace = full.slice(0, slash);
+  const path = full.slice(slash + 1);
+  return {
+    id: project.id,
+    description: null,
+    name: path,
+    name_with_namespace: full.split('/').join(' / '),
+    path,
+    path_with_namespace: full,
+    created_at: '2024-01-01T00:00:00.000Z',
+    default_branch: project.defaultBranch === undefined ? 'main' : project.defaultBranch,
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: `git@127.0.0.1:${full}.git`,
+    http_url_to_repo: project.httpUrlToRepo ?? `${baseUrl}/${full}.git`,
+    web_url: `${baseUrl}/${full}`,
+    readme_url: null,
+    forks_count: 0,
+    avatar_url: null,
+    star_count: 0,
+    last_activity_at: '2024-01-01T00:00:00.000Z',
+    namespace: { id: 1, name: namespace.slice(namespace.lastIndexOf('/') + 1), path: namespace.slice(namespace.lastIndexOf('/') + 1), kind: 'group', full_path: namespace, parent_id: null, avatar_url: null, web_url: `${baseUrl}/groups/${namespace}` },
+    visibility: 'private',
+    empty_repo: project.emptyRepo ?? false,
+    archived: project.archived ?? false,
+  };
+}
+
+function send(response: ServerResponse, { status, headers = {}, body = '' }: ScriptedResponse): void {
+  response.writeHead(status, headers);
+  response.end(body);
+}
+
+/** Runs `git http-backend` as the CGI program it is, over the repositories under `root`. */
+function gitHttpBackend(request: IncomingMessage, response: ServerResponse, url: URL, root: string): void {
+  const chunks: Buffer[] = [];
+  request.on('data', (chunk: Buffer) => chunks.push(chunk));
+  request.on('end', () => {
+    const body = Buffer.concat(chunks);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      GIT_PROJECT_ROOT: root,
+      GIT_HTTP_EXPORT_ALL: '1',
+      REQUEST_METHOD: request.method ?? 'GET',
+      PATH_INFO: decodeURIComponent(url.pathname),
+      QUERY_STRING: url.search.replace(/^\?/, ''),
+      CONTENT_TYPE: request.headers['content-type'] ?? '',
+      CONTENT_LENGTH: String(body.length),
+      REMOTE_ADDR: '127.0.0.1',
+    };
+    const encoding = request.headers['content-encoding'];
+    if (encoding !== undefined) env.HTTP_CONTENT_ENCODING = encoding;
+    const protocol = request.headers['git-protocol'];
+    if (typeof protocol === 'string') env.GIT_PROTOCOL = protocol;
+    const child = spawn('git', ['http-backend'], { env });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    // The backend may answer (a 404, say) without reading the request body: that EPIPE is not a failure.
+    child.stdin.on('error', () => undefined);
+    child.stdin.end(body);
+    child.on('close', () => {
+      const output = Buffer.concat(out);
+      const end = output.indexOf('\r\n\r\n');
+      const split = end >= 0 ? end + 4 : output.indexOf('\n\n') + 2;
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of output.subarray(0, split).toString('latin1').split(/\r?\n/)) {
+        const colon = line.indexOf(':');
+        if (colon <= 0) continue;
+        const name = line.slice(0, colon).trim().toLowerCase();
+        const value = line.slice(colon + 1).trim();
+        if (name === 'status') status = Number(value.split(' ')[0]) || 500;
+        else headers[name] = value;
+      }
+      response.writeHead(status, headers);
+      response.end(output.subarray(split));
+    });
+  });
+}
+
+/** A bare repository at `<root>/<pathWithNamespace>.git` on branch main, and a working clone to push new commits from. */
+export interface Remote {
+  bareDir: string;
+  workDir: string;
+  /** The first commit, on main. */
+  head: string;
+  /** Commits the files in the working repository and pushes them to `branch`; returns the new commit. */
+  commit(files: Readonly<Record<string, string>>, branch?: string): Promise<string>;
+}
+
+export async function createRemote(root: string, workRoot: string, pathWithNamespace: string, files: Readonly<Record<string, string>>): Promise<Remote> {
+  const bareDir = join(root, `${pathWithNamespace}.git`);
+  const workDir = join(workRoot, pathWithNamespace);
+  await mkdir(bareDir, { recursive: true });
+  await simpleGit({ baseDir: bareDir }).raw(['init', '--quiet', '--bare', '--initial-branch=main']);
+  const work = await initRepo(workDir);
+  await work.raw(['symbolic-ref', 'HEAD', 'refs/heads/main']);
+  const commit = async (next: Readonly<Record<string, string>>, branch = 'main'): Promise<string> => {
+    await commitFiles(work, workDir, next, `change on ${branch}`);
+    await work.raw(['push', '--quiet', bareDir, `HEAD:refs/heads/${branch}`]);
+    return (await work.revparse(['HEAD'])).trim();
+  };
+  const head = await commit(files);
+  return { bareDir, workDir, head, commit };
+}
