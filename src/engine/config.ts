@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { CheckMeta } from './check.js';
 import { EMPTY_CONFIG, type FleetlintConfig } from './config-types.js';
+import { PROVIDER_CAPABILITIES } from '../model/dependencies/types.js';
 import { parseYamlFile } from '../model/yaml/parse.js';
 import { locatePath } from '../model/yaml/locate.js';
 
@@ -21,7 +22,7 @@ export class ConfigError extends Error {
 const levelSchema = { enum: ['error', 'warning', 'note', 'off'] };
 
 /** The config file's JSON Schema, generated from the checks' metadata so every rule id and option is known. */
-export function configSchema(checks: readonly CheckMeta[]): Record<string, unknown> {
+export function configSchema(checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): Record<string, unknown> {
   const ruleProperties: Record<string, unknown> = {};
   for (const meta of checks) {
     const options = meta.optionsSchema ?? { type: 'object', additionalProperties: false, properties: {} };
@@ -30,7 +31,8 @@ export function configSchema(checks: readonly CheckMeta[]): Record<string, unkno
       anyOf: [levelSchema, { type: 'object', additionalProperties: false, properties: { severity: levelSchema, options } }],
     };
   }
-  const rules = { type: 'object', additionalProperties: false, properties: ruleProperties };
+  // Custom policies are known only once the config's policy folders are loaded: a first read allows any rule id.
+  const rules = { type: 'object', additionalProperties: options.allowUnknownRules === true, properties: ruleProperties };
   const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -52,7 +54,7 @@ export function configSchema(checks: readonly CheckMeta[]): Record<string, unkno
           additionalProperties: false,
           required: ['capability', 'value', 'app'],
           properties: {
-            capability: { enum: ['storageClass', 'ingressClass', 'certIssuer', 'loadBalancer', 'externalDns', 'registry', 'externalSecrets', 'monitoringCrds'] },
+            capability: { enum: [...PROVIDER_CAPABILITIES] },
             value: { type: 'string' },
             app: { type: 'string' },
           },
@@ -88,7 +90,7 @@ export function configSchema(checks: readonly CheckMeta[]): Record<string, unkno
 }
 
 /** Reads and validates a config file; a missing file gives the defaults. */
-export async function loadConfig(file: string, checks: readonly CheckMeta[]): Promise<FleetlintConfig> {
+export async function loadConfig(file: string, checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): Promise<FleetlintConfig> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -96,10 +98,10 @@ export async function loadConfig(file: string, checks: readonly CheckMeta[]): Pr
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CONFIG;
     throw new ConfigError(file, [`cannot be read: ${(error as Error).message}`]);
   }
-  return parseConfig(file, text, checks);
+  return parseConfig(file, text, checks, options);
 }
 
-export function parseConfig(file: string, text: string, checks: readonly CheckMeta[]): FleetlintConfig {
+export function parseConfig(file: string, text: string, checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): FleetlintConfig {
   const { parsed, diagnostics } = parseYamlFile('.', file, text);
   if (diagnostics.length > 0) {
     throw new ConfigError(file, diagnostics.map((d) => `line ${d.range?.startLine ?? 1}: ${d.message}`));
@@ -112,7 +114,7 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
   }
 
   const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(configSchema(checks));
+  const validate = ajv.compile(configSchema(checks, options));
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((error) => describeSchemaError(error, (path) => (document ? locatePath(document, path).range.startLine : 1)));
     throw new ConfigError(file, [...new Set(problems)]);

@@ -1,4 +1,8 @@
-import { loadPolicy, loadPolicySync, type LoadedPolicy } from '@open-policy-agent/opa-wasm';
+import { createRequire } from 'node:module';
+import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
+
+// The SDK is CommonJS whose exports Node's ESM loader cannot detect by name: load it with require.
+const { loadPolicy, loadPolicySync } = createRequire(import.meta.url)('@open-policy-agent/opa-wasm') as typeof import('@open-policy-agent/opa-wasm');
 import { readPolicyArtifact } from './bundle.js';
 import { parseDecisions, type PolicyEvaluation } from './decisions.js';
 

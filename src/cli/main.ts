@@ -1,0 +1,51 @@
+import { ConfigError } from '../engine/config.js';
+import { audit, AUDIT_USAGE } from './commands/audit.js';
+import { stderr } from './output.js';
+import { EXIT, UsageError } from './usage-error.js';
+import { toolVersion } from './version.js';
+
+const USAGE = `fleetlint ${toolVersion()} — policy and conformance linter for a fleet of GitLab repositories
+
+Usage:
+  fleetlint audit <fleet-root> [options]   check every repository (nightly audit)
+  fleetlint --version | --help
+
+${AUDIT_USAGE}
+
+Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error,
+3 internal failure.`;
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { audit };
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    stderr(USAGE);
+    return command === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (command === '--version' || command === '-v') {
+    process.stdout.write(`${toolVersion()}\n`);
+    return EXIT.ok;
+  }
+  const run = COMMANDS[command];
+  try {
+    if (!run) throw new UsageError(`unknown command "${command}"`);
+    return await run(rest);
+  } catch (error) {
+    if (error instanceof UsageError || isParseArgsError(error)) {
+      stderr(`fleetlint: ${(error as Error).message}\nRun "fleetlint --help" for usage.`);
+      return EXIT.usage;
+    }
+    if (error instanceof ConfigError) {
+      stderr(`fleetlint: ${error.message}`);
+      return EXIT.usage;
+    }
+    stderr(`fleetlint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    return EXIT.internal;
+  }
+}
+
+/** node:util parseArgs throws TypeErrors with ERR_PARSE_ARGS_* codes for unknown or malformed options. */
+function isParseArgsError(error: unknown): boolean {
+  return error instanceof TypeError && String((error as NodeJS.ErrnoException).code).startsWith('ERR_PARSE_ARGS');
+}

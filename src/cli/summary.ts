@@ -1,0 +1,15 @@
+import type { Fleet } from '../model/types.js';
+import { REPO_KINDS } from '../model/types.js';
+
+/** The model at a glance: what fleetlint understood of the fleet, before any finding. */
+export function modelSummary(fleet: Fleet): string {
+  const byKind = REPO_KINDS.map((kind) => `${kind} ${fleet.repos.filter((repo) => repo.kinds.includes(kind)).length}`).join(', ');
+  const count = (pick: (repo: Fleet['repos'][number]) => number): number => fleet.repos.reduce((sum, repo) => sum + pick(repo), 0);
+  const diagnostics = fleet.diagnostics.length + count((repo) => repo.diagnostics.length);
+  return [
+    `fleet ${fleet.root}: ${fleet.repos.length} repositories (${byKind})`,
+    `  files ${count((repo) => repo.files.length)}, pipelines ${count((repo) => (repo.ci ? 1 : 0))}, jobs ${count((repo) => repo.ci?.jobs.length ?? 0)}`,
+    `  applications ${count((repo) => repo.argocd.applications.length)}, dependencies ${fleet.dependencies.length}, images ${count((repo) => repo.images.length)}`,
+    `  input diagnostics ${diagnostics}`,
+  ].join('\n');
+}

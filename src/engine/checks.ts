@@ -1,0 +1,43 @@
+import { dirname, resolve } from 'node:path';
+import type { Check } from './check.js';
+import type { FleetlintConfig } from './config-types.js';
+import { TYPESCRIPT_RULES } from '../../rules/index.js';
+import { loadBuiltinPolicies } from './wasm/policy-set.js';
+import { loadCustomPolicies } from './rego/custom.js';
+import { loadConftestPolicies } from './rego/conftest.js';
+import { policyChecks } from './policy-checks.js';
+import { conftestChecks } from './conftest-checks.js';
+
+/** Data every policy reads under `data.fleet`: the parts of the config that are policy tables. */
+function fleetData(config: FleetlintConfig): Record<string, unknown> {
+  return config.waveBands ? { waveBands: config.waveBands } : {};
+}
+
+/** The built-in checks only: TypeScript rules and the shipped policy bundle. */
+export async function builtinChecks(config: FleetlintConfig): Promise<Check[]> {
+  const policies = await loadBuiltinPolicies();
+  return sortChecks([...TYPESCRIPT_RULES, ...(policies ? policyChecks(policies, fleetData(config)) : [])]);
+}
+
+/** Every check a run uses: built-in ones plus the config's custom policy folders and conftest folders. */
+export async function loadChecks(config: FleetlintConfig): Promise<Check[]> {
+  const checks = await builtinChecks(config);
+  const base = config.file ? dirname(config.file) : process.cwd();
+  for (const folder of config.policies) {
+    const set = await loadCustomPolicies(resolve(base, folder));
+    checks.push(...policyChecks(set, fleetData(config)));
+  }
+  for (const folder of config.conftest) {
+    checks.push(...conftestChecks(await loadConftestPolicies(resolve(base, folder)), folder));
+  }
+  const seen = new Set<string>();
+  for (const check of checks) {
+    if (seen.has(check.meta.id)) throw new Error(`two checks have the id ${check.meta.id}; rename the custom policy`);
+    seen.add(check.meta.id);
+  }
+  return sortChecks(checks);
+}
+
+function sortChecks(checks: Check[]): Check[] {
+  return checks.sort((a, b) => (a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0));
+}
