@@ -46,12 +46,15 @@ function toReport(hit: SecretHit): CheckReport {
   };
 }
 
-/** The same value found by two detectors on one line is one finding; the library's, more specific, wins. */
+/** Two detectors finding overlapping text on one line is one finding; the library's, more specific, wins. */
 function withoutOverlaps(hits: SecretHit[]): SecretHit[] {
   const kept: SecretHit[] = [];
   for (const hit of hits) {
     const duplicate = kept.some(
-      (other) => other.range.startLine === hit.range.startLine && (other.value.includes(hit.value) || hit.value.includes(other.value)),
+      (other) =>
+        other.range.startLine === hit.range.startLine &&
+        other.range.startColumn < hit.range.endColumn &&
+        hit.range.startColumn < other.range.endColumn,
     );
     if (!duplicate) kept.push(hit);
   }

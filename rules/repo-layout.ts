@@ -1,9 +1,12 @@
 import picomatch from 'picomatch';
 import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { REPO_KINDS, type RepoKind } from '../src/model/types.js';
 
 interface LayoutOption {
   /** Repo-id globs this layout applies to. */
   repos: string[];
+  /** When given, only repos with at least one of these kinds. */
+  kinds?: RepoKind[];
   /** Required entries; each is a path or glob, `|` separates alternatives, a trailing `/` means "a folder with files". */
   require: string[];
   /** What the layout is called in messages. */
@@ -11,15 +14,17 @@ interface LayoutOption {
 }
 
 /**
- * The seed's patterns: a service repo deploys through ArgoCD with Helm values and CI, an infrastructure
- * repo provisions with Terraform. Services that keep values per component (istio's base/values.yaml,
- * prometheus-stack's prometheus/values.yaml) satisfy the values requirement too.
+ * The seed's patterns: a service repo deploys through ArgoCD and has CI, an infrastructure repo provisions
+ * with Terraform. Only repos that do deploy through ArgoCD are service repos (the seed's grype is a CLI tool,
+ * netbox a VM). A values file is not required by default: the seed's own services deploy Helm values, but also
+ * kustomize folders and plain manifests (arr-stack's apps/); teams that want Helm everywhere add it.
  */
 const DEFAULT_LAYOUTS: LayoutOption[] = [
   {
     name: 'service repository',
     repos: ['core-services/*/*', 'observability/*/*', 'security/*/*', 'applications/*/*'],
-    require: ['argocd/application.yaml', 'helm/values.yaml|*/values.yaml', '.gitlab-ci.yml', 'README.md'],
+    kinds: ['argocd'],
+    require: ['argocd/application.yaml', '.gitlab-ci.yml', 'README.md'],
   },
   {
     name: 'infrastructure repository',
@@ -33,7 +38,7 @@ export default defineRule({
     id: 'repo-layout',
     shortDescription: 'Repositories must have the files their kind requires',
     fullDescription:
-      'Each repository matched by a layout must contain its required files: by default a service repository has argocd/application.yaml, Helm values, .gitlab-ci.yml and README.md, and an infrastructure repository has terraform/, .gitlab-ci.yml and README.md, as the fleet\'s structure document prescribes. Layouts are configurable per repo-id glob.',
+      'Each repository matched by a layout must contain its required files: by default a service repository (one that deploys through ArgoCD) has argocd/application.yaml, .gitlab-ci.yml and README.md, and an infrastructure repository has terraform/, .gitlab-ci.yml and README.md, as the fleet\'s structure document prescribes. Layouts are configurable per repo-id glob.',
     defaultSeverity: 'warning',
     help: 'Add the missing file, or give the repository its own layout in `rules.repo-layout.options.layouts`.',
     tags: ['conformance'],
@@ -52,6 +57,7 @@ export default defineRule({
             properties: {
               name: { type: 'string' },
               repos: { type: 'array', items: { type: 'string' } },
+              kinds: { type: 'array', items: { enum: [...REPO_KINDS] } },
               require: { type: 'array', items: { type: 'string' } },
             },
           },
@@ -62,7 +68,9 @@ export default defineRule({
   run({ repo, options }) {
     if (!repo) return [];
     const layouts = (options.layouts ?? DEFAULT_LAYOUTS) as LayoutOption[];
-    const layout = layouts.find((candidate) => picomatch(candidate.repos)(repo.id));
+    const layout = layouts.find(
+      (candidate) => picomatch(candidate.repos)(repo.id) && (candidate.kinds === undefined || candidate.kinds.some((kind) => repo.kinds.includes(kind))),
+    );
     if (!layout) return [];
     const paths = repo.files.map((file) => file.path);
     const reports: CheckReport[] = [];

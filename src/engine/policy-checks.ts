@@ -50,7 +50,7 @@ function metaOf(policy: PolicyMetadata): CheckMeta {
     shortDescription: policy.title,
     fullDescription: policy.description,
     defaultSeverity: policy.severity,
-    ...(policy.options ? { optionsSchema: policy.options as Record<string, unknown> } : {}),
+    ...(policy.options ? { optionsSchema: policy.options } : {}),
     help: policy.help,
     docsPath: `docs/rules/${policy.id}.md`,
     tags: policy.tags,

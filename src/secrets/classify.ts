@@ -16,6 +16,11 @@ function words(key: string): string[] {
     .map((word) => word.toLowerCase());
 }
 
+/** The last word of a key: `tlsSecret` -> `secret`, `DB_PASSWORD` -> `password`. */
+export function lastWord(key: string): string {
+  return words(key).at(-1) ?? '';
+}
+
 export function isCredentialKey(key: string): boolean {
   const parts = words(key);
   const last = parts.at(-1);
@@ -25,12 +30,30 @@ export function isCredentialKey(key: string): boolean {
   return !NAMING_FIRST_WORDS.has(parts[0] ?? '');
 }
 
+/**
+ * Keys ending in "secret" usually name a Kubernetes Secret (`tlsSecret: vaultwarden-tls`, Traefik's
+ * `basicAuth.secret: dashboard-auth`): a lower-case DNS name with a dash is an object name, not a credential.
+ */
+export function isSecretObjectName(key: string, value: string): boolean {
+  return lastWord(key) === 'secret' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && value.includes('-');
+}
+
+/**
+ * Siblings that make a map a reference to a secret stored elsewhere: ExternalSecret `data` items
+ * (`secretKey` + `remoteRef`), `secretKeyRef`, charts' `existingSecret` and `*SecretName` pairs
+ * (`monitoringPasscodeSecretKey` beside `monitoringPasscodeSecretName`).
+ */
+export function isReferenceMap(siblingKeys: readonly string[]): boolean {
+  return siblingKeys.some((key) => /^(remoteRef|secretKeyRef|secretStoreRef|sourceRef|existingSecret.*)$/.test(key) || /secret[_-]?name$/i.test(key));
+}
+
 /** A value that refers to a secret kept elsewhere: variables, templates, lookups, Terraform references. */
 export function isReference(value: string): boolean {
   const trimmed = value.trim();
   return (
     /\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)/.test(trimmed) ||
-    /^\$[A-Za-z_]/.test(trimmed) ||
+    /^\$[A-Za-z_({]/.test(trimmed) || // $VAR, ${VAR}, $(command)
+    /^`/.test(trimmed) || // `command`
     /^%[A-Z_]+%$/.test(trimmed) ||
     /^(var|local|data|module|each|self)\.[A-Za-z_]/.test(trimmed) ||
     /^(lookup|vault|file|env|secret)\s*\(/i.test(trimmed) ||

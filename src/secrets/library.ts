@@ -27,13 +27,22 @@ export async function libraryHits(file: string, text: string): Promise<SecretHit
   }));
 }
 
-/** `GITLAB_PERSONAL_ACCESS_TOKEN` -> "GitLab personal access token"-ish, readable enough for a message. */
+const ACRONYMS = new Map([
+  ['aws', 'AWS'],
+  ['gitlab', 'GitLab'],
+  ['github', 'GitHub'],
+  ['gcp', 'GCP'],
+  ['npm', 'npm'],
+  ['openai', 'OpenAI'],
+  ['basicauth', 'basic-auth credential'],
+]);
+
+/** `GITLAB_PERSONAL_ACCESS_TOKEN` or `AWSSecretAccessKey` -> "GitLab personal access token", "AWS secret access key". */
 function describe(messageId: string): string {
   return messageId
-    .toLowerCase()
-    .replace(/_/g, ' ')
-    .replace(/\bgitlab\b/, 'GitLab')
-    .replace(/\bgithub\b/, 'GitHub')
-    .replace(/\baws\b/, 'AWS')
-    .replace(/\bbasicauth\b/, 'basic-auth credential');
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .split(/[\s_]+/)
+    .map((word) => ACRONYMS.get(word.toLowerCase()) ?? word.toLowerCase())
+    .join(' ');
 }

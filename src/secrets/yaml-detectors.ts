@@ -2,7 +2,7 @@ import type { PathSegment } from '../model/findings.js';
 import type { ParsedYamlFile, YamlDocument } from '../model/yaml/parse.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { isMap } from '../model/k8s/value.js';
-import { isCredentialKey, isInert, isPlaceholder, isReference } from './classify.js';
+import { isCredentialKey, isInert, isPlaceholder, isReference, isReferenceMap, isSecretObjectName } from './classify.js';
 import type { SecretHit } from './types.js';
 
 /** Credential keys with literal values anywhere in a YAML document, and plain Kubernetes Secrets. */
@@ -16,10 +16,12 @@ export function yamlHits(parsed: ParsedYamlFile): SecretHit[] {
       hits.push(...kubernetesSecretHits(document));
       continue;
     }
-    walk(document.value, [], (path, key, value) => {
-      if (!isCredentialKey(key)) return;
+    // ExternalSecrets and secret stores only say where secrets live.
+    if (typeof kind === 'string' && /^(ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore)$/.test(kind)) continue;
+    walk(document.value, [], (path, key, value, siblings) => {
+      if (!isCredentialKey(key) || isReferenceMap(siblings)) return;
       const text = typeof value === 'number' ? String(value) : value;
-      if (isInert(text) || isReference(text)) return;
+      if (isInert(text) || isReference(text) || isSecretObjectName(key, text)) return;
       hits.push(hit(document, path, `credential in key ${key}`, text, 'fleetlint/yaml-key'));
     });
   }
@@ -47,15 +49,16 @@ function hit(document: YamlDocument, path: PathSegment[], kind: string, value: s
   return { kind, value, file: document.file, range, path, docIndex: document.index, placeholder: isPlaceholder(value), detector };
 }
 
-/** Visits every scalar string or number under a map key, with its path. */
-function walk(value: unknown, path: PathSegment[], visit: (path: PathSegment[], key: string, value: string | number) => void): void {
+/** Visits every scalar string or number under a map key, with its path and the keys beside it. */
+function walk(value: unknown, path: PathSegment[], visit: (path: PathSegment[], key: string, value: string | number, siblings: string[]) => void): void {
   if (Array.isArray(value)) {
     value.forEach((item, index) => {
       walk(item, [...path, index], visit);
     });
   } else if (isMap(value)) {
+    const keys = Object.keys(value);
     for (const [key, child] of Object.entries(value)) {
-      if (typeof child === 'string' || typeof child === 'number') visit([...path, key], key, child);
+      if (typeof child === 'string' || typeof child === 'number') visit([...path, key], key, child, keys);
       else walk(child, [...path, key], visit);
     }
   }

@@ -257,3 +257,25 @@ describe('extractPublishedImages', () => {
     expect(extractPublishedImages(undefined)).toEqual([]);
   });
 });
+
+describe('extractImages: image strings that a chart composes with a version', () => {
+  it('reads gitlab-runner style {registry, image, tag} maps as one image map', () => {
+    const helm = valuesFacts('helm/values.yaml', 'image:\n  registry: registry.gitlab.com\n  image: gitlab-org/gitlab-runner\n  tag: alpine-v16.11.1\n');
+    const { images } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
+    expect(images.map((image) => [image.context, image.registry, image.repository, image.tag])).toEqual([
+      ['helm-map', 'registry.gitlab.com', 'gitlab-org/gitlab-runner', 'alpine-v16.11.1'],
+    ]);
+  });
+
+  it('treats an untagged image string beside a version key as chart-composed (helm-map), not a pull of latest', () => {
+    const helm = valuesFacts('helm/values.yaml', 'image: public.ecr.aws/gravitational/teleport-distroless\nteleportVersionOverride: "15.3.7"\n');
+    const { images } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
+    expect(images.map((image) => [image.context, image.tag])).toEqual([['helm-map', undefined]]);
+  });
+
+  it('keeps a lone untagged image string as helm-string', () => {
+    const helm = valuesFacts('helm/values.yaml', 'image: busybox\nreplicas: 2\n');
+    const { images } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
+    expect(images.map((image) => image.context)).toEqual(['helm-string']);
+  });
+});

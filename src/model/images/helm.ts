@@ -50,16 +50,38 @@ function walk(repo: string, document: YamlDocument, value: unknown, path: DocPat
   const mapImage = imageMap(repo, document, value, path, typeof parentKey === 'string' && isImageKey(parentKey));
   if (mapImage) out.push(mapImage);
   for (const [key, child] of Object.entries(value)) {
+    if (mapImage && key === 'image') continue; // already read as the map's repository
     if (typeof child === 'string' && isImageKey(key) && child.trim() !== '') {
-      out.push({ written: child.trim(), context: 'helm-string', origin: originAt(repo, document, [...path, key]), lookup: NO_VARIABLES });
+      const context = hasVersionSibling(value, key) ? 'helm-map' : 'helm-string';
+      out.push({ written: child.trim(), context, origin: originAt(repo, document, [...path, key]), lookup: NO_VARIABLES });
     } else {
       walk(repo, document, child, [...path, key], out);
     }
   }
 }
 
+/**
+ * The key that holds the repository in an image map: `repository`, or under an image key `name` or `image`
+ * (the gitlab-runner chart writes `image: {registry, image, tag}`).
+ */
+function repositoryKeyOf(map: PlainMap, underImageKey: boolean): string | undefined {
+  if (typeof map.repository === 'string') return 'repository';
+  if (!underImageKey) return undefined;
+  if (typeof map.name === 'string') return 'name';
+  if (typeof map.image === 'string' && ('tag' in map || 'registry' in map || 'digest' in map)) return 'image';
+  return undefined;
+}
+
+/**
+ * A sibling that versions the image (`tag`, `imageTag`, teleport's `teleportVersionOverride`): the chart
+ * composes the reference, so an untagged string here is a chart default, not a pull of latest.
+ */
+function hasVersionSibling(map: PlainMap, key: string): boolean {
+  return Object.keys(map).some((other) => other !== key && /tag|version/i.test(other));
+}
+
 function imageMap(repo: string, document: YamlDocument, map: PlainMap, path: DocPath, underImageKey: boolean): ImageCandidate | undefined {
-  const repositoryKey = typeof map.repository === 'string' ? 'repository' : underImageKey && typeof map.name === 'string' ? 'name' : undefined;
+  const repositoryKey = repositoryKeyOf(map, underImageKey);
   if (repositoryKey === undefined) return undefined;
   const repository = (map[repositoryKey] as string).trim();
   // `repository: https://charts.example.com` names a chart or Git repository, not an image.
