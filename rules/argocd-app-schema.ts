@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { defineRule, type CheckReport } from '../src/engine/check.js';
-import { packageRoot } from '../src/cli/version.js';
+import { packageRoot } from '../src/package.js';
 
 /** Compiled once per process: the schema of the real CRD fields lives in schemas/argocd-crds.schema.json. */
 let validators: { Application: ValidateFunction; AppProject: ValidateFunction } | undefined;

@@ -2,7 +2,7 @@ import { ConfigError } from '../engine/config.js';
 import { audit, AUDIT_USAGE } from './commands/audit.js';
 import { stderr } from './output.js';
 import { EXIT, UsageError } from './usage-error.js';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../package.js';
 
 const USAGE = `fleetlint ${toolVersion()} — policy and conformance linter for a fleet of GitLab repositories
 

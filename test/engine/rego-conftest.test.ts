@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConftestPolicies, type ConftestPolicies } from '../../src/engine/rego/conftest.js';
 import { findOpa } from '../../src/engine/rego/opa.js';
 import { PolicyRuntimeError } from '../../src/engine/wasm/host.js';
-import { packageRoot } from '../../src/engine/wasm/paths.js';
+import { packageRoot } from '../../src/package.js';
 
 const caseDir = join(packageRoot(), 'fixtures', 'cases', 'conftest');
 let work: string;

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PolicyHost, PolicyRuntimeError, PreparedInput } from '../../src/engine/wasm/host.js';
 import { parsePolicyMetadataFile, policiesFromInspect } from '../../src/engine/wasm/metadata.js';
 import { loadBuiltinPolicies, loadPolicySet, readPolicyMetadata } from '../../src/engine/wasm/policy-set.js';
-import { builtinPolicyPaths, packageRoot } from '../../src/engine/wasm/paths.js';
+import { builtinPolicyPaths, packageRoot } from '../../src/package.js';
 import { findOpa, runOpa, type OpaCli } from '../../src/engine/rego/opa.js';
 
 const root = packageRoot();

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { builtinPolicyPaths } from '../wasm/paths.js';
+import { builtinPolicyPaths } from '../../package.js';
 import { OpaCommandError, runOpa, type OpaCli } from './opa.js';
 
 /** A Rego file of a policies folder: its path relative to the folder (POSIX) and its text. */

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { builtinPolicyPaths, packageRoot } from '../wasm/paths.js';
+import { builtinPolicyPaths, packageRoot } from '../../package.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { PolicyHost } from './host.js';
 import { parsePolicyMetadataFile, type PolicyMetadata } from './metadata.js';
-import { builtinPolicyPaths } from './paths.js';
+import { builtinPolicyPaths } from '../../package.js';
 
 /** Compiled policies and their metadata: what the runner turns into checks. */
 export interface PolicySet {

@@ -25,6 +25,12 @@ function isFleetlintManifest(path: string): boolean {
   return typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'fleetlint';
 }
 
+/** fleetlint's version, from its package.json. */
+export function toolVersion(): string {
+  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
+  return parsed.version ?? '0.0.0';
+}
+
 /** The committed artifacts of `npm run policies:build`. */
 export function builtinPolicyPaths(): { bundle: string; metadata: string; capabilities: string } {
   const policies = join(packageRoot(), 'policies');
