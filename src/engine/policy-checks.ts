@@ -28,7 +28,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   };
 
   return set.policies.map((policy) => ({
-    meta: metaOf(policy),
+    meta: policyMeta(policy),
     run(context: CheckContext): CheckReport[] {
       const { fleet, repo, options } = context;
       const input = repo
@@ -44,7 +44,8 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   }));
 }
 
-function metaOf(policy: PolicyMetadata): CheckMeta {
+/** A policy's metadata in the shape every check has. */
+export function policyMeta(policy: PolicyMetadata): CheckMeta {
   return {
     id: policy.id,
     shortDescription: policy.title,
