@@ -18,6 +18,7 @@ interface Row {
   severity: Severity;
   message: string;
   ruleId: string;
+  related: string[];
 }
 
 export function renderText(input: ReportInput, options: TextOptions = {}): string {
@@ -33,21 +34,24 @@ function renderRepo(repo: string, findings: readonly Finding[], paint: ChalkInst
   const rows = findings.map(toRow);
   const width = (pick: (row: Row) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
   const [locationWidth, severityWidth, messageWidth] = [width((row) => row.location), width((row) => row.severity), width((row) => row.message)];
-  const lines = rows.map((row) =>
+  const lines = rows.flatMap((row) => [
     [
       '  ' + paint.dim(row.location.padEnd(locationWidth)),
       SEVERITY_COLOR[row.severity](paint)(row.severity.padEnd(severityWidth)),
       row.message.padEnd(messageWidth),
       paint.dim(row.ruleId),
     ].join('  '),
-  );
+    // Where to fix it when that is elsewhere (a CI template in another repo), under the finding.
+    ...row.related.map((location) => paint.dim(`    ↳ ${location}`)),
+  ]);
   return [paint.bold.underline(repoLabel(repo)), ...lines].join('\n');
 }
 
 function toRow(finding: Finding): Row {
   const range = finding.range;
   const location = finding.file === undefined ? '-' : range ? `${finding.file}:${range.startLine}:${range.startColumn}` : finding.file;
-  return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId };
+  const related = (finding.related ?? []).map((place) => visible(`${place.repo}/${place.file}${place.range ? `:${place.range.startLine}:${place.range.startColumn}` : ''}`));
+  return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId, related };
 }
 
 const SEVERITY_COLOR: Record<Severity, (paint: ChalkInstance) => ChalkInstance> = {

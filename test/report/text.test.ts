@@ -3,12 +3,13 @@ import { renderText } from '../../src/report/text.js';
 import { WIKI, sampleInput } from './fixture.js';
 
 describe('text', () => {
-  it('groups by repository, aligns columns, hides suppressed findings and sums up', () => {
+  it('groups by repository, aligns columns, shows related places, hides suppressed findings and sums up', () => {
     expect(renderText(sampleInput({ durationMs: 1234 }))).toBe(
       [
         'core-services/networking/traefik',
         '  -                    error    no .gitlab-ci.yml: sast and secret_detection do not run  required-scans',
         '  .gitlab-ci.yml:12:3  warning  image traefik:latest uses the latest tag                 no-latest-tag',
+        '    ↳ platform/ci-templates/templates/build.yml:4:5',
         '  .gitlab-ci.yml:20:3  warning  image alpine:latest uses the latest tag                  no-latest-tag',
         '  Chart.yaml           note     chart dependency has no version pin                      pinned-helm-chart',
         '  values.yaml:7:1      error    value <&"\'> looks like a token\\u0007 (redacted)          no-secrets',

@@ -1,0 +1,117 @@
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { policyInput } from '../../src/model/policy-input.js';
+import { renderReport, type ReportFormat } from '../../src/report/index.js';
+import type { Finding } from '../../src/model/findings.js';
+import { auditHomelab, goldenReportInput, HOMELAB } from '../support/homelab.js';
+import { packageRoot } from '../../src/package.js';
+
+/**
+ * Golden files pin the model and every report for fixtures/homelab. A golden file is a claim that its content is
+ * right: after `UPDATE_GOLDEN=1 npx vitest run test/golden`, read every changed line before committing.
+ */
+const GOLDEN = join(packageRoot(), 'test', 'golden', 'homelab');
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function expectGolden(name: string, actual: string): void {
+  const path = join(GOLDEN, name);
+  if (update) {
+    mkdirSync(GOLDEN, { recursive: true });
+    writeFileSync(path, actual);
+  }
+  expect(actual === readFileSync(path, 'utf8'), `${name} differs from the golden file; run UPDATE_GOLDEN=1 and review the diff`).toBe(true);
+}
+
+/** One line per finding: the list a reviewer reads for false positives and misplaced lines. */
+function findingLines(findings: readonly Finding[]): string {
+  return findings
+    .map((finding) => {
+      const place = `${finding.repo} ${finding.file ?? '-'}:${finding.range?.startLine ?? '-'}:${finding.range?.startColumn ?? '-'}`;
+      const suppressed = finding.suppression ? ` [suppressed: ${finding.suppression.reason}]` : '';
+      const related = (finding.related ?? []).map((r) => ` -> ${r.repo}/${r.file}:${r.range?.startLine ?? '-'}`).join('');
+      return `${place} ${finding.severity} ${finding.ruleId}: ${finding.message}${related}${suppressed}`;
+    })
+    .join('\n')
+    .concat('\n');
+}
+
+describe('fixtures/homelab golden files', () => {
+  it('the policy input (--print-model)', async () => {
+    const { fleet } = await auditHomelab();
+    expectGolden('model.json', `${JSON.stringify(policyInput(fleet), null, 2)}\n`);
+  });
+
+  it('all findings, one per line', async () => {
+    const { result } = await auditHomelab();
+    expectGolden('findings.txt', findingLines(result.findings));
+  });
+
+  it.each<[ReportFormat, string]>([
+    ['text', 'report.txt'],
+    ['json', 'report.json'],
+    ['sarif', 'report.sarif'],
+    ['junit', 'report.junit.xml'],
+    ['codequality', 'report.codequality.json'],
+  ])('the %s report', async (format, file) => {
+    const { fleet, result } = await auditHomelab();
+    const input = goldenReportInput(fleet, result);
+    const text = renderReport(format, input);
+    expect(renderReport(format, input)).toBe(text); // deterministic
+    expectGolden(file, text);
+  });
+});
+
+/** The line of the first occurrence of `needle` in a fixture file, so these tests follow the fixture. */
+function lineOf(file: string, needle: string): number {
+  const index = readFileSync(join(HOMELAB, file), 'utf8').split('\n').findIndex((line) => line.includes(needle));
+  if (index === -1) throw new Error(`${needle} not in ${file}`);
+  return index + 1;
+}
+
+describe("the seed's own mistakes are found at the right line", () => {
+  const at = async (ruleId: string, repo: string, file: string, line: number): Promise<Finding[]> => {
+    const { result } = await auditHomelab();
+    return result.findings.filter((f) => f.ruleId === ruleId && f.repo === repo && f.file === file && f.range?.startLine === line);
+  };
+
+  it('spec.syncWaves in the traefik Application', async () => {
+    const line = lineOf('core-services/networking/traefik/argocd/application.yaml', 'syncWaves:');
+    expect(await at('sync-wave-order', 'core-services/networking/traefik', 'argocd/application.yaml', line)).toHaveLength(1);
+    expect(await at('argocd-app-schema', 'core-services/networking/traefik', 'argocd/application.yaml', line)).toHaveLength(1);
+  });
+
+  it('image.tag: latest in the jellyfin values, at the tag line', async () => {
+    const line = lineOf('applications/media/jellyfin/helm/values.yaml', 'tag: latest');
+    const found = await at('no-latest-tag', 'applications/media/jellyfin', 'helm/values.yaml', line);
+    expect(found.map((f) => f.severity)).toEqual(['error']);
+  });
+
+  it(':latest CI images of the shared templates, at the consumer include with the template line related', async () => {
+    const { result } = await auditHomelab();
+    const line = lineOf('applications/media/jellyfin/.gitlab-ci.yml', "project: 'homelab/platform/ci-templates'");
+    const found = result.findings.filter((f) => f.ruleId === 'no-latest-tag' && f.repo === 'applications/media/jellyfin' && f.file === '.gitlab-ci.yml' && f.range?.startLine === line);
+    expect(found.length).toBeGreaterThan(0);
+    for (const finding of found) expect(finding.related?.[0]?.repo).toBe('platform/ci-templates');
+  });
+
+  it('a GitLab token written into a script, redacted', async () => {
+    const line = lineOf('operations/automation/scripts/update-dns.sh', 'glpat-');
+    const found = await at('no-secrets', 'operations/automation', 'scripts/update-dns.sh', line);
+    expect(found).toHaveLength(1);
+    expect(found[0]?.message).not.toMatch(/glpat-\w{8,}/);
+  });
+
+  it('scans with allow_failure: true in the template are non-blocking warnings', async () => {
+    const { result } = await auditHomelab();
+    const templateLine = lineOf('platform/ci-templates/templates/security-scan.yml', 'allow_failure: true');
+    const nonBlocking = result.findings.filter((f) => f.ruleId === 'required-scans' && f.severity === 'warning' && f.related?.some((r) => r.file === 'templates/security-scan.yml'));
+    expect(nonBlocking.length).toBeGreaterThan(0);
+    expect(nonBlocking.some((f) => f.related?.some((r) => r.range?.startLine === templateLine))).toBe(true);
+  });
+
+  it('the core-networking app-of-apps pointing at a group URL', async () => {
+    const line = lineOf('kubernetes/argocd-apps/core-services/networking.yaml', 'repoURL:');
+    expect(await at('argocd-app-source', 'kubernetes/argocd-apps', 'core-services/networking.yaml', line)).toHaveLength(1);
+  });
+});
