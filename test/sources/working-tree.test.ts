@@ -1,6 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../../src/package.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileReadError } from '../../src/sources/file-source.js';
 import { SymlinkOutsideError } from '../../src/sources/symlink.js';
@@ -97,16 +100,16 @@ describe('WorkingTreeSource', () => {
     }
   });
 
-  // Root reads a chmod 000 folder anyway, so this case only runs as another user (checked by hand as nobody).
-  it.skipIf(process.getuid?.() === 0)('goes on past a folder it cannot list, and says why when it is read', async () => {
+  // Root reads a chmod 000 folder anyway: as root, the listing runs in a child process with the uid of `nobody`
+  // (the built dist/ code, which `npm ci` compiles), so the permission error is real in both cases.
+  it('goes on past a folder it cannot list, and says why when it is read', async () => {
     await writeFiles(repo, { 'locked/inner.yaml': 'a: 1\n' });
     await chmod(join(repo, 'locked'), 0o000);
     try {
-      const source = new WorkingTreeSource(repo);
-      const paths = (await source.listFiles()).map((file) => file.path);
+      const { paths, error } = process.getuid?.() === 0 ? listAsNobody(fleet, repo) : await listHere(repo);
       expect(paths).toContain('locked');
       expect(paths).toContain('README.md');
-      await expect(source.readFile('locked')).rejects.toThrow('permission denied (EACCES) when listing this folder');
+      expect(error).toContain('permission denied (EACCES) when listing this folder');
     } finally {
       await chmod(join(repo, 'locked'), 0o755);
     }
@@ -125,3 +128,30 @@ describe('WorkingTreeSource', () => {
     await expect(source.readFile('folder-link.yaml')).rejects.toThrow('is a folder');
   });
 });
+
+async function listHere(repo: string): Promise<{ paths: string[]; error: string }> {
+  const source = new WorkingTreeSource(repo);
+  const paths = (await source.listFiles()).map((file) => file.path);
+  const error = await source.readFile('locked').then(
+    () => '',
+    (reason: unknown) => String(reason),
+  );
+  return { paths, error };
+}
+
+/** Lists the repo as uid 65534 (nobody) through the built code; the temp folders are opened up for it. */
+function listAsNobody(fleet: string, repo: string): { paths: string[]; error: string } {
+  const built = join(packageRoot(), 'dist', 'src', 'sources', 'working-tree.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build (npm ci does) before the tests`);
+  execFileSync('chmod', ['-R', 'a+rX', fleet]);
+  execFileSync('chmod', ['000', join(repo, 'locked')]);
+  execFileSync('chmod', ['a+x', dirname(fleet)]);
+  const script = `
+    const { WorkingTreeSource } = await import(${JSON.stringify(pathToFileURL(built).href)});
+    const source = new WorkingTreeSource(${JSON.stringify(repo)});
+    const paths = (await source.listFiles()).map((file) => file.path);
+    const error = await source.readFile('locked').then(() => '', (reason) => String(reason));
+    process.stdout.write(JSON.stringify({ paths, error }));`;
+  const output = execFileSync(process.execPath, ['--input-type=module', '-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  return JSON.parse(output) as { paths: string[]; error: string };
+}
