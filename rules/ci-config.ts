@@ -1,9 +1,25 @@
 import { defineRule, type CheckReport } from '../src/engine/check.js';
+import type { CiPipeline } from '../src/model/gitlab-ci/types.js';
 import type { FactOrigin } from '../src/model/origin.js';
 
-/** A report at a fact's origin, which may be a template in another repo. */
-function at(origin: FactOrigin): Pick<CheckReport, 'repo' | 'file' | 'range'> {
-  return { repo: origin.repo, file: origin.file, range: origin.range };
+/**
+ * A report at a fact's origin. A fact written in another repo's file (a CI template) is reported on this repo, at
+ * the include that brings it in, with the template's line named and related, as the resolver and the policies do:
+ * the pipeline that breaks is this repo's, a scoped run (lint, mr) of this repo would otherwise drop the finding,
+ * and the template repo would get one finding per consumer, all with the same fingerprint.
+ */
+function at(repoId: string, pipeline: CiPipeline, origin: FactOrigin, message: string): Pick<CheckReport, 'repo' | 'file' | 'range' | 'related' | 'message'> {
+  if (origin.repo === repoId) return { repo: origin.repo, file: origin.file, range: origin.range, message };
+  const include =
+    pipeline.includes.find((entry) => entry.resolvedRepo === origin.repo && entry.origin.repo === repoId) ??
+    pipeline.includes.find((entry) => entry.origin.repo === repoId && entry.type === 'project');
+  return {
+    repo: repoId,
+    file: include?.origin.file ?? pipeline.file,
+    ...(include ? { range: include.origin.range } : {}),
+    message: `${message} (in ${origin.repo}: ${origin.file}:${origin.line})`,
+    related: [{ repo: origin.repo, file: origin.file, range: origin.range }],
+  };
 }
 
 export default defineRule({
@@ -18,31 +34,24 @@ export default defineRule({
     scope: 'repo',
   },
   run({ repo }) {
-    const pipeline = repo?.ci;
-    if (!pipeline) return [];
+    if (!repo?.ci) return [];
+    const { id: repoId, ci: pipeline } = repo;
+    const report = (origin: FactOrigin, message: string, subject: string): CheckReport => ({ ...at(repoId, pipeline, origin, message), subject });
     const reports: CheckReport[] = [];
     const jobNames = new Set(pipeline.jobs.map((job) => job.name));
     for (const job of pipeline.jobs) {
       if (!pipeline.stages.includes(job.stage)) {
         const declared = pipeline.stagesDeclared ? `stages: ${pipeline.stages.join(', ')}` : `GitLab's default stages (${pipeline.stages.join(', ')})`;
-        reports.push({
-          ...at(job.keyOrigins.stage ?? job.origin),
-          message: `job ${job.name} uses stage ${job.stage}, which is not declared (${declared})`,
-          subject: `stage:${job.name}:${job.stage}`,
-        });
+        reports.push(report(job.keyOrigins.stage ?? job.origin, `job ${job.name} uses stage ${job.stage}, which is not declared (${declared})`, `stage:${job.name}:${job.stage}`));
       }
       // A pipeline with unresolvable includes may define the needed job there; do not guess.
       for (const needed of pipeline.partial ? [] : job.needs) {
         if (!jobNames.has(needed)) {
-          reports.push({ ...at(job.keyOrigins.needs ?? job.origin), message: `job ${job.name} needs ${needed}, which is not a job of this pipeline`, subject: `needs:${job.name}:${needed}` });
+          reports.push(report(job.keyOrigins.needs ?? job.origin, `job ${job.name} needs ${needed}, which is not a job of this pipeline`, `needs:${job.name}:${needed}`));
         }
       }
       if (job.mixesRulesAndOnly) {
-        reports.push({
-          ...at(job.keyOrigins.rules ?? job.origin),
-          message: `job ${job.name} combines rules with only/except, which GitLab rejects`,
-          subject: `rules-only:${job.name}`,
-        });
+        reports.push(report(job.keyOrigins.rules ?? job.origin, `job ${job.name} combines rules with only/except, which GitLab rejects`, `rules-only:${job.name}`));
       }
     }
     return reports;

@@ -35,6 +35,8 @@ export function isCredentialKey(key: string): boolean {
  * `basicAuth.secret: dashboard-auth`): a lower-case DNS name with a dash is an object name, not a credential.
  */
 export function isSecretObjectName(key: string, value: string): boolean {
+  // `clientSecret` is always the OAuth secret itself, and GitLab's (`gloas-…`) look like object names.
+  if (CREDENTIAL_LAST_TWO_WORDS.has(words(key).slice(-2).join(' '))) return false;
   return lastWord(key) === 'secret' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && value.includes('-');
 }
 
@@ -79,7 +81,8 @@ export function isPlaceholder(value: string): boolean {
 export function isInert(value: string): boolean {
   const trimmed = value.trim();
   return (
-    trimmed.length < 4 ||
+    // Short values are not worth a finding, but short placeholders (`xxx`, `***`, `tbd`) are notes like longer ones.
+    (trimmed.length < 4 && !isPlaceholder(trimmed)) ||
     /^(true|false|yes|no|on|off|null|~)$/i.test(trimmed) ||
     /^sha(256|384|512):[0-9a-f]+$/i.test(trimmed) ||
     /^[0-9]{1,5}$/.test(trimmed)

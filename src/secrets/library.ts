@@ -35,10 +35,14 @@ const ACRONYMS = new Map([
   ['npm', 'npm'],
   ['openai', 'OpenAI'],
   ['basicauth', 'basic-auth credential'],
+  ['postgresqlconnection', 'PostgreSQL connection string'],
 ]);
 
 /** `GITLAB_PERSONAL_ACCESS_TOKEN` or `AWSSecretAccessKey` -> "GitLab personal access token", "AWS secret access key". */
 function describe(messageId: string): string {
+  // Whole ids first: `BasicAuth` would otherwise be split into words before the table could name it.
+  const whole = ACRONYMS.get(messageId.toLowerCase());
+  if (whole !== undefined) return whole;
   return messageId
     .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
     .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')

@@ -13,17 +13,10 @@ interface LinePattern {
 
 /**
  * Line detectors for text of any kind (shell, env files, HCL, Dockerfiles, scripts inside YAML). YAML
- * `key: value` pairs are left to the YAML detector, which knows the document structure.
+ * `key: value` pairs are left to the YAML detector, which knows the document structure. The generic assignment
+ * comes last: where it overlaps a specific detector (`docker login --password=x`), the specific message is kept.
  */
 const LINE_PATTERNS: LinePattern[] = [
-  {
-    // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env)
-    detector: 'fleetlint/assignment',
-    kind: (match) => `credential assigned to ${match[1] ?? 'a variable'}`,
-    pattern: /(?:^|[\s;])(?:export\s+|ENV\s+|ARG\s+|set\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*("([^"\n]*)"|'([^'\n]*)'|([^\s"'#;]+))/g,
-    keyGroup: 1,
-    valueGroup: 0, // chosen among groups 3-5 below
-  },
   {
     detector: 'fleetlint/url-credentials',
     kind: () => 'password in a URL',
@@ -47,6 +40,14 @@ const LINE_PATTERNS: LinePattern[] = [
     kind: () => 'private key',
     pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)/g,
     valueGroup: 1,
+  },
+  {
+    // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env), --docker-password=x
+    detector: 'fleetlint/assignment',
+    kind: (match) => `credential assigned to ${match[1] ?? 'a variable'}`,
+    pattern: /(?:^|[\s;])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*("([^"\n]*)"|'([^'\n]*)'|([^\s"'#;]+))/g,
+    keyGroup: 1,
+    valueGroup: 0, // chosen among groups 3-5 below
   },
 ];
 

@@ -1,0 +1,232 @@
+import argocdAppSource from '../../rules/argocd-app-source.js';
+import { ruleTester } from '../support/rule-tester.js';
+import type { FleetFiles } from '../support/fleet.js';
+
+const BOOTSTRAP = 'kubernetes/argocd-bootstrap';
+const TRAEFIK = 'core-services/networking/traefik';
+const VELERO = 'backup/velero';
+const JELLYFIN = 'applications/media/jellyfin';
+const APPS = 'kubernetes/argocd-apps';
+
+// The seed's AppProject (kubernetes/argocd-bootstrap/argocd/projects/core-services.yaml).
+const CORE_PROJECT = `apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: core-services
+  namespace: argocd
+spec:
+  description: Core platform services
+  sourceRepos:
+    - 'https://gitlab.homelab.local/homelab/core-services/*'
+  destinations:
+    - namespace: '*'
+      server: https://kubernetes.default.svc
+`;
+
+const APPLICATIONS_PROJECT = `apiVersion: argoproj.io/v1alpha1
+kind: AppProject
+metadata:
+  name: applications
+  namespace: argocd
+spec:
+  sourceRepos:
+    - 'https://gitlab.homelab.local/homelab/applications/media/jellyfin.git'
+    - 'https://charts.example.com'
+  destinations:
+    - namespace: 'media-*'
+      server: https://kubernetes.default.svc
+`;
+
+/** An Application in one file; `source` is the YAML under `spec.source` (4-space indented lines). */
+function application(name: string, project: string | undefined, source: string[], namespace = name): string {
+  return [
+    'apiVersion: argoproj.io/v1alpha1',
+    'kind: Application',
+    'metadata:',
+    `  name: ${name}`,
+    '  namespace: argocd',
+    'spec:',
+    ...(project === undefined ? [] : [`  project: ${project}`]),
+    '  source:',
+    ...source.map((line) => `    ${line}`),
+    '  destination:',
+    '    server: https://kubernetes.default.svc',
+    `    namespace: ${namespace}`,
+    '',
+  ].join('\n');
+}
+
+/** The fleet every case starts from: the projects, and the repos the Applications point at. */
+function fleet(extra: FleetFiles): FleetFiles {
+  const base: FleetFiles = {
+    [BOOTSTRAP]: { 'argocd/projects/core-services.yaml': CORE_PROJECT, 'argocd/projects/applications.yaml': APPLICATIONS_PROJECT },
+    [TRAEFIK]: { 'helm/values.yaml': 'deployment:\n  replicas: 2\n' },
+    [JELLYFIN]: { 'helm/values.yaml': 'image:\n  tag: 10.9.7\n' },
+    [VELERO]: { 'helm/values.yaml': 'schedules: {}\n' },
+  };
+  for (const [repo, files] of Object.entries(extra)) base[repo] = { ...base[repo], ...files };
+  return base;
+}
+
+const TRAEFIK_SOURCE = ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'targetRevision: main', 'path: helm'];
+
+ruleTester(argocdAppSource).run({
+  valid: [
+    {
+      name: 'a fleet repo, an existing path, an AppProject that allows source and destination',
+      repos: fleet({ [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'core-services', TRAEFIK_SOURCE) } }),
+    },
+    {
+      name: 'no project and project default: ArgoCD\'s built-in default project allows everything',
+      repos: fleet({
+        [TRAEFIK]: { 'argocd/application.yaml': application('traefik', undefined, TRAEFIK_SOURCE) },
+        [VELERO]: { 'argocd/application.yaml': application('velero', 'default', ['repoURL: https://gitlab.homelab.local/homelab/backup/velero.git', 'path: helm']) },
+      }),
+    },
+    {
+      name: 'chart sources are not looked up in the fleet',
+      repos: fleet({
+        [VELERO]: {
+          'argocd/application.yaml': application('velero', undefined, [
+            'repoURL: https://gitlab.homelab.local/api/v4/projects/42/packages/helm/stable',
+            'chart: velero',
+            'targetRevision: 6.0.0',
+          ]),
+        },
+      }),
+    },
+    {
+      name: 'a chart source allowed by the AppProject',
+      repos: fleet({
+        [JELLYFIN]: { 'argocd/application.yaml': application('jellyfin', 'applications', ['repoURL: https://charts.example.com', 'chart: jellyfin', 'targetRevision: 2.1.0'], 'media-jellyfin') },
+      }),
+    },
+    {
+      name: 'repoURLs outside the fleet host are not looked up',
+      repos: fleet({ [VELERO]: { 'argocd/application.yaml': application('velero', undefined, ['repoURL: https://github.com/vmware-tanzu/helm-charts.git', 'path: charts/velero']) } }),
+    },
+    {
+      name: 'path . and a path with ./ and a trailing slash',
+      repos: fleet({
+        [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'core-services', ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'path: ./helm/']) },
+        [JELLYFIN]: { 'argocd/application.yaml': application('jellyfin', undefined, ['repoURL: https://gitlab.homelab.local/homelab/applications/media/jellyfin.git', 'path: .']) },
+      }),
+    },
+    {
+      name: 'sourceRepos and repoURL differ only in .git and case, which ArgoCD normalizes away',
+      repos: fleet({
+        [JELLYFIN]: {
+          'argocd/application.yaml': application('jellyfin', 'applications', ['repoURL: https://GitLab.homelab.local/homelab/applications/media/jellyfin', 'path: helm'], 'media-jellyfin'),
+        },
+      }),
+    },
+  ],
+  invalid: [
+    {
+      name: 'repoURL naming a GitLab group (the seed\'s core-networking app-of-apps)',
+      repos: fleet({
+        [APPS]: {
+          'core-services/networking.yaml': application('core-networking', undefined, [
+            'repoURL: https://gitlab.homelab.local/homelab/core-services/networking',
+            'targetRevision: main',
+            'path: .',
+          ]),
+        },
+      }),
+      findings: [
+        {
+          repo: APPS,
+          file: 'core-services/networking.yaml',
+          line: 8,
+          column: 5,
+          severity: 'error',
+          messageIncludes: 'Application core-networking: repoURL https://gitlab.homelab.local/homelab/core-services/networking names no repository of the fleet',
+        },
+      ],
+    },
+    {
+      name: 'path missing in the target repo',
+      repos: fleet({ [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'core-services', ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'path: charts/traefik']) } }),
+      findings: [{ repo: TRAEFIK, file: 'argocd/application.yaml', line: 10, column: 5, messageIncludes: `Application traefik: path charts/traefik does not exist in ${TRAEFIK}` }],
+    },
+    {
+      name: 'AppProject sourceRepos do not allow the repoURL (velero in core-services, MISTAKES W8)',
+      repos: fleet({ [VELERO]: { 'argocd/application.yaml': application('velero', 'core-services', ['repoURL: https://gitlab.homelab.local/homelab/backup/velero.git', 'path: helm']) } }),
+      findings: [
+        {
+          repo: VELERO,
+          file: 'argocd/application.yaml',
+          line: 9,
+          column: 5,
+          messageIncludes: [
+            'AppProject core-services does not allow source https://gitlab.homelab.local/homelab/backup/velero.git',
+            `at ${BOOTSTRAP}/argocd/projects/core-services.yaml:4`,
+          ],
+        },
+      ],
+    },
+    {
+      name: 'destination namespace not allowed by the AppProject',
+      repos: fleet({
+        [JELLYFIN]: { 'argocd/application.yaml': application('jellyfin', 'applications', ['repoURL: https://gitlab.homelab.local/homelab/applications/media/jellyfin.git', 'path: helm'], 'jellyfin') },
+      }),
+      findings: [
+        {
+          repo: JELLYFIN,
+          file: 'argocd/application.yaml',
+          line: 11,
+          column: 3,
+          messageIncludes: 'AppProject applications does not allow destination https://kubernetes.default.svc namespace jellyfin',
+        },
+      ],
+    },
+    {
+      name: 'credentials in a repoURL are never quoted (no-secrets reports them, redacted)',
+      repos: fleet({
+        [VELERO]: { 'argocd/application.yaml': application('velero', 'core-services', ['repoURL: https://deploy:Vel3roDeployPw@gitlab.homelab.local/homelab/backup/velero.git', 'path: helm']) },
+        [APPS]: { 'groups.yaml': application('core-networking', undefined, ['repoURL: https://glpat-Hx7kQ2mP9vRt4LwZ8nYc@gitlab.homelab.local/homelab/core-services/networking', 'path: .']) },
+      }),
+      findings: [
+        { repo: VELERO, line: 9, messageIncludes: 'does not allow source https://***@gitlab.homelab.local/homelab/backup/velero.git', messageExcludes: ['Vel3roDeployPw', 'deploy:'] },
+        { repo: APPS, line: 8, messageIncludes: 'repoURL https://***@gitlab.homelab.local/homelab/core-services/networking names no repository', messageExcludes: 'glpat-' },
+      ],
+    },
+    {
+      name: 'a project defined nowhere in the fleet',
+      repos: fleet({ [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'networking', TRAEFIK_SOURCE) } }),
+      findings: [{ repo: TRAEFIK, file: 'argocd/application.yaml', line: 7, column: 3, messageIncludes: 'Application traefik: AppProject networking is not defined anywhere in the fleet' }],
+    },
+    {
+      name: 'a fleet that redefines the default project restricts it like any other',
+      repos: fleet({
+        [BOOTSTRAP]: { 'argocd/projects/default.yaml': CORE_PROJECT.replace('name: core-services', 'name: default') },
+        [VELERO]: { 'argocd/application.yaml': application('velero', undefined, ['repoURL: https://gitlab.homelab.local/homelab/backup/velero.git', 'path: helm']) },
+      }),
+      findings: [{ repo: VELERO, file: 'argocd/application.yaml', line: 8, column: 5, messageIncludes: 'AppProject default does not allow source' }],
+    },
+    {
+      name: 'each source of a multi-source Application is checked',
+      repos: fleet({
+        [JELLYFIN]: {
+          'argocd/application.yaml': [
+            'apiVersion: argoproj.io/v1alpha1',
+            'kind: Application',
+            'metadata:',
+            '  name: jellyfin',
+            'spec:',
+            '  sources:',
+            '    - repoURL: https://gitlab.homelab.local/homelab/applications/media/jellyfin.git',
+            '      path: helm',
+            '    - repoURL: https://gitlab.homelab.local/homelab/applications/media/jellyfin.git',
+            '      path: overlays/prod',
+            '  destination:',
+            '    server: https://kubernetes.default.svc',
+            '    namespace: media',
+            '',
+          ].join('\n'),
+        },
+      }),
+      findings: [{ repo: JELLYFIN, file: 'argocd/application.yaml', line: 10, column: 7, messageIncludes: 'path overlays/prod does not exist' }],
+    },
+  ],
+});
