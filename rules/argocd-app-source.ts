@@ -39,8 +39,8 @@ function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: A
       reports.push({
         ...at,
         path: [...(source.origin.path ?? []), 'repoURL'],
-        message: `Application ${app.name}: repoURL ${withoutCredentials(source.repoURL)} names no repository of the fleet (a group, or a project that does not exist)`,
-        subject: `${app.name}:repoURL:${withoutCredentials(source.repoURL)}`,
+        message: `Application ${app.name}: repoURL ${source.repoURL} names no repository of the fleet (a group, or a project that does not exist)`,
+        subject: `${app.name}:repoURL:${source.repoURL}`,
       });
       continue;
     }
@@ -75,8 +75,8 @@ function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: Argo
       reports.push({
         ...at,
         path: [...(source.origin.path ?? []), 'repoURL'],
-        message: `Application ${app.name}: AppProject ${name} does not allow source ${withoutCredentials(source.repoURL)} (sourceRepos: ${project.sourceRepos.map(withoutCredentials).join(', ') || 'none'}, at ${project.origin.repo}/${project.origin.file}:${project.origin.line})`,
-        subject: `${app.name}:sourceRepos:${withoutCredentials(source.repoURL)}`,
+        message: `Application ${app.name}: AppProject ${name} does not allow source ${source.repoURL} (sourceRepos: ${project.sourceRepos.join(', ') || 'none'}, at ${project.origin.repo}/${project.origin.file}:${project.origin.line})`,
+        subject: `${app.name}:sourceRepos:${source.repoURL}`,
         related: [{ repo: project.origin.repo, file: project.origin.file, range: project.origin.range }],
       });
     }
@@ -112,14 +112,6 @@ function isOnFleetHost(fleet: Fleet, url: string): boolean {
 function globMatch(pattern: string, value: string): boolean {
   if (pattern === '*') return true;
   return picomatch.isMatch(value, pattern, { bash: true, dot: true, nocase: true });
-}
-
-/**
- * A URL as messages and subjects show it. Credentials in it (`https://user:pass@host`, `https://<token>@host`) are
- * for no-secrets to report, redacted, and never to be printed here (the JSON report carries subjects too).
- */
-function withoutCredentials(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]+)@/i, (whole, scheme: string, userinfo: string) => (userinfo === 'git' ? whole : `${scheme}***@`));
 }
 
 /** ArgoCD compares sourceRepos and repoURLs after `git.NormalizeGitURL`: a `.git` suffix and case do not matter. */

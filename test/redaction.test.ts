@@ -186,10 +186,10 @@ describe('planted secrets never appear in any output', () => {
 });
 
 /**
- * Leaks outside the rules, in loader diagnostics that quote what they could not use. They are listed here so that
- * they stay visible: each `it.fails` passes while the leak exists and fails once it is fixed (then make it an `it`).
+ * Loader diagnostics quote what they could not use (a remote include URL, a raw image reference); the runner scrubs
+ * credentials from every message and subject, so these cannot leak either.
  */
-describe('known leaks in loader diagnostics', () => {
+describe('credentials quoted by loader diagnostics', () => {
   async function leakedPieces(files: FleetFiles, value: string): Promise<{ found: boolean; leaks: string[] }> {
     const fleet = await fleetFromFiles(files);
     const result = await runChecks({ fleet, checks: await builtinChecks(EMPTY_CONFIG), config: EMPTY_CONFIG, today: new Date('2026-01-01T00:00:00Z') });
@@ -199,7 +199,7 @@ describe('known leaks in loader diagnostics', () => {
   }
 
   // src/model/gitlab-ci/include.ts: the unresolved-include note quotes the remote URL in its message and subject.
-  it.fails('a token in a remote include URL (unresolved-include)', async () => {
+  it('a token in a remote include URL (unresolved-include)', async () => {
     const token = 'glpat-Rk4Wn8Xc2Vb6Jm9Qp5Ty';
     const { found, leaks } = await leakedPieces({ svc: { '.gitlab-ci.yml': `include:\n  - remote: 'https://ci.example.com/shared.yml?private_token=${token}'\nbuild:\n  script: [make]\n` } }, token);
     expect(found).toBe(true);
@@ -207,7 +207,7 @@ describe('known leaks in loader diagnostics', () => {
   });
 
   // src/model/images: the invalid-image-reference error quotes the raw reference, credentials and all.
-  it.fails('a password in an image reference written as a URL (invalid-image-reference)', async () => {
+  it('a password in an image reference written as a URL (invalid-image-reference)', async () => {
     const password = 'Zz9Pa55wordImg';
     const { found, leaks } = await leakedPieces({ svc: { '.gitlab-ci.yml': `build:\n  image: https://u:${password}@registry.example.com/x:1\n  script: [make]\n` } }, password);
     expect(found).toBe(true);

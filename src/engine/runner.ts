@@ -9,6 +9,7 @@ import { compareFindings } from './sort.js';
 import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
 import { DIAGNOSTICS } from './diagnostics.js';
+import { scrubCredentials } from '../secrets/redact.js';
 
 export interface RunOptions {
   fleet: Fleet;
@@ -52,7 +53,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       if (!setting.enabled) return;
       draft = { ...draft, severity: applySeverity(draft.severity, meta, setting) };
     }
-    drafts.push(withRange(draft, repoById));
+    drafts.push(withRange(scrubbed(draft), repoById));
   };
 
   fleet.diagnostics.forEach(accept);
@@ -91,6 +92,14 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   }
 
   return { findings: suppress(drafts, fleet, config, options.today ?? new Date(), inScope, accept), rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), checkTimings };
+}
+
+/** No message or subject may carry a credential, whatever the check or loader quoted. */
+function scrubbed(draft: FindingDraft): FindingDraft {
+  const message = scrubCredentials(draft.message);
+  const subject = draft.subject === undefined ? undefined : scrubCredentials(draft.subject);
+  if (message === draft.message && subject === draft.subject) return draft;
+  return { ...draft, message, ...(subject !== undefined ? { subject } : {}) };
 }
 
 function toDraft(meta: CheckMeta, repo: Repo | undefined, report: CheckReport): FindingDraft {

@@ -13,3 +13,19 @@ export function redact(value: string): string {
 export function secretDigest(value: string): string {
   return createHash('sha256').update(value).digest('hex').slice(0, 16);
 }
+
+/** Token formats strong enough to scrub wherever they appear (the no-secrets rule reports them properly). */
+const TOKEN_PATTERNS: RegExp[] = [/\bglpat-[\w-]{20,}/g, /\bgh[pousr]_\w{30,}/g, /\bgithub_pat_\w{30,}/g, /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, /\bxox[abposr]-[\w-]{10,}/g];
+
+/**
+ * Removes credentials from any text fleetlint prints about a user's files: URL userinfo (`https://user:pass@`),
+ * secret-looking query parameters (`?private_token=`), and well-known token formats. The runner applies it to
+ * every finding's message and subject, so no loader or rule that quotes a URL or a value can leak one.
+ */
+export function scrubCredentials(text: string): string {
+  let scrubbed = text
+    .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s'"]+)@/gi, (whole, scheme: string, userinfo: string) => (userinfo === 'git' ? whole : `${scheme}***@`))
+    .replace(/([?&;](?:private[_-]?token|access[_-]?token|token|password|passwd|pwd|secret|api[_-]?key|key|sig|signature|auth)=)[^&\s#'"]+/gi, '$1***');
+  for (const pattern of TOKEN_PATTERNS) scrubbed = scrubbed.replace(pattern, (token) => `${token.slice(0, 4)}***`);
+  return scrubbed;
+}
