@@ -22,7 +22,7 @@ export class ConfigError extends Error {
 const levelSchema = { enum: ['error', 'warning', 'note', 'off'] };
 
 /** The config file's JSON Schema, generated from the checks' metadata so every rule id and option is known. */
-export function configSchema(checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): Record<string, unknown> {
+export function configSchema(checks: readonly CheckMeta[]): Record<string, unknown> {
   const ruleProperties: Record<string, unknown> = {};
   for (const meta of checks) {
     const options = meta.optionsSchema ?? { type: 'object', additionalProperties: false, properties: {} };
@@ -31,8 +31,7 @@ export function configSchema(checks: readonly CheckMeta[], options: { allowUnkno
       anyOf: [levelSchema, { type: 'object', additionalProperties: false, properties: { severity: levelSchema, options } }],
     };
   }
-  // Custom policies are known only once the config's policy folders are loaded: a first read allows any rule id.
-  const rules = { type: 'object', additionalProperties: options.allowUnknownRules === true, properties: ruleProperties };
+  const rules = { type: 'object', additionalProperties: false, properties: ruleProperties };
   const stringList = { type: 'array', items: { type: 'string', minLength: 1 } };
   return {
     $schema: 'http://json-schema.org/draft-07/schema#',
@@ -89,19 +88,41 @@ export function configSchema(checks: readonly CheckMeta[], options: { allowUnkno
   };
 }
 
-/** Reads and validates a config file; a missing file gives the defaults. */
-export async function loadConfig(file: string, checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): Promise<FleetlintConfig> {
-  let text: string;
+/** The text of a config file; undefined when there is none (the defaults apply). */
+export async function readConfigText(file: string): Promise<string | undefined> {
   try {
-    text = await readFile(file, 'utf8');
+    return await readFile(file, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY_CONFIG;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new ConfigError(file, [`cannot be read: ${(error as Error).message}`]);
   }
-  return parseConfig(file, text, checks, options);
 }
 
-export function parseConfig(file: string, text: string, checks: readonly CheckMeta[], options: { allowUnknownRules?: boolean } = {}): FleetlintConfig {
+/** Reads and validates a config file; a missing file gives the defaults. */
+export async function loadConfig(file: string, checks: readonly CheckMeta[]): Promise<FleetlintConfig> {
+  const text = await readConfigText(file);
+  return text === undefined ? EMPTY_CONFIG : parseConfig(file, text, checks);
+}
+
+/**
+ * The parts of a config needed to load the checks it names (custom policy and conftest folders) and their data
+ * (wave bands), read without validation: the rule ids those checks bring are known only once they are loaded,
+ * and the strict validation that follows reports every problem, these keys' included.
+ */
+export function checkSourcesOf(file: string, text: string): FleetlintConfig {
+  const value = parseYamlFile('.', file, text).parsed.documents[0]?.value;
+  const raw = (value !== null && typeof value === 'object' ? value : {}) as Record<string, unknown>;
+  const strings = (list: unknown): string[] => (Array.isArray(list) ? list.filter((item): item is string => typeof item === 'string') : []);
+  return {
+    ...EMPTY_CONFIG,
+    file,
+    policies: strings(raw.policies),
+    conftest: strings(raw.conftest),
+    ...(Array.isArray(raw.waveBands) ? { waveBands: raw.waveBands as FleetlintConfig['waveBands'] & object } : {}),
+  };
+}
+
+export function parseConfig(file: string, text: string, checks: readonly CheckMeta[]): FleetlintConfig {
   const { parsed, diagnostics } = parseYamlFile('.', file, text);
   if (diagnostics.length > 0) {
     throw new ConfigError(file, diagnostics.map((d) => `line ${d.range?.startLine ?? 1}: ${d.message}`));
@@ -114,7 +135,7 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
   }
 
   const ajv = new Ajv({ allErrors: true, strict: false });
-  const validate = ajv.compile(configSchema(checks, options));
+  const validate = ajv.compile(configSchema(checks));
   if (!validate(value)) {
     const problems = (validate.errors ?? []).map((error) => describeSchemaError(error, (path) => (document ? locatePath(document, path).range.startLine : 1)));
     throw new ConfigError(file, [...new Set(problems)]);
@@ -141,15 +162,15 @@ function normalizeRules(rules: Record<string, unknown>): FleetlintConfig['rules'
   return result;
 }
 
-function describeSchemaError(error: ErrorObject, lineOf: (path: string[]) => number): string {
-  const path = error.instancePath.split('/').slice(1).map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+function describeSchemaError(error: ErrorObject, lineOf: (path: (string | number)[]) => number): string {
+  const path: (string | number)[] = error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment.replace(/~1/g, '/').replace(/~0/g, '~')));
   const key = path.length > 0 ? path.join('.') : '(top level)';
   const line = lineOf(path);
   const params = error.params as Record<string, unknown>;
   let expected = error.message ?? 'is invalid';
   if (error.keyword === 'additionalProperties') {
     const name = String(params.additionalProperty);
-    return `line ${line}: ${key === '(top level)' ? '' : `${key}.`}${name}: unknown key${path[0] === 'rules' || path[2] === 'rules' ? ' (no rule has this id)' : ''}`;
+    return `line ${lineOf([...path, name])}: ${key === '(top level)' ? '' : `${key}.`}${name}: unknown key${path[0] === 'rules' || path[2] === 'rules' ? ' (no rule has this id)' : ''}`;
   }
   if (error.keyword === 'enum') expected = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
   if (error.keyword === 'required') return `line ${line}: ${key}: missing required key ${String(params.missingProperty)}`;

@@ -1,0 +1,48 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { packageRoot } from '../../src/package.js';
+
+const root = packageRoot();
+
+/** The built CLI, as users run it (npm ci builds dist/ through the prepare script). */
+function fleetlint(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(root, 'bin', 'fleetlint.js'), ...args], { cwd: root, encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('fleetlint audit, end to end', () => {
+  it('survives the hostile fleet: every bad input is a finding, no internal error, exit 1', () => {
+    const { status, stdout } = fleetlint('audit', 'fixtures/hostile', '--quiet', '--format', 'json');
+    expect(status).toBe(1);
+    const report = JSON.parse(stdout) as { findings: { ruleId: string; repo: string }[]; repos: string[] };
+    expect(report.findings.filter((finding) => finding.ruleId === 'internal-error')).toEqual([]);
+    const ruleIds = new Set(report.findings.map((finding) => finding.ruleId));
+    for (const id of ['parse-error', 'unreadable-file', 'unresolved-include', 'ci-config']) expect(ruleIds).toContain(id);
+    expect(report.repos.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it('prints the model summary and the findings for the seed fleet', () => {
+    const { status, stdout, stderr } = fleetlint('audit', 'fixtures/homelab');
+    expect(status).toBe(1);
+    expect(stderr).toMatch(/85 repositories \(terraform \d+, ansible \d+, helm \d+, argocd \d+/);
+    expect(stdout).toMatch(/\d+ problems \(\d+ errors, \d+ warnings, \d+ notes\) in 85 repositories\./);
+  });
+
+  it('exits 2 with a clear message for usage and configuration errors', () => {
+    const missing = fleetlint('audit', 'no/such/folder');
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain('fleet root no/such/folder is not a folder');
+    const badFormat = fleetlint('audit', 'fixtures/homelab', '--format', 'pdf');
+    expect(badFormat.status).toBe(2);
+    expect(badFormat.stderr).toContain('unknown format "pdf"');
+    const badConfig = fleetlint('audit', 'fixtures/homelab', '--config', 'fixtures/cases/config/bad.config.yaml');
+    expect(badConfig.status).toBe(2);
+    expect(badConfig.stderr).toContain('line 3: rules.no-latest-tags: unknown key');
+    expect(badConfig.stderr).toContain('line 5: waivers.0: missing required key reason');
+  });
+
+  it('--fail-on never exits 0 whatever it finds', () => {
+    expect(fleetlint('audit', 'fixtures/hostile', '--quiet', '--fail-on', 'never').status).toBe(0);
+  });
+});
