@@ -137,8 +137,11 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
   const ajv = new Ajv({ allErrors: true, strict: false });
   const validate = ajv.compile(configSchema(checks));
   if (!validate(value)) {
-    const problems = (validate.errors ?? []).map((error) => describeSchemaError(error, (path) => (document ? locatePath(document, path).range.startLine : 1)));
-    throw new ConfigError(file, [...new Set(problems)]);
+    const errors = withoutAlternatives(validate.errors ?? []);
+    const problems = errors.map((error) => describeSchemaError(error, (path) => (document ? locatePath(document, path).range.startLine : 1)));
+    // Sorted by line (the message starts with it), so the list reads top to bottom like the file.
+    const byLine = [...new Set(problems)].sort((a, b) => lineNumber(a) - lineNumber(b));
+    throw new ConfigError(file, byLine);
   }
   const raw = value as Partial<FleetlintConfig> & { rules?: Record<string, unknown> };
   return {
@@ -160,6 +163,25 @@ function normalizeRules(rules: Record<string, unknown>): FleetlintConfig['rules'
     result[id] = typeof setting === 'string' ? { severity: setting as 'error' } : (setting as FleetlintConfig['rules'][string]);
   }
   return result;
+}
+
+/**
+ * `rule: loud` fails every branch of the rule's anyOf (a level, or an object): ajv reports each branch and the
+ * anyOf itself. Only the first branch's error is kept for such a place: "must be one of error, warning, ...".
+ */
+function withoutAlternatives(errors: readonly ErrorObject[]): ErrorObject[] {
+  const alternatives = new Set(errors.filter((error) => error.keyword === 'anyOf').map((error) => error.instancePath));
+  const kept = new Set<string>();
+  return errors.filter((error) => {
+    if (!alternatives.has(error.instancePath)) return true;
+    if (error.keyword === 'anyOf' || kept.has(error.instancePath)) return false;
+    kept.add(error.instancePath);
+    return true;
+  });
+}
+
+function lineNumber(problem: string): number {
+  return Number(/^line (\d+)/.exec(problem)?.[1] ?? 0);
 }
 
 function describeSchemaError(error: ErrorObject, lineOf: (path: (string | number)[]) => number): string {
