@@ -1,0 +1,35 @@
+import type { Check } from '../engine/check.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
+import { runChecks, type RunResult } from '../engine/runner.js';
+import { loadFleet } from '../model/load-fleet.js';
+import type { Fleet } from '../model/types.js';
+import type { FileSource } from '../sources/file-source.js';
+import { applyCrossRepoPlan, planCrossRepo } from './cross-repo.js';
+import { withTarget, type FleetContext } from './fleet-context.js';
+
+/** The fleet as the checked repo sees it: the context's other repos, and this repo read from `source`. */
+export function loadFleetWith(context: FleetContext, id: string, source: FileSource, fallbackRoot: string, config: FleetlintConfig): Promise<Fleet> {
+  return loadFleet({
+    root: context.location ?? fallbackRoot,
+    settings: context.settings,
+    repos: context.mode === 'none' ? [{ id, source }] : withTarget(context, id, source),
+    diagnostics: context.diagnostics,
+    providers: config.providers,
+  });
+}
+
+/**
+ * Runs the checks on some repos of a fleet (the checked repo, and for a merge request the repos that consume
+ * it). Without fleet facts the cross-repo checks are left out with a note each. Fleet-level findings (repo `.`,
+ * such as a bad fleet.yaml) belong to the audit and are left out, except a check that failed.
+ */
+export async function checkRepos(fleet: Fleet, options: { repoIds: ReadonlySet<string>; target: string; checks: readonly Check[]; config: FleetlintConfig; fleetLoaded: boolean }): Promise<RunResult> {
+  const plan = planCrossRepo(
+    fleet.repos.find((repo) => repo.id === options.target),
+    options.checks,
+    options.fleetLoaded,
+  );
+  const result = await runChecks({ fleet, checks: plan.checks, config: options.config, repoIds: options.repoIds });
+  const applied = applyCrossRepoPlan(result, plan, options.config);
+  return { ...applied, findings: applied.findings.filter((finding) => finding.repo !== '.' || finding.ruleId === 'internal-error') };
+}

@@ -1,0 +1,126 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import { isDockerfileName } from '../model/docker/load.js';
+import type { RepoSpec } from '../model/load-fleet.js';
+import type { Fleet, FleetSettings } from '../model/types.js';
+import { MemorySource } from '../sources/memory.js';
+
+/**
+ * A fleet snapshot: the bytes the model is built from, for every repo of a fleet, in one gzipped JSON file.
+ * The nightly audit writes it (`fleetlint audit <root> --write-snapshot <file>`); `lint` and `mr` read it back
+ * as one MemorySource per repo and run the same loaders over it, so the model is re-derived from the same
+ * text and there is no second schema of facts to keep in step with the loaders.
+ *
+ * Only what the loaders read is kept in full: YAML files (CI, Applications, Helm values, manifests) and
+ * Dockerfiles. Every other file is kept by name only and reads back as an empty file, so repo kinds, path
+ * checks and wildcard includes still see it. (Rules that read every file, such as secret detection, find
+ * nothing in those; a snapshot's repos are never the one being linted.)
+ */
+export interface FleetSnapshot {
+  version: typeof SNAPSHOT_VERSION;
+  settings: FleetSettings;
+  repos: SnapshotRepo[];
+}
+
+export interface SnapshotRepo {
+  id: string;
+  /** Repo-relative path → text, for the files the loaders read. */
+  files: Record<string, string>;
+  /** Every other file of the repo, by path only. */
+  names: string[];
+}
+
+export const SNAPSHOT_VERSION = 1;
+
+const YAML_FILE = /\.ya?ml$/i;
+
+export function isSnapshotContent(path: string): boolean {
+  return YAML_FILE.test(path) || isDockerfileName(path);
+}
+
+/** The snapshot of a loaded fleet: every repo's kept texts and the names of its other files. */
+export function snapshotOf(fleet: Fleet): FleetSnapshot {
+  return {
+    version: SNAPSHOT_VERSION,
+    settings: fleet.settings,
+    repos: fleet.repos.map((repo): SnapshotRepo => {
+      const files: Record<string, string> = {};
+      const names: string[] = [];
+      for (const file of repo.files) {
+        if (file.text !== undefined && isSnapshotContent(file.path)) files[file.path] = file.text;
+        else names.push(file.path);
+      }
+      return { id: repo.id, files, names };
+    }),
+  };
+}
+
+export async function writeSnapshot(path: string, fleet: Fleet): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  // No timestamps inside: the same fleet gives the same bytes (gzip's header carries no mtime from Node).
+  await writeFile(path, await promisify(gzip)(JSON.stringify(snapshotOf(fleet))));
+}
+
+export class SnapshotError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`fleet snapshot ${file} ${reason}`);
+    this.name = 'SnapshotError';
+  }
+}
+
+/** Reads a snapshot back: the fleet's settings and one in-memory source per repo, ready for loadFleet. */
+export async function readSnapshot(path: string): Promise<{ settings: FleetSettings; repos: RepoSpec[] }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new SnapshotError(path, `cannot be read: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    const text = bytes[0] === 0x1f && bytes[1] === 0x8b ? (await promisify(gunzip)(bytes)).toString('utf8') : bytes.toString('utf8');
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new SnapshotError(path, `is not gzipped JSON: ${(error as Error).message}`);
+  }
+  const snapshot = validate(path, value);
+  return {
+    settings: snapshot.settings,
+    repos: snapshot.repos.map((repo) => {
+      const files: Record<string, string> = {};
+      for (const name of repo.names) files[name] = '';
+      Object.assign(files, repo.files);
+      return { id: repo.id, source: new MemorySource(files) };
+    }),
+  };
+}
+
+function validate(path: string, value: unknown): FleetSnapshot {
+  if (!isRecord(value)) throw new SnapshotError(path, 'is not a JSON object');
+  if (value.version !== SNAPSHOT_VERSION) {
+    throw new SnapshotError(path, `has version ${JSON.stringify(value.version)}; this fleetlint reads version ${SNAPSHOT_VERSION}: write it again with this version's audit --write-snapshot`);
+  }
+  const settings = value.settings;
+  if (!isRecord(settings) || !Array.isArray(settings.registries) || !Array.isArray(settings.providers)) throw new SnapshotError(path, 'has no valid settings');
+  if (!Array.isArray(value.repos)) throw new SnapshotError(path, 'has no repos list');
+  value.repos.forEach((repo: unknown, index) => {
+    const ok =
+      isRecord(repo) &&
+      typeof repo.id === 'string' &&
+      isRecord(repo.files) &&
+      Object.values(repo.files).every((text) => typeof text === 'string') &&
+      Array.isArray(repo.names) &&
+      repo.names.every((name) => typeof name === 'string');
+    if (!ok) throw new SnapshotError(path, `repos[${index}] is not {id, files, names}`);
+  });
+  return value as unknown as FleetSnapshot;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
