@@ -1,15 +1,18 @@
 /** The reporters: pure functions from a run to the text of one output format. */
 import { renderCodeQuality } from './codequality.js';
+import { renderHtml } from './html.js';
 import { renderJson } from './json.js';
 import { renderJunit } from './junit.js';
+import { renderMarkdown } from './markdown.js';
 import { renderSarif, renderSarifPerRepo } from './sarif.js';
 import { renderText, type TextOptions } from './text.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
-export { REPORT_FORMATS } from './types.js';
+export { AUDIT_REPORT_FORMATS, REPORT_FORMATS } from './types.js';
+export type { AuditContext, FleetFacts, PreviousRun } from './audit-summary.js';
 export type { TextOptions } from './text.js';
-export { renderCodeQuality, renderJson, renderJunit, renderSarif, renderSarifPerRepo, renderText };
+export { renderCodeQuality, renderHtml, renderJson, renderJunit, renderMarkdown, renderSarif, renderSarifPerRepo, renderText };
 export { SARIF_MAX_RESULTS } from './sarif.js';
 
 /** Options for any format; only text has some today (colour). */
@@ -28,5 +31,9 @@ export function renderReport(format: ReportFormat, input: ReportInput, options: 
       return renderJunit(input);
     case 'codequality':
       return renderCodeQuality(input);
+    case 'html':
+      return renderHtml(input);
+    case 'markdown':
+      return renderMarkdown(input);
   }
 }

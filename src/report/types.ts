@@ -1,4 +1,5 @@
 import type { RunResult } from '../engine/runner.js';
+import type { AuditContext } from './audit-summary.js';
 
 /** Everything a reporter needs; reporters are pure functions from this to text. */
 export interface ReportInput {
@@ -13,8 +14,17 @@ export interface ReportInput {
   durationMs?: number;
   /** Milliseconds per phase (discover, read, parse, model, rules, policies, secrets, reports). */
   phaseTimings?: Record<string, number>;
+  /**
+   * What only the audit report (html, markdown) shows: the fleet's facts (repo kinds, pipelines, Applications
+   * and their dependencies), the previous run to compare with, a label. Other formats ignore it; without it the
+   * audit report leaves out the coverage matrix, the wave graph and the changes.
+   */
+  audit?: AuditContext;
 }
 
-export type ReportFormat = 'text' | 'json' | 'sarif' | 'junit' | 'codequality';
+export type ReportFormat = 'text' | 'json' | 'sarif' | 'junit' | 'codequality' | 'html' | 'markdown';
 
-export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'junit', 'codequality'];
+export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'sarif', 'junit', 'codequality', 'html', 'markdown'];
+
+/** The formats that make the audit report; they need `ReportInput.audit` to show everything. */
+export const AUDIT_REPORT_FORMATS: readonly ReportFormat[] = ['html', 'markdown'];

@@ -1,26 +1,55 @@
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeSnapshot } from '../../crawl/snapshot.js';
+import { TOKEN_ENV_VAR } from '../../crawl/gitlab-api.js';
+import { resolveShard } from '../../crawl/shard.js';
 import { runChecks } from '../../engine/runner.js';
 import { policyInput } from '../../model/policy-input.js';
-import { openLocalFleet } from '../open-fleet.js';
+import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
-import { finish, type FailOn } from '../finish.js';
+import { type FailOn } from '../finish.js';
 import { parseFormats } from '../formats.js';
+import { fragmentRepo, writeFragment, FRAGMENT_FORMAT, FRAGMENT_VERSION } from '../fragment.js';
+import { Progress } from '../progress.js';
+import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../remote-fleet.js';
+import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, RESULTS_CACHE_FILE, writeResultsCache, type CachedRepoResults } from '../repo-results.js';
+import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError, EXIT } from '../usage-error.js';
-import { shouldColor, stderr } from '../output.js';
+import { shouldColor } from '../output.js';
+import { toolVersion } from '../../package.js';
 
 export const AUDIT_USAGE = `fleetlint audit <fleet-root> [options]
+fleetlint audit --gitlab-url <url> --group <path> [options]
 
-Checks every repository of a fleet: the nightly fleet-wide audit.
+Checks every repository of a fleet: the nightly fleet-wide audit. The fleet is a local folder, or every project
+of a GitLab group (subgroups included), cloned into a cache folder; the token comes from ${TOKEN_ENV_VAR}.
 
-  --config <file>            fleetlint.config.yaml (default: <fleet-root>/fleetlint.config.yaml)
-  --format <name>[=<path>]   text (default), json, sarif, junit, codequality; repeatable
+  --config <file>            fleetlint.config.yaml (default: <fleet-root>/fleetlint.config.yaml, or ./ for GitLab)
+  --format <name>[=<path>]   text (default), json, sarif, junit, codequality, html, markdown; repeatable
   --sarif-per-repo <dir>     also write one SARIF file per repository, ready for upload
   --fail-on <level>          error (default), warning, note or never
   --baseline <file>          report only findings whose fingerprints are not in it
   --write-baseline <file>    write the fingerprints of this run's findings
+  --write-snapshot <file>    write the fleet snapshot (gzipped JSON) that lint --snapshot and mr --fleet read
+  --previous <json>          a previous --format json report: the html and markdown reports show what is new and fixed
+  --report-label <text>      a line under the html and markdown reports' title (e.g. the pipeline and date)
   --print-model              print the policy input JSON and stop
-  --quiet                    no model summary on stderr`;
+  --stats <file>             write counts and timings of the run as JSON
+  --quiet                    no model summary or progress on stderr
+
+  From GitLab:
+  --gitlab-url <url>         the GitLab instance (https://gitlab.example.com)
+  --group <path>             the group whose projects make the fleet (homelab)
+  --gitlab-host <host>       the host fleet repoURLs and includes name (default: the URL's host)
+  --registry <host>          a container registry of the fleet; repeatable
+  --cache-dir <dir>          clone cache (default .fleetlint-cache/clones); keep it between runs
+  --concurrency <n>          clones at a time (default 8)
+  --no-incremental           evaluate every repo, even those unchanged since the cached run
+
+  Across machines:
+  --shard <i>/<n>            audit slice i of n (default from CI_NODE_INDEX/CI_NODE_TOTAL); needs --write-fragment
+  --write-fragment <file>    write the slice's files and repo-scope results for fleetlint merge, and no report`;
 
 const OPTIONS = {
   config: { type: 'string' },
@@ -29,45 +58,185 @@ const OPTIONS = {
   'fail-on': { type: 'string', default: 'error' },
   baseline: { type: 'string' },
   'write-baseline': { type: 'string' },
+  'write-snapshot': { type: 'string' },
+  previous: { type: 'string' },
+  'report-label': { type: 'string' },
   'print-model': { type: 'boolean', default: false },
+  stats: { type: 'string' },
   quiet: { type: 'boolean', default: false },
+  'gitlab-url': { type: 'string' },
+  group: { type: 'string' },
+  'gitlab-host': { type: 'string' },
+  registry: { type: 'string', multiple: true },
+  'cache-dir': { type: 'string' },
+  concurrency: { type: 'string' },
+  'no-incremental': { type: 'boolean', default: false },
+  shard: { type: 'string' },
+  'write-fragment': { type: 'string' },
 } as const;
+
+const GITLAB_ONLY = ['group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency'] as const;
+
+export const DEFAULT_CACHE_DIR = '.fleetlint-cache/clones';
 
 export async function audit(argv: string[]): Promise<number> {
   const startedAt = performance.now();
   const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('audit needs exactly one fleet root folder');
+  const gitlabUrl = values['gitlab-url'];
+  if (gitlabUrl !== undefined) {
+    if (positionals.length > 0) throw new UsageError('audit --gitlab-url takes no fleet root folder: the fleet is the GitLab group');
+    if (values.group === undefined || values.group.trim() === '') throw new UsageError('audit --gitlab-url needs --group <path>');
+  } else {
+    if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('audit needs exactly one fleet root folder, or --gitlab-url and --group');
+    const stray = GITLAB_ONLY.find((name) => values[name] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} goes with --gitlab-url`);
+  }
   const failOn = parseFailOn(values['fail-on']);
   const formats = parseFormats(values.format ?? []);
-  const root = positionals[0];
+  const shard = resolveShard(values.shard);
+  const fragmentPath = values['write-fragment'];
+  if (shard && fragmentPath === undefined) {
+    throw new UsageError(`${values.shard !== undefined ? '--shard' : 'CI_NODE_INDEX/CI_NODE_TOTAL'} needs --write-fragment <file>: a shard's findings are reported by fleetlint merge`);
+  }
+  if (fragmentPath !== undefined && values.format !== undefined) throw new UsageError('--write-fragment writes no report: give --format to fleetlint merge');
+  if (shard && values['write-snapshot'] !== undefined) throw new UsageError('--write-snapshot needs the whole fleet: give it to fleetlint merge, not to a shard');
+  const concurrency = positiveInteger(values.concurrency, '--concurrency', 8);
+  const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
+  const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
 
   const timings: Record<string, number> = {};
+  const progress = new Progress({ quiet: values.quiet });
   const { config, checks } = await configure(values.config, root);
-  const fleet = await openLocalFleet(root, config.providers, timings);
+  let started = performance.now();
+  let candidates: FleetCandidates;
+  let pages: number | undefined;
+  if (gitlabUrl !== undefined) {
+    const token = process.env[TOKEN_ENV_VAR];
+    const remote = await gitLabCandidates({
+      gitlabUrl,
+      group: values.group ?? '',
+      gitlabHost: values['gitlab-host'],
+      registries: values.registry ?? [],
+      token: token === '' ? undefined : token,
+      cacheDir,
+      concurrency,
+      progress,
+      onRetry: (event) => {
+        if (!values.quiet) progress.log(`fleetlint: GitLab answered ${event.status ?? 'nothing'} at ${event.url}; retry ${event.attempt} in ${Math.ceil(event.delayMs / 1000)} s`);
+      },
+    });
+    pages = remote.pages;
+    candidates = remote;
+  } else {
+    candidates = await localCandidates(root);
+  }
+  timings.discover = performance.now() - started;
+  // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
+  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings });
+  const { fleet } = opened;
   if (values['print-model']) {
+    progress.done();
     process.stdout.write(`${JSON.stringify(policyInput(fleet), null, 2)}\n`);
     return EXIT.ok;
   }
-  if (!values.quiet) stderr(modelSummary(fleet));
+  if (!values.quiet) {
+    progress.log(modelSummary(fleet));
+    if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
+  }
+  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
 
-  let started = performance.now();
-  const result = await runChecks({ fleet, checks, config });
-  timings.checks = performance.now() - started;
+  // Incremental: a repo whose HEAD, included repos' HEADs, checks and settings match the cache reuses its
+  // repo-scope results. Only clones have a HEAD that says what is in them; a local working tree is always evaluated.
+  const hash = await checksHash(toolVersion(), config, checks);
+  const base = resultsBase(hash, fleet.settings);
+  const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
+  const cache = cacheFile !== undefined ? await readResultsCache(cacheFile) : undefined;
+  if (cache?.problem !== undefined && !values.quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${cache.problem}; every repo is evaluated`);
+  const keys = new Map<string, string>();
+  for (const repo of fleet.repos) {
+    if (!opened.checked.has(repo.id)) continue;
+    const key = repoResultsKey(repo, base, (id) => opened.heads.get(id));
+    if (key !== undefined) keys.set(repo.id, key);
+  }
+  // A fragment carries repo-scope results only: the fleet-wide checks run once, in the merge.
+  const runnable = fragmentPath !== undefined ? checks.filter((check) => check.meta.scope === 'repo') : checks;
+  const toCheck = runnable.filter((check) => check.meta.scope === 'repo').length * opened.checked.size;
+  let checkedCount = 0;
+  const results = new RepoResults({
+    stored: (id) => {
+      const entry = cache?.entries.get(id);
+      return entry !== undefined && entry.key === keys.get(id) ? entry.checks : undefined;
+    },
+    onCheck: () => {
+      progress.update({ checked: ++checkedCount, toCheck });
+    },
+  });
   started = performance.now();
-  return finish(result, fleet.repos.map((repo) => repo.id), {
-    command: 'audit',
+  progress.update({ checked: 0, toCheck }, 'checking');
+  const result = await runChecks({ fleet, checks: results.wrap(runnable), config, ...(shard ? { repoIds: opened.checked } : {}) });
+  timings.checks = performance.now() - started;
+  progress.done();
+  if (cacheFile !== undefined) {
+    const entries = new Map<string, CachedRepoResults>();
+    for (const [id, key] of keys) {
+      const recorded = results.recorded(id);
+      if (recorded) entries.set(id, { key, checks: recorded });
+    }
+    await writeResultsCache(cacheFile, entries);
+  }
+  if (!values.quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
+    progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
+  }
+  const stats = {
+    repos: { ...opened.counts, loaded: fleet.repos.length, checked: opened.checked.size },
+    ...(pages !== undefined ? { gitlabPages: pages } : {}),
+    checks: results.stats,
+  };
+
+  if (fragmentPath !== undefined) {
+    const repos = await Promise.all(
+      fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined)),
+    );
+    const bytes = await writeFragment(fragmentPath, {
+      format: FRAGMENT_FORMAT,
+      version: FRAGMENT_VERSION,
+      toolVersion: toolVersion(),
+      checks: hash,
+      root: candidates.root,
+      settings: fleet.settings,
+      shard: shard ?? null,
+      fleetRepos: candidates.ids,
+      repos,
+      diagnostics: opened.diagnostics,
+    });
+    if (!values.quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
+    if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+    return EXIT.ok;
+  }
+
+  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), {
     formats,
     failOn,
     ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
     ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
     ...(values['sarif-per-repo'] !== undefined ? { sarifPerRepo: values['sarif-per-repo'] } : {}),
+    previous: values.previous,
+    label: values['report-label'],
     color: shouldColor(),
     startedAt,
     phaseTimings: timings,
   });
+  if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+  return code;
 }
 
 export function parseFailOn(value: string): FailOn {
   if (value === 'error' || value === 'warning' || value === 'note' || value === 'never') return value;
   throw new UsageError(`--fail-on ${value}: expected error, warning, note or never`);
+}
+
+export function positiveInteger(value: string | undefined, option: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim()) || Number(value) < 1) throw new UsageError(`${option} ${value}: expected a whole number of at least 1`);
+  return Number(value);
 }

@@ -1,0 +1,111 @@
+/**
+ * Writing an audit's reports, shared by `audit` and `merge`: the usual formats through finish(), and the audit
+ * report (html, markdown), which also needs facts from the model and the previous run to compare with.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { Check } from '../engine/check.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
+import { readBaseline } from '../engine/baseline.js';
+import { ruleSettingFor } from '../engine/rule-settings.js';
+import type { RunResult } from '../engine/runner.js';
+import type { Finding } from '../model/findings.js';
+import type { Fleet } from '../model/types.js';
+import { DEFAULT_SCAN_REQUIREMENTS, fleetFacts, parsePreviousReport, type FleetFacts, type PreviousRun } from '../report/audit-summary.js';
+import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
+import { finish, type FinishOptions } from './finish.js';
+import { UsageError } from './usage-error.js';
+import { toolVersion } from '../package.js';
+
+export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
+  /** A previous `--format json` report to compare with. */
+  previous?: string | undefined;
+  /** A line under the audit report's title. */
+  label?: string | undefined;
+}
+
+/** The facts the audit report shows, from the model and the config (which scans are required where). */
+export function auditFacts(fleet: Fleet, config: FleetlintConfig, checks: readonly Check[]): FleetFacts {
+  const requiredScans = checks.find((check) => check.meta.id === 'required-scans')?.meta;
+  return fleetFacts(fleet, (repoId) => {
+    if (!requiredScans) return undefined;
+    const setting = ruleSettingFor(config, requiredScans, repoId);
+    if (!setting.enabled) return undefined;
+    const requirements = setting.options.requirements;
+    return isRequirements(requirements) ? requirements : DEFAULT_SCAN_REQUIREMENTS;
+  });
+}
+
+function isRequirements(value: unknown): value is Record<string, string[]> {
+  return typeof value === 'object' && value !== null && Object.values(value).every((list) => Array.isArray(list) && list.every((item) => typeof item === 'string'));
+}
+
+export async function readPrevious(path: string): Promise<PreviousRun> {
+  let value: unknown;
+  try {
+    value = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--previous ${path}: cannot be read as JSON: ${(error as Error).message}`);
+  }
+  try {
+    return parsePreviousReport(value, path);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** Writes every requested report and returns the exit code (finish() decides it). */
+export async function writeAuditOutput(result: RunResult, repos: string[], facts: FleetFacts | undefined, options: AuditOutputOptions): Promise<number> {
+  const isAuditFormat = (format: string): boolean => (AUDIT_REPORT_FORMATS as readonly string[]).includes(format);
+  // Read before anything is written: a bad --previous must not leave half the reports behind.
+  const previous = options.previous !== undefined ? await readPrevious(options.previous) : undefined;
+  const finishOptions: FinishOptions = {
+    command: 'audit',
+    formats: options.formats.filter((request) => !isAuditFormat(request.format)),
+    failOn: options.failOn,
+    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
+    ...(options.writeBaseline !== undefined ? { writeBaseline: options.writeBaseline } : {}),
+    ...(options.sarifPerRepo !== undefined ? { sarifPerRepo: options.sarifPerRepo } : {}),
+    color: options.color,
+    startedAt: options.startedAt,
+    phaseTimings: options.phaseTimings,
+  };
+  const code = await finish(result, repos, finishOptions);
+  const label = options.label;
+  const requests = options.formats.filter((request) => isAuditFormat(request.format));
+  if (requests.length === 0) return code;
+
+  // The baseline's findings are shown as suppressed rather than dropped: the coverage matrix must not call a
+  // missing scan "ok" because a team accepted it.
+  let findings: Finding[] = result.findings;
+  let accepted = 0;
+  if (options.baseline !== undefined) {
+    const known = await readBaseline(options.baseline);
+    findings = findings.map((finding) => {
+      if (finding.suppression || !known.has(finding.fingerprint)) return finding;
+      accepted += 1;
+      return { ...finding, suppression: { kind: 'waiver', reason: 'accepted in the baseline' } };
+    });
+  }
+  const input: ReportInput = {
+    result: { ...result, findings },
+    toolVersion: toolVersion(),
+    repos,
+    command: 'audit',
+    audit: {
+      ...(facts ? { facts } : {}),
+      ...(previous ? { previous } : {}),
+      ...(label !== undefined ? { label } : {}),
+      baselineAccepted: accepted,
+    },
+  };
+  for (const request of requests) {
+    const text = renderReport(request.format, input);
+    if (request.path === undefined) process.stdout.write(text);
+    else {
+      await mkdir(dirname(request.path), { recursive: true });
+      await writeFile(request.path, text);
+    }
+  }
+  return code;
+}

@@ -1,0 +1,214 @@
+/**
+ * Model fragments: what one shard of a sharded audit hands to `fleetlint merge`.
+ *
+ * A fragment is gzipped JSON holding, for each repo of the shard's slice, every file exactly as the loaders read
+ * it (text, or what made it skipped) and the reports of its repo-scope checks; plus the shard's crawl findings
+ * (failed clones; skipped projects and fleet-level problems go with shard 1). The merge job rebuilds the whole
+ * fleet from the files through the same loaders (so fleet-wide checks see exactly what a single run sees), runs
+ * the fleet-wide checks once and replays the repo-scope reports (see repo-results.ts).
+ *
+ * Unlike the lossy snapshot `lint`/`mr` read (src/crawl/snapshot.ts keeps only YAML and Dockerfiles), a fragment
+ * keeps every file, because the merged run must equal a single full run.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { Shard } from '../crawl/shard.js';
+import type { FindingDraft } from '../model/findings.js';
+import type { FleetSettings, Repo } from '../model/types.js';
+import { FileReadError, type FileEntry, type FileSource } from '../sources/file-source.js';
+import { SymlinkOutsideError } from '../sources/symlink.js';
+import type { RepoCheckResults } from './repo-results.js';
+
+export const FRAGMENT_FORMAT = 'fleetlint-fragment';
+export const FRAGMENT_VERSION = 1;
+
+export interface Fragment {
+  format: typeof FRAGMENT_FORMAT;
+  version: typeof FRAGMENT_VERSION;
+  /** The fleetlint version that wrote it: fragments of different versions are not merged. */
+  toolVersion: string;
+  /** checksHash() of the shard's checks: the merge's must be the same. */
+  checks: string;
+  /** How the fleet was named (`gitlab.example.com/homelab`, or the local fleet root): for messages. */
+  root: string;
+  settings: FleetSettings;
+  /** Null for a fragment of the whole fleet. */
+  shard: Shard | null;
+  /** Every repo id of the fleet as the shard saw it (for the merge's completeness check). */
+  fleetRepos: string[];
+  repos: FragmentRepo[];
+  /** Crawl findings: failed clones of the slice's repos; skipped projects and fleet-level problems (shard 1). */
+  diagnostics: FindingDraft[];
+}
+
+export interface FragmentRepo {
+  id: string;
+  /** The commit audited, for a clone. */
+  head?: string;
+  /** What the source calls itself, for the message of a listing that failed. */
+  source: string;
+  /** Why the files could not be listed, when they could not. */
+  listError?: string;
+  files: FragmentFile[];
+  /** The repo-scope checks' reports; absent when the shard could not see every repo they depend on. */
+  checks?: RepoCheckResults;
+}
+
+export type FragmentFile =
+  | { path: string; size: number; text: string }
+  | { path: string; size: number; skipped: 'binary' | 'too-large' }
+  | { path: string; size: number; skipped: 'invalid-utf8'; base64: string }
+  | { path: string; size: number; skipped: 'unreadable' | 'outside-fleet'; reason: string };
+
+/** A repo of a loaded fleet, as a fragment keeps it. Reads again only the rare file that is not valid UTF-8. */
+export async function fragmentRepo(repo: Repo, head: string | undefined, checks: RepoCheckResults | undefined): Promise<FragmentRepo> {
+  const reasons = new Map<string, string>();
+  let listError: string | undefined;
+  for (const diagnostic of repo.diagnostics) {
+    if (diagnostic.ruleId === 'crawl-error' && diagnostic.subject === 'list-files') listError = afterColon(diagnostic.message, 'cannot be listed: ');
+    if (diagnostic.ruleId === 'unreadable-file' && diagnostic.file !== undefined) reasons.set(diagnostic.file, afterColon(diagnostic.message, diagnostic.subject === 'outside-fleet' ? 'not read: ' : 'cannot be read: '));
+  }
+  const files: FragmentFile[] = [];
+  for (const file of repo.files) {
+    const { path, size } = file;
+    if (file.text !== undefined) files.push({ path, size, text: file.text });
+    else if (file.skipped === 'binary' || file.skipped === 'too-large') files.push({ path, size, skipped: file.skipped });
+    else if (file.skipped === 'invalid-utf8') {
+      const bytes = await repo.source.readFile(path).catch(() => Buffer.alloc(0));
+      files.push({ path, size, skipped: 'invalid-utf8', base64: bytes.toString('base64') });
+    } else files.push({ path, size, skipped: file.skipped ?? 'unreadable', reason: reasons.get(path) ?? 'cannot be read' });
+  }
+  return {
+    id: repo.id,
+    ...(head !== undefined ? { head } : {}),
+    source: repo.source.description,
+    ...(listError !== undefined ? { listError } : {}),
+    files,
+    ...(checks ? { checks } : {}),
+  };
+}
+
+function afterColon(message: string, prefix: string): string {
+  const index = message.indexOf(prefix);
+  return index === -1 ? message : message.slice(index + prefix.length);
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * The files of a fragment repo, read back so that readRepoFiles makes the same RepoFiles and diagnostics as
+ * from the original source: a binary file reads as as many NUL bytes as it had, a file that was too large is
+ * listed with its size (and so never read), an unreadable one fails with its original reason.
+ */
+export class FragmentSource implements FileSource {
+  readonly description: string;
+  readonly #files: Map<string, FragmentFile>;
+  readonly #listError: string | undefined;
+
+  constructor(repo: FragmentRepo) {
+    this.description = repo.source;
+    this.#files = new Map(repo.files.map((file) => [file.path, file]));
+    this.#listError = repo.listError;
+  }
+
+  listFiles(): Promise<FileEntry[]> {
+    if (this.#listError !== undefined) return Promise.reject(new FileReadError('.', this.#listError));
+    return Promise.resolve([...this.#files.values()].map((file) => ({ path: file.path, size: file.size })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)));
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    const file = this.#files.get(path);
+    if (!file) return Promise.reject(new FileReadError(path, 'no such file'));
+    if ('text' in file) {
+      const bytes = Buffer.from(file.text);
+      // The decoder dropped a byte-order mark; the size says there was one.
+      return Promise.resolve(file.size === bytes.length + BOM.length ? Buffer.concat([BOM, bytes]) : bytes);
+    }
+    switch (file.skipped) {
+      case 'binary':
+      case 'too-large':
+        return Promise.resolve(Buffer.alloc(Math.max(1, file.size)));
+      case 'invalid-utf8':
+        return Promise.resolve(Buffer.from(file.base64, 'base64'));
+      case 'outside-fleet':
+        return Promise.reject(new SymlinkOutsideError(path, /outside the (.+)$/.exec(file.reason)?.[1] ?? 'repository'));
+      case 'unreadable':
+        return Promise.reject(new FileReadError(path, file.reason));
+    }
+  }
+}
+
+export async function writeFragment(path: string, fragment: Fragment): Promise<number> {
+  await mkdir(dirname(path), { recursive: true });
+  // No timestamps inside, and gzip from Node writes no mtime: the same slice gives the same bytes.
+  const bytes = await promisify(gzip)(JSON.stringify(fragment));
+  await writeFile(path, bytes);
+  return bytes.length;
+}
+
+export class FragmentError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FragmentError';
+  }
+}
+
+export async function readFragment(path: string): Promise<Fragment> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    throw new FragmentError(`fragment ${path} cannot be read: ${(error as Error).message}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse((await promisify(gunzip)(bytes)).toString('utf8'));
+  } catch (error) {
+    throw new FragmentError(`fragment ${path} is not gzipped JSON: ${(error as Error).message}`);
+  }
+  return validateFragment(value, path);
+}
+
+function validateFragment(value: unknown, path: string): Fragment {
+  const fail = (why: string): never => {
+    throw new FragmentError(`fragment ${path} ${why}`);
+  };
+  if (!isRecord(value) || value.format !== FRAGMENT_FORMAT) return fail('is not a fleetlint fragment (written by audit --write-fragment)');
+  if (value.version !== FRAGMENT_VERSION) return fail(`has version ${JSON.stringify(value.version)}; this fleetlint reads version ${FRAGMENT_VERSION}`);
+  if (typeof value.toolVersion !== 'string' || typeof value.checks !== 'string' || typeof value.root !== 'string') return fail('lacks toolVersion, checks or root');
+  const settings = value.settings;
+  if (!isRecord(settings) || !Array.isArray(settings.registries) || !Array.isArray(settings.providers)) return fail('has no valid settings');
+  const shard = value.shard;
+  if (shard !== null && !(isRecord(shard) && Number.isInteger(shard.index) && Number.isInteger(shard.total))) return fail('has an invalid shard');
+  if (!Array.isArray(value.fleetRepos) || !value.fleetRepos.every((id) => typeof id === 'string')) return fail('has no fleetRepos list');
+  if (!Array.isArray(value.diagnostics)) return fail('has no diagnostics list');
+  if (!Array.isArray(value.repos)) return fail('has no repos list');
+  value.repos.forEach((repo: unknown, index) => {
+    const ok = isRecord(repo) && typeof repo.id === 'string' && typeof repo.source === 'string' && Array.isArray(repo.files) && repo.files.every(isFragmentFile);
+    if (!ok) fail(`repos[${index}] is not {id, source, files}`);
+  });
+  return value as unknown as Fragment;
+}
+
+function isFragmentFile(file: unknown): boolean {
+  if (!isRecord(file) || typeof file.path !== 'string' || typeof file.size !== 'number') return false;
+  if (typeof file.text === 'string') return true;
+  switch (file.skipped) {
+    case 'binary':
+    case 'too-large':
+      return true;
+    case 'invalid-utf8':
+      return typeof file.base64 === 'string';
+    case 'unreadable':
+    case 'outside-fleet':
+      return typeof file.reason === 'string';
+    default:
+      return false;
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,313 @@
+/**
+ * Opening a fleet for `audit`: from a local folder or from a GitLab group (discovery through the REST API,
+ * clones in a cache folder), whole or one shard of it.
+ *
+ * Both kinds present the same face, `FleetCandidates`: every repo id, and a way to make some of them readable
+ * (for GitLab, clone or update them). A shard makes readable only its slice plus the repos its slice's CI
+ * includes (found from the model itself, so nested includes count too); every other repo of the fleet is loaded
+ * as an empty stand-in so that project paths and repoURLs still resolve to fleet repos exactly as in a full run.
+ */
+import { resolve } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { cloneFailures, syncClones, type CloneResult } from '../crawl/clone-cache.js';
+import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
+import { discoverLocalFleet } from '../crawl/local.js';
+import { shardOf, type Shard } from '../crawl/shard.js';
+import { makeRepoResolver } from '../model/argocd/repo-url.js';
+import type { FindingDraft } from '../model/findings.js';
+import { loadFleet } from '../model/load-fleet.js';
+import type { Fleet, FleetSettings, Repo } from '../model/types.js';
+import type { ProviderRule } from '../model/dependencies/types.js';
+import type { FileSource } from '../sources/file-source.js';
+import { MemorySource } from '../sources/memory.js';
+import { WorkingTreeSource } from '../sources/working-tree.js';
+import type { Progress } from './progress.js';
+import { UsageError } from './usage-error.js';
+
+/** A repo made readable, or why it could not be. */
+export type Materialized = { id: string; ok: true; source: FileSource; head?: string } | { id: string; ok: false; diagnostics: FindingDraft[] };
+
+export interface FleetCandidates {
+  /** How the fleet is named in messages and fragments. */
+  root: string;
+  settings: FleetSettings;
+  /** Every repo id of the fleet, sorted. */
+  ids: string[];
+  /** Fleet-level findings of the discovery (fleet.yaml problems, skipped projects). */
+  fleetDiagnostics: FindingDraft[];
+  /** Makes repos readable (clones or updates them), in the order given. */
+  materialize(ids: readonly string[]): Promise<Materialized[]>;
+  counts: { discovered: number; skipped: number };
+}
+
+// --- local ------------------------------------------------------------------------------------------------------
+
+export async function localCandidates(rootArgument: string): Promise<FleetCandidates> {
+  const root = resolve(rootArgument);
+  const info = await stat(root).catch(() => undefined);
+  if (!info?.isDirectory()) throw new UsageError(`fleet root ${rootArgument} is not a folder`);
+  const local = await discoverLocalFleet(root);
+  if (local.repos.length === 0 && local.diagnostics.length === 0) {
+    throw new UsageError(`no repositories found under ${rootArgument}: expected folders with .git, or a fleet.yaml listing them`);
+  }
+  const byId = new Map(local.repos.map((repo) => [repo.id, repo]));
+  return {
+    root,
+    settings: local.settings,
+    ids: local.repos.map((repo) => repo.id),
+    fleetDiagnostics: local.diagnostics,
+    counts: { discovered: local.repos.length, skipped: 0 },
+    materialize: (ids) =>
+      Promise.resolve(
+        ids.map((id): Materialized => {
+          const repo = byId.get(id);
+          if (!repo) return { id, ok: false, diagnostics: [] };
+          return { id, ok: true, source: new WorkingTreeSource(repo.dir, { boundary: root, nestedRepoDirs: repo.nestedRepoDirs }) };
+        }),
+      ),
+  };
+}
+
+// --- GitLab -----------------------------------------------------------------------------------------------------
+
+export interface GitLabFleetOptions {
+  gitlabUrl: string;
+  group: string;
+  /** Host that names fleet repos in repoURLs and CI includes; the URL's host by default. */
+  gitlabHost?: string | undefined;
+  registries: readonly string[];
+  token: string | undefined;
+  cacheDir: string;
+  concurrency: number;
+  progress: Progress;
+  /** Told about every retried API request (429, 5xx): for a log line. */
+  onRetry?: (event: RetryEvent) => void;
+  fetchImpl?: typeof fetch;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** Discovers the group's projects; clones happen when a run asks for repos. */
+export async function gitLabCandidates(options: GitLabFleetOptions): Promise<FleetCandidates & { pages: number }> {
+  let url: URL;
+  try {
+    url = new URL(options.gitlabUrl);
+  } catch {
+    throw new UsageError(`--gitlab-url ${options.gitlabUrl}: not a URL`);
+  }
+  if (url.username !== '' || url.password !== '') throw new UsageError(`--gitlab-url must not carry credentials; set ${TOKEN_ENV_VAR} instead`);
+  const group = options.group.replace(/^\/+|\/+$/g, '');
+  let listed;
+  try {
+    listed = await listGroupProjects({
+      baseUrl: options.gitlabUrl,
+      group,
+      token: options.token,
+      ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+      ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+      ...(options.sleep ? { sleep: options.sleep } : {}),
+    });
+  } catch (error) {
+    // A wrong URL, group or token is the caller's to fix: exit code 2 with GitLab's (token-free) message.
+    if (error instanceof GitLabApiError) throw new UsageError(error.message);
+    throw error;
+  }
+  const settings: FleetSettings = {
+    gitlabHost: options.gitlabHost ?? url.host,
+    group,
+    registries: [...new Set(options.registries)].sort(),
+    providers: [],
+  };
+  const fleetDiagnostics = listed.skipped.map((skipped): FindingDraft => ({
+    ruleId: 'crawl-error',
+    severity: 'note',
+    message: `project ${skipped.pathWithNamespace} is ${skipped.reason === 'outside-group' ? `outside the group ${group}` : skipped.reason}: not audited`,
+    repo: '.',
+    subject: `skipped:${skipped.reason}:${skipped.pathWithNamespace}`,
+  }));
+  const byId = new Map<string, GitLabProject>(listed.projects.map((project) => [project.path, project]));
+  const ids = [...byId.keys()];
+  const nested = nestedDirs(ids);
+  const progress = options.progress;
+  let cloned = 0;
+  let toClone = 0;
+  options.progress.update({ discovered: ids.length }, 'discovered');
+
+  const materialize = async (wanted: readonly string[]): Promise<Materialized[]> => {
+    const projects = wanted.map((id) => byId.get(id)).filter((project): project is GitLabProject => project !== undefined);
+    toClone += projects.length;
+    progress.update({ cloned, toClone }, 'cloning');
+    // One project per syncClones call, in a pool of our own, so progress moves per clone.
+    const results = await mapLimit(projects, options.concurrency, async (project): Promise<CloneResult> => {
+      const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1 });
+      cloned += 1;
+      progress.update({ cloned, toClone });
+      return result ?? { id: project.path, ok: false, error: 'not cloned' };
+    });
+    return results.map((result): Materialized => {
+      if (!result.ok) return { id: result.id, ok: false, diagnostics: cloneFailures([result]) };
+      return { id: result.id, ok: true, head: result.head, source: new WorkingTreeSource(result.dir, { nestedRepoDirs: nested.get(result.id) ?? [] }) };
+    });
+  };
+  return {
+    root: `${settings.gitlabHost ?? url.host}/${group}`,
+    settings,
+    ids,
+    fleetDiagnostics,
+    materialize,
+    counts: { discovered: ids.length, skipped: listed.skipped.length },
+    pages: listed.pages,
+  };
+}
+
+/** For each repo id, the child folders that are repos of their own (a project inside a subgroup's folder). */
+function nestedDirs(ids: readonly string[]): Map<string, string[]> {
+  const set = new Set(ids);
+  const result = new Map<string, string[]>();
+  for (const id of ids) {
+    for (let slash = id.lastIndexOf('/'); slash > 0; slash = id.lastIndexOf('/', slash - 1)) {
+      const parent = id.slice(0, slash);
+      if (set.has(parent)) result.set(parent, [...(result.get(parent) ?? []), id.slice(slash + 1)]);
+    }
+  }
+  return result;
+}
+
+// --- loading a whole fleet or a slice ---------------------------------------------------------------------------
+
+export interface OpenedFleet {
+  fleet: Fleet;
+  /** The repos this run checks and reports: every readable one, or the shard's slice. */
+  checked: ReadonlySet<string>;
+  /** HEAD of every clone. */
+  heads: ReadonlyMap<string, string>;
+  /** False for a slice repo whose CI includes a repo this shard could not read (the merge re-evaluates it). */
+  complete: (repoId: string) => boolean;
+  /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
+  diagnostics: FindingDraft[];
+  counts: { discovered: number; skipped: number; slice: number; materialized: number; failed: number; loadPasses: number };
+}
+
+const MAX_LOAD_PASSES = 8;
+
+export async function openFleet(
+  candidates: FleetCandidates,
+  options: { shard?: Shard | undefined; providers: readonly ProviderRule[]; progress: Progress; timings?: Record<string, number> },
+): Promise<OpenedFleet> {
+  const { shard, progress } = options;
+  const timings = options.timings ?? {};
+  const timed = async <T>(phase: string, work: () => Promise<T>): Promise<T> => {
+    const started = performance.now();
+    try {
+      return await work();
+    } finally {
+      timings[phase] = (timings[phase] ?? 0) + performance.now() - started;
+    }
+  };
+  const slice = shard ? shardOf(candidates.ids, shard.index, shard.total) : candidates.ids;
+  const state = new Map<string, Materialized>();
+  const materialize = async (ids: readonly string[]): Promise<void> => {
+    const fresh = ids.filter((id) => !state.has(id));
+    if (fresh.length === 0) return;
+    for (const result of await timed('crawl', () => candidates.materialize(fresh))) state.set(result.id, result);
+  };
+  await materialize(slice);
+  if (shard) await materialize(await guessIncludedRepos(candidates, slice, state));
+
+  const sliceSet = new Set(slice);
+  const allIds = new Set(candidates.ids);
+  let fleet: Fleet;
+  let passes = 0;
+  for (;;) {
+    passes += 1;
+    progress.update({}, 'loading');
+    fleet = await timed('model', () => loadFleet({
+      root: candidates.root,
+      settings: candidates.settings,
+      repos: candidates.ids.flatMap((id) => {
+        const entry = state.get(id);
+        if (entry) return entry.ok ? [{ id, source: entry.source }] : [];
+        // Not needed by this shard: an empty stand-in, so that paths naming it still resolve as in a full run.
+        return shard ? [{ id, source: new MemorySource({}) }] : [];
+      }),
+      providers: options.providers,
+    }));
+    if (!shard) break;
+    const missing = [...new Set(fleet.repos.filter((repo) => sliceSet.has(repo.id)).flatMap((repo) => includedRepos(repo)))].filter((id) => !state.has(id));
+    if (missing.length === 0 || passes >= MAX_LOAD_PASSES) break;
+    await materialize(missing);
+  }
+  progress.update({ loaded: fleet.repos.length });
+
+  const heads = new Map<string, string>();
+  for (const entry of state.values()) if (entry.ok && entry.head !== undefined) heads.set(entry.id, entry.head);
+  const failed = [...state.values()].filter((entry): entry is Extract<Materialized, { ok: false }> => !entry.ok);
+  const resolveAll = makeRepoResolver(candidates.settings, allIds);
+  const unreadable = new Set(failed.map((entry) => entry.id));
+  const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
+  const complete = (repoId: string): boolean => {
+    if (!shard) return true;
+    const repo = repoById.get(repoId);
+    // An include this shard could not resolve but the whole fleet can: the merge must evaluate this repo itself.
+    return !(repo?.ci?.includes ?? []).some((include) => {
+      if (include.resolved || include.project === undefined) return false;
+      const target = include.resolvedRepo ?? resolveAll(include.project);
+      return target !== undefined && (unreadable.has(target) || !state.has(target));
+    });
+  };
+  const ownsFleetLevel = !shard || shard.index === 1;
+  const diagnostics = [
+    ...(ownsFleetLevel ? candidates.fleetDiagnostics : []),
+    ...failed.filter((entry) => sliceSet.has(entry.id)).flatMap((entry) => entry.diagnostics),
+  ];
+  fleet.diagnostics.push(...diagnostics);
+  const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
+  return {
+    fleet,
+    checked,
+    heads,
+    complete,
+    diagnostics,
+    counts: { discovered: candidates.counts.discovered, skipped: candidates.counts.skipped, slice: slice.length, materialized: state.size, failed: failed.length, loadPasses: passes },
+  };
+}
+
+/** Repos a repo's pipeline reads files from: its includes' projects, nested ones too. */
+function includedRepos(repo: Repo): string[] {
+  return (repo.ci?.includes ?? []).flatMap((include) => [include.resolvedRepo, include.viaRepo]).filter((id): id is string => id !== undefined && id !== repo.id);
+}
+
+/**
+ * A first guess at the repos a slice's pipelines include, from the `project:` lines of their `.gitlab-ci.yml`,
+ * so that one load usually suffices; the model then tells exactly what is still missing.
+ */
+async function guessIncludedRepos(candidates: FleetCandidates, slice: readonly string[], state: ReadonlyMap<string, Materialized>): Promise<string[]> {
+  const resolveRepo = makeRepoResolver(candidates.settings, new Set(candidates.ids));
+  const guesses = new Set<string>();
+  await mapLimit(slice, 16, async (id) => {
+    const entry = state.get(id);
+    if (!entry?.ok) return;
+    const text = await entry.source.readFile('.gitlab-ci.yml').then(
+      (bytes) => bytes.toString('utf8'),
+      () => '',
+    );
+    for (const match of text.matchAll(/^[\s-]*project:\s*["']?([^"'\s#]+)/gm)) {
+      const target = match[1] === undefined ? undefined : resolveRepo(match[1]);
+      if (target !== undefined && target !== id) guesses.add(target);
+    }
+  });
+  return [...guesses].sort();
+}
+
+/** `fn` over `items`, at most `limit` at a time, results in input order. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  return results;
+}

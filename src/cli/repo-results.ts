@@ -1,0 +1,232 @@
+/**
+ * Repo-scope check results kept between runs and carried between machines.
+ *
+ * A repo-scope check's reports depend on its repo's model, the fleet settings, its options, and the repos its
+ * CI includes (templates). The nightly audit reuses them for a repo whose inputs are unchanged (the incremental
+ * cache), and a shard job hands them to the merge job (the fragment). Both work the same way: the checks are
+ * wrapped, and for a repo with stored reports the wrapper returns them instead of evaluating. The runner still
+ * does everything else (config severity, ranges, suppressions, waivers, fingerprints, order), so a replayed run
+ * gives the same findings, byte for byte, as a fresh one. Fleet-scope checks are never wrapped: they always run.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { Check, CheckReport } from '../engine/check.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
+import type { FleetSettings, Repo } from '../model/types.js';
+import { builtinPolicyPaths } from '../package.js';
+
+/** One check's reports for one repo, with the options they were made with. */
+export interface StoredCheckResult {
+  /** Hash of the check's effective options for this repo (config and overrides applied). */
+  options: string;
+  reports: CheckReport[];
+}
+
+/** By check id. */
+export type RepoCheckResults = Record<string, StoredCheckResult>;
+
+export interface RepoResultsStats {
+  /** Repo-scope check evaluations that ran. */
+  evaluated: number;
+  /** Repo-scope check evaluations answered from stored reports. */
+  reused: number;
+}
+
+export interface RepoResultsOptions {
+  /** Stored reports for a repo, when its inputs are unchanged (incremental) or a shard made them (merge). */
+  stored?: (repoId: string) => RepoCheckResults | undefined;
+  /** Called after every repo-scope evaluation, run or reused: for progress. */
+  onCheck?: () => void;
+}
+
+export class RepoResults {
+  readonly stats: RepoResultsStats = { evaluated: 0, reused: 0 };
+  readonly #recorded = new Map<string, RepoCheckResults>();
+  readonly #options: RepoResultsOptions;
+
+  constructor(options: RepoResultsOptions = {}) {
+    this.#options = options;
+  }
+
+  /** The checks, repo-scope ones wrapped to reuse and record; fleet-scope ones as they are. */
+  wrap(checks: readonly Check[]): Check[] {
+    return checks.map((check) => (check.meta.scope === 'repo' ? this.#wrapOne(check) : check));
+  }
+
+  /** What the repo-scope checks reported for a repo in this run (run or reused), by check id. */
+  recorded(repoId: string): RepoCheckResults | undefined {
+    return this.#recorded.get(repoId);
+  }
+
+  #wrapOne(check: Check): Check {
+    return {
+      meta: check.meta,
+      run: async (context) => {
+        const repo = context.repo;
+        if (!repo) return check.run(context);
+        const options = hashOf(stableJson(context.options));
+        const stored = this.#options.stored?.(repo.id)?.[check.meta.id];
+        let reports: CheckReport[];
+        if (stored?.options === options) {
+          this.stats.reused += 1;
+          reports = plain(stored.reports);
+        } else {
+          // A check that throws is not recorded: the runner reports it, and the next run tries again.
+          const fresh = await check.run(context);
+          this.stats.evaluated += 1;
+          // Stored as JSON holds them, so that a fresh run and a replayed one hand the runner the same data.
+          reports = plain(fresh);
+        }
+        this.#record(repo.id, check.meta.id, { options, reports });
+        this.#options.onCheck?.();
+        return plain(reports);
+      },
+    };
+  }
+
+  #record(repoId: string, checkId: string, result: StoredCheckResult): void {
+    let results = this.#recorded.get(repoId);
+    if (!results) this.#recorded.set(repoId, (results = {}));
+    results[checkId] = result;
+  }
+}
+
+/** A deep copy through JSON: what a cache file or a fragment gives back. */
+function plain<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+/** JSON with object keys sorted, so equal values hash equally whatever order they were built in. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  });
+}
+
+export function hashOf(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 32);
+}
+
+// --- what the checks are ----------------------------------------------------------------------------------------
+
+/**
+ * A hash of everything that decides what the checks do, besides their options and the model: fleetlint's version
+ * (the TypeScript rules), the shipped policy bundle, the bytes of every custom policy and conftest folder, the
+ * policies' fleet data (wave bands), and the check ids. Fragments made with another one cannot be merged, and a
+ * cache made with another one is not reused.
+ */
+export async function checksHash(toolVersion: string, config: FleetlintConfig, checks: readonly Check[]): Promise<string> {
+  const parts: string[] = [toolVersion, stableJson(checks.map((check) => [check.meta.id, check.meta.scope, check.meta.implementation])), stableJson(config.waveBands ?? null)];
+  const bundle = await readFile(builtinPolicyPaths().bundle).catch(() => Buffer.alloc(0));
+  parts.push(hashOf(bundle));
+  const base = config.file ? dirname(config.file) : process.cwd();
+  for (const folder of [...config.policies, ...config.conftest]) {
+    const root = resolve(base, folder);
+    const files = await filesUnder(root);
+    // A prebuilt bundle named directly (not a folder) is hashed as one file.
+    const entries = files.length > 0 ? files : [''];
+    for (const file of entries) {
+      const bytes = await readFile(file === '' ? root : join(root, file)).catch(() => Buffer.alloc(0));
+      parts.push(`${folder}/${file}:${hashOf(bytes)}`);
+    }
+  }
+  return hashOf(parts.join('\u0000'));
+}
+
+/** Every file under a folder, relative and sorted; none for a file or a missing folder. */
+async function filesUnder(root: string): Promise<string[]> {
+  try {
+    const entries = await readdir(root, { recursive: true, withFileTypes: true });
+    return entries
+      .filter((entry) => entry.isFile())
+      .map((entry) => relative(root, join(entry.parentPath, entry.name)).split('\\').join('/'))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+// --- the incremental cache -------------------------------------------------------------------------------------
+
+/** What a repo's repo-scope results depend on, besides the checks: settings and fleetlint's own version. */
+export function resultsBase(checks: string, settings: FleetSettings): string {
+  return hashOf(stableJson({ format: RESULTS_CACHE_VERSION, checks, settings }));
+}
+
+/**
+ * The cache key of a repo's repo-scope results: its HEAD, and for every CI include its resolution and the HEAD of
+ * the repo it comes from (a template in platform/ci-templates changes what every including repo's pipeline runs),
+ * and the cross-repo facts of its Applications (app-of-apps ancestors, which fleet repo a source names).
+ * Undefined when a HEAD is unknown (a local working tree, which may be dirty): such a repo is always evaluated.
+ */
+export function repoResultsKey(repo: Repo, base: string, headOf: (repoId: string) => string | undefined): string | undefined {
+  const head = headOf(repo.id);
+  if (head === undefined) return undefined;
+  const includes = (repo.ci?.includes ?? []).map((include) => [
+    include.type,
+    include.target,
+    include.project ?? null,
+    include.ref ?? null,
+    include.resolved,
+    include.resolvedRepo ?? null,
+    include.viaRepo ?? null,
+    include.conditional ?? false,
+    include.skippedByRules ?? false,
+  ]);
+  const deps = [...new Set((repo.ci?.includes ?? []).flatMap((include) => [include.resolvedRepo, include.viaRepo]).filter((id): id is string => id !== undefined && id !== repo.id))].sort();
+  const depHeads: [string, string][] = [];
+  for (const dep of deps) {
+    const depHead = headOf(dep);
+    if (depHead === undefined) return undefined;
+    depHeads.push([dep, depHead]);
+  }
+  const apps = repo.argocd.applications.map((app) => [app.name, (app.ancestors ?? []).map((ancestor) => `${ancestor.repo}#${ancestor.name}`), app.sources.map((source) => source.fleetRepo ?? null)]);
+  return hashOf(JSON.stringify([base, head, includes, depHeads, apps]));
+}
+
+export const RESULTS_CACHE_FILE = '.fleetlint-results.json.gz';
+const RESULTS_CACHE_FORMAT = 'fleetlint-repo-results';
+const RESULTS_CACHE_VERSION = 1;
+
+export interface CachedRepoResults {
+  key: string;
+  checks: RepoCheckResults;
+}
+
+/** Reads the cache; a missing, unreadable or outdated one is an empty cache (and a reason, for a warning). */
+export async function readResultsCache(path: string): Promise<{ entries: Map<string, CachedRepoResults>; problem?: string }> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: new Map() };
+    return { entries: new Map(), problem: `cannot be read: ${(error as Error).message}` };
+  }
+  try {
+    const value = JSON.parse((await promisify(gunzip)(bytes)).toString('utf8')) as { format?: unknown; version?: unknown; repos?: unknown };
+    if (value.format !== RESULTS_CACHE_FORMAT || value.version !== RESULTS_CACHE_VERSION || typeof value.repos !== 'object' || value.repos === null) {
+      return { entries: new Map(), problem: 'is from another fleetlint version' };
+    }
+    const entries = new Map<string, CachedRepoResults>();
+    for (const [id, entry] of Object.entries(value.repos as Record<string, unknown>)) {
+      const candidate = entry as Partial<CachedRepoResults> | null;
+      if (typeof candidate?.key === 'string' && typeof candidate.checks === 'object') entries.set(id, { key: candidate.key, checks: candidate.checks });
+    }
+    return { entries };
+  } catch (error) {
+    return { entries: new Map(), problem: `is damaged: ${(error as Error).message}` };
+  }
+}
+
+/** Writes the cache atomically: a run killed halfway leaves the previous cache, never half a file. */
+export async function writeResultsCache(path: string, entries: ReadonlyMap<string, CachedRepoResults>): Promise<void> {
+  const repos = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  await mkdir(dirname(path), { recursive: true });
+  const temporary = `${path}.${process.pid}.tmp`;
+  await writeFile(temporary, await promisify(gzip)(JSON.stringify({ format: RESULTS_CACHE_FORMAT, version: RESULTS_CACHE_VERSION, repos })));
+  await rename(temporary, path);
+}
