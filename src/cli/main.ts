@@ -1,14 +1,27 @@
-import { ConfigError } from '../engine/config.js';
-import { audit, AUDIT_USAGE } from './commands/audit.js';
-import { hook, HOOK_USAGE } from './commands/hook.js';
-import { lint, LINT_USAGE } from './commands/lint.js';
-import { merge, MERGE_USAGE } from './commands/merge.js';
-import { mr, MR_USAGE } from './commands/mr.js';
 import { stderr } from './output.js';
 import { EXIT, UsageError } from './usage-error.js';
 import { toolVersion } from '../package.js';
 
-const USAGE = `fleetlint ${toolVersion()} — policy and conformance linter for a fleet of GitLab repositories
+interface Command {
+  run: (argv: string[]) => Promise<number>;
+  usage: string;
+}
+
+/**
+ * Commands are imported only when they run: the pre-commit hook starts a process per commit, and loading every
+ * command's dependencies (git, GitLab, reports) would cost it more than its own work.
+ */
+const COMMANDS: Record<string, () => Promise<Command>> = {
+  audit: async () => import('./commands/audit.js').then((m) => ({ run: m.audit, usage: m.AUDIT_USAGE })),
+  merge: async () => import('./commands/merge.js').then((m) => ({ run: m.merge, usage: m.MERGE_USAGE })),
+  lint: async () => import('./commands/lint.js').then((m) => ({ run: m.lint, usage: m.LINT_USAGE })),
+  mr: async () => import('./commands/mr.js').then((m) => ({ run: m.mr, usage: m.MR_USAGE })),
+  hook: async () => import('./commands/hook.js').then((m) => ({ run: m.hook, usage: m.HOOK_USAGE })),
+};
+
+async function usage(): Promise<string> {
+  const details = await Promise.all(Object.values(COMMANDS).map(async (load) => (await load()).usage));
+  return `fleetlint ${toolVersion()} — policy and conformance linter for a fleet of GitLab repositories
 
 Usage:
   fleetlint audit <fleet-root> [options]   check every repository (nightly audit)
@@ -19,41 +32,33 @@ Usage:
   fleetlint hook install [<repo-dir>]      install the pre-commit hook
   fleetlint --version | --help
 
-${AUDIT_USAGE}
-
-${MERGE_USAGE}
-
-${LINT_USAGE}
-
-${MR_USAGE}
-
-${HOOK_USAGE}
+${details.join('\n\n')}
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error,
 3 internal failure.`;
-
-const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = { audit, merge, lint, mr, hook };
+}
 
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    stderr(USAGE);
+    stderr(await usage());
     return command === undefined ? EXIT.usage : EXIT.ok;
   }
   if (command === '--version' || command === '-v') {
     process.stdout.write(`${toolVersion()}\n`);
     return EXIT.ok;
   }
-  const run = COMMANDS[command];
+  const load = COMMANDS[command];
   try {
-    if (!run) throw new UsageError(`unknown command "${command}"`);
-    return await run(rest);
+    if (!load) throw new UsageError(`unknown command "${command}"`);
+    return await (await load()).run(rest);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {
       stderr(`fleetlint: ${(error as Error).message}\nRun "fleetlint --help" for usage.`);
       return EXIT.usage;
     }
-    if (error instanceof ConfigError) {
+    // By name: importing the config module here would load ajv and yaml for every command.
+    if (error instanceof Error && error.name === 'ConfigError') {
       stderr(`fleetlint: ${error.message}`);
       return EXIT.usage;
     }
