@@ -99,29 +99,15 @@ order_message(dependency, from, to, a, b) := sprintf(
 	[a, b] != [from, to]
 }
 
-# Dependency cycles, each reported once, at its alphabetically first member.
-edges[from] contains to if {
-	some dependency in input.dependencies
-	from := key(dependency.fromRepo, dependency.from)
-	to := key(dependency.toRepo, dependency.to)
-}
-
-in_cycle_with(k) := {m |
-	some next in edges[k]
-	some m in graph.reachable(edges, {next})
-	k in graph.reachable(edges, {m})
-}
-
+# Dependency cycles (found by the model, linear in the graph), each reported once, at its first member.
 deny contains decision if {
-	some k, _ in edges
-	members := in_cycle_with(k) | {k}
-	count(in_cycle_with(k)) > 0
-	k == min(members)
+	some cycle in input.dependencyCycles
+	first := key(cycle[0].repo, cycle[0].name)
 	decision := {
-		"msg": sprintf("dependency cycle between %s: no sync-wave order can satisfy it", [concat(", ", sort([apps[m].name | some m in members]))]),
-		"repo": apps[k].repo,
-		"origin": apps[k].waveOrigin,
-		"subject": sprintf("cycle:%s", [concat(",", sort(members))]),
+		"msg": sprintf("dependency cycle between %s: no sync-wave order can satisfy it", [concat(", ", [app.name | some app in cycle])]),
+		"repo": cycle[0].repo,
+		"origin": apps[first].waveOrigin,
+		"subject": sprintf("cycle:%s", [concat(",", [key(app.repo, app.name) | some app in cycle])]),
 	}
 }
 

@@ -21,7 +21,7 @@ dependency(from, to) := {
 }
 
 deny_for(apps, dependencies) := decisions if {
-	decisions := sync_wave_order.deny with input as {"repos": [repo(a) | some a in apps], "dependencies": dependencies}
+	decisions := sync_wave_order.deny with input as {"repos": [repo(a) | some a in apps], "dependencies": dependencies, "dependencyCycles": []}
 		with data.fleet as {"waveBands": []}
 }
 
@@ -44,10 +44,17 @@ test_dependency_in_a_later_wave_is_a_violation if {
 
 test_cycle_is_reported_once if {
 	apps := [app("a", 1, {}), app("b", 2, {}), app("c", 3, {})]
-	decisions := deny_for(apps, [dependency("a", "b"), dependency("b", "c"), dependency("c", "a")])
+	cycle := [{"repo": "a", "name": "a"}, {"repo": "b", "name": "b"}, {"repo": "c", "name": "c"}]
+	decisions := sync_wave_order.deny with input as {
+		"repos": [repo(a) | some a in apps],
+		"dependencies": [dependency("a", "b"), dependency("b", "c"), dependency("c", "a")],
+		"dependencyCycles": [cycle],
+	}
+		with data.fleet as {"waveBands": []}
 	cycles := [d | some d in decisions; startswith(d.subject, "cycle:")]
 	count(cycles) == 1
 	contains(cycles[0].msg, "a, b, c")
+	cycles[0].origin.line == 6
 }
 
 test_non_integer_wave_is_an_error if {

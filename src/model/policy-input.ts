@@ -2,6 +2,7 @@ import type { FactOrigin } from './origin.js';
 import type { Fleet, Repo } from './types.js';
 import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
+import { dependencyCycles } from './dependencies/cycles.js';
 
 /**
  * The policy input: plain JSON that Rego policies (ours and the users') are written against. Its shape is
@@ -181,5 +182,6 @@ export function policyInput(fleet: Fleet): Record<string, unknown> {
       capability: dependency.capability,
       evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
     })),
+    dependencyCycles: dependencyCycles(fleet.dependencies),
   };
 }
