@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Thin entry: the CLI itself is compiled TypeScript under dist/.
-import { main } from '../dist/src/cli/main.js';
+// Thin entry: the CLI is compiled TypeScript, bundled into one module for a fast start (scripts/bundle.mjs).
+import { main } from '../dist/fleetlint.mjs';
 
 process.exitCode = await main(process.argv.slice(2));

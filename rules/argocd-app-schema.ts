@@ -4,20 +4,28 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { defineRule, type CheckReport } from '../src/engine/check.js';
 import { packageRoot } from '../src/package.js';
 
-/** Compiled once per process: the schema of the real CRD fields lives in schemas/argocd-crds.schema.json. */
-let validators: { Application: ValidateFunction; AppProject: ValidateFunction } | undefined;
+type ArgoKind = 'Application' | 'AppProject';
 
-function getValidators(): NonNullable<typeof validators> {
-  if (!validators) {
-    const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'argocd-crds.schema.json'), 'utf8')) as Record<string, unknown>;
-    const ajv = new Ajv({ allErrors: true, strict: false });
-    ajv.addSchema(schema, 'argocd');
-    validators = {
-      Application: ajv.getSchema('argocd#/definitions/application') as ValidateFunction,
-      AppProject: ajv.getSchema('argocd#/definitions/appProject') as ValidateFunction,
-    };
+/**
+ * Compiled on first use, per kind and once per process: the schema of the real CRD fields lives in
+ * schemas/argocd-crds.schema.json. A pre-commit run on a service repo compiles the Application validator only.
+ */
+let ajv: Ajv | undefined;
+const validators = new Map<ArgoKind, ValidateFunction>();
+
+function validatorFor(kind: ArgoKind): ValidateFunction {
+  let validate = validators.get(kind);
+  if (!validate) {
+    if (!ajv) {
+      const schema = JSON.parse(readFileSync(join(packageRoot(), 'schemas', 'argocd-crds.schema.json'), 'utf8')) as Record<string, unknown>;
+      // Our own schema: skipping its meta-validation saves a third of the compile time.
+      ajv = new Ajv({ allErrors: true, strict: false, validateSchema: false });
+      ajv.addSchema(schema, 'argocd');
+    }
+    validate = ajv.getSchema(`argocd#/definitions/${kind === 'Application' ? 'application' : 'appProject'}`) as ValidateFunction;
+    validators.set(kind, validate);
   }
-  return validators;
+  return validate;
 }
 
 export default defineRule({
@@ -36,7 +44,7 @@ export default defineRule({
     const reports: CheckReport[] = [];
     for (const object of repo.k8s) {
       if (!object.apiVersion.startsWith('argoproj.io/') || (object.kind !== 'Application' && object.kind !== 'AppProject')) continue;
-      const validate = getValidators()[object.kind];
+      const validate = validatorFor(object.kind);
       if (validate(object.document.value)) continue;
       for (const error of validate.errors ?? []) {
         reports.push(toReport(object.kind, object.name ?? 'unnamed', object.document.file, object.document.index, error));

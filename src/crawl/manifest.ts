@@ -1,4 +1,4 @@
-import { Ajv } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { FindingDraft } from '../model/findings.js';
 import type { FleetSettings } from '../model/types.js';
 import { locatePath } from '../model/yaml/locate.js';
@@ -21,7 +21,13 @@ export interface Manifest {
   diagnostics: FindingDraft[];
 }
 
-const validate = new Ajv({ allErrors: true, verbose: true, strict: true }).compile(schema);
+/** Compiled on first use: a run without fleet.yaml (pre-commit) should not pay for it. */
+let validator: ValidateFunction | undefined;
+function validate(value: unknown): { ok: boolean; errors: ErrorObject[] } {
+  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateSchema: false }).compile(schema);
+  const ok = validator(value);
+  return { ok, errors: validator.errors ?? [] };
+}
 
 /**
  * Reads fleet.yaml. Every problem is reported at once as a `config-error` on the key it is about; the valid
@@ -34,7 +40,8 @@ export function readManifest(text: string): Manifest {
   const document = parsed.documents[0];
   if (!document || document.broken || document.value === undefined || document.value === null) return { settings, repos, diagnostics };
 
-  const problems = validate(document.value) ? [] : schemaProblems(validate.errors ?? []);
+  const result = validate(document.value);
+  const problems = result.ok ? [] : schemaProblems(result.errors);
   diagnostics.push(...schemaFindings(document, problems, { ruleId: 'config-error', severity: 'error', repo: '.', file: MANIFEST_FILE }));
   const valid = (...path: (string | number)[]): boolean => !problems.some((problem) => isAtOrBelow(problem.path, path));
 
