@@ -16,6 +16,13 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   set.host.setData(fleetData);
   const repoInputs = new WeakMap<Repo, Record<string, unknown>>();
   const fleetInputs = new WeakMap<Fleet, Record<string, unknown>>();
+  // Built once per fleet, not per evaluation: per repo and policy it made the audit quadratic in fleet size.
+  const repoMaps = new WeakMap<Fleet, ReadonlyMap<string, Repo>>();
+  const repoMapOf = (fleet: Fleet): ReadonlyMap<string, Repo> => {
+    let map = repoMaps.get(fleet);
+    if (!map) repoMaps.set(fleet, (map = new Map(fleet.repos.map((candidate) => [candidate.id, candidate]))));
+    return map;
+  };
   const repoInputOf = (repo: Repo): Record<string, unknown> => {
     let input = repoInputs.get(repo);
     if (!input) repoInputs.set(repo, (input = repoJson(repo)));
@@ -38,7 +45,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
       if (invalid.length > 0) {
         throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
       }
-      const repoById = new Map(fleet.repos.map((candidate) => [candidate.id, candidate]));
+      const repoById = repoMapOf(fleet);
       return decisions.map((decision) => toReport(decision, repoById));
     },
   }));

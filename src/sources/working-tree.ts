@@ -32,6 +32,9 @@ export class WorkingTreeSource implements FileSource {
   #boundaryReal: Promise<string> | undefined;
   /** Folders the last listing could not read, with the cause. */
   readonly #unlistable = new Map<string, string>();
+  /** Files the last listing saw as regular files: their path holds no symlink below the repo folder. */
+  readonly #plainFiles = new Set<string>();
+  #dirReal: Promise<string> | undefined;
 
   constructor(
     readonly dir: string,
@@ -44,6 +47,7 @@ export class WorkingTreeSource implements FileSource {
 
   async listFiles(): Promise<FileEntry[]> {
     const files: FileEntry[] = [];
+    this.#plainFiles.clear();
     const exclude = await readText(join(this.dir, '.git', 'info', 'exclude'));
     await this.#walk('', exclude === undefined ? [] : [{ base: '', rules: ignore().add(exclude) }], files);
     return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
@@ -55,7 +59,10 @@ export class WorkingTreeSource implements FileSource {
     if (isAbsolute(path) || path.split('/').includes('..')) throw new FileReadError(path, 'path is outside the repository');
     let real: string;
     try {
-      real = await realpath(join(this.dir, path));
+      // A listed regular file needs no realpath of its own (one syscall per file saved): the walk follows no
+      // links, so only the repo folder can be one, and its real path is resolved once. Like the realpath check,
+      // this trusts the tree not to change between listing and reading.
+      real = this.#plainFiles.has(path) ? join(await (this.#dirReal ??= realpath(this.dir)), path) : await realpath(join(this.dir, path));
     } catch (error) {
       throw new FileReadError(path, describeFsError(error));
     }
@@ -94,6 +101,7 @@ export class WorkingTreeSource implements FileSource {
         if (!entry.isFile() && !entry.isSymbolicLink()) return;
         if (isIgnored(levels, path)) return;
         const size = entry.isFile() ? sizeOfFile(join(this.dir, path)) : await this.#linkTargetSize(path);
+        if (entry.isFile()) this.#plainFiles.add(path);
         files.push(size === undefined ? { path } : { path, size });
       }),
     );

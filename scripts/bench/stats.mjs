@@ -1,0 +1,37 @@
+// Turns runs into the numbers the results table shows.
+
+/** The run with the median wall time: its CPU, RSS and phases belong together. */
+export function medianRun(runs) {
+  const sorted = [...runs].sort((a, b) => a.wallMs - b.wallMs);
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** Phases from the JSON report's timings; checks split by implementation, the secret scan on its own. */
+export function phasesOf(run, startupMs) {
+  const timings = run.report?.timings;
+  if (!timings) return undefined;
+  const implementation = new Map(run.report.rules.map((rule) => [rule.id, rule.implementation]));
+  const checks = { typescript: 0, rego: 0, secrets: 0 };
+  for (const [id, ms] of Object.entries(timings.checks ?? {})) {
+    if (id === 'no-secrets') checks.secrets += ms;
+    else if (implementation.get(id) === 'rego') checks.rego += ms;
+    else checks.typescript += ms;
+  }
+  const { discover = 0, model = 0, checks: checksMs = 0 } = timings.phases ?? {};
+  return {
+    // Node start and module loading: `fleetlint --version` measured on its own.
+    startup: startupMs,
+    // Config, rule loading and WASM compilation: what the audit did before it looked at the fleet.
+    configure: Math.max(0, timings.durationMs - discover - model - checksMs),
+    discover,
+    model,
+    typescript: checks.typescript,
+    rego: checks.rego,
+    secrets: checks.secrets,
+    // The rest of the wall time: modules the command loads lazily before its clock starts, the reports, exit.
+    reports: Math.max(0, run.wallMs - startupMs - timings.durationMs),
+  };
+}
+
+export const seconds = (ms) => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
+export const mib = (kib) => (kib / 1024).toFixed(0);
