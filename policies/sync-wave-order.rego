@@ -15,6 +15,7 @@
 #     every dependency, following the fleet's deployment order (wave bands).
 #   tags: [argocd, ordering]
 #   scope: fleet
+#   repoFields: [applications]
 package fleetlint.sync_wave_order
 
 # The fleet's deployment order (the seed's wave table). Config `waveBands` replaces it (data.fleet.waveBands).
@@ -34,9 +35,11 @@ default wave_bands := [
 
 wave_bands := data.fleet.waveBands
 
-key(repo, name) := sprintf("%s#%s", [repo, name])
+# concat runs inside WebAssembly; sprintf calls out to JavaScript, which counts when called per app.
+key(repo, name) := concat("#", [repo, name])
 
-apps[key(repo.id, app.name)] := object.union(app, {"repo": repo.id}) if {
+# One object, computed once: a partial object rule would be evaluated again on every lookup.
+apps := {key(repo.id, app.name): object.union(app, {"repo": repo.id}) |
 	some repo in input.repos
 	some app in repo.applications
 }

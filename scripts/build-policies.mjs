@@ -8,7 +8,8 @@
 // The policy file convention (checked here):
 //   policies/<id>.rego       package fleetlint.<id with - as _>, a package-scope `# METADATA` block with
 //                            title, description, related_resources (first = docs URL, optional) and
-//                            custom {id, severity, help, tags, scope, options (JSON Schema, optional)};
+//                            custom {id, severity, help, tags, scope, options (JSON Schema, optional),
+//                            repoFields (fleet scope: the repo fields the policy reads, optional)};
 //                            entrypoint `deny`, a set of {msg, repo, file, path?, line?, severity?, subject?}
 //   policies/<id>_test.rego  its `opa test` suite (not bundled)
 //   policies/lib/*.rego      shared helpers, package fleetlint.lib.* (bundled, no metadata)
@@ -172,6 +173,7 @@ function policiesFromInspect(inspected) {
     if (typeof custom.help !== 'string' || custom.help === '') bad('custom.help is required');
     if (custom.tags !== undefined && !(Array.isArray(custom.tags) && custom.tags.every((t) => typeof t === 'string'))) bad('custom.tags must be a list of strings');
     if (custom.options !== undefined && (typeof custom.options !== 'object' || custom.options === null || Array.isArray(custom.options))) bad('custom.options must be a JSON Schema object');
+    if (custom.repoFields !== undefined && !(Array.isArray(custom.repoFields) && custom.repoFields.every((f) => typeof f === 'string'))) bad('custom.repoFields must be a list of repo field names');
     const docsUrl = a.related_resources?.[0]?.ref;
     policies.push({
       id: custom.id,
@@ -183,6 +185,7 @@ function policiesFromInspect(inspected) {
       tags: [...(custom.tags ?? [])].sort(),
       ...(docsUrl ? { docsUrl } : {}),
       ...(custom.options !== undefined ? { options: custom.options } : {}),
+      ...(custom.repoFields !== undefined ? { repoFields: [...custom.repoFields].sort() } : {}),
       package: pkg,
       entrypoint: `${pkg.replaceAll('.', '/')}/deny`,
       file: file.split(sep).join('/').replace(/^\//, ''),

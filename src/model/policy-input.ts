@@ -169,11 +169,12 @@ export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
   };
 }
 
-export function policyInput(fleet: Fleet): Record<string, unknown> {
+/** `repoOf` lets a caller reuse repo JSON it already built (policies evaluated per repo build it too). */
+export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string, unknown> = repoJson): Record<string, unknown> {
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet),
-    repos: fleet.repos.map(repoJson),
+    repos: fleet.repos.map(repoOf),
     dependencies: fleet.dependencies.map((dependency) => ({
       fromRepo: dependency.fromRepo,
       from: dependency.from,

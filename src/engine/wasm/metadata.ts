@@ -20,6 +20,11 @@ export interface PolicyMetadata {
   docsUrl?: string;
   /** JSON Schema of the policy's options (`custom.options`); the runner passes them as `input.options`. */
   options?: Record<string, unknown>;
+  /**
+   * For a fleet-scope policy, the repo fields it reads (`custom.repoFields`): each repo of its input then holds
+   * only `id` and these, so a 10,000-repo fleet is not serialized whole into WebAssembly for every evaluation.
+   */
+  repoFields?: string[];
   package: string;
   /** `fleetlint/<id_with_underscores>/deny`. */
   entrypoint: string;
@@ -76,7 +81,7 @@ function policyFromAnnotation(
   bad: (message: string) => void,
 ): PolicyMetadata | undefined {
   const custom = isRecord(a.custom) ? a.custom : {};
-  const { id, severity, scope, help, tags, options: optionsSchema } = custom;
+  const { id, severity, scope, help, tags, options: optionsSchema, repoFields } = custom;
   const found: string[] = [];
   const fail = (message: string): void => {
     found.push(message);
@@ -93,6 +98,7 @@ function policyFromAnnotation(
   const tagList = tags === undefined ? [] : tags;
   if (!Array.isArray(tagList) || !(tagList as unknown[]).every((t) => typeof t === 'string')) fail('custom.tags must be a list of strings');
   if (optionsSchema !== undefined && !isRecord(optionsSchema)) fail('custom.options must be a JSON Schema object');
+  if (repoFields !== undefined && !(Array.isArray(repoFields) && (repoFields as unknown[]).every((f) => typeof f === 'string'))) fail('custom.repoFields must be a list of repo field names');
   if (found.length > 0) return undefined;
 
   const resources = Array.isArray(a.related_resources) ? (a.related_resources as unknown[]) : [];
@@ -108,6 +114,7 @@ function policyFromAnnotation(
     tags: [...(tagList as string[])].sort(),
     ...(docsUrl === undefined ? {} : { docsUrl }),
     ...(isRecord(optionsSchema) ? { options: optionsSchema } : {}),
+    ...(Array.isArray(repoFields) ? { repoFields: [...(repoFields as string[])].sort() } : {}),
     package: pkg,
     entrypoint: `${pkg.replaceAll('.', '/')}/deny`,
     file,
@@ -133,6 +140,7 @@ export function parsePolicyMetadataFile(value: unknown, source: string): PolicyM
     if (!Array.isArray(item.tags) || !(item.tags as unknown[]).every((t) => typeof t === 'string')) fail(`${key}.tags`, 'a list of strings');
     if (item.docsUrl !== undefined && typeof item.docsUrl !== 'string') fail(`${key}.docsUrl`, 'a string');
     if (item.options !== undefined && !isRecord(item.options)) fail(`${key}.options`, 'a JSON Schema object');
+    if (item.repoFields !== undefined && !(Array.isArray(item.repoFields) && (item.repoFields as unknown[]).every((f) => typeof f === 'string'))) fail(`${key}.repoFields`, 'a list of strings');
     return item as unknown as PolicyMetadata;
   });
   return { opaVersion: value.opaVersion as string, policies };
