@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FindingDraft } from '../model/findings.js';
 import { redact } from './gitlab-api.js';
+import { mapLimit } from '../concurrency.js';
 
 export interface CloneTarget {
   /** Repo id, relative to the group: `core-services/networking/traefik`. Also the folder under the cache. */
@@ -184,16 +185,3 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}

@@ -16,7 +16,7 @@ import { extractPublishedImages } from './images/published.js';
 import { detectKinds } from './layout/kinds.js';
 import { defaultProviders } from './dependencies/providers.js';
 import { inferDependencies } from './dependencies/infer.js';
-import { mapLimit } from './concurrency.js';
+import { mapLimit } from '../concurrency.js';
 
 /** A repository to load: its id in the fleet and where its bytes come from. */
 export interface RepoSpec {

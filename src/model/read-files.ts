@@ -3,6 +3,7 @@ import type { RepoFile } from './types.js';
 import { parseYamlFile, type ParsedYamlFile } from './yaml/parse.js';
 import { FileReadError, type FileEntry, type FileSource } from '../sources/file-source.js';
 import { SymlinkOutsideError } from '../sources/symlink.js';
+import { mapLimit } from '../concurrency.js';
 
 export interface ReadFilesOptions {
   /** Files larger than this are not read. Default 5 MiB: no config file is that large, a dump or an artifact is. */
@@ -122,16 +123,3 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
-/** `Promise.all(items.map(fn))` with at most `limit` calls in flight, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
-}
