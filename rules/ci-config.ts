@@ -1,6 +1,7 @@
 import { defineRule, type CheckReport } from '../src/engine/check.js';
 import type { CiPipeline } from '../src/model/gitlab-ci/types.js';
 import type { FactOrigin } from '../src/model/origin.js';
+import { includeSite } from '../src/model/gitlab-ci/include-site.js';
 
 /**
  * A report at a fact's origin. A fact written in another repo's file (a CI template) is reported on this repo, at
@@ -10,13 +11,9 @@ import type { FactOrigin } from '../src/model/origin.js';
  */
 function at(repoId: string, pipeline: CiPipeline, origin: FactOrigin, message: string): Pick<CheckReport, 'repo' | 'file' | 'range' | 'related' | 'message'> {
   if (origin.repo === repoId) return { repo: origin.repo, file: origin.file, range: origin.range, message };
-  const include =
-    pipeline.includes.find((entry) => entry.resolvedRepo === origin.repo && entry.origin.repo === repoId) ??
-    pipeline.includes.find((entry) => entry.origin.repo === repoId && entry.type === 'project');
   return {
     repo: repoId,
-    file: include?.origin.file ?? pipeline.file,
-    ...(include ? { range: include.origin.range } : {}),
+    ...includeSite(repoId, pipeline, origin.repo),
     message: `${message} (in ${origin.repo}: ${origin.file}:${origin.line})`,
     related: [{ repo: origin.repo, file: origin.file, range: origin.range }],
   };

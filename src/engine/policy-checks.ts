@@ -6,6 +6,7 @@ import type { SourceLocation } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput, repoJson } from '../model/policy-input.js';
 import { locatePath } from '../model/yaml/locate.js';
+import { includeSite } from '../model/gitlab-ci/include-site.js';
 
 /**
  * Presents each compiled Rego policy as a Check, so the runner treats TypeScript rules and policies alike.
@@ -82,7 +83,8 @@ function toReport(decision: PolicyDecision, repoById: ReadonlyMap<string, Repo>)
   const origin = decision.origin;
   if (origin && origin.repo !== decision.repo) {
     // The fact lives in another repo (a CI template): point at this repo's include of it, and at the fact as related.
-    const include = includeOf(repoById.get(decision.repo), origin.repo);
+    const pipeline = repoById.get(decision.repo)?.ci;
+    const include = pipeline ? includeSite(decision.repo, pipeline, origin.repo) : undefined;
     return {
       ...base,
       ...(include ?? {}),
@@ -125,13 +127,3 @@ function toSourceLocation(location: DecisionLocation, repoById: ReadonlyMap<stri
   return { repo: location.repo, file: location.file };
 }
 
-/** The include entry of a repo's pipeline that brings in files of `fromRepo`, directly or through a nested include. */
-function includeOf(repo: Repo | undefined, fromRepo: string): Pick<CheckReport, 'file' | 'range'> | undefined {
-  const pipeline = repo?.ci;
-  if (!pipeline) return undefined;
-  const include =
-    pipeline.includes.find((entry) => entry.resolvedRepo === fromRepo && entry.origin.repo === repo.id) ??
-    pipeline.includes.find((entry) => entry.origin.repo === repo.id && entry.type === 'project');
-  if (!include) return { file: pipeline.file };
-  return { file: include.origin.file, range: include.origin.range };
-}
