@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package.js';
@@ -44,5 +46,26 @@ describe('fleetlint audit, end to end', () => {
 
   it('--fail-on never exits 0 whatever it finds', () => {
     expect(fleetlint('audit', 'fixtures/hostile', '--quiet', '--fail-on', 'never').status).toBe(0);
+  });
+});
+
+describe('fleetlint audit with a config, conftest policies and a baseline', () => {
+  it('runs a conftest folder named in the config as conftest/<rule> findings, and a baseline hides known findings', () => {
+    const fleet = mkdtempSync(join(tmpdir(), 'fleetlint-conftest-'));
+    mkdirSync(join(fleet, 'svc'));
+    for (const file of ['api.yaml', 'web.yaml']) copyFileSync(join(root, 'fixtures/cases/conftest/manifests', file), join(fleet, 'svc', file));
+    writeFileSync(join(fleet, 'fleet.yaml'), 'repos: [svc]\n');
+    writeFileSync(join(fleet, 'fleetlint.config.yaml'), `conftest: [${JSON.stringify(join(root, 'fixtures/cases/conftest/policy'))}]\n`);
+
+    const first = fleetlint('audit', fleet, '--quiet', '--format', 'json', '--write-baseline', join(fleet, 'baseline.json'));
+    expect(first.status).toBe(1);
+    const report = JSON.parse(first.stdout) as { findings: { ruleId: string; file?: string }[] };
+    const conftest = report.findings.filter((finding) => finding.ruleId.startsWith('conftest/'));
+    expect(conftest.length).toBeGreaterThan(0);
+    for (const finding of conftest) expect(['api.yaml', 'web.yaml']).toContain(finding.file);
+
+    const second = fleetlint('audit', fleet, '--quiet', '--format', 'json', '--baseline', join(fleet, 'baseline.json'));
+    expect(second.status).toBe(0);
+    expect((JSON.parse(second.stdout) as { findings: unknown[] }).findings).toEqual([]);
   });
 });
