@@ -18,6 +18,7 @@ import { modelSummary } from '../summary.js';
 import { UsageError, EXIT } from '../usage-error.js';
 import { shouldColor } from '../output.js';
 import { toolVersion } from '../../package.js';
+import { REPORT_OPTIONS } from '../report-options.js';
 
 export const AUDIT_USAGE = `fleetlint audit <fleet-root> [options]
 fleetlint audit --gitlab-url <url> --group <path> [options]
@@ -52,18 +53,8 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
   --write-fragment <file>    write the slice's files and repo-scope results for fleetlint merge, and no report`;
 
 const OPTIONS = {
-  config: { type: 'string' },
-  format: { type: 'string', multiple: true },
-  'sarif-per-repo': { type: 'string' },
-  'fail-on': { type: 'string', default: 'error' },
-  baseline: { type: 'string' },
-  'write-baseline': { type: 'string' },
-  'write-snapshot': { type: 'string' },
-  previous: { type: 'string' },
-  'report-label': { type: 'string' },
+  ...REPORT_OPTIONS,
   'print-model': { type: 'boolean', default: false },
-  stats: { type: 'string' },
-  quiet: { type: 'boolean', default: false },
   'gitlab-url': { type: 'string' },
   group: { type: 'string' },
   'gitlab-host': { type: 'string' },

@@ -15,6 +15,7 @@ import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../usage-error.js';
 import { parseFailOn } from './audit.js';
+import { REPORT_OPTIONS } from '../report-options.js';
 
 export const MERGE_USAGE = `fleetlint merge <fragment>... [options]
 
@@ -34,19 +35,7 @@ its fragment, and writes the reports. Every shard's fragment must be given.
   --stats <file>             write counts and timings as JSON
   --quiet                    no summary on stderr`;
 
-const OPTIONS = {
-  config: { type: 'string' },
-  format: { type: 'string', multiple: true },
-  'sarif-per-repo': { type: 'string' },
-  'fail-on': { type: 'string', default: 'error' },
-  baseline: { type: 'string' },
-  'write-baseline': { type: 'string' },
-  'write-snapshot': { type: 'string' },
-  previous: { type: 'string' },
-  'report-label': { type: 'string' },
-  stats: { type: 'string' },
-  quiet: { type: 'boolean', default: false },
-} as const;
+const OPTIONS = REPORT_OPTIONS;
 
 export async function merge(argv: string[]): Promise<number> {
   const startedAt = performance.now();
