@@ -1,5 +1,6 @@
 import type { Check, CheckContext, CheckMeta, CheckReport } from './check.js';
 import type { PolicySet } from './wasm/policy-set.js';
+import { PreparedInput } from './wasm/host.js';
 import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision } from './wasm/decisions.js';
 import type { SourceLocation } from '../model/findings.js';
@@ -16,26 +17,26 @@ import { includeSite } from '../model/gitlab-ci/include-site.js';
 export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   set.host.setData(fleetData);
   // Built once per repo or fleet and shared by every policy: rebuilding per evaluation made audits quadratic.
-  const repoInputOf = memo((repo: Repo) => repoJson(repo));
+  // Repo inputs are kept as JSON text, compact in memory, and joined with each policy's options without being
+  // serialized again.
+  const repoTextOf = memo((repo: Repo) => JSON.stringify(repoJson(repo)));
+  const fleetSettingsTextOf = memo((fleet: Fleet) => JSON.stringify(fleetSettingsJson(fleet)));
   const repoMapOf = memo((fleet: Fleet): ReadonlyMap<string, Repo> => new Map(fleet.repos.map((repo) => [repo.id, repo])));
-  const fleetInputOf = memo((fleet: Fleet) => policyInput(fleet, repoInputOf));
 
   return set.policies.map((policy) => {
     // A fleet-scope policy that names the repo fields it reads gets only those: a 10,000-repo fleet serialized
     // whole into WebAssembly costs tens of seconds per evaluation.
-    const slimInputOf = memo((fleet: Fleet) => {
-      const full = fleetInputOf(fleet);
-      const fields = policy.repoFields ?? [];
-      const slim = (repo: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(['id', ...fields].map((field) => [field, repo[field]]));
-      return { ...full, repos: (full.repos as Record<string, unknown>[]).map(slim) };
-    });
+    const fields = policy.repoFields;
+    // The fleet input as JSON text without its closing brace, so that each run appends its options.
+    const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, (repo) => repoJson(repo, fields))).slice(0, -1));
     return {
       meta: policyMeta(policy),
       run(context: CheckContext): CheckReport[] {
         const { fleet, repo, options } = context;
+        const optionsText = JSON.stringify(options);
         const input = repo
-          ? { repo: repoInputOf(repo), fleet: fleetSettingsJson(fleet), options }
-          : { ...(policy.repoFields ? slimInputOf(fleet) : fleetInputOf(fleet)), options };
+          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
+          : PreparedInput.fromJson(`${fleetTextOf(fleet)},"options":${optionsText}}`);
         const { decisions, invalid } = set.host.evaluate(policy.entrypoint, input);
         if (invalid.length > 0) {
           throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);

@@ -84,13 +84,17 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
   };
 }
 
-export function repoJson(repo: Repo): Record<string, unknown> {
-  const ci = repo.ci;
-  return {
-    id: repo.id,
-    kinds: repo.kinds,
-    files: repo.files.map((file) => file.path),
-    ci: ci
+/**
+ * Every repo field of the policy input, built on demand: a fleet-scope policy that reads a few fields
+ * (`custom.repoFields`) gets only those, built alone.
+ */
+const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
+  id: (repo) => repo.id,
+  kinds: (repo) => repo.kinds,
+  files: (repo) => repo.files.map((file) => file.path),
+  ci: (repo) => {
+    const ci = repo.ci;
+    return ci
       ? {
           file: ci.file,
           stages: ci.stages,
@@ -110,54 +114,66 @@ export function repoJson(repo: Repo): Record<string, unknown> {
           })),
           jobs: ci.jobs.map(jobJson),
         }
-      : null,
-    applications: repo.argocd.applications.map(applicationJson),
-    appProjects: repo.argocd.projects.map((project) => ({
-      name: project.name,
-      sourceRepos: project.sourceRepos,
-      destinations: project.destinations,
-      origin: originJson(project.origin),
-    })),
-    applicationSets: repo.argocd.applicationSets.map((set) => ({ name: set.name, origin: originJson(set.origin) })),
-    images: repo.images.map((image) => ({
-      raw: image.raw,
-      registry: image.registry,
-      repository: image.repository,
-      ...(image.tag !== undefined ? { tag: image.tag } : {}),
-      ...(image.digest !== undefined ? { digest: image.digest } : {}),
-      context: image.context,
-      dynamic: image.dynamic,
-      fleetRegistry: image.fleetRegistry,
-      ...(image.job !== undefined ? { job: image.job } : {}),
-      origin: originJson(image.origin),
-      ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
-    })),
-    publishedImages: repo.publishedImages.map((image) => ({
-      raw: image.raw,
-      registry: image.registry,
-      repository: image.repository,
-      ...(image.tag !== undefined ? { tag: image.tag } : {}),
-      ...(image.digest !== undefined ? { digest: image.digest } : {}),
-      dynamic: image.dynamic,
-      command: image.command,
-      job: image.job,
-      origin: originJson(image.origin),
-    })),
-    helmValuesFiles: repo.helm.values.map((values) => values.file),
-    charts: repo.helm.charts.map((chart) => ({
-      file: chart.file,
-      ...(chart.name !== undefined ? { name: chart.name } : {}),
-      ...(chart.version !== undefined ? { version: chart.version } : {}),
-      ...(chart.appVersion !== undefined ? { appVersion: chart.appVersion } : {}),
-    })),
-    k8sObjects: repo.k8s.map((object) => ({
-      apiVersion: object.apiVersion,
-      kind: object.kind,
-      ...(object.name !== undefined ? { name: object.name } : {}),
-      ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
-      origin: originJson(object.origin),
-    })),
-  };
+      : null;
+  },
+  applications: (repo) => repo.argocd.applications.map(applicationJson),
+  appProjects: (repo) => repo.argocd.projects.map((project) => ({
+    name: project.name,
+    sourceRepos: project.sourceRepos,
+    destinations: project.destinations,
+    origin: originJson(project.origin),
+  })),
+  applicationSets: (repo) => repo.argocd.applicationSets.map((set) => ({ name: set.name, origin: originJson(set.origin) })),
+  images: (repo) => repo.images.map((image) => ({
+    raw: image.raw,
+    registry: image.registry,
+    repository: image.repository,
+    ...(image.tag !== undefined ? { tag: image.tag } : {}),
+    ...(image.digest !== undefined ? { digest: image.digest } : {}),
+    context: image.context,
+    dynamic: image.dynamic,
+    fleetRegistry: image.fleetRegistry,
+    ...(image.job !== undefined ? { job: image.job } : {}),
+    origin: originJson(image.origin),
+    ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
+  })),
+  publishedImages: (repo) => repo.publishedImages.map((image) => ({
+    raw: image.raw,
+    registry: image.registry,
+    repository: image.repository,
+    ...(image.tag !== undefined ? { tag: image.tag } : {}),
+    ...(image.digest !== undefined ? { digest: image.digest } : {}),
+    dynamic: image.dynamic,
+    command: image.command,
+    job: image.job,
+    origin: originJson(image.origin),
+  })),
+  helmValuesFiles: (repo) => repo.helm.values.map((values) => values.file),
+  charts: (repo) => repo.helm.charts.map((chart) => ({
+    file: chart.file,
+    ...(chart.name !== undefined ? { name: chart.name } : {}),
+    ...(chart.version !== undefined ? { version: chart.version } : {}),
+    ...(chart.appVersion !== undefined ? { appVersion: chart.appVersion } : {}),
+  })),
+  k8sObjects: (repo) => repo.k8s.map((object) => ({
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    ...(object.name !== undefined ? { name: object.name } : {}),
+    ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+    origin: originJson(object.origin),
+  })),
+};
+
+export const REPO_FIELD_NAMES: readonly string[] = Object.keys(REPO_FIELDS);
+
+/** A repo as the policy input has it: every field, or only `id` and the fields named. */
+export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Record<string, unknown> {
+  const json: Record<string, unknown> = {};
+  for (const field of fields.includes('id') ? fields : ['id', ...fields]) {
+    const build = REPO_FIELDS[field];
+    if (build) json[field] = build(repo);
+  }
+  return json;
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
@@ -169,12 +185,12 @@ export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
   };
 }
 
-/** `repoOf` lets a caller reuse repo JSON it already built (policies evaluated per repo build it too). */
+/** `repoOf` builds each repo's part: all of it by default, or the fields a policy reads. */
 export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string, unknown> = repoJson): Record<string, unknown> {
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet),
-    repos: fleet.repos.map(repoOf),
+    repos: fleet.repos.map((repo) => repoOf(repo)),
     dependencies: fleet.dependencies.map((dependency) => ({
       fromRepo: dependency.fromRepo,
       from: dependency.from,

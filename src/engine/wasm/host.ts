@@ -23,9 +23,18 @@ export class PolicyRuntimeError extends Error {
 export class PreparedInput {
   readonly json: ArrayBuffer;
   constructor(input: unknown) {
-    // TextEncoder returns a fresh buffer of exactly the encoded length, which the SDK writes to wasm memory as is.
     const text = JSON.stringify(input) as string | undefined;
-    this.json = new TextEncoder().encode(text ?? 'null').buffer;
+    this.json = PreparedInput.encode(text ?? 'null');
+  }
+
+  /** Input already serialized, e.g. assembled from JSON parts that are cached and shared by several inputs. */
+  static fromJson(text: string): PreparedInput {
+    return Object.assign(Object.create(PreparedInput.prototype) as PreparedInput, { json: PreparedInput.encode(text) });
+  }
+
+  // TextEncoder returns a fresh buffer of exactly the encoded length, which the SDK writes to wasm memory as is.
+  private static encode(text: string): ArrayBuffer {
+    return new TextEncoder().encode(text).buffer;
   }
 }
 
