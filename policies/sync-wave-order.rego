@@ -6,7 +6,8 @@
 #   Application must sync in a strictly later wave than everything it depends on, since ArgoCD applies one
 #   wave together. Where the app-of-apps tree is known, the waves compared are those of the two apps' ancestors
 #   that are siblings under their lowest common ancestor. Dependency cycles, non-integer waves and the
-#   non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a warning.
+#   non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a warning, and so is
+#   a StorageClass, ingress class or issuer that no Application of the fleet provides (no wave can order it).
 # custom:
 #   id: sync-wave-order
 #   severity: error
@@ -183,5 +184,22 @@ deny contains decision if {
 		"origin": app.waveOrigin,
 		"severity": "warning",
 		"subject": sprintf("band:%s", [k]),
+	}
+}
+
+capability_labels := {"storageClass": "StorageClass", "ingressClass": "ingress class", "certIssuer": "certificate issuer"}
+
+# A named thing no Application provides: the app waits for it in any wave order.
+deny contains decision if {
+	some reference in input.unprovided
+	decision := {
+		"msg": sprintf(
+			"%s uses %s %s, which no Application of the fleet provides (it provides: %s); it cannot become ready in any wave. Fix the name, or declare its provider in the config's providers",
+			[reference.from, object.get(capability_labels, reference.capability, reference.capability), reference.value, concat(", ", reference.known)],
+		),
+		"repo": reference.fromRepo,
+		"origin": reference.evidence.origin,
+		"severity": "warning",
+		"subject": concat(":", ["unprovided", reference.from, reference.capability, reference.value]),
 	}
 }

@@ -114,3 +114,16 @@ test_app_of_apps_siblings_decide if {
 	some d in bad
 	contains(d.msg, "app-of-apps branch media")
 }
+
+test_unprovided_reference_is_a_warning_at_its_use if {
+	reference := {
+		"fromRepo": "immich", "from": "immich", "capability": "storageClass", "value": "longhorn-fast",
+		"known": ["longhorn", "longhorn-retain"],
+		"evidence": {"description": "storageClass: longhorn-fast", "origin": {"repo": "immich", "file": "helm/values.yaml", "line": 30, "column": 5}},
+	}
+	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference]}
+		with data.fleet as {"waveBands": []}
+	[[d.severity, d.origin.line] | some d in decisions] == [["warning", 30]]
+	some d in decisions
+	contains(d.msg, "StorageClass longhorn-fast, which no Application of the fleet provides (it provides: longhorn, longhorn-retain)")
+}

@@ -15,7 +15,7 @@ import { extractImages } from './images/extract.js';
 import { extractPublishedImages } from './images/published.js';
 import { detectKinds } from './layout/kinds.js';
 import { defaultProviders } from './dependencies/providers.js';
-import { inferDependencies } from './dependencies/infer.js';
+import { inferDependencyFacts } from './dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
 
 /** A repository to load: its id in the fleet and where its bytes come from. */
@@ -66,11 +66,13 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   const repos = read.map((repo) => buildRepo(repo, settings, resolveRepo, yamlOf, readById, filesOf));
   assignAppOfAppsAncestors(repos);
   const providers = [...(options.providers ?? []), ...defaultProviders()];
+  const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);
   return {
     root: options.root,
     settings,
     repos,
-    dependencies: inferDependencies(repos, providers, settings),
+    dependencies,
+    unprovided,
     diagnostics: [...(options.diagnostics ?? [])],
   };
 }

@@ -200,5 +200,13 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string,
       evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
     })),
     dependencyCycles: dependencyCycles(fleet.dependencies),
+    unprovided: fleet.unprovided.map((reference) => ({
+      fromRepo: reference.fromRepo,
+      from: reference.from,
+      capability: reference.capability,
+      value: reference.value,
+      known: reference.known,
+      evidence: { description: reference.evidence.description, origin: originJson(reference.evidence.origin) },
+    })),
   };
 }

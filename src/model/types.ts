@@ -7,7 +7,7 @@ import type { K8sObject } from './k8s/types.js';
 import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
 import type { ImageRef, PublishedImage } from './images/types.js';
-import type { AppDependency, ProviderRule } from './dependencies/types.js';
+import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 
 export type RepoKind = 'terraform' | 'ansible' | 'helm' | 'argocd' | 'k8s-manifests' | 'docker' | 'docs';
 
@@ -61,6 +61,8 @@ export interface Fleet {
   repos: Repo[];
   /** Application-to-Application dependencies inferred across the fleet. */
   dependencies: AppDependency[];
+  /** Named things (storage classes, ingress classes, issuers) Applications use that nothing in the fleet provides. */
+  unprovided: UnprovidedReference[];
   /** Fleet-level problems (a bad `fleet.yaml`, a repo listed but missing). */
   diagnostics: FindingDraft[];
 }

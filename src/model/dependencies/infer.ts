@@ -2,10 +2,10 @@ import type { ArgoApplication } from '../argocd/types.js';
 import { originAt, type FactOrigin } from '../origin.js';
 import { valueAt } from '../k8s/value.js';
 import type { FleetSettings, Repo } from '../types.js';
-import type { AppDependency, DependencyEvidence, ProviderRule } from './types.js';
+import type { AppDependency, DependencyEvidence, ProviderRule, UnprovidedReference } from './types.js';
 import { effectiveProviders, ProviderIndex, type DerivedProvider } from './providers.js';
 import { deployedScope, type DeployedScope } from './scope.js';
-import { objectSignals, treeSignals } from './signals.js';
+import { objectSignals, treeSignals, type Signal } from './signals.js';
 
 interface FleetApp {
   repo: Repo;
@@ -42,6 +42,15 @@ const PROVIDED_KINDS: Readonly<Record<string, ProviderRule['capability']>> = {
  * found by Application name in the fleet; a provider that is not in the fleet, or the app itself, gives nothing.
  */
 export function inferDependencies(repos: readonly Repo[], providers: readonly ProviderRule[], settings: FleetSettings): AppDependency[] {
+  return inferDependencyFacts(repos, providers, settings).dependencies;
+}
+
+/** The dependencies, and the named things Applications use that no Application of the fleet provides. */
+export function inferDependencyFacts(
+  repos: readonly Repo[],
+  providers: readonly ProviderRule[],
+  settings: FleetSettings,
+): { dependencies: AppDependency[]; unprovided: UnprovidedReference[] } {
   const sortedRepos = [...repos].sort((a, b) => compare(a.id, b.id));
   const reposById = new Map(sortedRepos.map((repo) => [repo.id, repo]));
   const apps: FleetApp[] = sortedRepos.flatMap((repo) => repo.argocd.applications.map((app) => ({ repo, app, scope: deployedScope(app, repo, reposById) })));
@@ -49,6 +58,16 @@ export function inferDependencies(repos: readonly Repo[], providers: readonly Pr
   const index = new ProviderIndex(effectiveProviders(providers, settings), derivedProviders(apps));
 
   const dependencies = new Map<string, AppDependency>();
+  const unprovided: UnprovidedReference[] = [];
+  /** A usage signal: a dependency on its provider, and an unprovided reference when it names an unknown object. */
+  const use = (from: FleetApp, signal: Signal, origin: FactOrigin): void => {
+    const evidence = { description: signal.description, origin };
+    const known = index.unknownName(signal.capability, signal.value);
+    if (known) unprovided.push({ fromRepo: from.repo.id, from: from.app.name, capability: signal.capability, value: signal.value, known, evidence });
+    // An unknown issuer still needs cert-manager (a wildcard provider): the dependency on the controller stays.
+    const provider = index.find(signal.capability, signal.value);
+    if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), evidence);
+  };
   const add = (from: FleetApp, toName: string, capability: string, evidence: DependencyEvidence): void => {
     if (toName === from.app.name) return;
     const to = byName.get(toName);
@@ -66,18 +85,12 @@ export function inferDependencies(repos: readonly Repo[], providers: readonly Pr
   for (const from of apps) {
     for (const values of from.scope.values) {
       const value = valueAt(values.document.value, values.basePath);
-      for (const signal of treeSignals(value, values.basePath)) {
-        const provider = index.find(signal.capability, signal.value);
-        if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), { description: signal.description, origin: originAt(values.repo, values.document, signal.path) });
-      }
+      for (const signal of treeSignals(value, values.basePath)) use(from, signal, originAt(values.repo, values.document, signal.path));
     }
     for (const { repo, object } of from.scope.objects) {
       // A CRD's schema names fields (`secretStoreRef`) without using them.
       const used = object.kind === 'CustomResourceDefinition' ? [] : treeSignals(object.document.value, []);
-      for (const signal of [...used, ...objectSignals(object)]) {
-        const provider = index.find(signal.capability, signal.value);
-        if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), { description: signal.description, origin: originAt(repo, object.document, signal.path) });
-      }
+      for (const signal of [...used, ...objectSignals(object)]) use(from, signal, originAt(repo, object.document, signal.path));
     }
     for (const image of deployedImages(from, reposById)) {
       const host = image.registry.toLowerCase();
@@ -91,9 +104,24 @@ export function inferDependencies(repos: readonly Repo[], providers: readonly Pr
       }
     }
   }
-  return [...dependencies.values()]
-    .map((dependency) => ({ ...dependency, evidence: uniqueEvidence(dependency.evidence) }))
-    .sort((a, b) => compare(a.fromRepo, b.fromRepo) || compare(a.from, b.from) || compare(a.toRepo, b.toRepo) || compare(a.to, b.to));
+  return {
+    dependencies: [...dependencies.values()]
+      .map((dependency) => ({ ...dependency, evidence: uniqueEvidence(dependency.evidence) }))
+      .sort((a, b) => compare(a.fromRepo, b.fromRepo) || compare(a.from, b.from) || compare(a.toRepo, b.toRepo) || compare(a.to, b.to)),
+    unprovided: uniqueUnprovided(unprovided),
+  };
+}
+
+/** One reference per app, capability, name and place (the same values file can be deployed by two sources). */
+function uniqueUnprovided(references: readonly UnprovidedReference[]): UnprovidedReference[] {
+  const byKey = new Map<string, UnprovidedReference>();
+  for (const reference of references) {
+    const { origin } = reference.evidence;
+    byKey.set([reference.fromRepo, reference.from, reference.capability, reference.value, origin.repo, origin.file, origin.line].join('\0'), reference);
+  }
+  return [...byKey.values()].sort(
+    (a, b) => compare(a.fromRepo, b.fromRepo) || compare(a.from, b.from) || compare(a.evidence.origin.file, b.evidence.origin.file) || a.evidence.origin.line - b.evidence.origin.line,
+  );
 }
 
 /**

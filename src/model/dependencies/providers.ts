@@ -52,7 +52,25 @@ export class ProviderIndex {
     if (derived) return derived.app;
     return sameCapability.find((rule) => rule.value.includes('*') && matches(rule.value, value))?.app;
   }
+
+  /**
+   * For capabilities whose values name objects (a StorageClass, an IngressClass, an issuer), the names the fleet
+   * knows when `value` is none of them: a name nothing provides never binds, however the waves are ordered.
+   * Undefined when the name is known, or when the fleet names none to compare with.
+   */
+  unknownName(capability: ProviderRule['capability'], value: string): string[] | undefined {
+    // A template (`{{ .Values.storageClass }}`) or a variable is filled in at render time: nothing to judge.
+    if (!NAMED_CAPABILITIES.has(capability) || value === '' || /\{\{|\$/.test(value)) return undefined;
+    const known = [
+      ...this.rules.filter((rule) => rule.capability === capability && !rule.value.includes('*')).map((rule) => rule.value),
+      ...this.derived.filter((provider) => provider.capability === capability).map((provider) => provider.value),
+    ];
+    if (known.length === 0 || known.some((name) => name.toLowerCase() === value.toLowerCase())) return undefined;
+    return [...new Set(known)].sort();
+  }
 }
+
+const NAMED_CAPABILITIES: ReadonlySet<ProviderRule['capability']> = new Set(['storageClass', 'ingressClass', 'certIssuer']);
 
 /** `*` matches any run of characters; everything else is literal, compared case-insensitively. */
 export function matches(pattern: string, value: string): boolean {

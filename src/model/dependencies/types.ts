@@ -45,6 +45,18 @@ export const PROVIDER_CAPABILITIES: readonly ProviderCapability[] = [
   'monitoringCrds',
 ];
 
+/** An Application uses a named thing (a StorageClass, an IngressClass, an issuer) that nothing in the fleet provides. */
+export interface UnprovidedReference {
+  fromRepo: string;
+  from: string;
+  capability: ProviderCapability;
+  /** The name it uses. */
+  value: string;
+  /** The names the fleet does provide for that capability. */
+  known: string[];
+  evidence: DependencyEvidence;
+}
+
 /** Which application provides a capability. This is data: defaults plus the user's config. */
 export interface ProviderRule {
   capability: ProviderCapability;
