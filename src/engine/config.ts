@@ -98,12 +98,6 @@ export async function readConfigText(file: string): Promise<string | undefined> 
   }
 }
 
-/** Reads and validates a config file; a missing file gives the defaults. */
-export async function loadConfig(file: string, checks: readonly CheckMeta[]): Promise<FleetlintConfig> {
-  const text = await readConfigText(file);
-  return text === undefined ? EMPTY_CONFIG : parseConfig(file, text, checks);
-}
-
 /**
  * The parts of a config needed to load the checks it names (custom policy and conftest folders) and their data
  * (wave bands), read without validation: the rule ids those checks bring are known only once they are loaded,

@@ -164,7 +164,7 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
   })),
 };
 
-export const REPO_FIELD_NAMES: readonly string[] = Object.keys(REPO_FIELDS);
+const REPO_FIELD_NAMES: readonly string[] = Object.keys(REPO_FIELDS);
 
 /** A repo as the policy input has it: every field, or only `id` and the fields named. */
 export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Record<string, unknown> {

@@ -64,8 +64,3 @@ function rangeOf(lastPair: Pair | undefined, node: Node | null | undefined): [nu
   if (nodeRange) return [nodeRange[0], nodeRange[1]];
   return undefined;
 }
-
-/** The 1-based line of a path, for messages ("at helm/values.yaml:12"). */
-export function lineOf(document: YamlDocument, path: DocPath): number {
-  return locatePath(document, path).range.startLine;
-}
