@@ -1,6 +1,5 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { simpleGit } from 'simple-git';
 import { discoverLocalFleet } from '../crawl/local.js';
 import { readSnapshot, SnapshotError } from '../crawl/snapshot.js';
 import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
@@ -10,6 +9,7 @@ import type { FleetSettings } from '../model/types.js';
 import type { FileEntry, FileSource } from '../sources/file-source.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
 import { UsageError } from './usage-error.js';
+import { git } from '../sources/git-command.js';
 
 /**
  * Where the facts about the rest of the fleet come from when one repository is checked (pre-commit, merge
@@ -183,7 +183,7 @@ async function pathUnder(root: string, path: string): Promise<string | undefined
 
 async function gitTopLevel(dir: string): Promise<string | undefined> {
   try {
-    const top = (await simpleGit({ baseDir: dir }).revparse(['--show-toplevel'])).trim();
+    const top = (await git(dir, ['rev-parse', '--show-toplevel'])).trim();
     return top === '' ? undefined : top;
   } catch {
     return undefined;
@@ -192,8 +192,9 @@ async function gitTopLevel(dir: string): Promise<string | undefined> {
 
 async function originUrl(dir: string): Promise<string | undefined> {
   try {
-    const value = (await simpleGit({ baseDir: dir }).getConfig('remote.origin.url')).value;
-    return value === null || value === '' ? undefined : value;
+    // Exits 1 when the key is not set: no origin remote.
+    const value = (await git(dir, ['config', '--get', 'remote.origin.url'])).trim();
+    return value === '' ? undefined : value;
   } catch {
     return undefined;
   }

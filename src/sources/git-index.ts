@@ -1,6 +1,6 @@
-import { simpleGit } from 'simple-git';
 import { blobSizes } from './git-blobs.js';
 import { GitEntrySource, nulRecords, type GitEntry } from './git-entries.js';
+import { git } from './git-command.js';
 
 /**
  * The staged content of a repository: what a pre-commit hook must check, which is not the working tree
@@ -11,7 +11,7 @@ export class GitIndexSource extends GitEntrySource {
 
   protected async loadEntries(): Promise<GitEntry[]> {
     // `<mode> <oid> <stage>\t<path>`; stages 1-3 are the sides of a merge conflict, which has no staged content.
-    const output = await simpleGit({ baseDir: this.dir }).raw(['ls-files', '-s', '-z']);
+    const output = await git(this.dir, ['ls-files', '-s', '-z']);
     const staged: GitEntry[] = [];
     for (const record of nulRecords(output)) {
       const tab = record.indexOf('\t');

@@ -1,5 +1,5 @@
-import { simpleGit } from 'simple-git';
 import { GitEntrySource, nulRecords, type GitEntry } from './git-entries.js';
+import { git } from './git-command.js';
 
 /**
  * A tree at a ref: the merge-request base, or a project's file at an `include: ref:`. Paths are relative
@@ -20,7 +20,7 @@ export class GitTreeSource extends GitEntrySource {
 
   protected async loadEntries(): Promise<GitEntry[]> {
     // `<mode> <type> <oid> <size>\t<path>`, the size padded with spaces.
-    const output = await simpleGit({ baseDir: this.dir }).raw(['ls-tree', '-r', '-z', '-l', this.ref]);
+    const output = await git(this.dir, ['ls-tree', '-r', '-z', '-l', this.ref]);
     const blobs: GitEntry[] = [];
     for (const record of nulRecords(output)) {
       const tab = record.indexOf('\t');
