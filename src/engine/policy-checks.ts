@@ -17,9 +17,9 @@ import { includeSite } from '../model/gitlab-ci/include-site.js';
 export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   set.host.setData(fleetData);
   // Built once per repo or fleet and shared by every policy: rebuilding per evaluation made audits quadratic.
-  // Repo inputs are kept as JSON text, compact in memory, and joined with each policy's options without being
-  // serialized again.
-  const repoTextOf = memo((repo: Repo) => JSON.stringify(repoJson(repo)));
+  // A repo's input is JSON text joined with each policy's options; the runner checks one repo at a time, so only
+  // the current repo's text is kept.
+  const repoTextOf = lastOne((repo: Repo) => JSON.stringify(repoJson(repo)));
   const fleetSettingsTextOf = memo((fleet: Fleet) => JSON.stringify(fleetSettingsJson(fleet)));
   const repoMapOf = memo((fleet: Fleet): ReadonlyMap<string, Repo> => new Map(fleet.repos.map((repo) => [repo.id, repo])));
 
@@ -46,6 +46,15 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
       },
     };
   });
+}
+
+/** `compute`, remembered for the last key only. */
+function lastOne<K, V>(compute: (key: K) => V): (key: K) => V {
+  let last: { key: K; value: V } | undefined;
+  return (key) => {
+    if (last?.key !== key) last = { key, value: compute(key) };
+    return last.value;
+  };
 }
 
 /** `compute`, remembered per key object for as long as the key lives. */
