@@ -16,9 +16,8 @@ import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase,
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError, EXIT } from '../usage-error.js';
-import { shouldColor } from '../output.js';
 import { toolVersion } from '../../package.js';
-import { REPORT_OPTIONS } from '../report-options.js';
+import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 
 export const AUDIT_USAGE = `fleetlint audit <fleet-root> [options]
 fleetlint audit --gitlab-url <url> --group <path> [options]
@@ -205,18 +204,7 @@ export async function audit(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), {
-    formats,
-    failOn,
-    ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
-    ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
-    ...(values['sarif-per-repo'] !== undefined ? { sarifPerRepo: values['sarif-per-repo'] } : {}),
-    previous: values.previous,
-    label: values['report-label'],
-    color: shouldColor(),
-    startedAt,
-    phaseTimings: timings,
-  });
+  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
   if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
   return code;
 }

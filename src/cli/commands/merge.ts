@@ -8,14 +8,13 @@ import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
 import { parseFormats } from '../formats.js';
 import { FragmentError, FragmentSource, readFragment, type Fragment } from '../fragment.js';
-import { shouldColor } from '../output.js';
 import { Progress } from '../progress.js';
 import { checksHash, RepoResults, stableJson, type RepoCheckResults } from '../repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../usage-error.js';
 import { parseFailOn } from './audit.js';
-import { REPORT_OPTIONS } from '../report-options.js';
+import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 
 export const MERGE_USAGE = `fleetlint merge <fragment>... [options]
 
@@ -90,18 +89,7 @@ export async function merge(argv: string[]): Promise<number> {
   timings.checks = performance.now() - started;
   if (!values.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 
-  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), {
-    formats,
-    failOn,
-    ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
-    ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
-    ...(values['sarif-per-repo'] !== undefined ? { sarifPerRepo: values['sarif-per-repo'] } : {}),
-    previous: values.previous,
-    label: values['report-label'],
-    color: shouldColor(),
-    startedAt,
-    phaseTimings: timings,
-  });
+  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
   if (values.stats !== undefined) {
     await writeStats(values.stats, { fragments: fragments.length, repos: { loaded: fleet.repos.length }, checks: results.stats, phases: timings });
   }
