@@ -14,6 +14,7 @@
 #     what was reviewed and scanned. Renovate or Dependabot can keep pins current.
 #   tags: [images, supply-chain]
 #   scope: repo
+#   repoFields: [images, publishedImages]
 #   options:
 #     type: object
 #     additionalProperties: false

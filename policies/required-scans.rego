@@ -15,6 +15,7 @@
 #     merge-request pipelines, and let it fail the pipeline: a scan that cannot block a merge only reports.
 #   tags: [security, gitlab-ci]
 #   scope: repo
+#   repoFields: [ci, kinds]
 #   options:
 #     type: object
 #     additionalProperties: false

@@ -13,19 +13,29 @@ import { includeSite } from '../model/gitlab-ci/include-site.js';
  * Presents each compiled Rego policy as a Check, so the runner treats TypeScript rules and policies alike.
  * Repo-scope policies get `{repo, fleet, options}` (one evaluation per repo, which measured faster than one
  * per fleet and keeps a failure to one repo); fleet-scope policies get the whole policy input plus options.
+ * A policy that names the repo fields it reads (`custom.repoFields`) gets only `id` and those in each repo;
+ * one that names none gets every field.
  */
 export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   set.host.setData(fleetData);
   // Built once per repo or fleet and shared by every policy: rebuilding per evaluation made audits quadratic.
   // A repo's input is JSON text joined with each policy's options; the runner checks one repo at a time, so only
-  // the current repo's text is kept.
-  const repoTextOf = lastOne((repo: Repo) => JSON.stringify(repoJson(repo)));
+  // the current repo's texts are kept, one per field set that its policies read.
+  const repoTextsOf = lastOne<Repo, Map<string, string>>(() => new Map());
+  const repoTextOf = (repo: Repo, fields: readonly string[] | undefined): string => {
+    const texts = repoTextsOf(repo);
+    const key = fields ? fields.join(',') : '*';
+    let text = texts.get(key);
+    if (text === undefined) texts.set(key, (text = JSON.stringify(repoJson(repo, fields))));
+    return text;
+  };
   const fleetSettingsTextOf = memo((fleet: Fleet) => JSON.stringify(fleetSettingsJson(fleet)));
   const repoMapOf = memo((fleet: Fleet): ReadonlyMap<string, Repo> => new Map(fleet.repos.map((repo) => [repo.id, repo])));
 
   return set.policies.map((policy) => {
-    // A fleet-scope policy that names the repo fields it reads gets only those: a 10,000-repo fleet serialized
-    // whole into WebAssembly costs tens of seconds per evaluation.
+    // A policy that names the repo fields it reads gets only those: WebAssembly parses its input on every
+    // evaluation, and a 10,000-repo fleet serialized whole costs tens of seconds for a fleet-scope policy, every
+    // repo's CI jobs and Kubernetes objects seconds for a repo-scope one that reads only images.
     const fields = policy.repoFields;
     // The fleet input as JSON text without its closing brace, so that each run appends its options.
     const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, (repo) => repoJson(repo, fields))).slice(0, -1));
@@ -35,7 +45,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
         const { fleet, repo, options } = context;
         const optionsText = JSON.stringify(options);
         const input = repo
-          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
+          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo, fields)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
           : PreparedInput.fromJson(`${fleetTextOf(fleet)},"options":${optionsText}}`);
         const { decisions, invalid } = set.host.evaluate(policy.entrypoint, input);
         if (invalid.length > 0) {

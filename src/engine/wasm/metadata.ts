@@ -21,8 +21,9 @@ export interface PolicyMetadata {
   /** JSON Schema of the policy's options (`custom.options`); the runner passes them as `input.options`. */
   options?: Record<string, unknown>;
   /**
-   * For a fleet-scope policy, the repo fields it reads (`custom.repoFields`): each repo of its input then holds
-   * only `id` and these, so a 10,000-repo fleet is not serialized whole into WebAssembly for every evaluation.
+   * The repo fields the policy reads (`custom.repoFields`), sorted: the repo of a repo-scope policy's input, and
+   * each repo of a fleet-scope one's, then holds only `id` and these, so that WebAssembly does not parse every
+   * repo's every fact on each evaluation. Without it a policy gets every field.
    */
   repoFields?: string[];
   package: string;
