@@ -171,6 +171,7 @@ describe('PolicyHost', () => {
           // The SDK's JS sprintf formats composites with String(): not what `opa test` (Go) prints.
           'deny contains {"msg": sprintf("%v", [[1, 2]]), "repo": "r", "file": "sprintf"} if input.sprintf',
       ),
+      'regex-match.rego': policy('regex-match', 'deny contains {"msg": pattern, "repo": "r", "file": "f"} if {\n\tsome pattern in input.patterns\n\tregex.match(pattern, input.text)\n}'),
       // GitLab CI `rules: [{if: ...}]`: `rule.if` needs the keywords_in_refs parser feature.
       'ci-rule-if.rego': policy('ci-rule-if', 'deny contains {"msg": rule.if, "repo": "r", "file": ".gitlab-ci.yml"} if {\n\tsome rule in input.rules\n}'),
     });
@@ -187,6 +188,7 @@ describe('PolicyHost', () => {
       'fleetlint/conflict/deny',
       'fleetlint/malformed/deny',
       'fleetlint/native_builtins/deny',
+      'fleetlint/regex_match/deny',
       'fleetlint/sample_no_latest_tag/deny',
     ]);
     const { decisions, invalid } = host.evaluate('fleetlint/sample_no_latest_tag/deny', repoInput);
@@ -235,6 +237,20 @@ describe('PolicyHost', () => {
     expect(error.entrypoint).toBe('fleetlint/conflict/deny');
     expect(error.message).toMatch(/^policy conflict failed at run time: conflict\.rego:\d+:\d+: var assignment conflict$/);
     expect(set.host.evaluate('fleetlint/conflict/deny', { a: 1, b: 1 }).decisions).toEqual([{ msg: 'level 1', repo: 'r', file: 'f' }]);
+  });
+
+  it('keeps compiled patterns over evaluations, never their results, and bounds the memory that takes', async () => {
+    const host = await PolicyHost.fromFile(bundle);
+    const patterns = ['^a+$', 'b', '(unclosed'];
+    const startBytes = host.memoryBytes;
+    // 200 evaluations of 256 KB each: 50 MB if the heap were never reset.
+    const padding = 'x'.repeat(256 * 1024);
+    for (let i = 0; i < 200; i++) {
+      const text = ['aaa', 'abc', 'zzz'][i % 3] ?? '';
+      const matched = host.evaluate('fleetlint/regex_match/deny', { patterns, text, padding }).decisions.map((d) => d.msg);
+      expect(matched, `evaluation ${i} (${text})`).toEqual({ aaa: ['^a+$'], abc: ['b'], zzz: [] }[text]);
+    }
+    expect(host.memoryBytes - startBytes).toBeLessThan(24 * 1024 * 1024);
   });
 
   it('reports malformed decision items instead of throwing', async () => {

@@ -38,6 +38,44 @@ export class PreparedInput {
   }
 }
 
+/** The exports of OPA's WebAssembly ABI (1.x) that `evaluateKeepingHeap` calls: addresses are numbers. */
+interface OpaExports {
+  opa_heap_ptr_get(): number;
+  opa_heap_ptr_set(address: number): void;
+  opa_malloc(size: number): number;
+  opa_json_parse(address: number, length: number): number;
+  opa_json_dump(value: number): number;
+  opa_eval_ctx_new(): number;
+  opa_eval_ctx_set_input(context: number, value: number): void;
+  opa_eval_ctx_set_data(context: number, value: number): void;
+  opa_eval_ctx_set_entrypoint(context: number, entrypoint: number): void;
+  opa_eval_ctx_get_result(context: number): number;
+  eval(context: number): number;
+}
+
+/**
+ * How much of what evaluations leave on the module's heap is kept before the heap is reset. OPA's runtime frees
+ * nothing during an evaluation and expects its host to reset the heap before the next, which also empties its
+ * cache of compiled regular expressions: a repo-scope policy that matches a few patterns per repo then compiles
+ * them for every repo. Keeping the heap over several evaluations keeps the compiled patterns too; this bounds
+ * the memory that costs.
+ */
+const KEPT_HEAP_BYTES = 16 * 1024 * 1024;
+
+const decoder = new TextDecoder();
+
+/** What the SDK's LoadedPolicy holds and this host reads (its typings use WebAssembly types outside this project's lib). */
+interface LoadedPolicyState {
+  /** The module instance (the SDK keeps the Instance, not the instantiated source). */
+  wasmInstance: { exports: unknown };
+  mem: { buffer: ArrayBuffer };
+  /** The fleet data's value, and the heap address where evaluations start, both set by `setData`. */
+  dataAddr: number;
+  dataHeapPtr: number;
+  /** Entrypoint ids by name. */
+  entrypoints: Record<string, number>;
+}
+
 export interface PolicyHostOptions {
   /** Data that ships with the module (a bundle's data.json); fleet data from `setData` goes next to it. */
   bundleData?: Record<string, unknown>;
@@ -52,6 +90,8 @@ export interface PolicyHostOptions {
 export class PolicyHost {
   readonly entrypoints: readonly string[];
   private data: Record<string, unknown>;
+  /** After a failed evaluation the heap holds whatever it left half done: start the next one afresh. */
+  private heapSuspect = false;
 
   private constructor(
     private policy: LoadedPolicy,
@@ -85,6 +125,11 @@ export class PolicyHost {
     this.policy.setData(this.data);
   }
 
+  /** The size of the module's memory, which grows and never shrinks: what the host's evaluations cost in memory. */
+  get memoryBytes(): number {
+    return (this.policy as unknown as LoadedPolicyState).mem.buffer.byteLength;
+  }
+
   /** Evaluates a `deny` entrypoint and checks the shape of every decision item. */
   evaluate(entrypoint: string, input: unknown): PolicyEvaluation {
     return parseDecisions(this.evaluateRaw(entrypoint, input));
@@ -97,8 +142,9 @@ export class PolicyHost {
     }
     let resultSet: unknown;
     try {
-      resultSet = this.policy.evaluate(input instanceof PreparedInput ? input.json : input, entrypoint);
+      resultSet = this.evaluateKeepingHeap(entrypoint, input);
     } catch (error) {
+      this.heapSuspect = true;
       if (error instanceof Error && error.name === 'RuntimeError') this.reinstantiate();
       throw new PolicyRuntimeError(this.options.names?.get(entrypoint) ?? entrypoint, entrypoint, describe(error));
     }
@@ -106,6 +152,39 @@ export class PolicyHost {
     if (!Array.isArray(resultSet) || resultSet.length === 0) return undefined;
     const first: unknown = resultSet[0];
     return typeof first === 'object' && first !== null ? (first as { result?: unknown }).result : undefined;
+  }
+
+  /**
+   * What the SDK's `evaluate` does (copy the input into the module, parse it, evaluate, dump the result), through
+   * the same documented ABI exports, except that the heap is reset only when evaluations have left more than
+   * KEPT_HEAP_BYTES on it: the SDK resets it before every evaluation, and with it the compiled regular expressions.
+   */
+  private evaluateKeepingHeap(entrypoint: string, input: unknown): unknown {
+    const policy = this.policy as unknown as LoadedPolicyState;
+    const exports = policy.wasmInstance.exports as OpaExports;
+    const heapBase = policy.dataHeapPtr;
+    if (this.heapSuspect || exports.opa_heap_ptr_get() - heapBase > KEPT_HEAP_BYTES) {
+      exports.opa_heap_ptr_set(heapBase);
+      this.heapSuspect = false;
+    }
+    // Like the SDK, a falsy plain value means no input at all.
+    const text = input instanceof PreparedInput ? new Uint8Array(input.json) : input ? new TextEncoder().encode(JSON.stringify(input)) : undefined;
+    let inputValue = 0;
+    if (text) {
+      const address = exports.opa_malloc(text.byteLength);
+      // Read the memory's buffer after the allocation: growing the memory replaces it.
+      new Uint8Array(policy.mem.buffer).set(text, address);
+      inputValue = exports.opa_json_parse(address, text.byteLength);
+      if (inputValue === 0) throw new Error('the policy input is not valid JSON');
+    }
+    const context = exports.opa_eval_ctx_new();
+    exports.opa_eval_ctx_set_input(context, inputValue);
+    exports.opa_eval_ctx_set_data(context, policy.dataAddr);
+    exports.opa_eval_ctx_set_entrypoint(context, policy.entrypoints[entrypoint] ?? -1);
+    if (exports.eval(context) !== 0) throw new Error('eval failed');
+    const result = exports.opa_json_dump(exports.opa_eval_ctx_get_result(context));
+    const memory = new Uint8Array(policy.mem.buffer);
+    return JSON.parse(decoder.decode(memory.subarray(result, memory.indexOf(0, result)))) as unknown;
   }
 
   private reinstantiate(): void {
