@@ -1,9 +1,9 @@
 import type { FindingDraft } from './findings.js';
 import type { FileSource } from '../sources/file-source.js';
-import type { Fleet, FleetSettings, Repo, RepoFile } from './types.js';
+import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { ParsedYamlFile } from './yaml/parse.js';
 import type { ProviderRule } from './dependencies/types.js';
-import { readRepoFiles } from './read-files.js';
+import { parseRepoYaml, readRepoTexts, type RepoTexts } from './read-files.js';
 import { loadK8sObjects } from './k8s/load.js';
 import { loadArgoFacts } from './argocd/load.js';
 import { makeRepoResolver } from './argocd/repo-url.js';
@@ -16,6 +16,7 @@ import { extractPublishedImages } from './images/published.js';
 import { detectKinds } from './layout/kinds.js';
 import { defaultProviders } from './dependencies/providers.js';
 import { inferDependencyFacts } from './dependencies/infer.js';
+import { locateRepoSignals } from './dependencies/located-signals.js';
 import { mapLimit } from '../concurrency.js';
 
 /** A repository to load: its id in the fleet and where its bytes come from. */
@@ -36,34 +37,48 @@ export interface LoadFleetOptions {
   repoConcurrency?: number;
 }
 
-/** What the first phase gives: every repo's files read and YAML parsed once. */
+/** A repo whose files the first phase read; its YAML is parsed when its facts are built, or first looked up. */
 interface ReadRepo {
   id: string;
   source: FileSource;
-  files: RepoFile[];
+  texts: RepoTexts;
+  parsed?: ParsedRepo;
+}
+
+interface ParsedRepo {
   yaml: Map<string, ParsedYamlFile>;
+  /** The repo's file problems: unreadable files and YAML errors, file by file. */
   diagnostics: FindingDraft[];
 }
 
 /**
- * Loads a fleet in three phases: read and parse every repo (I/O bound, concurrent); build each repo's facts,
- * resolving CI includes from the other repos' already parsed files; then infer the fleet-wide facts (app-of-apps
- * ancestry, dependencies between Applications).
+ * Loads a fleet in three phases: read every repo (I/O bound, concurrent); parse each repo and build its facts,
+ * resolving CI includes from the other repos' files; then infer the fleet-wide facts (app-of-apps ancestry,
+ * dependencies between Applications). A repo's yaml Documents are released once its facts are built, so the
+ * heap never holds a whole fleet's Documents: they are parsed again only where a finding needs a position.
  */
 export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   const { settings } = options;
   const read = await mapLimit(options.repos, options.repoConcurrency ?? 8, async (spec): Promise<ReadRepo> => {
-    const { files, yaml, diagnostics } = await readRepoFiles(spec.id, spec.source);
-    return { id: spec.id, source: spec.source, files, yaml, diagnostics };
+    return { id: spec.id, source: spec.source, texts: await readRepoTexts(spec.id, spec.source) };
   });
   read.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 
   const readById = new Map(read.map((repo) => [repo.id, repo]));
   const resolveRepo = makeRepoResolver(settings, new Set(readById.keys()));
-  const yamlOf = (repo: string, file: string): ParsedYamlFile | undefined => readById.get(repo)?.yaml.get(file);
-  const filesOf = new Map(read.map((repo) => [repo.id, repo.files.map((file) => file.path)]));
+  const parsedOf = (repo: ReadRepo): ParsedRepo => (repo.parsed ??= parseRepoYaml(repo.id, repo.texts));
+  const yamlOf = (repoId: string): Map<string, ParsedYamlFile> | undefined => {
+    const repo = readById.get(repoId);
+    return repo ? parsedOf(repo).yaml : undefined;
+  };
+  const filesOf = new Map(read.map((repo) => [repo.id, repo.texts.files.map((file) => file.path)]));
 
-  const repos = read.map((repo) => buildRepo(repo, settings, resolveRepo, yamlOf, readById, filesOf));
+  const repos = read.map((repo) => {
+    const built = buildRepo(repo, parsedOf(repo), settings, resolveRepo, yamlOf, filesOf);
+    locateRepoSignals(built);
+    for (const parsed of built.yaml.values()) parsed.release?.();
+    return built;
+  });
   assignAppOfAppsAncestors(repos);
   const providers = [...(options.providers ?? []), ...defaultProviders()];
   const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);
@@ -79,27 +94,29 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
 
 function buildRepo(
   repo: ReadRepo,
+  { yaml, diagnostics: fileDiagnostics }: ParsedRepo,
   settings: FleetSettings,
   resolveRepo: ReturnType<typeof makeRepoResolver>,
-  yamlOf: (repo: string, file: string) => ParsedYamlFile | undefined,
-  readById: ReadonlyMap<string, ReadRepo>,
+  yamlOfRepo: (repoId: string) => Map<string, ParsedYamlFile> | undefined,
   filesOf: ReadonlyMap<string, string[]>,
 ): Repo {
-  const diagnostics = [...repo.diagnostics];
-  const k8s = loadK8sObjects(repo.id, repo.yaml);
+  const diagnostics = [...fileDiagnostics];
+  const yamlOf = (repoId: string, file: string): ParsedYamlFile | undefined => yamlOfRepo(repoId)?.get(file);
+  const files = repo.texts.files;
+  const k8s = loadK8sObjects(repo.id, yaml);
   const argo = loadArgoFacts(repo.id, k8s, resolveRepo);
   diagnostics.push(...argo.diagnostics);
-  const helm = loadHelmFacts(repo.id, repo.files, repo.yaml, argo.facts.applications);
-  const docker = loadDockerfiles(repo.id, repo.files);
+  const helm = loadHelmFacts(repo.id, files, yaml, argo.facts.applications);
+  const docker = loadDockerfiles(repo.id, files);
   diagnostics.push(...docker.diagnostics);
 
   const ci = resolvePipeline({
     repoId: repo.id,
     // `include: ref:` is read from the revision being linted: a working tree has only one.
     lookup: (repoId, file) => {
-      const target = readById.get(repoId);
+      const target = yamlOfRepo(repoId);
       if (!target) return 'unavailable';
-      return target.yaml.get(file) ?? 'missing';
+      return target.get(file) ?? 'missing';
     },
     resolveProject: resolveRepo,
     ...(settings.group !== undefined ? { fleetGroup: settings.group } : {}),
@@ -114,9 +131,9 @@ function buildRepo(
   return {
     id: repo.id,
     source: repo.source,
-    files: repo.files,
-    kinds: detectKinds(repo.files, repo.yaml, publishedImages.length > 0),
-    yaml: repo.yaml,
+    files,
+    kinds: detectKinds(files, yaml, publishedImages.length > 0),
+    yaml,
     ...(ci.pipeline ? { ci: ci.pipeline } : {}),
     argocd: argo.facts,
     helm,

@@ -20,6 +20,16 @@ export interface RepoFiles {
   diagnostics: FindingDraft[];
 }
 
+/** A repo's files read but not parsed yet: the fleet loader parses each repo just before it builds its facts. */
+export interface RepoTexts {
+  /** Sorted by path. */
+  files: RepoFile[];
+  /** The problem reading a file, by path. */
+  readFindings: Map<string, FindingDraft>;
+  /** The listing failed: no files. */
+  listFinding?: FindingDraft;
+}
+
 export const DEFAULT_MAX_FILE_SIZE = 5 * 1024 * 1024;
 const DEFAULT_CONCURRENCY = 16;
 /** Git's own heuristic: a NUL byte in the first 8000-odd bytes means binary. */
@@ -32,33 +42,41 @@ const YAML_FILE = /\.ya?ml$/i;
  * is normal (binary files).
  */
 export async function readRepoFiles(repo: string, source: FileSource, options: ReadFilesOptions = {}): Promise<RepoFiles> {
-  const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
-  const diagnostics: FindingDraft[] = [];
-  const yaml = new Map<string, ParsedYamlFile>();
+  const texts = await readRepoTexts(repo, source, options);
+  return { files: texts.files, ...parseRepoYaml(repo, texts) };
+}
 
+/** Reads every file of a repo once, without parsing. */
+export async function readRepoTexts(repo: string, source: FileSource, options: ReadFilesOptions = {}): Promise<RepoTexts> {
+  const maxSize = options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE;
+  const readFindings = new Map<string, FindingDraft>();
   let entries: FileEntry[];
   try {
     entries = await source.listFiles();
   } catch (error) {
     const message = `the files of the ${source.description} cannot be listed: ${causeOf(error)}`;
-    diagnostics.push({ ruleId: 'crawl-error', severity: 'error', message, repo, subject: 'list-files' });
-    return { files: [], yaml, diagnostics };
+    return { files: [], readFindings, listFinding: { ruleId: 'crawl-error', severity: 'error', message, repo, subject: 'list-files' } };
   }
-
-  const results = await mapLimit(entries, options.concurrency ?? DEFAULT_CONCURRENCY, async (entry) => {
-    const { file, finding } = await readOne(repo, source, entry, maxSize);
-    const found = finding ? [finding] : [];
-    if (file.text === undefined || !YAML_FILE.test(file.path)) return { file, found };
-    const parsed = parseYamlFile(repo, file.path, file.text);
-    return { file, found: [...found, ...parsed.diagnostics], parsed: parsed.parsed };
-  });
-  // Reads finish in any order; results are assembled in path order so the output is deterministic.
+  const results = await mapLimit(entries, options.concurrency ?? DEFAULT_CONCURRENCY, (entry) => readOne(repo, source, entry, maxSize));
+  // Reads finish in any order; files are kept in path order so the output is deterministic.
   results.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
-  for (const result of results) {
-    diagnostics.push(...result.found);
-    if (result.parsed) yaml.set(result.file.path, result.parsed);
+  for (const { file, finding } of results) if (finding) readFindings.set(file.path, finding);
+  return { files: results.map((result) => result.file), readFindings };
+}
+
+/** Parses every YAML file of a repo read by readRepoTexts; its problems come file by file, in path order. */
+export function parseRepoYaml(repo: string, texts: RepoTexts): Omit<RepoFiles, 'files'> {
+  const yaml = new Map<string, ParsedYamlFile>();
+  const diagnostics: FindingDraft[] = texts.listFinding ? [texts.listFinding] : [];
+  for (const file of texts.files) {
+    const finding = texts.readFindings.get(file.path);
+    if (finding) diagnostics.push(finding);
+    if (file.text === undefined || !YAML_FILE.test(file.path)) continue;
+    const parsed = parseYamlFile(repo, file.path, file.text);
+    diagnostics.push(...parsed.diagnostics);
+    yaml.set(file.path, parsed.parsed);
   }
-  return { files: results.map((result) => result.file), yaml, diagnostics };
+  return { yaml, diagnostics };
 }
 
 async function readOne(repo: string, source: FileSource, entry: FileEntry, maxSize: number): Promise<{ file: RepoFile; finding?: FindingDraft }> {

@@ -1,11 +1,11 @@
 import type { ArgoApplication } from '../argocd/types.js';
-import { originAt, type FactOrigin } from '../origin.js';
-import { valueAt } from '../k8s/value.js';
+import type { FactOrigin } from '../origin.js';
 import type { FleetSettings, Repo } from '../types.js';
 import type { AppDependency, DependencyEvidence, ProviderRule, UnprovidedReference } from './types.js';
 import { effectiveProviders, ProviderIndex, type DerivedProvider } from './providers.js';
 import { deployedScope, type DeployedScope } from './scope.js';
-import { objectSignals, treeSignals, type Signal } from './signals.js';
+import type { Signal } from './signals.js';
+import { manifestSignals, valuesSignals } from './located-signals.js';
 
 interface FleetApp {
   repo: Repo;
@@ -84,13 +84,10 @@ export function inferDependencyFacts(
 
   for (const from of apps) {
     for (const values of from.scope.values) {
-      const value = valueAt(values.document.value, values.basePath);
-      for (const signal of treeSignals(value, values.basePath)) use(from, signal, originAt(values.repo, values.document, signal.path));
+      for (const signal of valuesSignals(values.repo, values.document, values.basePath)) use(from, signal, signal.origin);
     }
     for (const { repo, object } of from.scope.objects) {
-      // A CRD's schema names fields (`secretStoreRef`) without using them.
-      const used = object.kind === 'CustomResourceDefinition' ? [] : treeSignals(object.document.value, []);
-      for (const signal of [...used, ...objectSignals(object)]) use(from, signal, originAt(repo, object.document, signal.path));
+      for (const signal of manifestSignals(repo, object)) use(from, signal, signal.origin);
     }
     for (const image of deployedImages(from, reposById)) {
       const host = image.registry.toLowerCase();

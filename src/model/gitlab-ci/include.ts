@@ -115,7 +115,8 @@ export class IncludeExpander {
       this.fail(include, at, 'error', 'YAML errors', `Included file ${frame.file} has YAML errors.`, `include:${frame.repo}:${frame.file}`);
       return undefined;
     }
-    const tree = document ? readTree(frame.repo, document, this.reporter) : undefined;
+    // A file of another repo (a template) is included by many repos: its tree is converted once and kept.
+    const tree = document ? readTree(frame.repo, document, this.reporter, frame.repo !== this.ctx.repoId) : undefined;
     if (tree && tree.kind !== 'map' && !(tree.kind === 'scalar' && tree.value === null)) {
       this.fail(include, at, 'error', 'not a map', `Included file ${frame.file} is not a YAML map of jobs and keywords.`, `include:${frame.repo}:${frame.file}`);
       return undefined;

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Node as YamlNode } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { DocPath } from '../findings.js';
 import type { FactOrigin } from '../origin.js';
 import { rangeFromOffsets, type ParsedYamlFile, type YamlDocument } from '../yaml/parse.js';
@@ -59,10 +59,19 @@ export interface CiRef {
 
 export type CiNode = CiScalar | CiSeq | CiMap | CiRef;
 
+/** One FactOrigin per node: the jobs of every repo that includes a template share its origins. */
+const factOrigins = new WeakMap<NodeOrigin, FactOrigin>();
+
+/** The origin of a node as facts carry it. Shared, so never to be changed by whoever receives it. */
 export function toFactOrigin(origin: NodeOrigin): FactOrigin {
-  const { document } = origin.source;
-  const range = rangeFromOffsets(document.lineCounter, origin.start, origin.end);
-  return { repo: origin.source.repo, file: document.file, docIndex: document.index, path: origin.path, range, line: range.startLine };
+  let fact = factOrigins.get(origin);
+  if (!fact) {
+    const { document } = origin.source;
+    const range = rangeFromOffsets(document.lineCounter, origin.start, origin.end);
+    fact = { repo: origin.source.repo, file: document.file, docIndex: document.index, path: origin.path, range, line: range.startLine };
+    factOrigins.set(origin, fact);
+  }
+  return fact;
 }
 
 export function emptyMap(origin: NodeOrigin): CiMap {
@@ -128,22 +137,27 @@ export interface DocumentTree {
 const converted = new WeakMap<YamlDocument, { repo: string; tree: DocumentTree }>();
 
 /**
- * The tree of a document, converted once per document and repo: every repo that includes a template shares it.
+ * The tree of a document. With `keep`, converted once per document and repo and kept: every repo that includes a
+ * template shares it. A repo's own files are converted for that repo alone, and not kept (a fleet's worth of
+ * trees is a large part of the heap).
  * Aliases share the anchored node, so an alias keeps the line of its anchor; `<<:` merge keys are applied here
  * because the shared parse does not enable YAML 1.1 merges.
  */
-export function documentTree(repo: string, document: YamlDocument): DocumentTree {
+export function documentTree(repo: string, document: YamlDocument, keep = true): DocumentTree {
   const cached = converted.get(document);
   if (cached?.repo === repo) return cached.tree;
-  const state: ConvertState = { source: { repo, document }, memo: new Map(), active: new Set(), recursive: [] };
-  const node = document.doc.contents ? convert(state, document.doc.contents, []) : undefined;
+  // One Document for the whole conversion: aliases resolve against it, and the memo is keyed by its nodes.
+  const doc = document.doc;
+  const state: ConvertState = { source: { repo, document }, doc, memo: new Map(), active: new Set(), recursive: [] };
+  const node = doc.contents ? convert(state, doc.contents, []) : undefined;
   const tree = { node, recursiveAliases: state.recursive };
-  converted.set(document, { repo, tree });
+  if (keep) converted.set(document, { repo, tree });
   return tree;
 }
 
 interface ConvertState {
   source: CiSource;
+  doc: Document.Parsed;
   memo: Map<YamlNode, CiNode>;
   /** Nodes being converted: an alias to one of them is recursive. */
   active: Set<YamlNode>;
@@ -158,7 +172,7 @@ function origin(source: CiSource, node: { range?: [number, number, number] | nul
 function convert(state: ConvertState, node: YamlNode, path: DocPath): CiNode {
   const { source, memo } = state;
   if (isAlias(node)) {
-    const target = node.resolve(source.document.doc) as YamlNode | undefined;
+    const target = node.resolve(state.doc) as YamlNode | undefined;
     if (!target || state.active.has(target)) {
       if (target) state.recursive.push(origin(source, node, path));
       return { kind: 'scalar', value: null, origin: origin(source, node, path) };

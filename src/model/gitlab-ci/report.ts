@@ -50,9 +50,9 @@ export class CiReporter {
   }
 }
 
-/** A document's tree, with its recursive aliases (which the YAML parser accepts) reported. */
-export function readTree(repo: string, document: YamlDocument, reporter: CiReporter): CiNode | undefined {
-  const tree = documentTree(repo, document);
+/** A document's tree, with its recursive aliases (which the YAML parser accepts) reported. `keep`: see documentTree. */
+export function readTree(repo: string, document: YamlDocument, reporter: CiReporter, keep: boolean): CiNode | undefined {
+  const tree = documentTree(repo, document, keep);
   for (const alias of tree.recursiveAliases) {
     reporter.report('ci-config', 'error', 'This alias refers to the node that contains it (a recursive alias); it is read as null.', alias, 'recursive-alias');
   }

@@ -46,7 +46,7 @@ function build(ctx: CiResolveContext, reporter: CiReporter, document: ReturnType
   // A broken file already has its parse-error findings; its value is not trusted.
   if (!document) return emptyPipeline(false);
   if (document.broken) return emptyPipeline(true);
-  const root = readTree(ctx.repoId, document, reporter);
+  const root = readTree(ctx.repoId, document, reporter, false);
   if (!root || isNull(root)) return emptyPipeline(false);
   if (root.kind !== 'map') {
     reporter.report('ci-config', 'error', `${CI_FILE} must be a map of jobs and keywords.`, root.origin, 'ci-root');

@@ -3,21 +3,29 @@ import type { FindingDraft, SourceRange } from '../findings.js';
 
 /** One document of a YAML file, parsed once and shared by every loader that reads it. */
 export interface YamlDocument {
-  file: string;
-  index: number;
-  /** The yaml Document, kept for source positions and for loaders that need tags (`!reference`). */
-  doc: Document.Parsed;
-  lineCounter: LineCounter;
+  readonly file: string;
+  readonly index: number;
+  /**
+   * The yaml Document, for source positions and for loaders that need tags (`!reference`). After its file is
+   * released it is parsed again from the text on first use: the same text gives the same nodes and offsets.
+   */
+  readonly doc: Document.Parsed;
+  readonly lineCounter: LineCounter;
   /** The plain JavaScript value of the document; `undefined` for an empty document or one that failed. */
-  value: unknown;
+  readonly value: unknown;
   /** True when the document had syntax errors: its value is not trusted by loaders. */
-  broken: boolean;
+  readonly broken: boolean;
 }
 
 export interface ParsedYamlFile {
-  file: string;
-  documents: YamlDocument[];
-  lineCounter: LineCounter;
+  readonly file: string;
+  readonly documents: YamlDocument[];
+  readonly lineCounter: LineCounter;
+  /**
+   * Drops the yaml Documents (the values, line starts and text stay). A 10,000-repo fleet cannot keep every
+   * Document alive: they are most of the heap, and the garbage collector copies them again and again.
+   */
+  release?(): void;
 }
 
 /**
@@ -32,6 +40,59 @@ const referenceTag: CollectionTag = {
 };
 
 const customTags: (ScalarTag | CollectionTag)[] = [referenceTag];
+
+const PARSE_OPTIONS = { customTags, uniqueKeys: true, prettyErrors: false, strict: true } as const;
+
+/** Files whose Documents were parsed again after a release; the oldest are released again past this many. */
+const KEPT_RESTORED_FILES = 64;
+const restoredFiles: ReleasableYamlFile[] = [];
+
+/** A parsed file whose Documents can be dropped and parsed again from the text when asked for. */
+class ReleasableYamlFile implements ParsedYamlFile {
+  readonly documents: YamlDocument[] = [];
+  #docs: Document.Parsed[] | undefined;
+
+  constructor(
+    readonly file: string,
+    readonly lineCounter: LineCounter,
+    /** Undefined for a file refused before parsing: its one document is an empty stand-in. */
+    private readonly text: string | undefined,
+    docs: Document.Parsed[],
+  ) {
+    this.#docs = docs;
+  }
+
+  addDocument(index: number, value: unknown, broken: boolean): void {
+    const { file, lineCounter } = this;
+    const docOf = (): Document.Parsed => this.docAt(index);
+    this.documents.push({
+      file,
+      index,
+      lineCounter,
+      value,
+      broken,
+      get doc() {
+        return docOf();
+      },
+    });
+  }
+
+  release(): void {
+    this.#docs = undefined;
+  }
+
+  docAt(index: number): Document.Parsed {
+    if (!this.#docs) {
+      // No lineCounter: the kept one already holds this text's line starts.
+      this.#docs = this.text === undefined ? [parseDocument('')] : (parseAllDocuments(this.text, PARSE_OPTIONS));
+      restoredFiles.push(this);
+      if (restoredFiles.length > KEPT_RESTORED_FILES) restoredFiles.shift()?.release();
+    }
+    const doc = this.#docs[index];
+    if (!doc) throw new Error(`${this.file}: document ${index + 1} is not there when parsed again`);
+    return doc;
+  }
+}
 
 /** Aliases beyond this many per document are treated as an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
@@ -95,7 +156,6 @@ export function rangeFromOffsets(lineCounter: LineCounter, start: number, end: n
 export function parseYamlFile(repo: string, file: string, text: string): { parsed: ParsedYamlFile; diagnostics: FindingDraft[] } {
   const lineCounter = new LineCounter();
   const diagnostics: FindingDraft[] = [];
-  const documents: YamlDocument[] = [];
   const diagnostic = (message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void => {
     diagnostics.push({ ruleId: 'parse-error', severity, message, repo, file, range, subject: message.split('\n')[0] ?? message });
   };
@@ -105,19 +165,21 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
   if (tooDeep !== undefined) {
     diagnostic(`YAML nests deeper than ${MAX_NESTING} levels; the file is not loaded`, { startLine: tooDeep, startColumn: 1, endLine: tooDeep, endColumn: 1 });
     // One empty, broken document stands for the file, so loaders see that it exists but cannot be trusted.
-    documents.push({ file, index: 0, doc: parseDocument('', { lineCounter }), lineCounter, value: undefined, broken: true });
-    return { parsed: { file, documents, lineCounter }, diagnostics };
+    const parsed = new ReleasableYamlFile(file, lineCounter, undefined, [parseDocument('', { lineCounter })]);
+    parsed.addDocument(0, undefined, true);
+    return { parsed, diagnostics };
   }
 
   let parsedDocs: Document.Parsed[];
   try {
-    parsedDocs = parseAllDocuments(text, { lineCounter, customTags, uniqueKeys: true, prettyErrors: false, strict: true }) as Document.Parsed[];
+    parsedDocs = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS }) as Document.Parsed[];
     // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
   } catch (error) {
     diagnostic(`YAML could not be parsed: ${describeError(error)}`, fileStart);
-    return { parsed: { file, documents, lineCounter }, diagnostics };
+    return { parsed: new ReleasableYamlFile(file, lineCounter, text, []), diagnostics };
   }
 
+  const parsed = new ReleasableYamlFile(file, lineCounter, text, parsedDocs);
   parsedDocs.forEach((doc, index) => {
     let broken = false;
     for (const error of doc.errors) {
@@ -137,9 +199,9 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
         diagnostic(`YAML document ${index + 1} could not be loaded: ${describeError(error)}`, range);
       }
     }
-    documents.push({ file, index, doc, lineCounter, value, broken });
+    parsed.addDocument(index, value, broken);
   });
-  return { parsed: { file, documents, lineCounter }, diagnostics };
+  return { parsed, diagnostics };
 }
 
 function firstLine(message: string): string {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { parseYamlFile } from '../../src/model/yaml/parse.js';
+import { locatePath } from '../../src/model/yaml/locate.js';
+import { loadFleet } from '../../src/model/load-fleet.js';
+import { MemorySource } from '../../src/sources/memory.js';
+
+const TEXT = ['# values', 'image:', '  repository: nginx', '  tag: "1.27"', '---', 'kind: ConfigMap', 'data: {a: 1}', ''].join('\n');
+
+describe('released yaml Documents', () => {
+  it('are parsed again from the text on first use, with the same positions and values', () => {
+    const { parsed } = parseYamlFile('r', 'values.yaml', TEXT);
+    const [first, second] = parsed.documents;
+    if (!first || !second) throw new Error('two documents expected');
+    const before = [locatePath(first, ['image', 'tag']), locatePath(second, ['data', 'a'])];
+    const value = first.value;
+
+    parsed.release?.();
+    expect([locatePath(first, ['image', 'tag']), locatePath(second, ['data', 'a'])]).toEqual(before);
+    expect(before[0]?.range).toEqual({ startLine: 4, startColumn: 3, endLine: 4, endColumn: 14 });
+    expect(first.value).toBe(value);
+    // Parsed once again for both documents, and kept until released again.
+    expect(first.doc).toBe(first.doc);
+  });
+
+  it('stand in for a file refused before parsing', () => {
+    const deep = `${'['.repeat(500)}${']'.repeat(500)}\n`;
+    const { parsed, diagnostics } = parseYamlFile('r', 'deep.yaml', deep);
+    parsed.release?.();
+    expect(diagnostics).toHaveLength(1);
+    expect(parsed.documents[0]?.broken).toBe(true);
+    expect(parsed.documents[0]?.doc.contents).toBeNull();
+  });
+
+  it('are released once a fleet is loaded, and the facts keep their positions', async () => {
+    const repos = [
+      {
+        id: 'apps/web',
+        source: new MemorySource({
+          'values.yaml': 'image:\n  repository: nginx\n  tag: latest\n',
+          '.gitlab-ci.yml': 'include:\n  - project: platform/ci\n    file: /scan.yml\n',
+        }),
+      },
+      { id: 'platform/ci', source: new MemorySource({ 'scan.yml': 'scan:\n  script:\n    - gitleaks detect\n' }) },
+    ];
+    const fleet = await loadFleet({ root: '/fleet', settings: { registries: [], providers: [] }, repos });
+    const web = fleet.repos.find((repo) => repo.id === 'apps/web');
+    const values = web?.yaml.get('values.yaml')?.documents[0];
+    if (!web || !values) throw new Error('apps/web and its values.yaml expected');
+    expect(web.images.map((image) => [image.raw, image.origin.line])).toEqual([['nginx:latest', 2]]);
+    expect(web.ci?.jobs.map((job) => [job.name, job.origin.repo, job.origin.line])).toEqual([['scan', 'platform/ci', 1]]);
+    expect(locatePath(values, ['image', 'tag']).range.startLine).toBe(3);
+  });
+});
