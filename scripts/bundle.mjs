@@ -6,9 +6,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-await build({
-  entryPoints: [join(root, 'src/cli/main.ts')],
-  outfile: join(root, 'dist/fleetlint.mjs'),
+const bundle = (entry, outfile) => build({
+  entryPoints: [join(root, entry)],
+  outfile: join(root, outfile),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -18,3 +18,6 @@ await build({
   // Bundled CommonJS dependencies call require(); an ES module has none, so give it one.
   banner: { js: "import { createRequire as __fleetlintRequire } from 'node:module'; const require = __fleetlintRequire(import.meta.url);" },
 });
+await bundle('src/cli/main.ts', 'dist/fleetlint.mjs');
+// The worker threads that parse and build repos in large audits (src/model/build-in-threads.ts).
+await bundle('src/model/build-worker.ts', 'dist/build-worker.mjs');

@@ -16,6 +16,7 @@ import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
 import type { FindingDraft } from '../model/findings.js';
 import { loadFleet } from '../model/load-fleet.js';
+import { threadsFor } from '../model/build-in-threads.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FileSource } from '../sources/file-source.js';
@@ -191,7 +192,14 @@ const MAX_LOAD_PASSES = 8;
 
 export async function openFleet(
   candidates: FleetCandidates,
-  options: { shard?: Shard | undefined; providers: readonly ProviderRule[]; progress: Progress; timings?: Record<string, number> },
+  options: {
+    shard?: Shard | undefined;
+    providers: readonly ProviderRule[];
+    progress: Progress;
+    timings?: Record<string, number>;
+    /** Worker threads for building the repos; default: threadsFor(the number of repos). */
+    threads?: number | undefined;
+  },
 ): Promise<OpenedFleet> {
   const { shard, progress } = options;
   const timings = options.timings ?? {};
@@ -220,7 +228,9 @@ export async function openFleet(
   for (;;) {
     passes += 1;
     progress.update({}, 'loading');
+    const materialized = state.size;
     fleet = await timed('model', () => loadFleet({
+      threads: options.threads ?? threadsFor(materialized),
       root: candidates.root,
       settings: candidates.settings,
       repos: candidates.ids.flatMap((id) => {

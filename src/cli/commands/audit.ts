@@ -12,6 +12,7 @@ import { parseFormats } from '../formats.js';
 import { fragmentRepo, writeFragment, FRAGMENT_FORMAT, FRAGMENT_VERSION } from '../fragment.js';
 import { Progress } from '../progress.js';
 import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../remote-fleet.js';
+import { THREADED_FLEET_SIZE } from '../../model/build-in-threads.js';
 import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, RESULTS_CACHE_FILE, writeResultsCache, type CachedRepoResults } from '../repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
@@ -36,6 +37,8 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
   --report-label <text>      a line under the html and markdown reports' title (e.g. the pipeline and date)
   --print-model              print the policy input JSON and stop
   --stats <file>             write counts and timings of the run as JSON
+  --threads <n>              worker threads that parse and build repos (default: one per CPU for fleets of
+                             ${THREADED_FLEET_SIZE}+ repos, else 1: none)
   --quiet                    no model summary or progress on stderr
 
   From GitLab:
@@ -60,6 +63,7 @@ const OPTIONS = {
   registry: { type: 'string', multiple: true },
   'cache-dir': { type: 'string' },
   concurrency: { type: 'string' },
+  threads: { type: 'string' },
   'no-incremental': { type: 'boolean', default: false },
   shard: { type: 'string' },
   'write-fragment': { type: 'string' },
@@ -91,6 +95,7 @@ export async function audit(argv: string[]): Promise<number> {
   if (fragmentPath !== undefined && values.format !== undefined) throw new UsageError('--write-fragment writes no report: give --format to fleetlint merge');
   if (shard && values['write-snapshot'] !== undefined) throw new UsageError('--write-snapshot needs the whole fleet: give it to fleetlint merge, not to a shard');
   const concurrency = positiveInteger(values.concurrency, '--concurrency', 8);
+  const threads = values.threads === undefined ? undefined : positiveInteger(values.threads, '--threads', 1);
   const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
   const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
 
@@ -122,7 +127,7 @@ export async function audit(argv: string[]): Promise<number> {
   }
   timings.discover = performance.now() - started;
   // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings });
+  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings, threads });
   const { fleet } = opened;
   if (values['print-model']) {
     progress.done();

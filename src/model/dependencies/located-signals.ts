@@ -22,6 +22,16 @@ function remembered(document: YamlDocument, key: string, compute: () => LocatedS
   return signals;
 }
 
+/** What was found and located in a document, by base path key: for handing a built repo to another thread. */
+export function locatedSignalsOf(document: YamlDocument): [string, LocatedSignal[]][] {
+  return [...(memo.get(document) ?? [])];
+}
+
+/** Takes the signals another thread found in a document. */
+export function rememberLocatedSignals(document: YamlDocument, entries: readonly [string, LocatedSignal[]][]): void {
+  if (entries.length > 0) memo.set(document, new Map(entries));
+}
+
 /** The signals of a tree of Helm values: a values file (`basePath` []) or an inline `helm.valuesObject`. */
 export function valuesSignals(repo: string, document: YamlDocument, basePath: DocPath): LocatedSignal[] {
   return remembered(document, `values\0${basePath.join('\0')}`, () =>
@@ -43,7 +53,7 @@ export function manifestSignals(repo: string, object: K8sObject): LocatedSignal[
  * are still parsed: the fleet-wide inference runs after every repo's Documents were released, and locating a
  * signal then would parse its file again.
  */
-export function locateRepoSignals(repo: Repo): void {
+export function locateRepoSignals(repo: Pick<Repo, 'id' | 'helm' | 'k8s' | 'argocd' | 'yaml'>): void {
   for (const values of repo.helm.values) {
     const document = values.document;
     if (!document.broken) valuesSignals(repo.id, document, []);

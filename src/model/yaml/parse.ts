@@ -56,8 +56,9 @@ class ReleasableYamlFile implements ParsedYamlFile {
     readonly file: string,
     readonly lineCounter: LineCounter,
     /** Undefined for a file refused before parsing: its one document is an empty stand-in. */
-    private readonly text: string | undefined,
-    docs: Document.Parsed[],
+    readonly text: string | undefined,
+    /** Undefined: released already (a file handed over by a worker thread). */
+    docs: Document.Parsed[] | undefined,
   ) {
     this.#docs = docs;
   }
@@ -202,6 +203,35 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
     parsed.addDocument(index, value, broken);
   });
   return { parsed, diagnostics };
+}
+
+/** A parsed file as plain data: what a worker thread that parsed it hands over (see releasedYamlFile). */
+export interface YamlFileData {
+  file: string;
+  /** False for a file refused before parsing (too deeply nested). */
+  parsed: boolean;
+  lineStarts: number[];
+  documents: { value: unknown; broken: boolean }[];
+}
+
+export function yamlFileData(parsed: ParsedYamlFile): YamlFileData {
+  return {
+    file: parsed.file,
+    parsed: !(parsed instanceof ReleasableYamlFile) || parsed.text !== undefined,
+    lineStarts: parsed.lineCounter.lineStarts,
+    documents: parsed.documents.map((document) => ({ value: document.value, broken: document.broken })),
+  };
+}
+
+/** The file another thread parsed, released: its Documents are parsed here from `text` only if asked for. */
+export function releasedYamlFile(data: YamlFileData, text: string): ParsedYamlFile {
+  const lineCounter = new LineCounter();
+  lineCounter.lineStarts = data.lineStarts;
+  const file = new ReleasableYamlFile(data.file, lineCounter, data.parsed ? text : undefined, undefined);
+  data.documents.forEach((document, index) => {
+    file.addDocument(index, document.value, document.broken);
+  });
+  return file;
 }
 
 function firstLine(message: string): string {

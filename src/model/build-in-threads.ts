@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FleetSettings } from './types.js';
+import type { RepoTexts } from './read-files.js';
+import type { RepoMessage } from './repo-transfer.js';
+import { packageRoot } from '../package.js';
+
+export interface BuildWorkerData {
+  settings: FleetSettings;
+  repos: { id: string; texts: RepoTexts }[];
+}
+
+/** What a worker sends back for one batch of repo ids. */
+export type BuiltBatch = ({ id: string; message: RepoMessage } | { id: string; error: string })[];
+
+/** Fleets this large are built in worker threads by default; for smaller ones starting the threads costs more. */
+export const THREADED_FLEET_SIZE = 200;
+
+/** The default number of build threads for a fleet: one per CPU for a large fleet, none (1) for a small one. */
+export function threadsFor(repoCount: number): number {
+  return repoCount >= THREADED_FLEET_SIZE ? availableParallelism() : 1;
+}
+
+/** Repos per request: small enough that both threads finish together, large enough that messages are few. */
+const BATCH_SIZE = 25;
+
+/**
+ * Parsing YAML and building facts is most of a large audit's time, and each repo's work is independent: it is
+ * spread over worker threads (the bundled dist/build-worker.mjs), each asking for the next batch when done.
+ * Results come back in the order of `ids`. Each worker holds every repo's texts (any repo may include another's
+ * CI files); the texts are a small part of the memory a build needs.
+ */
+export async function buildReposInThreads(data: BuildWorkerData, ids: readonly string[], threads: number): Promise<RepoMessage[]> {
+  const script = join(packageRoot(), 'dist', 'build-worker.mjs');
+  if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\``);
+  const results = new Map<string, RepoMessage>();
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, Math.ceil(ids.length / BATCH_SIZE))) }, () => new Worker(script, { workerData: data }));
+  try {
+    await Promise.all(
+      workers.map(
+        (worker) =>
+          new Promise<void>((resolve, reject) => {
+            const ask = (): void => {
+              if (next >= ids.length) {
+                resolve();
+                return;
+              }
+              worker.postMessage(ids.slice(next, (next += BATCH_SIZE)));
+            };
+            worker.on('message', (batch: BuiltBatch) => {
+              for (const built of batch) {
+                if ('error' in built) {
+                  reject(new Error(`building ${built.id} failed: ${built.error}`));
+                  return;
+                }
+                results.set(built.id, built.message);
+              }
+              ask();
+            });
+            worker.on('error', reject);
+            worker.on('exit', (code) => {
+              if (next < ids.length || code !== 0) reject(new Error(`a build worker thread stopped (exit code ${code})`));
+            });
+            ask();
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
+  return ids.map((id) => {
+    const message = results.get(id);
+    if (!message) throw new Error(`repo ${id} was not built`);
+    return message;
+  });
+}
