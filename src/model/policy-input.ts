@@ -3,6 +3,7 @@ import type { Fleet, Repo } from './types.js';
 import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
+import { dependencyWaveOrders } from './dependencies/ordering.js';
 
 /**
  * The policy input: plain JSON that Rego policies (ours and the users') are written against. Its shape is
@@ -187,18 +188,24 @@ export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
 
 /** `repoOf` builds each repo's part: all of it by default, or the fields a policy reads. */
 export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string, unknown> = repoJson): Record<string, unknown> {
+  // Which two Applications' waves order each dependency, from the app-of-apps tree.
+  const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet),
     repos: fleet.repos.map((repo) => repoOf(repo)),
-    dependencies: fleet.dependencies.map((dependency) => ({
-      fromRepo: dependency.fromRepo,
-      from: dependency.from,
-      toRepo: dependency.toRepo,
-      to: dependency.to,
-      capability: dependency.capability,
-      evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
-    })),
+    dependencies: fleet.dependencies.map((dependency, index) => {
+      const order = orders[index];
+      return {
+        fromRepo: dependency.fromRepo,
+        from: dependency.from,
+        toRepo: dependency.toRepo,
+        to: dependency.to,
+        capability: dependency.capability,
+        evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
+        ...(order ? { orderedBy: { from: { repo: order.from.repo, name: order.from.name }, to: { repo: order.to.repo, name: order.to.name } } } : {}),
+      };
+    }),
     dependencyCycles: dependencyCycles(fleet.dependencies),
     unprovided: fleet.unprovided.map((reference) => ({
       fromRepo: reference.fromRepo,
