@@ -15,7 +15,18 @@
 #     merge-request pipelines, and let it fail the pipeline: a scan that cannot block a merge only reports.
 #   tags: [security, gitlab-ci]
 #   scope: repo
-#   repoFields: [ci, kinds]
+#   repoFields:
+#     - kinds
+#     - ci.file
+#     - ci.workflowAllowsMergeRequests
+#     - ci.jobs.name
+#     - ci.jobs.script.text
+#     - ci.jobs.when
+#     - ci.jobs.ruleWhen
+#     - ci.jobs.runsInMergeRequests
+#     - ci.jobs.allowFailure
+#     - ci.jobs.origin
+#     - ci.jobs.keyOrigins.allow_failure
 #   options:
 #     type: object
 #     additionalProperties: false

@@ -5,7 +5,8 @@ import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision } from './wasm/decisions.js';
 import type { SourceLocation } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
-import { fleetSettingsJson, policyInput, repoJson } from '../model/policy-input.js';
+import { fleetSettingsJson, policyInput } from '../model/policy-input.js';
+import { repoReader } from './wasm/repo-fields.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { includeSite } from '../model/gitlab-ci/include-site.js';
 
@@ -13,8 +14,8 @@ import { includeSite } from '../model/gitlab-ci/include-site.js';
  * Presents each compiled Rego policy as a Check, so the runner treats TypeScript rules and policies alike.
  * Repo-scope policies get `{repo, fleet, options}` (one evaluation per repo, which measured faster than one
  * per fleet and keeps a failure to one repo); fleet-scope policies get the whole policy input plus options.
- * A policy that names the repo fields it reads (`custom.repoFields`) gets only `id` and those in each repo;
- * one that names none gets every field.
+ * A policy that names the repo fields it reads (`custom.repoFields`, see repoReader) gets only `id` and those
+ * in each repo; one that names none gets every field.
  */
 export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   set.host.setData(fleetData);
@@ -22,11 +23,10 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
   // A repo's input is JSON text joined with each policy's options; the runner checks one repo at a time, so only
   // the current repo's texts are kept, one per field set that its policies read.
   const repoTextsOf = lastOne<Repo, Map<string, string>>(() => new Map());
-  const repoTextOf = (repo: Repo, fields: readonly string[] | undefined): string => {
+  const repoTextOf = (repo: Repo, fieldsKey: string, readRepo: (repo: Repo) => unknown): string => {
     const texts = repoTextsOf(repo);
-    const key = fields ? fields.join(',') : '*';
-    let text = texts.get(key);
-    if (text === undefined) texts.set(key, (text = JSON.stringify(repoJson(repo, fields))));
+    let text = texts.get(fieldsKey);
+    if (text === undefined) texts.set(fieldsKey, (text = JSON.stringify(readRepo(repo))));
     return text;
   };
   const fleetSettingsTextOf = memo((fleet: Fleet) => JSON.stringify(fleetSettingsJson(fleet)));
@@ -36,16 +36,17 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
     // A policy that names the repo fields it reads gets only those: WebAssembly parses its input on every
     // evaluation, and a 10,000-repo fleet serialized whole costs tens of seconds for a fleet-scope policy, every
     // repo's CI jobs and Kubernetes objects seconds for a repo-scope one that reads only images.
-    const fields = policy.repoFields;
+    const readRepo = repoReader(policy.repoFields);
+    const fieldsKey = policy.repoFields?.join(',') ?? '*';
     // The fleet input as JSON text without its closing brace, so that each run appends its options.
-    const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, (repo) => repoJson(repo, fields))).slice(0, -1));
+    const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, readRepo)).slice(0, -1));
     return {
       meta: policyMeta(policy),
       run(context: CheckContext): CheckReport[] {
         const { fleet, repo, options } = context;
         const optionsText = JSON.stringify(options);
         const input = repo
-          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo, fields)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
+          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
           : PreparedInput.fromJson(`${fleetTextOf(fleet)},"options":${optionsText}}`);
         const { decisions, invalid } = set.host.evaluate(policy.entrypoint, input);
         if (invalid.length > 0) {

@@ -7,9 +7,13 @@ import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
 import { loadCustomPolicies } from '../../src/engine/rego/custom.js';
 import { findOpa } from '../../src/engine/rego/opa.js';
 import { policyChecks } from '../../src/engine/policy-checks.js';
+import { repoReader } from '../../src/engine/wasm/repo-fields.js';
+import { loadBuiltinPolicies } from '../../src/engine/wasm/policy-set.js';
+import type { PolicyMetadata } from '../../src/engine/wasm/metadata.js';
 import { repoJson } from '../../src/model/policy-input.js';
 import type { Fleet } from '../../src/model/types.js';
 import { fleetFromFiles } from '../support/fleet.js';
+import { auditHomelab } from '../support/homelab.js';
 
 /** A policy that reports which repo fields its input holds, and how many images, once per repo it sees. */
 function echoPolicy(id: string, scope: 'repo' | 'fleet', repoFields?: string): string {
@@ -86,10 +90,84 @@ describe('the repo fields a policy declares (custom.repoFields)', () => {
     expect(everyField.split(',')).toEqual(expect.arrayContaining(['ci', 'images', 'k8sObjects', 'kinds']));
   });
 
+  it('may be paths into a field, through every element of an array on the way', async () => {
+    const result = await messages({
+      'echo-paths': echoPolicy('echo-paths', 'repo', '[ci.jobs.name, ci.file, images.raw]').replace(
+        'concat(",", sort([key | some key, _ in repo]))',
+        'json.marshal([object.get(repo, "ci", null), [image | some image in object.get(repo, "images", [])]])',
+      ),
+    });
+    expect(result).toEqual({
+      'echo-paths': [
+        'apps/one: [{"file":".gitlab-ci.yml","jobs":[{"name":"lint"}]},[{"raw":"alpine:3.19"},{"raw":"nginx:1.25"}]]; 2 images',
+        // No .gitlab-ci.yml: `ci` is null, and stays so.
+        'apps/two: [null,[{"raw":"golang:1.22"},{"raw":"gcr.io/distroless/static:nonroot"}]]; 2 images',
+      ],
+    });
+  });
+
   it('are all each repo of a fleet-scope policy holds, with the id', async () => {
     const result = await messages({
       'echo-fleet': echoPolicy('echo-fleet', 'fleet', '[images]'),
     });
     expect(result).toEqual({ 'echo-fleet': ['apps/one: id,images; 2 images', 'apps/two: id,images; 2 images'] });
+  });
+});
+
+describe('repoReader', () => {
+  it('keeps every field without a list, else the id and the fields or paths named; a whole field wins over a path into it', () => {
+    const [repo] = fleet.repos;
+    if (!repo) throw new Error('the fleet has no repo');
+    expect(repoReader(undefined)(repo)).toEqual(repoJson(repo));
+    expect(Object.keys(repoReader(['kinds'])(repo))).toEqual(['id', 'kinds']);
+    const paths = repoReader(['ci.jobs.script.text', 'ci.file', 'kinds.length', 'ci.nothing.here'])(repo);
+    expect(paths).toEqual({ id: 'apps/one', kinds: repo.kinds, ci: { file: '.gitlab-ci.yml', jobs: [{ script: [{ text: 'gitleaks detect' }] }] } });
+    expect(repoReader(['ci.jobs.name', 'ci'])(repo)).toEqual(repoReader(['ci'])(repo));
+    expect(repoReader(['ci', 'ci.jobs.name'])(repo)).toEqual(repoReader(['ci'])(repo));
+  });
+});
+
+/** The policy as if it declared no repo fields: it gets every field. */
+function withEveryField(policy: PolicyMetadata): PolicyMetadata {
+  return Object.fromEntries(Object.entries(policy).filter(([key]) => key !== 'repoFields')) as unknown as PolicyMetadata;
+}
+
+describe('the built-in policies', () => {
+  // A policy that reads a field it does not declare sees nothing there, and decides differently from the same
+  // policy given every field: on a fleet that exercises what it reads, this comparison finds the omission.
+  it('decide the same with the repo fields they declare as with every field', async () => {
+    const set = await loadBuiltinPolicies();
+    if (!set) throw new Error('no built-in policies');
+    const declared = policyChecks(set, {});
+    const everything = policyChecks({ ...set, policies: set.policies.map(withEveryField) }, {});
+    expect(set.policies.filter((policy) => policy.repoFields).map((policy) => policy.id)).toEqual(['no-latest-tag', 'required-scans', 'sync-wave-order']);
+    const { fleet: homelab } = await auditHomelab();
+    // What fixtures/homelab lacks: a scan made manual by its rules, one told not to fail, a Helm map without a tag.
+    const cases = await fleetFromFiles({
+      'apps/manual': {
+        '.gitlab-ci.yml': 'secrets:\n  script:\n    - gitleaks detect\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"\n      when: manual\n',
+      },
+      'apps/soft': {
+        Dockerfile: 'FROM alpine\n',
+        'helm/values.yaml': 'image:\n  repository: ghcr.io/acme/soft\n',
+        '.gitlab-ci.yml': 'secrets:\n  script:\n    - gitleaks detect || true\nimage-scan:\n  script:\n    - trivy image --exit-code 0 app:1\n',
+      },
+    });
+    const decided = new Map<string, string[]>();
+    for (const fleet of [homelab, cases]) {
+      for (const [index, check] of declared.entries()) {
+        const full = everything[index];
+        if (!full) throw new Error(`no full-input twin for ${check.meta.id}`);
+        for (const repo of check.meta.scope === 'repo' ? fleet.repos : [undefined]) {
+          const context = { fleet, ...(repo ? { repo } : {}), options: {} };
+          const reports = await check.run(context);
+          expect(reports, `${check.meta.id} on ${repo?.id ?? 'the fleet'}`).toEqual(await full.run(context));
+          decided.set(check.meta.id, [...(decided.get(check.meta.id) ?? []), ...reports.map((report) => report.subject ?? '')]);
+        }
+      }
+    }
+    expect(decided.get('required-scans')).toEqual(expect.arrayContaining(['not-gating:secrets', 'non-blocking:secrets', 'non-blocking:image', 'missing:manifests']));
+    expect(decided.get('no-latest-tag')).toEqual(expect.arrayContaining(['helm-map::ghcr.io/acme/soft', 'dockerfile-from::alpine']));
+    expect(decided.get('sync-wave-order')?.length).toBeGreaterThan(0);
   });
 });
