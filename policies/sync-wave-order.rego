@@ -40,67 +40,51 @@ wave_bands := data.fleet.waveBands
 key(repo, name) := concat("#", [repo, name])
 
 # One object, computed once: a partial object rule would be evaluated again on every lookup.
-apps := {key(repo.id, app.name): object.union(app, {"repo": repo.id}) |
+apps := {key(repo.id, app.name): app |
 	some repo in input.repos
 	some app in repo.applications
 }
 
-label(k) := sprintf("%s (%s)", [apps[k].name, apps[k].repo])
+# An app, and its wave, by {repo, name}.
+application(ref) := apps[key(ref.repo, ref.name)]
+
+wave(ref) := application(ref).wave
+
+label(ref) := sprintf("%s (%s)", [ref.name, ref.repo])
 
 # Evidence for messages: "uses storageClass longhorn at helm/values.yaml:12".
 evidence_text(dependency) := concat("; ", [sprintf("%s at %s:%d", [e.description, e.origin.file, e.origin.line]) | some e in dependency.evidence])
 
-# Path from an app up to the root of its app-of-apps tree, the app itself first.
-chain(k) := array.concat([k], [key(a.repo, a.name) | some a in object.get(apps[k], "ancestors", [])])
-
-# The two apps whose waves decide the order of `from` and `to`: siblings under their lowest common ancestor
-# when the tree joins them, else the apps themselves (one global order).
-compared(from, to) := [chain(from)[i - 1], chain(to)[j - 1]] if {
-	from_chain := chain(from)
-	to_chain := chain(to)
-	common := {k | some k in from_chain} & {k | some k in to_chain}
-	count(common) > 0
-	i := min({n | some n, k in from_chain; k in common})
-	some j, k in to_chain
-	k == from_chain[i]
-	i > 0
-	j > 0
-}
-
-compared(from, to) := [from, to] if {
-	from_chain := chain(from)
-	to_chain := chain(to)
-	count({k | some k in from_chain} & {k | some k in to_chain}) == 0
-}
-
+# An app syncs in a later wave than each app it depends on. The waves compared are those of the two apps the model
+# names in `orderedBy`: their app-of-apps branches under the lowest common ancestor, else the apps themselves. A
+# dependency without `orderedBy` (one app deploys the other) is not ordered by waves.
 deny contains decision if {
 	some dependency in input.dependencies
-	from := key(dependency.fromRepo, dependency.from)
-	to := key(dependency.toRepo, dependency.to)
-	[a, b] := compared(from, to)
-	apps[a].wave <= apps[b].wave
+	wave(dependency.orderedBy.from) <= wave(dependency.orderedBy.to)
+	from := {"repo": dependency.fromRepo, "name": dependency.from}
+	to := {"repo": dependency.toRepo, "name": dependency.to}
 	decision := {
-		"msg": order_message(dependency, from, to, a, b),
+		"msg": order_message(dependency, from, to),
 		"repo": dependency.fromRepo,
-		"origin": apps[from].waveOrigin,
-		"subject": sprintf("order:%s->%s", [from, to]),
+		"origin": application(from).waveOrigin,
+		"subject": sprintf("order:%s->%s", [key(from.repo, from.name), key(to.repo, to.name)]),
 		"related": [e.origin | some e in dependency.evidence],
 	}
 }
 
-order_message(dependency, from, to, a, b) := sprintf(
+order_message(dependency, from, to) := sprintf(
 	"%s syncs in wave %d but depends on %s (wave %d), which must sync first: %s",
-	[apps[from].name, apps[from].wave, apps[to].name, apps[to].wave, evidence_text(dependency)],
+	[from.name, wave(from), to.name, wave(to), evidence_text(dependency)],
 ) if {
-	a == from
-	b == to
+	dependency.orderedBy == {"from": from, "to": to}
 }
 
-order_message(dependency, from, to, a, b) := sprintf(
+order_message(dependency, from, to) := sprintf(
 	"%s depends on %s (%s), but its app-of-apps branch %s (wave %d) does not sync after %s (wave %d)",
-	[apps[from].name, apps[to].name, evidence_text(dependency), label(a), apps[a].wave, label(b), apps[b].wave],
+	[from.name, to.name, evidence_text(dependency), label(branch.from), wave(branch.from), label(branch.to), wave(branch.to)],
 ) if {
-	[a, b] != [from, to]
+	branch := dependency.orderedBy
+	branch != {"from": from, "to": to}
 }
 
 # Dependency cycles (found by the model, linear in the graph), each reported once, at its first member.
@@ -116,13 +100,14 @@ deny contains decision if {
 }
 
 deny contains decision if {
-	some k, app in apps
+	some repo in input.repos
+	some app in repo.applications
 	not app.waveValid
 	decision := {
 		"msg": invalid_wave_message(app),
-		"repo": app.repo,
+		"repo": repo.id,
 		"origin": app.waveOrigin,
-		"subject": sprintf("invalid-wave:%s", [k]),
+		"subject": sprintf("invalid-wave:%s", [key(repo.id, app.name)]),
 	}
 }
 
@@ -137,7 +122,8 @@ invalid_wave_message(app) := sprintf(
 ) if app.waveProblem == "not-a-string"
 
 deny contains decision if {
-	some k, app in apps
+	some repo in input.repos
+	some app in repo.applications
 	some i, unknown in app.unknownSpecKeys
 	unknown == "syncWaves"
 	decision := {
@@ -145,19 +131,20 @@ deny contains decision if {
 			"%s: spec.syncWaves does not exist in ArgoCD and is ignored, so the app syncs in wave %d; write metadata.annotations.\"argocd.argoproj.io/sync-wave\": \"N\" instead",
 			[app.name, app.wave],
 		),
-		"repo": app.repo,
+		"repo": repo.id,
 		"origin": app.unknownSpecKeyOrigins[i],
-		"subject": sprintf("spec-sync-waves:%s", [k]),
+		"subject": sprintf("spec-sync-waves:%s", [key(repo.id, app.name)]),
 	}
 }
 
-band(app) := [b | some b in wave_bands; band_matches(b, app)][0]
+# An app's band: the first in the fleet's deployment order that names it or whose `repos` globs match its repo.
+band(repo, app) := [b | some b in wave_bands; band_matches(b, repo, app)][0]
 
-band_matches(b, app) if app.name in object.get(b, "apps", [])
+band_matches(b, _, app) if app.name in object.get(b, "apps", [])
 
-band_matches(b, app) if {
+band_matches(b, repo, _) if {
 	some pattern in object.get(b, "repos", [])
-	glob.match(pattern, ["/"], app.repo)
+	glob.match(pattern, ["/"], repo.id)
 }
 
 outside(b, wave) if wave < b.min
@@ -174,16 +161,17 @@ band_text(b) := sprintf("waves %d-%d", [b.min, b.max]) if {
 band_text(b) := sprintf("wave %d or later", [b.min]) if not b.max
 
 deny contains decision if {
-	some k, app in apps
+	some repo in input.repos
+	some app in repo.applications
 	app.waveValid
-	b := band(app)
+	b := band(repo, app)
 	outside(b, app.wave)
 	decision := {
 		"msg": sprintf("%s syncs in wave %d, outside its band in the fleet's deployment order (%s)", [app.name, app.wave, band_text(b)]),
-		"repo": app.repo,
+		"repo": repo.id,
 		"origin": app.waveOrigin,
 		"severity": "warning",
-		"subject": sprintf("band:%s", [k]),
+		"subject": sprintf("band:%s", [key(repo.id, app.name)]),
 	}
 }
 

@@ -4,20 +4,22 @@ import data.fleetlint.sync_wave_order
 
 origin(repo, line) := {"repo": repo, "file": "argocd/application.yaml", "line": line, "column": 5, "docIndex": 0, "path": ["metadata"]}
 
+# An Application with the fields the policy declares (custom.repoFields), as the fleet input holds it.
 app(name, wave, fields) := object.union(
 	{
-		"name": name, "sources": [], "destination": {}, "automatedSync": true, "wave": wave, "waveValid": true,
-		"declaredDependsOn": [], "unknownSpecKeys": [], "unknownSpecKeyOrigins": [],
-		"origin": origin(name, 3), "waveOrigin": origin(name, 6),
+		"name": name, "wave": wave, "waveValid": true, "unknownSpecKeys": [], "unknownSpecKeyOrigins": [],
+		"waveOrigin": origin(name, 6),
 	},
 	fields,
 )
 
 repo(a) := {"id": a.name, "applications": [a]}
 
+# A dependency between apps in repos of their own name, in no app-of-apps tree: their own waves order it.
 dependency(from, to) := {
 	"fromRepo": from, "from": from, "toRepo": to, "to": to, "capability": "StorageClass longhorn",
 	"evidence": [{"description": "uses storageClass longhorn", "origin": {"repo": from, "file": "helm/values.yaml", "line": 12, "column": 3}}],
+	"orderedBy": {"from": {"repo": from, "name": from}, "to": {"repo": to, "name": to}},
 }
 
 deny_for(apps, dependencies) := decisions if {
@@ -88,31 +90,50 @@ test_applications_band_is_by_repo_glob if {
 
 test_app_of_apps_siblings_decide if {
 	# media (wave 10) and storage (wave 3) are siblings under root; jellyfin and longhorn sit below them with
-	# their own waves, which do not matter across branches.
-	root := {"repo": "argocd-apps", "name": "root"}
-	media := {"repo": "argocd-apps", "name": "media"}
-	storage := {"repo": "argocd-apps", "name": "storage"}
-	apps_repo := {"id": "argocd-apps", "applications": [
-		app("root", 0, {}),
-		app("media", 10, {"ancestors": [root]}),
-		app("storage", 3, {"ancestors": [root]}),
-	]}
-	jellyfin := {"id": "jellyfin", "applications": [app("jellyfin", 0, {"ancestors": [media, root]})]}
-	longhorn := {"id": "longhorn", "applications": [app("longhorn", 5, {"ancestors": [storage, root]})]}
-	decisions := sync_wave_order.deny with input as {"repos": [apps_repo, jellyfin, longhorn], "dependencies": [dependency("jellyfin", "longhorn")]}
+	# their own waves, which do not matter across branches. The model names the branches in `orderedBy`.
+	root := app("root", 0, {})
+	jellyfin := app("jellyfin", 0, {})
+	longhorn := app("longhorn", 5, {})
+	via_branches := object.union(dependency("jellyfin", "longhorn"), {"orderedBy": {
+		"from": {"repo": "argocd-apps", "name": "media"},
+		"to": {"repo": "argocd-apps", "name": "storage"},
+	}})
+	apps_repo := {"id": "argocd-apps", "applications": [root, app("media", 10, {}), app("storage", 3, {})]}
+	decisions := sync_wave_order.deny with input as {"repos": [apps_repo, repo(jellyfin), repo(longhorn)], "dependencies": [via_branches]}
 		with data.fleet as {"waveBands": []}
 	count(decisions) == 0
 
 	# Swap the branch waves: now the media branch syncs first, and the message names the branches.
-	swapped := {"id": "argocd-apps", "applications": [
-		app("root", 0, {}),
-		app("media", 3, {"ancestors": [root]}),
-		app("storage", 10, {"ancestors": [root]}),
-	]}
-	bad := sync_wave_order.deny with input as {"repos": [swapped, jellyfin, longhorn], "dependencies": [dependency("jellyfin", "longhorn")]}
+	swapped := {"id": "argocd-apps", "applications": [root, app("media", 3, {}), app("storage", 10, {})]}
+	bad := sync_wave_order.deny with input as {"repos": [swapped, repo(jellyfin), repo(longhorn)], "dependencies": [via_branches]}
 		with data.fleet as {"waveBands": []}
+	[d.subject | some d in bad] == ["order:jellyfin#jellyfin->longhorn#longhorn"]
 	some d in bad
-	contains(d.msg, "app-of-apps branch media")
+	d.msg == "jellyfin depends on longhorn (uses storageClass longhorn at helm/values.yaml:12), but its app-of-apps branch media (argocd-apps) (wave 3) does not sync after storage (argocd-apps) (wave 10)"
+	d.origin.line == 6
+}
+
+test_an_app_that_deploys_its_dependency_is_not_ordered_by_waves if {
+	# The parent deploys the child, whatever their waves: the model gives no `orderedBy`.
+	unordered := object.remove(dependency("root", "child"), ["orderedBy"])
+	count(deny_for([app("root", 0, {}), app("child", 5, {})], [unordered])) == 0
+}
+
+test_band_is_the_first_that_names_the_app_or_matches_its_repo if {
+	bands := [
+		{"repos": ["applications/**"], "min": 10},
+		{"apps": ["traefik"], "min": 2, "max": 2},
+	]
+	r := {"id": "applications/ingress/traefik", "applications": [app("traefik", 2, {})]}
+	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": []}
+		with data.fleet as {"waveBands": bands}
+	[d.msg | some d in decisions] == ["traefik syncs in wave 2, outside its band in the fleet's deployment order (wave 10 or later)"]
+}
+
+test_an_app_in_no_band_has_no_band_finding if {
+	r := {"id": "platform/tools", "applications": [app("tools", 99, {})]}
+	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": []}
+	count(decisions) == 0
 }
 
 test_unprovided_reference_is_a_warning_at_its_use if {
