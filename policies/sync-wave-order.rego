@@ -16,7 +16,15 @@
 #     every dependency, following the fleet's deployment order (wave bands).
 #   tags: [argocd, ordering]
 #   scope: fleet
-#   repoFields: [applications]
+#   repoFields:
+#     - applications.name
+#     - applications.wave
+#     - applications.waveAnnotation
+#     - applications.waveValid
+#     - applications.waveProblem
+#     - applications.waveOrigin
+#     - applications.unknownSpecKeys
+#     - applications.unknownSpecKeyOrigins
 package fleetlint.sync_wave_order
 
 # The fleet's deployment order (the seed's wave table). Config `waveBands` replaces it (data.fleet.waveBands).
