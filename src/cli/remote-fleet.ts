@@ -17,6 +17,8 @@ import { makeRepoResolver } from '../model/argocd/repo-url.js';
 import type { FindingDraft } from '../model/findings.js';
 import { loadFleet } from '../model/load-fleet.js';
 import { threadsFor } from '../model/build-in-threads.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
+import type { RepoCheckResults } from '../engine/stored-results.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FileSource } from '../sources/file-source.js';
@@ -179,6 +181,8 @@ export interface OpenedFleet {
   fleet: Fleet;
   /** The repos this run checks and reports: every readable one, or the shard's slice. */
   checked: ReadonlySet<string>;
+  /** Repo-scope results evaluated by the build threads, by repo id (empty without threads). */
+  threadResults: ReadonlyMap<string, RepoCheckResults>;
   /** HEAD of every clone. */
   heads: ReadonlyMap<string, string>;
   /** False for a slice repo whose CI includes a repo this shard could not read (the merge re-evaluates it). */
@@ -199,6 +203,8 @@ export async function openFleet(
     timings?: Record<string, number>;
     /** Worker threads for building the repos; default: threadsFor(the number of repos). */
     threads?: number | undefined;
+    /** The run's config: with threads, the repo-scope TypeScript rules are evaluated where each repo is built. */
+    config?: FleetlintConfig | undefined;
   },
 ): Promise<OpenedFleet> {
   const { shard, progress } = options;
@@ -225,12 +231,15 @@ export async function openFleet(
   const allIds = new Set(candidates.ids);
   let fleet: Fleet;
   let passes = 0;
+  const threadResults = new Map<string, RepoCheckResults>();
   for (;;) {
     passes += 1;
     progress.update({}, 'loading');
     const materialized = state.size;
+    threadResults.clear();
     fleet = await timed('model', () => loadFleet({
       threads: options.threads ?? threadsFor(materialized),
+      ...(options.config ? { threadChecks: { config: options.config, results: threadResults } } : {}),
       root: candidates.root,
       settings: candidates.settings,
       repos: candidates.ids.flatMap((id) => {
@@ -274,6 +283,7 @@ export async function openFleet(
   return {
     fleet,
     checked,
+    threadResults,
     heads,
     complete,
     diagnostics,

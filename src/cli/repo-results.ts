@@ -8,7 +8,6 @@
  * does everything else (config severity, ranges, suppressions, waivers, fingerprints, order), so a replayed run
  * gives the same findings, byte for byte, as a fresh one. Fleet-scope checks are never wrapped: they always run.
  */
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,16 +16,10 @@ import type { Check, CheckReport } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import type { FleetSettings, Repo } from '../model/types.js';
 import { builtinPolicyPaths } from '../package.js';
+import { hashOf, optionsHash, plain, stableJson, type RepoCheckResults, type StoredCheckResult } from '../engine/stored-results.js';
 
-/** One check's reports for one repo, with the options they were made with. */
-export interface StoredCheckResult {
-  /** Hash of the check's effective options for this repo (config and overrides applied). */
-  options: string;
-  reports: CheckReport[];
-}
-
-/** By check id. */
-export type RepoCheckResults = Record<string, StoredCheckResult>;
+export type { RepoCheckResults, StoredCheckResult } from '../engine/stored-results.js';
+export { hashOf, stableJson } from '../engine/stored-results.js';
 
 export interface RepoResultsStats {
   /** Repo-scope check evaluations that ran. */
@@ -38,6 +31,8 @@ export interface RepoResultsStats {
 export interface RepoResultsOptions {
   /** Stored reports for a repo, when its inputs are unchanged (incremental) or a shard made them (merge). */
   stored?: (repoId: string) => RepoCheckResults | undefined;
+  /** Reports evaluated earlier in this run, where the repo was built (build threads); they count as evaluated. */
+  evaluatedElsewhere?: (repoId: string) => RepoCheckResults | undefined;
   /** Called after every repo-scope evaluation, run or reused: for progress. */
   onCheck?: () => void;
 }
@@ -67,12 +62,16 @@ export class RepoResults {
       run: async (context) => {
         const repo = context.repo;
         if (!repo) return check.run(context);
-        const options = hashOf(stableJson(context.options));
+        const options = optionsHash(context.options);
         const stored = this.#options.stored?.(repo.id)?.[check.meta.id];
+        const elsewhere = this.#options.evaluatedElsewhere?.(repo.id)?.[check.meta.id];
         let reports: CheckReport[];
         if (stored?.options === options) {
           this.stats.reused += 1;
           reports = plain(stored.reports);
+        } else if (elsewhere?.options === options) {
+          this.stats.evaluated += 1;
+          reports = elsewhere.reports;
         } else {
           // A check that throws is not recorded: the runner reports it, and the next run tries again.
           const fresh = await check.run(context);
@@ -94,22 +93,6 @@ export class RepoResults {
   }
 }
 
-/** A deep copy through JSON: what a cache file or a fragment gives back. */
-function plain<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value)) as T;
-}
-
-/** JSON with object keys sorted, so equal values hash equally whatever order they were built in. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_key, item: unknown) => {
-    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
-    return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  });
-}
-
-export function hashOf(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex').slice(0, 32);
-}
 
 // --- what the checks are ----------------------------------------------------------------------------------------
 

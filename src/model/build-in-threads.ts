@@ -5,11 +5,14 @@ import { Worker } from 'node:worker_threads';
 import type { FleetSettings } from './types.js';
 import type { RepoTexts } from './read-files.js';
 import type { RepoMessage } from './repo-transfer.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
 import { packageRoot } from '../package.js';
 
 export interface BuildWorkerData {
   settings: FleetSettings;
   repos: { id: string; texts: RepoTexts }[];
+  /** When given, the repo-scope TypeScript rules are evaluated on each repo built, with this config. */
+  checkConfig?: FleetlintConfig;
 }
 
 /** What a worker sends back for one batch of repo ids. */

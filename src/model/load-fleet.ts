@@ -2,6 +2,8 @@ import type { FindingDraft } from './findings.js';
 import type { FileSource } from '../sources/file-source.js';
 import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { ProviderRule } from './dependencies/types.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
+import type { RepoCheckResults } from '../engine/stored-results.js';
 import { readRepoTexts } from './read-files.js';
 import { RepoBuilder } from './repo-builder.js';
 import { buildReposInThreads } from './build-in-threads.js';
@@ -29,6 +31,11 @@ export interface LoadFleetOptions {
   repoConcurrency?: number;
   /** Worker threads that parse and build the repos; 1 (the default) builds them in this thread. */
   threads?: number;
+  /**
+   * With threads: evaluate the repo-scope TypeScript rules where each repo is built, with this config, and put
+   * their results in `results` (for the runner to replay, see RepoResults).
+   */
+  threadChecks?: { config: FleetlintConfig; results: Map<string, RepoCheckResults> };
 }
 
 /**
@@ -43,8 +50,14 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   let repos: Repo[];
   if ((options.threads ?? 1) > 1) {
     const ids = read.map((repo) => repo.id);
-    const messages = await buildReposInThreads({ settings, repos: read.map(({ id, texts }) => ({ id, texts })) }, ids, options.threads ?? 1);
-    repos = read.map((repo, index) => repoFromMessage(messages[index] as RepoMessage, repo.texts.files, repo.source));
+    const checkConfig = options.threadChecks?.config;
+    const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...(checkConfig ? { checkConfig } : {}) };
+    const messages = await buildReposInThreads(data, ids, options.threads ?? 1);
+    repos = read.map((repo, index) => {
+      const message = messages[index] as RepoMessage;
+      if (message.checks) options.threadChecks?.results.set(repo.id, message.checks);
+      return repoFromMessage(message, repo.texts.files, repo.source);
+    });
   } else {
     const builder = new RepoBuilder(settings, read);
     repos = read.map((repo) => ({ ...builder.build(repo.id), source: repo.source }));

@@ -49,11 +49,17 @@ export class RepoBuilder {
   }
 
   build(id: string): RepoFacts {
+    const facts = this.buildKeepingDocuments(id);
+    release(facts);
+    return facts;
+  }
+
+  /** The facts, with the yaml Documents still parsed: for work that reads them right away. Then `release`. */
+  buildKeepingDocuments(id: string): RepoFacts {
     const repo = this.#repos.get(id);
     if (!repo) throw new Error(`repo ${id} was not read`);
     const facts = this.#buildFacts(repo, this.#parsed(repo));
     locateRepoSignals(facts);
-    for (const parsed of facts.yaml.values()) parsed.release?.();
     return facts;
   }
 
@@ -111,4 +117,9 @@ export class RepoBuilder {
       diagnostics,
     };
   }
+}
+
+/** Drops a built repo's yaml Documents (see ParsedYamlFile.release). */
+export function release(facts: RepoFacts): void {
+  for (const parsed of facts.yaml.values()) parsed.release?.();
 }

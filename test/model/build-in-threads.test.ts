@@ -10,14 +10,18 @@ import { readRepoTexts } from '../../src/model/read-files.js';
 import { repoFromMessage, repoMessage } from '../../src/model/repo-transfer.js';
 import { locatePath } from '../../src/model/yaml/locate.js';
 import { MemorySource } from '../../src/sources/memory.js';
+import { EMPTY_CONFIG, type FleetlintConfig } from '../../src/engine/config-types.js';
+import type { RepoCheckResults } from '../../src/engine/stored-results.js';
+import { RepoResults } from '../../src/cli/repo-results.js';
+import { TYPESCRIPT_RULES } from '../../rules/index.js';
 
 const root = packageRoot();
 
-async function loadFixture(name: string, threads: number) {
+async function loadFixture(name: string, threads: number, threadChecks?: Parameters<typeof loadFleet>[0]['threadChecks']) {
   const candidates = await localCandidates(join(root, 'fixtures', name));
   const materialized = await candidates.materialize(candidates.ids);
   const repos = materialized.flatMap((entry) => (entry.ok ? [{ id: entry.id, source: entry.source }] : []));
-  return loadFleet({ root: candidates.root, settings: candidates.settings, repos, threads });
+  return loadFleet({ root: candidates.root, settings: candidates.settings, repos, threads, ...(threadChecks ? { threadChecks } : {}) });
 }
 
 describe('building repos in worker threads', () => {
@@ -53,6 +57,26 @@ describe('building repos in worker threads', () => {
       expect(two.dependencies).toEqual(one.dependencies);
       expect(two.unprovided).toEqual(one.unprovided);
     }
+  });
+
+  it('evaluates the repo-scope TypeScript rules where repos are built; the runner replays them only with its options', async () => {
+    const config: FleetlintConfig = { ...EMPTY_CONFIG, rules: { 'repo-layout': { severity: 'off' } } };
+    const results = new Map<string, RepoCheckResults>();
+    const fleet = await loadFixture('homelab', 2, { config, results });
+    expect(results.size).toBe(fleet.repos.length);
+    const secrets = results.get('applications/media/jellyfin')?.['no-secrets'];
+    expect(Object.keys(results.get('applications/media/jellyfin') ?? {}).sort()).toEqual(['argocd-app-schema', 'ci-config', 'no-secrets']);
+    if (!secrets) throw new Error('no-secrets results expected');
+
+    const rule = TYPESCRIPT_RULES.find((check) => check.meta.id === 'no-secrets');
+    const repo = fleet.repos.find((candidate) => candidate.id === 'applications/media/jellyfin');
+    if (!rule || !repo) throw new Error('rule and repo expected');
+    const replaying = new RepoResults({ evaluatedElsewhere: (id) => results.get(id) });
+    const [wrapped] = replaying.wrap([{ meta: rule.meta, run: () => [{ message: 'evaluated again' }] }]);
+    const run = (options: Record<string, unknown>) => wrapped?.run({ fleet, repo, options });
+    expect(await run({})).toEqual(secrets.reports);
+    expect(await run({ allow: ['x'] })).toEqual([{ message: 'evaluated again' }]);
+    expect(replaying.stats).toEqual({ evaluated: 2, reused: 0 });
   });
 
   it('gives byte-identical reports through the CLI', () => {

@@ -127,7 +127,7 @@ export async function audit(argv: string[]): Promise<number> {
   }
   timings.discover = performance.now() - started;
   // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings, threads });
+  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings, threads, config });
   const { fleet } = opened;
   if (values['print-model']) {
     progress.done();
@@ -162,6 +162,7 @@ export async function audit(argv: string[]): Promise<number> {
       const entry = cache?.entries.get(id);
       return entry !== undefined && entry.key === keys.get(id) ? entry.checks : undefined;
     },
+    evaluatedElsewhere: (id) => opened.threadResults.get(id),
     onCheck: () => {
       progress.update({ checked: ++checkedCount, toCheck });
     },
