@@ -107,3 +107,13 @@ test_requirements_are_configurable if {
 	decisions := required_scans.deny with input as {"repo": repo(["terraform"], []), "options": {"requirements": {"terraform": []}}}
 	count(decisions) == 0
 }
+
+# Scanner patterns recognise a command in one script line, as the `scanners` option says: an anchored pattern
+# matches any line, and a scanner's name and its subcommand on two lines are no scan.
+test_scanner_patterns_match_one_script_line if {
+	options := {"scanners": {"secrets": [`^gitleaks detect$`]}}
+	anchored := repo(["docs"], [job("s", ["echo scanning", "gitleaks detect"], {})])
+	count(required_scans.deny) == 0 with input as {"repo": anchored, "options": options}
+	split := repo(["terraform"], [secrets_job, job("t", ["trivy", "config ."], {})])
+	subjects(split) == {"missing:iac"}
+}
