@@ -15,7 +15,11 @@ export interface CheckMeta {
   /** Repo-relative path of the rule's docs page. */
   docsPath: string;
   tags: string[];
-  /** `repo` checks run once per repository; `fleet` checks run once and see every repository. */
+  /**
+   * `repo` checks run once per repository; `fleet` checks run once and see every repository. A repo-scope
+   * TypeScript rule reads its repo and the fleet's settings only: a large audit runs it in the thread that builds
+   * the repo, where the fleet-wide facts (ancestry, dependencies) and the other repos are not there yet.
+   */
   scope: 'repo' | 'fleet';
   /** How the check is implemented: a TypeScript rule or a compiled Rego policy. */
   implementation: 'typescript' | 'rego';
