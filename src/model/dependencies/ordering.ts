@@ -23,16 +23,13 @@ export interface TreeApp extends AppRef {
 export function waveOrder(from: TreeApp, to: TreeApp): WaveOrder | undefined {
   const fromPath = pathToRoot(from);
   const toPath = pathToRoot(to);
-  const toIndex = new Map<string, number>();
-  toPath.forEach((app, index) => {
-    if (!toIndex.has(keyOf(app))) toIndex.set(keyOf(app), index);
-  });
+  // The first app on `from`'s path that is on `to`'s too is their lowest common ancestor (or one of them).
+  // Paths are a few apps long: a search beats building an index.
   for (const [index, app] of fromPath.entries()) {
-    const toIndexOfCommon = toIndex.get(keyOf(app));
-    if (toIndexOfCommon === undefined) continue;
-    // The first app on `from`'s path that is on `to`'s too is their lowest common ancestor (or one of them).
+    const toIndex = toPath.findIndex((candidate) => candidate.repo === app.repo && candidate.name === app.name);
+    if (toIndex < 0) continue;
     const fromBranch = index > 0 ? fromPath[index - 1] : undefined;
-    const toBranch = toIndexOfCommon > 0 ? toPath[toIndexOfCommon - 1] : undefined;
+    const toBranch = toIndex > 0 ? toPath[toIndex - 1] : undefined;
     return fromBranch && toBranch ? { from: fromBranch, to: toBranch } : undefined;
   }
   return { from: { repo: from.repo, name: from.name }, to: { repo: to.repo, name: to.name } };
@@ -52,22 +49,18 @@ export function dependencyWaveOrders(
   dependencies: readonly Pick<AppDependency, 'fromRepo' | 'from' | 'toRepo' | 'to'>[],
   repos: readonly RepoApps[],
 ): (WaveOrder | undefined)[] {
-  const ancestors = new Map<string, readonly AppRef[]>();
+  // Ancestors by repo, then name.
+  const ancestors = new Map<string, Map<string, readonly AppRef[]>>();
   for (const repo of repos) {
-    for (const app of repo.argocd.applications) {
-      const key = keyOf({ repo: repo.id, name: app.name });
-      if (!ancestors.has(key)) ancestors.set(key, app.ancestors ?? []);
-    }
+    const byName = new Map<string, readonly AppRef[]>();
+    for (const app of repo.argocd.applications) if (!byName.has(app.name)) byName.set(app.name, app.ancestors ?? []);
+    ancestors.set(repo.id, byName);
   }
-  const treeApp = (repo: string, name: string): TreeApp => ({ repo, name, ancestors: ancestors.get(keyOf({ repo, name })) ?? [] });
+  const treeApp = (repo: string, name: string): TreeApp => ({ repo, name, ancestors: ancestors.get(repo)?.get(name) ?? [] });
   return dependencies.map((dependency) => waveOrder(treeApp(dependency.fromRepo, dependency.from), treeApp(dependency.toRepo, dependency.to)));
 }
 
 /** The app itself, then its ancestors up to the root. */
-function pathToRoot(app: TreeApp): AppRef[] {
-  return [{ repo: app.repo, name: app.name }, ...(app.ancestors ?? []).map((ancestor) => ({ repo: ancestor.repo, name: ancestor.name }))];
-}
-
-function keyOf(app: AppRef): string {
-  return `${app.repo}\u0000${app.name}`;
+function pathToRoot(app: TreeApp): readonly AppRef[] {
+  return [{ repo: app.repo, name: app.name }, ...(app.ancestors ?? [])];
 }
