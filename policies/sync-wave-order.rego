@@ -119,9 +119,10 @@ deny contains decision if {
 	}
 }
 
+# The annotation quoted as JSON: the WASM runtime's sprintf has no %q.
 invalid_wave_message(app) := sprintf(
-	"%s: sync-wave %q is not an integer; ArgoCD treats it as wave 0",
-	[app.name, app.waveAnnotation],
+	"%s: sync-wave %s is not an integer; ArgoCD treats it as wave 0",
+	[app.name, json.marshal(app.waveAnnotation)],
 ) if app.waveProblem == "not-an-integer"
 
 invalid_wave_message(app) := sprintf(

@@ -61,7 +61,7 @@ test_cycle_is_reported_once if {
 
 test_non_integer_wave_is_an_error if {
 	some d in deny_for([app("x", 0, {"waveValid": false, "waveProblem": "not-an-integer", "waveAnnotation": "two"})], [])
-	contains(d.msg, "not an integer")
+	d.msg == "x: sync-wave \"two\" is not an integer; ArgoCD treats it as wave 0"
 }
 
 test_unquoted_wave_is_an_error if {

@@ -142,8 +142,12 @@ describe('the built-in policies', () => {
     const everything = policyChecks({ ...set, policies: set.policies.map(withEveryField) }, {});
     expect(set.policies.filter((policy) => policy.repoFields).map((policy) => policy.id)).toEqual(['no-latest-tag', 'required-scans', 'sync-wave-order']);
     const { fleet: homelab } = await auditHomelab();
-    // What fixtures/homelab lacks: a scan made manual by its rules, one told not to fail, a Helm map without a tag.
+    // What fixtures/homelab lacks: a scan made manual by its rules, one told not to fail, a Helm map without a tag,
+    // sync waves that are not an integer or not a string.
+    const application = (name: string, wave: string): string =>
+      `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: ${name}\n  annotations:\n    argocd.argoproj.io/sync-wave: ${wave}\nspec:\n  project: default\n  source: {repoURL: https://example.org/x.git, path: ., targetRevision: main}\n  destination: {server: https://kubernetes.default.svc, namespace: ${name}}\n`;
     const cases = await fleetFromFiles({
+      'apps/waves': { 'argocd/application.yaml': `${application('two', '"two"')}---\n${application('unquoted', '3')}` },
       'apps/manual': {
         '.gitlab-ci.yml': 'secrets:\n  script:\n    - gitleaks detect\n  rules:\n    - if: $CI_PIPELINE_SOURCE == "merge_request_event"\n      when: manual\n',
       },
@@ -168,6 +172,6 @@ describe('the built-in policies', () => {
     }
     expect(decided.get('required-scans')).toEqual(expect.arrayContaining(['not-gating:secrets', 'non-blocking:secrets', 'non-blocking:image', 'missing:manifests']));
     expect(decided.get('no-latest-tag')).toEqual(expect.arrayContaining(['helm-map::ghcr.io/acme/soft', 'dockerfile-from::alpine']));
-    expect(decided.get('sync-wave-order')?.length).toBeGreaterThan(0);
+    expect(decided.get('sync-wave-order')).toEqual(expect.arrayContaining(['invalid-wave:apps/waves#two', 'invalid-wave:apps/waves#unquoted']));
   });
 });
