@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '../src/glob-matcher.js';
 import { defineRule, type CheckReport } from '../src/engine/check.js';
 import { REPO_KINDS, type RepoKind } from '../src/model/types.js';
 
@@ -69,7 +69,7 @@ export default defineRule({
     if (!repo) return [];
     const layouts = (options.layouts ?? DEFAULT_LAYOUTS) as LayoutOption[];
     const layout = layouts.find(
-      (candidate) => picomatch(candidate.repos)(repo.id) && (candidate.kinds === undefined || candidate.kinds.some((kind) => repo.kinds.includes(kind))),
+      (candidate) => globMatcher(candidate.repos)(repo.id) && (candidate.kinds === undefined || candidate.kinds.some((kind) => repo.kinds.includes(kind))),
     );
     if (!layout) return [];
     const paths = repo.files.map((file) => file.path);
@@ -88,6 +88,6 @@ export default defineRule({
 
 function present(pattern: string, paths: readonly string[]): boolean {
   if (pattern.endsWith('/')) return paths.some((path) => path.startsWith(pattern));
-  const matches = picomatch(pattern, { dot: true });
+  const matches = globMatcher(pattern, { dot: true });
   return paths.some((path) => matches(path));
 }

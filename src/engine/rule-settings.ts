@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '../glob-matcher.js';
 import type { Severity } from '../model/findings.js';
 import type { CheckMeta } from './check.js';
 import type { FleetlintConfig, RuleLevel } from './config-types.js';
@@ -25,7 +25,7 @@ export function ruleSettingFor(config: FleetlintConfig, meta: CheckMeta, repoId:
   apply(config.rules[meta.id]);
   if (repoId !== undefined) {
     for (const override of config.overrides) {
-      if (picomatch(override.repos)(repoId)) apply(override.rules[meta.id]);
+      if (globMatcher(override.repos)(repoId)) apply(override.rules[meta.id]);
     }
   }
   if (level === 'off') return { enabled: false, options };

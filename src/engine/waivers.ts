@@ -1,4 +1,4 @@
-import picomatch from 'picomatch';
+import { globMatcher } from '../glob-matcher.js';
 import type { Finding, FindingDraft, SourceRange } from '../model/findings.js';
 import type { Waiver } from './config-types.js';
 
@@ -19,8 +19,8 @@ export function matchWaiver(finding: Finding, states: readonly WaiverState[]): W
   for (const state of states) {
     const { waiver } = state;
     if (state.expired || waiver.rule !== finding.ruleId) continue;
-    if (!picomatch(waiver.repo)(finding.repo)) continue;
-    if (waiver.file !== undefined && (finding.file === undefined || !picomatch(waiver.file, { dot: true })(finding.file))) continue;
+    if (!globMatcher(waiver.repo)(finding.repo)) continue;
+    if (waiver.file !== undefined && (finding.file === undefined || !globMatcher(waiver.file, { dot: true })(finding.file))) continue;
     state.used = true;
     return state;
   }
