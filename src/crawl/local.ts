@@ -1,5 +1,5 @@
-import type { Dirent } from 'node:fs';
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { readdirSync, type Dirent } from 'node:fs';
+import { lstat, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FindingDraft } from '../model/findings.js';
 import type { FleetSettings } from '../model/types.js';
@@ -71,13 +71,15 @@ async function readManifestText(root: string, diagnostics: FindingDraft[]): Prom
  * Walks the fleet root with readdir, one call per folder and nothing stat'ed, and stops at a repo: walking
  * every repo's tree here would double the cost of listing it later (about 1 s per 1,000 repos measured).
  * Repos inside a repo are found through the repo's `.gitmodules` (submodules, the usual case) or fleet.yaml.
+ * Synchronous on purpose, like the file reads: a thread-pool round trip per folder cost more than the call
+ * (10,000 repos: 1.35 s with async readdir).
  */
 async function findGitRepos(root: string, diagnostics: FindingDraft[]): Promise<string[]> {
   const found: string[] = [];
   const walk = async (folder: string): Promise<void> => {
     let entries: Dirent[];
     try {
-      entries = await readdir(join(root, folder), { withFileTypes: true });
+      entries = readdirSync(join(root, folder), { withFileTypes: true });
     } catch (error) {
       // Gone since its parent was read, or a submodule that is not checked out: nothing to find.
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
@@ -92,7 +94,7 @@ async function findGitRepos(root: string, diagnostics: FindingDraft[]): Promise<
     }
     // Symlinked folders are not followed (Dirent.isDirectory is false for them): a link cannot pull in a tree twice or loop.
     const children = entries.filter((entry) => entry.isDirectory() && !SKIPPED_FOLDERS.has(entry.name));
-    await Promise.all(children.map((entry) => walk(folder === '' ? entry.name : `${folder}/${entry.name}`)));
+    for (const entry of children) await walk(folder === '' ? entry.name : `${folder}/${entry.name}`);
   };
   const walkSubmodules = async (repo: string): Promise<void> => {
     const text = await readFile(join(root, repo, '.gitmodules'), 'utf8').catch(() => '');
