@@ -239,6 +239,7 @@ export async function openFleet(
     threadResults.clear();
     fleet = await timed('model', () => loadFleet({
       threads: options.threads ?? threadsFor(materialized),
+      timings,
       ...(options.config ? { threadChecks: { config: options.config, results: threadResults } } : {}),
       root: candidates.root,
       settings: candidates.settings,

@@ -36,6 +36,8 @@ export interface LoadFleetOptions {
    * their results in `results` (for the runner to replay, see RepoResults).
    */
   threadChecks?: { config: FleetlintConfig; results: Map<string, RepoCheckResults> };
+  /** Milliseconds per step are added here: `model.read`, `model.build`, `model.fleet` (the fleet-wide facts). */
+  timings?: Record<string, number>;
 }
 
 /**
@@ -44,8 +46,15 @@ export interface LoadFleetOptions {
  */
 export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   const { settings } = options;
+  let started = performance.now();
+  const lap = (step: string): void => {
+    const now = performance.now();
+    if (options.timings) options.timings[`model.${step}`] = (options.timings[`model.${step}`] ?? 0) + now - started;
+    started = now;
+  };
   const read = await mapLimit(options.repos, options.repoConcurrency ?? 8, async (spec) => ({ ...spec, texts: await readRepoTexts(spec.id, spec.source) }));
   read.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  lap('read');
 
   let repos: Repo[];
   if ((options.threads ?? 1) > 1) {
@@ -62,9 +71,11 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const builder = new RepoBuilder(settings, read);
     repos = read.map((repo) => ({ ...builder.build(repo.id), source: repo.source }));
   }
+  lap('build');
   assignAppOfAppsAncestors(repos);
   const providers = [...(options.providers ?? []), ...defaultProviders()];
   const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);
+  lap('fleet');
   return {
     root: options.root,
     settings,
