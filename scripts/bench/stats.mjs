@@ -17,14 +17,19 @@ export function phasesOf(run, startupMs) {
     else if (implementation.get(id) === 'rego') checks.rego += ms;
     else checks.typescript += ms;
   }
-  const { discover = 0, model = 0, checks: checksMs = 0 } = timings.phases ?? {};
+  const phases = timings.phases ?? {};
+  const { discover = 0, model = 0, checks: checksMs = 0 } = phases;
   return {
     // Node start and module loading: `fleetlint --version` measured on its own.
     startup: startupMs,
     // Config, rule loading and WASM compilation: what the audit did before it looked at the fleet.
     configure: Math.max(0, timings.durationMs - discover - model - checksMs),
     discover,
-    model,
+    read: phases['model.read'] ?? 0,
+    // Parsing and building each repo's facts (in worker threads for large fleets); all of the model phase for a
+    // command that does not split it.
+    build: phases['model.build'] ?? Math.max(0, model - (phases['model.read'] ?? 0) - (phases['model.fleet'] ?? 0)),
+    fleet: phases['model.fleet'] ?? 0,
     typescript: checks.typescript,
     rego: checks.rego,
     secrets: checks.secrets,
