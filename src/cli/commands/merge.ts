@@ -3,6 +3,7 @@ import { writeSnapshot } from '../../crawl/snapshot.js';
 import { runChecks } from '../../engine/runner.js';
 import type { FindingDraft } from '../../model/findings.js';
 import { loadFleet } from '../../model/load-fleet.js';
+import { threadsFor } from '../../model/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
@@ -78,6 +79,8 @@ export async function merge(argv: string[]): Promise<number> {
     repos: repos.map((repo) => ({ id: repo.id, source: new FragmentSource(repo) })),
     diagnostics,
     providers: config.providers,
+    // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
+    threads: threadsFor(repos.length),
   });
   timings.model = performance.now() - started;
   if (!values.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
