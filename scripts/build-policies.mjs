@@ -9,7 +9,7 @@
 //   policies/<id>.rego       package fleetlint.<id with - as _>, a package-scope `# METADATA` block with
 //                            title, description, related_resources (first = docs URL, optional) and
 //                            custom {id, severity, help, tags, scope, options (JSON Schema, optional),
-//                            repoFields (fleet scope: the repo fields the policy reads, optional)};
+//                            repoFields (the repo fields, or dotted paths into them, that the policy reads; optional)};
 //                            entrypoint `deny`, a set of {msg, repo, file, path?, line?, severity?, subject?}
 //   policies/<id>_test.rego  its `opa test` suite (not bundled)
 //   policies/lib/*.rego      shared helpers, package fleetlint.lib.* (bundled, no metadata)
