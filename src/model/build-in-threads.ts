@@ -21,9 +21,12 @@ export type BuiltBatch = ({ id: string; message: RepoMessage } | { id: string; e
 /** Fleets this large are built in worker threads by default; for smaller ones starting the threads costs more. */
 export const THREADED_FLEET_SIZE = 200;
 
-/** The default number of build threads for a fleet: one per CPU for a large fleet, none (1) for a small one. */
+/** Default build threads at most: each holds every repo's texts, so memory grows with their number. */
+const MAX_DEFAULT_THREADS = 8;
+
+/** The default number of build threads for a fleet: one per CPU (at most 8) for a large fleet, none (1) for a small one. */
 export function threadsFor(repoCount: number): number {
-  return repoCount >= THREADED_FLEET_SIZE ? availableParallelism() : 1;
+  return repoCount >= THREADED_FLEET_SIZE ? Math.min(availableParallelism(), MAX_DEFAULT_THREADS) : 1;
 }
 
 /** Repos per request: small enough that both threads finish together, large enough that messages are few. */

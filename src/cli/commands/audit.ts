@@ -37,8 +37,8 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
   --report-label <text>      a line under the html and markdown reports' title (e.g. the pipeline and date)
   --print-model              print the policy input JSON and stop
   --stats <file>             write counts and timings of the run as JSON
-  --threads <n>              worker threads that parse and build repos (default: one per CPU for fleets of
-                             ${THREADED_FLEET_SIZE}+ repos, else 1: none)
+  --threads <n>              worker threads that parse and build repos (default: one per CPU, at most 8, for
+                             fleets of ${THREADED_FLEET_SIZE}+ repos, else 1: none)
   --quiet                    no model summary or progress on stderr
 
   From GitLab:
