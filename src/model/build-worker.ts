@@ -3,12 +3,12 @@
  * texts up front, since a repo's CI may include files of any other repo.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { release, RepoBuilder, type RepoFacts } from './repo-builder.js';
+import { release, RepoBuilder } from './repo-builder.js';
 import { repoMessage, type RepoMessage } from './repo-transfer.js';
 import type { BuildWorkerData, BuiltBatch } from './build-in-threads.js';
-import type { Fleet } from './types.js';
+import type { Fleet, Repo } from './types.js';
 import { MemorySource } from '../sources/memory.js';
-import { evaluateRepoChecks } from '../engine/stored-results.js';
+import { evaluateRepoChecks, type RepoCheckResults } from '../engine/stored-results.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
 
 const port = parentPort;
@@ -18,19 +18,20 @@ const builder = new RepoBuilder(data.settings, data.repos);
 // Repo-scope TypeScript rules read only their repo, so they run here, while the repo's files are at hand.
 const checks = data.checkConfig ? TYPESCRIPT_RULES.filter((rule) => rule.meta.scope === 'repo') : [];
 
-async function build(id: string): Promise<RepoMessage> {
-  const facts = builder.buildKeepingDocuments(id);
-  const results = data.checkConfig ? await evaluateRepoChecks(checks, data.checkConfig, fleetOf(facts), { ...facts, source: NO_SOURCE }) : undefined;
-  release(facts);
-  return { ...repoMessage(facts), ...(results ? { checks: results } : {}) };
-}
-
 /** Rules read a repo's files from its facts, never from its source, which stays with the main thread. */
 const NO_SOURCE = new MemorySource({});
 
-/** The fleet a repo-scope rule sees here: the settings and its own repo. */
-function fleetOf(facts: RepoFacts): Fleet {
-  return { root: '', settings: data.settings, repos: [{ ...facts, source: NO_SOURCE }], dependencies: [], unprovided: [], diagnostics: [] };
+async function build(id: string): Promise<RepoMessage> {
+  const facts = builder.buildKeepingDocuments(id);
+  let results: RepoCheckResults | undefined;
+  if (data.checkConfig) {
+    const repo: Repo = { ...facts, source: NO_SOURCE };
+    // The fleet a repo-scope rule sees here: the settings and its own repo.
+    const fleet: Fleet = { root: '', settings: data.settings, repos: [repo], dependencies: [], unprovided: [], diagnostics: [] };
+    results = await evaluateRepoChecks(checks, data.checkConfig, fleet, repo);
+  }
+  release(facts);
+  return { ...repoMessage(facts), ...(results ? { checks: results } : {}) };
 }
 
 port.on('message', (ids: string[]) => {
