@@ -41,6 +41,13 @@ export interface LoadFleetOptions {
 }
 
 /**
+ * From this many repos, each repo's yaml Documents are released once its facts are built (see RepoBuilder). A
+ * smaller fleet keeps them: its memory is no concern, and the positions its findings ask for later then need no
+ * second parse (the seed fleet: 0.05 s of 0.85 s).
+ */
+const RELEASE_DOCUMENTS_FROM = 200;
+
+/**
  * Loads a fleet in three phases: read every repo (I/O bound, concurrent); parse each repo and build its facts
  * (RepoBuilder); then infer the fleet-wide facts (app-of-apps ancestry, dependencies between Applications).
  */
@@ -69,7 +76,8 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     });
   } else {
     const builder = new RepoBuilder(settings, read);
-    repos = read.map((repo) => ({ ...builder.build(repo.id), source: repo.source }));
+    const keep = read.length < RELEASE_DOCUMENTS_FROM;
+    repos = read.map((repo) => ({ ...(keep ? builder.buildKeepingDocuments(repo.id) : builder.build(repo.id)), source: repo.source }));
   }
   lap('build');
   assignAppOfAppsAncestors(repos);

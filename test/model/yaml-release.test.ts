@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseYamlFile } from '../../src/model/yaml/parse.js';
 import { locatePath } from '../../src/model/yaml/locate.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { RepoBuilder } from '../../src/model/repo-builder.js';
+import { readRepoTexts } from '../../src/model/read-files.js';
 import { MemorySource } from '../../src/sources/memory.js';
 
 const TEXT = ['# values', 'image:', '  repository: nginx', '  tag: "1.27"', '---', 'kind: ConfigMap', 'data: {a: 1}', ''].join('\n');
@@ -31,21 +32,19 @@ describe('released yaml Documents', () => {
     expect(parsed.documents[0]?.doc.contents).toBeNull();
   });
 
-  it('are released once a fleet is loaded, and the facts keep their positions', async () => {
-    const repos = [
-      {
-        id: 'apps/web',
-        source: new MemorySource({
-          'values.yaml': 'image:\n  repository: nginx\n  tag: latest\n',
-          '.gitlab-ci.yml': 'include:\n  - project: platform/ci\n    file: /scan.yml\n',
-        }),
-      },
-      { id: 'platform/ci', source: new MemorySource({ 'scan.yml': 'scan:\n  script:\n    - gitleaks detect\n' }) },
-    ];
-    const fleet = await loadFleet({ root: '/fleet', settings: { registries: [], providers: [] }, repos });
-    const web = fleet.repos.find((repo) => repo.id === 'apps/web');
-    const values = web?.yaml.get('values.yaml')?.documents[0];
-    if (!web || !values) throw new Error('apps/web and its values.yaml expected');
+  it('are released once a repo is built, and its facts keep their positions (CI includes of another repo too)', async () => {
+    const sources = {
+      'apps/web': new MemorySource({
+        'values.yaml': 'image:\n  repository: nginx\n  tag: latest\n',
+        '.gitlab-ci.yml': 'include:\n  - project: platform/ci\n    file: /scan.yml\n',
+      }),
+      'platform/ci': new MemorySource({ 'scan.yml': 'scan:\n  script:\n    - gitleaks detect\n' }),
+    };
+    const read = await Promise.all(Object.entries(sources).map(async ([id, source]) => ({ id, texts: await readRepoTexts(id, source) })));
+    const builder = new RepoBuilder({ registries: [], providers: [] }, read);
+    const web = builder.build('apps/web');
+    const values = web.yaml.get('values.yaml')?.documents[0];
+    if (!values) throw new Error('values.yaml expected');
     expect(web.images.map((image) => [image.raw, image.origin.line])).toEqual([['nginx:latest', 2]]);
     expect(web.ci?.jobs.map((job) => [job.name, job.origin.repo, job.origin.line])).toEqual([['scan', 'platform/ci', 1]]);
     expect(locatePath(values, ['image', 'tag']).range.startLine).toBe(3);
