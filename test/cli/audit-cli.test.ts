@@ -38,6 +38,9 @@ describe('fleetlint audit, end to end', () => {
     const badFormat = fleetlint('audit', 'fixtures/homelab', '--format', 'pdf');
     expect(badFormat.status).toBe(2);
     expect(badFormat.stderr).toContain('unknown format "pdf"');
+    const noThreads = fleetlint('audit', 'fixtures/homelab', '--threads', '0');
+    expect(noThreads.status).toBe(2);
+    expect(noThreads.stderr).toContain('--threads 0: expected a whole number of at least 1');
     const badConfig = fleetlint('audit', 'fixtures/homelab', '--config', 'fixtures/cases/config/bad.config.yaml');
     expect(badConfig.status).toBe(2);
     expect(badConfig.stderr).toContain('line 3: rules.no-latest-tags: unknown key');
