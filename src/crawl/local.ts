@@ -1,5 +1,5 @@
-import { readdirSync, type Dirent } from 'node:fs';
-import { lstat, readFile } from 'node:fs/promises';
+import { lstatSync, readdirSync, type Dirent } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { FindingDraft } from '../model/findings.js';
 import type { FleetSettings } from '../model/types.js';
@@ -40,7 +40,7 @@ export async function discoverLocalFleet(root: string): Promise<LocalFleet> {
 
   const ids = new Set(await findGitRepos(root, diagnostics));
   for (const entry of manifest?.repos ?? []) {
-    const problem = await folderProblem(join(root, entry.path));
+    const problem = folderProblem(join(root, entry.path));
     if (problem === undefined) ids.add(entry.path);
     else diagnostics.push(missingRepo(entry, problem));
   }
@@ -115,9 +115,9 @@ function submodulePaths(gitmodules: string): string[] {
 }
 
 /** Why a listed repo path is not a usable folder, or undefined when it is one. */
-async function folderProblem(path: string): Promise<string | undefined> {
+function folderProblem(path: string): string | undefined {
   try {
-    const info = await lstat(path);
+    const info = lstatSync(path);
     // A symlinked repo folder could lead out of the fleet root, which the working tree refuses to read.
     if (info.isSymbolicLink()) return 'it is a symlink, which fleetlint does not follow';
     return info.isDirectory() ? undefined : 'it is not a folder';
