@@ -10,6 +10,7 @@ import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type 
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
 import { DIAGNOSTICS } from './diagnostics.js';
 import { scrubCredentials } from '../secrets/redact.js';
+import { globMatcher } from '../glob-matcher.js';
 
 export interface RunOptions {
   fleet: Fleet;
@@ -35,9 +36,16 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   const inScope = (repoId: string): boolean => !options.repoIds || options.repoIds.has(repoId) || repoId === '.';
   const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
   const metaById = new Map<string, CheckMeta>([...DIAGNOSTICS, ...checks.map((check) => check.meta)].map((meta) => [meta.id, meta]));
+  const overridesCache = new Map<string, string>();
+  /** Which config overrides apply to a repo: repos with the same ones share each rule's setting, options included. */
+  const overridesOf = (repoId: string): string => {
+    let key = overridesCache.get(repoId);
+    if (key === undefined) overridesCache.set(repoId, (key = config.overrides.flatMap((override, index) => (globMatcher(override.repos)(repoId) ? [index] : [])).join(',')));
+    return key;
+  };
   const settingCache = new Map<string, EffectiveRuleSetting>();
   const settingFor = (meta: CheckMeta, repoId: string): EffectiveRuleSetting => {
-    const key = `${meta.id}\u0000${repoId}`;
+    const key = `${meta.id}\u0000${overridesOf(repoId)}`;
     let setting = settingCache.get(key);
     if (!setting) settingCache.set(key, (setting = ruleSettingFor(config, meta, repoId)));
     return setting;

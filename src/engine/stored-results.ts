@@ -31,8 +31,13 @@ export function hashOf(text: string | Buffer): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 32);
 }
 
+const optionsHashes = new WeakMap<object, string>();
+
+/** Options objects are never changed once made, and repos with the same settings share one: hashed once each. */
 export function optionsHash(options: Readonly<Record<string, unknown>>): string {
-  return hashOf(stableJson(options));
+  let hash = optionsHashes.get(options);
+  if (hash === undefined) optionsHashes.set(options, (hash = hashOf(stableJson(options))));
+  return hash;
 }
 
 /** A deep copy through JSON: what a cache file or a fragment gives back. */
