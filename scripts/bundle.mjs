@@ -38,3 +38,5 @@ const bundle = (entry, outfile) => build({
 await bundle('src/cli/main.ts', 'dist/fleetlint.mjs');
 // The worker threads that parse and build repos in large audits (src/model/build-in-threads.ts).
 await bundle('src/model/build-worker.ts', 'dist/build-worker.mjs');
+// The threads that evaluate repo-scope policies ahead of the runner (src/engine/wasm/policy-thread.ts).
+await bundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');

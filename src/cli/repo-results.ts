@@ -57,8 +57,17 @@ export class RepoResults {
   }
 
   #wrapOne(check: Check): Check {
+    const prepare = check.prepare?.bind(check);
     return {
       meta: check.meta,
+      // Repos whose reports will be replayed need no work ahead.
+      ...(prepare
+        ? {
+            prepare: (context) => {
+              prepare({ ...context, optionsFor: (repoId) => this.#replayable(check, repoId, context.optionsFor(repoId)) });
+            },
+          }
+        : {}),
       run: async (context) => {
         const repo = context.repo;
         if (!repo) return check.run(context);
@@ -84,6 +93,14 @@ export class RepoResults {
         return plain(reports);
       },
     };
+  }
+
+  /** The options, unless the check's reports for the repo will be replayed with them. */
+  #replayable(check: Check, repoId: string, options: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> | undefined {
+    if (options === undefined) return undefined;
+    const hash = optionsHash(options);
+    const replayed = [this.#options.stored, this.#options.evaluatedElsewhere].some((results) => results?.(repoId)?.[check.meta.id]?.options === hash);
+    return replayed ? undefined : options;
   }
 
   #record(repoId: string, checkId: string, result: StoredCheckResult): void {

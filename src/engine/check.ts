@@ -46,9 +46,23 @@ export interface CheckContext {
   options: Readonly<Record<string, unknown>>;
 }
 
+/** What a repo-scope check learns before the runner starts on the repos: see Check.prepare. */
+export interface PrepareContext {
+  fleet: Fleet;
+  /** The options the check will run with on a repo, or undefined where it will not run (off, out of scope, replayed). */
+  optionsFor: (repoId: string) => Readonly<Record<string, unknown>> | undefined;
+  /** Threads the run may use besides its own (1: none). */
+  threads: number;
+}
+
 export interface Check {
   meta: CheckMeta;
   run(context: CheckContext): CheckReport[] | Promise<CheckReport[]>;
+  /**
+   * Called once before the runner checks the repos one by one, so that a check can start work for all of them
+   * ahead (a policy evaluates them in another thread meanwhile). What `run` then returns must not change.
+   */
+  prepare?(context: PrepareContext): void;
 }
 
 /** A TypeScript rule: the same face as a Rego policy, defined in one file under rules/. */

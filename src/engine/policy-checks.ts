@@ -1,8 +1,13 @@
-import type { Check, CheckContext, CheckMeta, CheckReport } from './check.js';
+import type { Check, CheckContext, CheckMeta, CheckReport, PrepareContext } from './check.js';
 import type { PolicySet } from './wasm/policy-set.js';
 import { PreparedInput } from './wasm/host.js';
 import type { PolicyMetadata } from './wasm/metadata.js';
-import type { DecisionLocation, PolicyDecision } from './wasm/decisions.js';
+import type { DecisionLocation, PolicyDecision, PolicyEvaluation } from './wasm/decisions.js';
+import { PolicyThread } from './wasm/policy-thread.js';
+import { THREADED_FLEET_SIZE } from '../model/build-in-threads.js';
+
+/** Repos per batch a policy thread evaluates ahead. */
+const AHEAD_BATCH_SIZE = 50;
 import type { SourceLocation } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput } from '../model/policy-input.js';
@@ -40,15 +45,42 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
     const fieldsKey = policy.repoFields?.join(',') ?? '*';
     // The fleet input as JSON text without its closing brace, so that each run appends its options.
     const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, readRepo)).slice(0, -1));
+    const repoInputText = (repo: Repo, fleet: Fleet, optionsText: string): string =>
+      `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`;
+    /** Evaluations started ahead in a thread (prepare), by repo, with the options text they were made with. */
+    let ahead: Map<Repo, { optionsText: string; evaluation: Promise<PolicyEvaluation | undefined> }> | undefined;
+    const evaluate = async (repo: Repo | undefined, optionsText: string, input: () => string): Promise<PolicyEvaluation> => {
+      const started = repo ? ahead?.get(repo) : undefined;
+      if (repo && started) {
+        ahead?.delete(repo);
+        const evaluation = started.optionsText === optionsText ? await started.evaluation : undefined;
+        if (evaluation) return evaluation;
+      }
+      return set.host.evaluate(policy.entrypoint, PreparedInput.fromJson(input()));
+    };
+    const prepare = ({ fleet, optionsFor, threads }: PrepareContext): void => {
+      const repos = fleet.repos.filter((repo) => optionsFor(repo.id) !== undefined);
+      if (threads <= 1 || repos.length < THREADED_FLEET_SIZE) return;
+      // Evaluated ahead in a thread of this policy's own while the runner does the rest of the checks.
+      const thread = new PolicyThread(set.host.portable);
+      ahead = new Map();
+      for (let start = 0; start < repos.length; start += AHEAD_BATCH_SIZE) {
+        const batch = repos.slice(start, start + AHEAD_BATCH_SIZE).map((repo) => ({ repo, optionsText: JSON.stringify(optionsFor(repo.id)) }));
+        const results = thread.evaluate(policy.entrypoint, batch.map(({ repo, optionsText }) => repoInputText(repo, fleet, optionsText)));
+        batch.forEach(({ repo, optionsText }, index) => {
+          ahead?.set(repo, { optionsText, evaluation: results.then((evaluations) => evaluations[index]) });
+        });
+      }
+      // Closed when the last result is in; unreferenced, it never holds the process.
+      void Promise.all([...ahead.values()].map((entry) => entry.evaluation)).then(() => thread.close());
+    };
     return {
       meta: policyMeta(policy),
-      run(context: CheckContext): CheckReport[] {
+      ...(policy.scope === 'repo' ? { prepare } : {}),
+      async run(context: CheckContext): Promise<CheckReport[]> {
         const { fleet, repo, options } = context;
         const optionsText = JSON.stringify(options);
-        const input = repo
-          ? PreparedInput.fromJson(`{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`)
-          : PreparedInput.fromJson(`${fleetTextOf(fleet)},"options":${optionsText}}`);
-        const { decisions, invalid } = set.host.evaluate(policy.entrypoint, input);
+        const { decisions, invalid } = await evaluate(repo, optionsText, () => (repo ? repoInputText(repo, fleet, optionsText) : `${fleetTextOf(fleet)},"options":${optionsText}}`));
         if (invalid.length > 0) {
           throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
         }

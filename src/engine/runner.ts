@@ -20,6 +20,8 @@ export interface RunOptions {
   repoIds?: ReadonlySet<string>;
   /** For waiver expiry; injectable so tests do not depend on the date. */
   today?: Date;
+  /** Threads checks may use besides this one (Check.prepare); 1 (the default): none. */
+  threads?: number;
 }
 
 export interface RunResult {
@@ -77,6 +79,16 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   // Repo by repo, every repo-scope check of a repo together: what a check builds for a repo (a policy input) is
   // needed only while that repo is checked, so a 10,000-repo fleet never holds all of it at once.
   const repoChecks = checks.filter((check) => check.meta.scope !== 'fleet');
+  for (const check of repoChecks) {
+    check.prepare?.({
+      fleet,
+      threads: options.threads ?? 1,
+      optionsFor: (repoId) => {
+        const setting = settingFor(check.meta, repoId);
+        return inScope(repoId) && setting.enabled ? setting.options : undefined;
+      },
+    });
+  }
   for (const repo of fleet.repos) {
     if (!inScope(repo.id)) continue;
     for (const check of repoChecks) {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -38,6 +39,21 @@ const { PLANTS } = await load<PlantsModule>('gen-fleet/plants.mjs');
 const work = mkdtempSync(join(tmpdir(), 'fleetlint-gen-'));
 afterAll(() => {
   rmSync(work, { recursive: true, force: true });
+});
+
+describe('a fleet large enough for threads', () => {
+  it('gives byte-identical reports built and checked in threads (2) and in one thread', () => {
+    // 220 repos: past THREADED_FLEET_SIZE, so --threads 2 builds in threads and evaluates policies ahead.
+    const root = join(work, 'fleet-220');
+    writeFleet(root, { repos: 220, seed: 'threads', plantRate: 0.3 });
+    const run = (threads: string) =>
+      spawnSync(process.execPath, [join(scripts, '..', 'bin', 'fleetlint.js'), 'audit', root, '--quiet', '--threads', threads, '--format', 'sarif'], { encoding: 'utf8', maxBuffer: 1e8 });
+    const [one, two] = [run('1'), run('2')];
+    expect(two.stderr).toBe('');
+    expect(two.status).toBe(1);
+    expect(two.stdout.length).toBeGreaterThan(1000);
+    expect(two.stdout).toBe(one.stdout);
+  });
 });
 
 describe('gen-fleet', () => {

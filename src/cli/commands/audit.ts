@@ -12,7 +12,7 @@ import { parseFormats } from '../formats.js';
 import { fragmentRepo, writeFragment, FRAGMENT_FORMAT, FRAGMENT_VERSION } from '../fragment.js';
 import { Progress } from '../progress.js';
 import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../remote-fleet.js';
-import { THREADED_FLEET_SIZE } from '../../model/build-in-threads.js';
+import { THREADED_FLEET_SIZE, threadsFor } from '../../model/build-in-threads.js';
 import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, RESULTS_CACHE_FILE, writeResultsCache, type CachedRepoResults } from '../repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
@@ -169,7 +169,7 @@ export async function audit(argv: string[]): Promise<number> {
   });
   started = performance.now();
   progress.update({ checked: 0, toCheck }, 'checking');
-  const result = await runChecks({ fleet, checks: results.wrap(runnable), config, ...(shard ? { repoIds: opened.checked } : {}) });
+  const result = await runChecks({ fleet, checks: results.wrap(runnable), config, threads: threads ?? threadsFor(fleet.repos.length), ...(shard ? { repoIds: opened.checked } : {}) });
   timings.checks = performance.now() - started;
   progress.done();
   if (cacheFile !== undefined) {

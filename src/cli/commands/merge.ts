@@ -88,7 +88,7 @@ export async function merge(argv: string[]): Promise<number> {
 
   started = performance.now();
   const results = new RepoResults({ stored: (id) => stored.get(id) });
-  const result = await runChecks({ fleet, checks: results.wrap(checks), config });
+  const result = await runChecks({ fleet, checks: results.wrap(checks), config, threads: threadsFor(fleet.repos.length) });
   timings.checks = performance.now() - started;
   if (!values.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 

@@ -84,6 +84,13 @@ interface LoadedPolicyState {
   entrypoints: Record<string, number>;
 }
 
+/** A host as plain data that structured clone copies to another thread. */
+export interface PortableHost {
+  wasm: Uint8Array;
+  options: PolicyHostOptions;
+  data: Record<string, unknown>;
+}
+
 export interface PolicyHostOptions {
   /** Data that ships with the module (a bundle's data.json); fleet data from `setData` goes next to it. */
   bundleData?: Record<string, unknown>;
@@ -113,6 +120,18 @@ export class PolicyHost {
 
   static async load(wasm: Uint8Array, options: PolicyHostOptions = {}): Promise<PolicyHost> {
     return new PolicyHost(await loadPolicy(wasm), wasm, options);
+  }
+
+  /** What makes the same host in another thread (see PolicyThread): the module, its data and options. */
+  get portable(): PortableHost {
+    return { wasm: this.wasm, options: this.options, data: this.data };
+  }
+
+  static async fromPortable(portable: PortableHost): Promise<PolicyHost> {
+    const host = await PolicyHost.load(portable.wasm, portable.options);
+    host.data = portable.data;
+    if (Object.keys(host.data).length > 0) host.policy.setData(host.data);
+    return host;
   }
 
   /** Loads an `opa build -t wasm` bundle (`.tar.gz`, data included) or a bare `.wasm`. */
