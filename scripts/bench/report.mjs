@@ -41,7 +41,7 @@ export function renderResults({ machine, cases, notes, budgets, linearity, analy
   }
   lines.push(
     '',
-    'In audits of 200 or more repos the build runs in worker threads (one per CPU), and the repo-scope TypeScript rules, the secret scan among them, run there too, inside "parse + build facts"; their columns then show only the replay of their reports on the main thread.',
+    'In audits of 200 or more repos the build runs in worker threads (one per CPU), and the repo-scope TypeScript rules, the secret scan among them, run there too, inside "parse + build facts"; their columns then show only the replay of their reports on the main thread. The repo-scope policies are evaluated ahead in threads of their own during the checks phase, so the WASM column then shows the fleet-scope policies and the wait for the others.',
   );
   lines.push('', 'Slowest checks per case (ms):', '');
   for (const item of cases) {
