@@ -5,15 +5,15 @@ import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision, PolicyEvaluation } from './wasm/decisions.js';
 import { PolicyThread } from './wasm/policy-thread.js';
 import { THREADED_FLEET_SIZE } from '../model/build-in-threads.js';
-
-/** Repos per batch a policy thread evaluates ahead. */
-const AHEAD_BATCH_SIZE = 50;
 import type { SourceLocation } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput } from '../model/policy-input.js';
 import { repoReader } from './wasm/repo-fields.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { includeSite } from '../model/gitlab-ci/include-site.js';
+
+/** Repos per batch a policy thread evaluates ahead. */
+const AHEAD_BATCH_SIZE = 50;
 
 /**
  * Presents each compiled Rego policy as a Check, so the runner treats TypeScript rules and policies alike.
