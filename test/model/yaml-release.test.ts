@@ -20,7 +20,7 @@ describe('released yaml Documents', () => {
     expect(before[0]?.range).toEqual({ startLine: 4, startColumn: 3, endLine: 4, endColumn: 14 });
     expect(first.value).toBe(value);
     // Parsed once again for both documents, and kept until released again.
-    expect(first.doc).toBe(first.doc);
+    expect(first.tree).toBe(first.tree);
   });
 
   it('stand in for a file refused before parsing', () => {
@@ -29,7 +29,7 @@ describe('released yaml Documents', () => {
     parsed.release?.();
     expect(diagnostics).toHaveLength(1);
     expect(parsed.documents[0]?.broken).toBe(true);
-    expect(parsed.documents[0]?.doc.contents).toBeNull();
+    expect(parsed.documents[0]?.tree).toBeUndefined();
   });
 
   it('are released once a repo is built, and its facts keep their positions (CI includes of another repo too)', async () => {

@@ -1,7 +1,7 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type Node as YamlNode } from 'yaml';
 import type { DocPath } from '../findings.js';
 import type { FactOrigin } from '../origin.js';
 import { rangeFromOffsets, type ParsedYamlFile, type YamlDocument } from '../yaml/parse.js';
+import type { TreeMap, TreeNode } from '../yaml/tree.js';
 
 /**
  * The CI resolver works on its own small tree instead of plain JS values so that every value keeps the file, repo
@@ -124,8 +124,8 @@ export function configDocument(parsed: ParsedYamlFile): YamlDocument | undefined
 }
 
 function isSpecHeader(document: YamlDocument): boolean {
-  const contents = document.doc.contents;
-  return isMap(contents) && contents.items.length > 0 && contents.items.every((pair) => isScalar(pair.key) && pair.key.value === 'spec');
+  const tree = document.tree;
+  return tree?.kind === 'map' && tree.pairs.length > 0 && tree.pairs.every((pair) => pair.key.kind === 'scalar' && pair.key.value === 'spec');
 }
 
 export interface DocumentTree {
@@ -146,10 +146,10 @@ const converted = new WeakMap<YamlDocument, { repo: string; tree: DocumentTree }
 export function documentTree(repo: string, document: YamlDocument, keep = true): DocumentTree {
   const cached = converted.get(document);
   if (cached?.repo === repo) return cached.tree;
-  // One Document for the whole conversion: aliases resolve against it, and the memo is keyed by its nodes.
-  const doc = document.doc;
-  const state: ConvertState = { source: { repo, document }, doc, memo: new Map(), active: new Set(), recursive: [] };
-  const node = doc.contents ? convert(state, doc.contents, []) : undefined;
+  // One tree for the whole conversion: the memo is keyed by its nodes, which aliases share.
+  const root = document.tree;
+  const state: ConvertState = { source: { repo, document }, memo: new Map(), active: new Set(), recursive: [] };
+  const node = root ? convert(state, root, []) : undefined;
   const tree = { node, recursiveAliases: state.recursive };
   if (keep) converted.set(document, { repo, tree });
   return tree;
@@ -157,22 +157,20 @@ export function documentTree(repo: string, document: YamlDocument, keep = true):
 
 interface ConvertState {
   source: CiSource;
-  doc: Document.Parsed;
-  memo: Map<YamlNode, CiNode>;
+  memo: Map<TreeNode, CiNode>;
   /** Nodes being converted: an alias to one of them is recursive. */
-  active: Set<YamlNode>;
+  active: Set<TreeNode>;
   recursive: NodeOrigin[];
 }
 
-function origin(source: CiSource, node: { range?: [number, number, number] | null } | null | undefined, path: DocPath): NodeOrigin {
-  const range = node?.range;
-  return { source, start: range?.[0] ?? 0, end: range?.[1] ?? range?.[0] ?? 0, path };
+function origin(source: CiSource, node: TreeNode, path: DocPath): NodeOrigin {
+  return { source, start: node.start, end: node.end, path };
 }
 
-function convert(state: ConvertState, node: YamlNode, path: DocPath): CiNode {
+function convert(state: ConvertState, node: TreeNode, path: DocPath): CiNode {
   const { source, memo } = state;
-  if (isAlias(node)) {
-    const target = node.resolve(state.doc) as YamlNode | undefined;
+  if (node.kind === 'alias') {
+    const target = node.target;
     if (!target || state.active.has(target)) {
       if (target) state.recursive.push(origin(source, node, path));
       return { kind: 'scalar', value: null, origin: origin(source, node, path) };
@@ -185,12 +183,11 @@ function convert(state: ConvertState, node: YamlNode, path: DocPath): CiNode {
   state.active.add(node);
   let result: CiNode;
   if (node.tag === '!reference') result = referenceNode(source, node, path);
-  else if (isMap(node)) result = mapNode(state, node, path);
-  else if (isSeq(node)) {
-    const items = node.items.map((item, index) => convert(state, item as YamlNode, [...path, index]));
+  else if (node.kind === 'map') result = mapNode(state, node, path);
+  else if (node.kind === 'seq') {
+    const items = node.items.map((item, index) => convert(state, item, [...path, index]));
     result = { kind: 'seq', items, origin: origin(source, node, path) };
-  } else if (isScalar(node)) result = { kind: 'scalar', value: scalarValue(node.value), origin: origin(source, node, path) };
-  else result = { kind: 'scalar', value: null, origin: origin(source, node, path) };
+  } else result = { kind: 'scalar', value: scalarValue(node.value), origin: origin(source, node, path) };
   state.active.delete(node);
   memo.set(node, result);
   return result;
@@ -203,36 +200,33 @@ function scalarValue(value: unknown): CiScalarValue {
   return value instanceof Date ? value.toISOString() : null;
 }
 
-function referenceNode(source: CiSource, node: YamlNode, path: DocPath): CiRef {
+function referenceNode(source: CiSource, node: TreeNode, path: DocPath): CiRef {
   const here = origin(source, node, path);
-  if (!isSeq(node) || node.items.length === 0) return { kind: 'ref', path: undefined, origin: here };
+  if (node.kind !== 'seq' || node.items.length === 0) return { kind: 'ref', path: undefined, origin: here };
   const segments: string[] = [];
   for (const item of node.items) {
-    const segment = isScalar(item) ? item.value : undefined;
+    const segment = item.kind === 'scalar' ? item.value : undefined;
     if (typeof segment !== 'string' && typeof segment !== 'number' && typeof segment !== 'boolean') return { kind: 'ref', path: undefined, origin: here };
     segments.push(String(segment));
   }
   return { kind: 'ref', path: segments, origin: here };
 }
 
-function mapNode(state: ConvertState, node: YamlNode, path: DocPath): CiMap {
-  if (!isMap(node)) throw new TypeError('not a map');
+function mapNode(state: ConvertState, node: TreeMap, path: DocPath): CiMap {
   const { source } = state;
   const own = new Map<string, CiEntry>();
   const merged: CiMap[] = [];
-  for (const pair of node.items) {
-    const keyNode = pair.key as YamlNode | null;
-    const key = isScalar(keyNode) ? keyNode.value : undefined;
+  for (const { key: keyNode, value: valueNode } of node.pairs) {
+    const key = keyNode.kind === 'scalar' ? keyNode.value : undefined;
     if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') continue;
     const name = String(key);
-    const valueNode = pair.value as YamlNode | null;
     const value = valueNode ? convert(state, valueNode, [...path, name]) : ({ kind: 'scalar', value: null, origin: origin(source, keyNode, [...path, name]) } satisfies CiScalar);
-    if (name === '<<' && (!isScalar(keyNode) || keyNode.type === 'PLAIN')) {
+    if (name === '<<' && (keyNode.kind !== 'scalar' || keyNode.plain)) {
       // `<<: *a` or `<<: [*a, *b]`: earlier maps win over later ones, explicit keys win over all.
       for (const base of value.kind === 'seq' ? value.items : [value]) if (base.kind === 'map') merged.push(base);
       continue;
     }
-    const start = isScalar(keyNode) && keyNode.range ? keyNode.range[0] : value.origin.start;
+    const start = keyNode.kind === 'scalar' ? keyNode.start : value.origin.start;
     own.set(name, { value, origin: { source, start, end: value.origin.end, path: [...path, name] } });
   }
   const here = origin(source, node, path);

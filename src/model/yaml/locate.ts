@@ -1,6 +1,6 @@
-import { isMap, isPair, isScalar, isSeq, isAlias, type Node, type Pair } from 'yaml';
 import type { DocPath, SourceRange } from '../findings.js';
 import { rangeFromOffsets, type YamlDocument } from './parse.js';
+import { childOf, resolveAlias, type TreeNode, type TreePair } from './tree.js';
 
 export interface Located {
   range: SourceRange;
@@ -16,14 +16,13 @@ export interface Located {
  * closest existing ancestor (the document itself at worst).
  */
 export function locatePath(document: YamlDocument, path: DocPath): Located {
-  const { doc, lineCounter } = document;
-  let node: unknown = doc.contents;
-  let pair: Pair | undefined;
+  const { tree, lineCounter } = document;
+  let node: TreeNode | null | undefined = tree;
+  let pair: TreePair | undefined;
   const resolved: (string | number)[] = [];
 
   for (const segment of path) {
-    if (isAlias(node)) node = node.resolve(doc);
-    const next = childOf(node, segment);
+    const next = childOf(resolveAlias(node ?? undefined), segment);
     if (next === undefined) break;
     node = next.node;
     pair = next.pair;
@@ -31,36 +30,14 @@ export function locatePath(document: YamlDocument, path: DocPath): Located {
   }
 
   const exact = resolved.length === path.length;
-  const range = rangeOf(pair, node as Node | null | undefined);
+  const range = rangeOf(pair, node);
   if (range) return { range: rangeFromOffsets(lineCounter, range[0], range[1]), resolvedPath: resolved, exact };
   return { range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 }, resolvedPath: [], exact: false };
 }
 
-function childOf(node: unknown, segment: string | number): { node: unknown; pair?: Pair } | undefined {
-  if (isMap(node)) {
-    for (const item of node.items) {
-      const key: unknown = isScalar(item.key) ? item.key.value : item.key;
-      if (key === segment || (typeof key === 'number' && String(key) === String(segment)) || (typeof key === 'boolean' && String(key) === segment)) {
-        return { node: item.value, pair: item };
-      }
-    }
-    return undefined;
-  }
-  if (isSeq(node) && typeof segment === 'number') {
-    const item = node.items[segment];
-    return item === undefined ? undefined : { node: item };
-  }
-  return undefined;
-}
-
 /** Offsets [start, end) of the pair when the last step went through a map key, else of the node. */
-function rangeOf(lastPair: Pair | undefined, node: Node | null | undefined): [number, number] | undefined {
-  const nodeRange = node && 'range' in node ? node.range : undefined;
-  if (lastPair && isPair(lastPair)) {
-    const key = lastPair.key as Node | null;
-    const keyRange = key && typeof key === 'object' && 'range' in key ? key.range : undefined;
-    if (keyRange) return [keyRange[0], nodeRange ? nodeRange[1] : keyRange[1]];
-  }
-  if (nodeRange) return [nodeRange[0], nodeRange[1]];
+function rangeOf(lastPair: TreePair | undefined, node: TreeNode | null | undefined): [number, number] | undefined {
+  if (lastPair) return [lastPair.key.start, node ? node.end : lastPair.key.end];
+  if (node) return [node.start, node.end];
   return undefined;
 }

@@ -1,15 +1,18 @@
-import { LineCounter, parseAllDocuments, parseDocument, type Document, type ScalarTag, type CollectionTag } from 'yaml';
+import { LineCounter, parseAllDocuments, type Document, type ScalarTag, type CollectionTag } from 'yaml';
 import type { FindingDraft, SourceRange } from '../findings.js';
+import { fastParse } from './fast-parse.js';
+import { treeFromDocument, type TreeNode } from './tree.js';
 
 /** One document of a YAML file, parsed once and shared by every loader that reads it. */
 export interface YamlDocument {
   readonly file: string;
   readonly index: number;
   /**
-   * The yaml Document, for source positions and for loaders that need tags (`!reference`). After its file is
-   * released it is parsed again from the text on first use: the same text gives the same nodes and offsets.
+   * The document's nodes with their offsets, for source positions and for loaders that need tags (`!reference`);
+   * undefined for an empty document. After its file is released it is parsed again from the text on first use:
+   * the same text gives the same nodes and offsets.
    */
-  readonly doc: Document.Parsed;
+  readonly tree: TreeNode | undefined;
   readonly lineCounter: LineCounter;
   /** The plain JavaScript value of the document; `undefined` for an empty document or one that failed. */
   readonly value: unknown;
@@ -22,8 +25,8 @@ export interface ParsedYamlFile {
   readonly documents: YamlDocument[];
   readonly lineCounter: LineCounter;
   /**
-   * Drops the yaml Documents (the values, line starts and text stay). A Document is many times the size of its
-   * text: a 10,000-repo fleet that kept every one had them take a large part of its heap and of its GC time.
+   * Drops the trees (the values, line starts and text stay). A tree is several times the size of its text: a
+   * 10,000-repo fleet that kept every one had them take a large part of its heap and of its GC time.
    */
   release?(): void;
 }
@@ -41,16 +44,17 @@ const referenceTag: CollectionTag = {
 
 const customTags: (ScalarTag | CollectionTag)[] = [referenceTag];
 
-const PARSE_OPTIONS = { customTags, uniqueKeys: true, prettyErrors: false, strict: true } as const;
+/** How the yaml package parses every file (exported for the test that compares it with the fast path). */
+export const PARSE_OPTIONS = { customTags, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
 /** Files whose Documents were parsed again after a release; the oldest are released again past this many. */
 const KEPT_RESTORED_FILES = 64;
 const restoredFiles: ReleasableYamlFile[] = [];
 
-/** A parsed file whose Documents can be dropped and parsed again from the text when asked for. */
+/** A parsed file whose trees can be dropped and parsed again from the text when asked for. */
 class ReleasableYamlFile implements ParsedYamlFile {
   readonly documents: YamlDocument[] = [];
-  #docs: Document.Parsed[] | undefined;
+  #trees: (TreeNode | undefined)[] | undefined;
 
   constructor(
     readonly file: string,
@@ -58,41 +62,52 @@ class ReleasableYamlFile implements ParsedYamlFile {
     /** Undefined for a file refused before parsing: its one document is an empty stand-in. */
     readonly text: string | undefined,
     /** Undefined: released already (a file handed over by a worker thread). */
-    docs: Document.Parsed[] | undefined,
+    trees: (TreeNode | undefined)[] | undefined,
   ) {
-    this.#docs = docs;
+    this.#trees = trees;
   }
 
   addDocument(index: number, value: unknown, broken: boolean): void {
     const { file, lineCounter } = this;
-    const docOf = (): Document.Parsed => this.docAt(index);
+    const treeOf = (): TreeNode | undefined => this.treeAt(index);
     this.documents.push({
       file,
       index,
       lineCounter,
       value,
       broken,
-      get doc() {
-        return docOf();
+      get tree() {
+        return treeOf();
       },
     });
   }
 
   release(): void {
-    this.#docs = undefined;
+    this.#trees = undefined;
   }
 
-  docAt(index: number): Document.Parsed {
-    if (!this.#docs) {
-      // No lineCounter: the kept one already holds this text's line starts.
-      this.#docs = this.text === undefined ? [parseDocument('')] : parseAllDocuments(this.text, PARSE_OPTIONS);
+  treeAt(index: number): TreeNode | undefined {
+    if (!this.#trees) {
+      this.#trees = this.text === undefined ? [undefined] : parseTrees(this.text);
       restoredFiles.push(this);
       if (restoredFiles.length > KEPT_RESTORED_FILES) restoredFiles.shift()?.release();
     }
-    const doc = this.#docs[index];
-    if (!doc) throw new Error(`${this.file}: document ${index + 1} is not there when parsed again`);
-    return doc;
+    if (index >= this.#trees.length) throw new Error(`${this.file}: document ${index + 1} is not there when parsed again`);
+    return this.#trees[index];
   }
+}
+
+/** The trees of a file's documents, from the fast parser or else the yaml package (the same either way). */
+function parseTrees(text: string): (TreeNode | undefined)[] {
+  return fastParse(text)?.map((document) => document.tree) ?? parseAllDocuments(text, PARSE_OPTIONS).map((doc) => treeFromDocument(doc as Document.Parsed));
+}
+
+/** The yaml package's line starts for a text: 0 and the offset after each line feed. */
+function lineCounterFor(text: string): LineCounter {
+  const lineCounter = new LineCounter();
+  lineCounter.addNewLine(0);
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) lineCounter.addNewLine(index + 1);
+  return lineCounter;
 }
 
 /** Aliases beyond this many per document are treated as an alias bomb. */
@@ -155,7 +170,7 @@ export function rangeFromOffsets(lineCounter: LineCounter, start: number, end: n
  * a file never throws out of here, whatever it contains (alias bombs, deep nesting, invalid syntax).
  */
 export function parseYamlFile(repo: string, file: string, text: string): { parsed: ParsedYamlFile; diagnostics: FindingDraft[] } {
-  const lineCounter = new LineCounter();
+  const lineCounter = lineCounterFor(text);
   const diagnostics: FindingDraft[] = [];
   const diagnostic = (message: string, range: SourceRange, severity: 'error' | 'warning' = 'error'): void => {
     diagnostics.push({ ruleId: 'parse-error', severity, message, repo, file, range, subject: message.split('\n')[0] ?? message });
@@ -166,21 +181,30 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
   if (tooDeep !== undefined) {
     diagnostic(`YAML nests deeper than ${MAX_NESTING} levels; the file is not loaded`, { startLine: tooDeep, startColumn: 1, endLine: tooDeep, endColumn: 1 });
     // One empty, broken document stands for the file, so loaders see that it exists but cannot be trusted.
-    const parsed = new ReleasableYamlFile(file, lineCounter, undefined, [parseDocument('', { lineCounter })]);
+    const parsed = new ReleasableYamlFile(file, lineCounter, undefined, [undefined]);
     parsed.addDocument(0, undefined, true);
+    return { parsed, diagnostics };
+  }
+
+  const fast = fastParse(text);
+  if (fast) {
+    const parsed = new ReleasableYamlFile(file, lineCounter, text, fast.map((document) => document.tree));
+    fast.forEach((document, index) => {
+      parsed.addDocument(index, document.value, false);
+    });
     return { parsed, diagnostics };
   }
 
   let parsedDocs: Document.Parsed[];
   try {
-    parsedDocs = parseAllDocuments(text, { lineCounter, ...PARSE_OPTIONS }) as Document.Parsed[];
+    parsedDocs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
     // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
   } catch (error) {
     diagnostic(`YAML could not be parsed: ${describeError(error)}`, fileStart);
     return { parsed: new ReleasableYamlFile(file, lineCounter, text, []), diagnostics };
   }
 
-  const parsed = new ReleasableYamlFile(file, lineCounter, text, parsedDocs);
+  const parsed = new ReleasableYamlFile(file, lineCounter, text, parsedDocs.map(treeFromDocument));
   parsedDocs.forEach((doc, index) => {
     let broken = false;
     for (const error of doc.errors) {
