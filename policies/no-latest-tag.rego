@@ -43,7 +43,7 @@ deny contains decision if {
 	lower(image.tag) == "latest"
 	decision := finding(
 		image, tag_origin(image), "error",
-		sprintf("%s uses the latest tag (%s); pin a version or a digest", [where(image), image.raw]),
+		concat("", [where(image), " uses the latest tag (", image.raw, "); pin a version or a digest"]),
 	)
 }
 
@@ -53,7 +53,7 @@ deny contains decision if {
 	image.context in implicit_latest_contexts
 	decision := finding(
 		image, image.origin, "error",
-		sprintf("%s has no tag, so %s pulls latest (%s); pin a version or a digest", [where(image), runtime(image), image.raw]),
+		concat("", [where(image), " has no tag, so ", runtime(image), " pulls latest (", image.raw, "); pin a version or a digest"]),
 	)
 }
 
@@ -63,7 +63,7 @@ deny contains decision if {
 	image.context == "helm-map"
 	decision := finding(
 		image, image.origin, "note",
-		sprintf("%s sets no tag (%s): the chart falls back to its appVersion; pin it to know what runs", [where(image), image.raw]),
+		concat("", [where(image), " sets no tag (", image.raw, "): the chart falls back to its appVersion; pin it to know what runs"]),
 	)
 }
 
@@ -73,7 +73,7 @@ deny contains decision if {
 	lower(image.tag) in {lower(tag) | some tag in floating_tags}
 	decision := finding(
 		image, tag_origin(image), "warning",
-		sprintf("%s uses the floating tag %s (%s); pin a version or a digest", [where(image), image.tag, image.raw]),
+		concat("", [where(image), " uses the floating tag ", image.tag, " (", image.raw, "); pin a version or a digest"]),
 	)
 }
 
@@ -81,11 +81,11 @@ deny contains decision if {
 	some published in input.repo.publishedImages
 	lower(published.tag) == "latest"
 	decision := {
-		"msg": sprintf("job %s publishes %s: consumers of latest cannot tell which build they run; publish a version tag too and deploy that", [published.job, published.raw]),
+		"msg": concat("", ["job ", published.job, " publishes ", published.raw, ": consumers of latest cannot tell which build they run; publish a version tag too and deploy that"]),
 		"repo": input.repo.id,
 		"origin": published.origin,
 		"severity": "warning",
-		"subject": sprintf("publish:%s:%s", [published.job, published.raw]),
+		"subject": concat(":", ["publish", published.job, published.raw]),
 	}
 }
 
@@ -96,9 +96,9 @@ untagged(image) if {
 	not image.dynamic
 }
 
-where(image) := sprintf("CI job %s image", [image.job]) if image.context == "ci-image"
+where(image) := concat("", ["CI job ", image.job, " image"]) if image.context == "ci-image"
 
-where(image) := sprintf("CI job %s service", [image.job]) if image.context == "ci-service"
+where(image) := concat("", ["CI job ", image.job, " service"]) if image.context == "ci-service"
 
 where(image) := "Dockerfile FROM" if image.context == "dockerfile-from"
 
@@ -112,6 +112,9 @@ runtime(image) := "docker build" if image.context == "dockerfile-from"
 
 runtime(image) := "the kubelet" if image.context in {"k8s-container", "helm-string"}
 
+# Messages are built with concat, which runs inside WebAssembly; sprintf calls out to JavaScript for each
+# finding, and a fleet on `latest` has hundreds.
+
 # `origin` locates the decision; when it lies in another repo (a CI template), fleetlint points at the
 # include in this repo and names the template's line as related.
 finding(image, origin, severity, msg) := {
@@ -119,5 +122,5 @@ finding(image, origin, severity, msg) := {
 	"repo": input.repo.id,
 	"origin": origin,
 	"severity": severity,
-	"subject": sprintf("%s:%s:%s", [image.context, object.get(image, "job", ""), image.raw]),
+	"subject": concat(":", [image.context, object.get(image, "job", ""), image.raw]),
 }

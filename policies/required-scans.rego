@@ -127,20 +127,18 @@ tells_scanner_not_to_fail(job) if {
 	regex.match(pattern, line.text)
 }
 
+# Messages are built with concat, which runs inside WebAssembly (sprintf calls out to JavaScript per finding).
 kinds_text(category) := concat(", ", sort([kind | some kind in required[category]]))
 
 deny contains decision if {
 	some category, _ in required
 	not scan_jobs[category]
 	decision := {
-		"msg": sprintf(
-			"no job runs a %s scan (%s); required for %s",
-			[category, scanner_names(category), kinds_text(category)],
-		),
+		"msg": concat("", ["no job runs a ", category, " scan (", scanner_names(category), "); required for ", kinds_text(category)]),
 		"repo": input.repo.id,
 		"file": pipeline.file,
 		"path": ["include"],
-		"subject": sprintf("missing:%s", [category]),
+		"subject": concat(":", ["missing", category]),
 	}
 }
 
@@ -152,13 +150,13 @@ deny contains decision if {
 	some first in [min(names)]
 	job := job_named(first)
 	decision := {
-		"msg": sprintf(
-			"the %s scan (job %s) does not gate merge requests: it is %s; required for %s",
-			[category, concat(", ", sort(names)), why_not_gating(job), kinds_text(category)],
-		),
+		"msg": concat("", [
+			"the ", category, " scan (job ", concat(", ", sort(names)), ") does not gate merge requests: it is ",
+			why_not_gating(job), "; required for ", kinds_text(category),
+		]),
 		"repo": input.repo.id,
 		"origin": job.origin,
-		"subject": sprintf("not-gating:%s", [category]),
+		"subject": concat(":", ["not-gating", category]),
 	}
 }
 
@@ -172,14 +170,11 @@ deny contains decision if {
 	some first in [min(names)]
 	job := job_named(first)
 	decision := {
-		"msg": sprintf(
-			"the %s scan (job %s) cannot fail the pipeline: %s",
-			[category, concat(", ", sort(names)), why_not_blocking(job)],
-		),
+		"msg": concat("", ["the ", category, " scan (job ", concat(", ", sort(names)), ") cannot fail the pipeline: ", why_not_blocking(job)]),
 		"repo": input.repo.id,
 		"origin": object.get(job.keyOrigins, "allow_failure", job.origin),
 		"severity": "warning",
-		"subject": sprintf("non-blocking:%s", [category]),
+		"subject": concat(":", ["non-blocking", category]),
 	}
 }
 
