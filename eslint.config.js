@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'fixtures/**', '.tools/**', 'bin/**', 'scripts/**/*.mjs', 'eslint.config.js', 'vitest.config.ts'] },
+  { ignores: ['dist/**', 'src/generated/**', 'node_modules/**', 'fixtures/**', '.tools/**', 'bin/**', 'scripts/**/*.mjs', 'eslint.config.js', 'vitest.config.ts'] },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {
