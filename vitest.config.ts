@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -6,5 +8,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The CLI runs the tests start write their code cache here, not in the home directory (see bin/fleetlint.js).
+    env: { FLEETLINT_CACHE_DIR: join(tmpdir(), 'fleetlint-test-code-cache') },
   },
 });

@@ -1,6 +1,8 @@
-// Bundles the CLI into one ES module, dist/fleetlint.mjs. The pre-commit hook starts a process per commit, and
+// Bundles the CLI into one CommonJS file, dist/fleetlint.cjs. The pre-commit hook starts a process per commit, and
 // resolving and compiling some 400 separate modules at start-up cost it about 200 ms; one file costs a fraction.
-// The type-checked build (tsc to dist/src) stays for the scripts that import single modules.
+// It is CommonJS so that bin/fleetlint.js can run it as a vm.Script with V8's code cache (ES modules have no
+// cache API in node 20). The worker threads' entries stay ES modules. The type-checked build (tsc to dist/src)
+// stays for the scripts that import single modules.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -22,21 +24,46 @@ const yamlDebugSwitches = {
   },
 };
 
-const bundle = (entry, outfile) => build({
+// A few dependencies load node builtins with `await import('node:...')`. A vm.Script cannot run a dynamic import
+// without an experimental flag, so in the CommonJS bundle they become requires (the builtin is there either way).
+const builtinDynamicImports = {
+  name: 'builtin-dynamic-imports',
+  setup(plugin) {
+    plugin.onLoad({ filter: /[\\/]node_modules[\\/].*\.m?js$/ }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes('import(')) return undefined;
+      const contents = source.replace(/\bimport\((['"])(node:[\w/]+)\1\)/g, 'Promise.resolve(require($1$2$1))');
+      return contents === source ? undefined : { contents, loader: 'js' };
+    });
+  },
+};
+
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+
+await build({
+  ...common,
+  entryPoints: [join(root, 'src/cli/main.ts')],
+  outfile: join(root, 'dist/fleetlint.cjs'),
+  format: 'cjs',
+  plugins: [yamlDebugSwitches, builtinDynamicImports],
+  // import.meta.url (the package root is found from it) as CommonJS has it.
+  define: { 'import.meta.url': '__fleetlintModuleUrl' },
+  banner: { js: "const __fleetlintModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
+});
+const cli = await readFile(join(root, 'dist/fleetlint.cjs'), 'utf8');
+const dynamicImport = /[^\w.$]import\(/.exec(cli);
+if (dynamicImport) throw new Error(`dist/fleetlint.cjs still has a dynamic import, which its vm.Script cannot run: ...${cli.slice(dynamicImport.index - 80, dynamicImport.index + 60)}...`);
+
+const workerBundle = (entry, outfile) => build({
+  ...common,
   entryPoints: [join(root, entry)],
   outfile: join(root, outfile),
-  bundle: true,
-  platform: 'node',
   format: 'esm',
-  target: 'node20',
-  sourcemap: true,
-  logLevel: 'warning',
   plugins: [yamlDebugSwitches],
   // Bundled CommonJS dependencies call require(); an ES module has none, so give it one.
   banner: { js: "import { createRequire as __fleetlintRequire } from 'node:module'; const require = __fleetlintRequire(import.meta.url);" },
 });
-await bundle('src/cli/main.ts', 'dist/fleetlint.mjs');
 // The worker threads that parse and build repos in large audits (src/model/build-in-threads.ts).
-await bundle('src/model/build-worker.ts', 'dist/build-worker.mjs');
+await workerBundle('src/model/build-worker.ts', 'dist/build-worker.mjs');
 // The threads that evaluate repo-scope policies ahead of the runner (src/engine/wasm/policy-thread.ts).
-await bundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');
+await workerBundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');

@@ -14,12 +14,13 @@ export const measuredWith = existsSync(GNU_TIME) ? 'GNU time -v' : 'process.reso
  * One run of `node <cli> ...args`. Returns {wallMs, userMs, systemMs, maxRssKiB, exitCode, report}, where report
  * is the JSON report (its `timings`) when `jsonReport` is set. Exit code 1 (findings) is a normal outcome.
  */
-export function runCli(cli, args, { cwd, jsonReport = false, timeoutMs = 30 * 60_000 } = {}) {
+export function runCli(cli, args, { cwd, jsonReport = false, timeoutMs = 30 * 60_000, env = {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'fleetlint-bench-'));
   const reportFile = join(work, 'report.json');
   const fullArgs = jsonReport ? [...args, '--format', `json=${reportFile}`] : args;
   try {
-    const measured = existsSync(GNU_TIME) ? withGnuTime(cli, fullArgs, cwd, timeoutMs) : withWrapper(cli, fullArgs, cwd, timeoutMs, work);
+    const childEnv = { ...process.env, ...env };
+    const measured = existsSync(GNU_TIME) ? withGnuTime(cli, fullArgs, cwd, timeoutMs, childEnv) : withWrapper(cli, fullArgs, cwd, timeoutMs, work, childEnv);
     if (measured.timedOut) return { ...measured, report: undefined };
     if (measured.exitCode !== 0 && measured.exitCode !== 1) {
       throw new Error(`fleetlint ${args.join(' ')} exited with ${measured.exitCode}: ${measured.stderr.slice(-2000)}`);
@@ -31,10 +32,10 @@ export function runCli(cli, args, { cwd, jsonReport = false, timeoutMs = 30 * 60
   }
 }
 
-function withGnuTime(cli, args, cwd, timeoutMs) {
+function withGnuTime(cli, args, cwd, timeoutMs, env) {
   // coreutils timeout kills node itself; killing GNU time instead would leave node running on its own.
   const limit = ['timeout', '--signal=KILL', String(Math.ceil(timeoutMs / 1000))];
-  const child = spawnSync(GNU_TIME, ['-v', ...limit, process.execPath, cli, ...args], { cwd, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const child = spawnSync(GNU_TIME, ['-v', ...limit, process.execPath, cli, ...args], { cwd, env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
   if (child.error) throw child.error;
   const field = (name) => {
     const match = new RegExp(`^\\s*${name}: (.+)$`, 'm').exec(child.stderr);
@@ -58,10 +59,10 @@ function clockToMs(text) {
   return text.split(':').reduce((total, part) => total * 60 + Number(part), 0) * 1000;
 }
 
-function withWrapper(cli, args, cwd, timeoutMs, work) {
+function withWrapper(cli, args, cwd, timeoutMs, work, env) {
   const usageFile = join(work, 'usage.json');
   const started = performance.now();
-  const child = spawnSync(process.execPath, [WRAPPER, usageFile, cli, ...args], { cwd, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
+  const child = spawnSync(process.execPath, [WRAPPER, usageFile, cli, ...args], { cwd, env, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 256 * 1024 * 1024 });
   const wallMs = performance.now() - started;
   if (child.error) throw child.error;
   const usage = JSON.parse(readFileSync(usageFile, 'utf8'));

@@ -22,7 +22,7 @@ const checks = data.checkConfig ? TYPESCRIPT_RULES.filter((rule) => rule.meta.sc
 const NO_SOURCE = new MemorySource({});
 
 async function build(id: string): Promise<RepoMessage> {
-  const facts = builder.buildKeepingDocuments(id);
+  const facts = builder.buildKeepingTrees(id);
   let results: RepoCheckResults | undefined;
   if (data.checkConfig) {
     const repo: Repo = { ...facts, source: NO_SOURCE };

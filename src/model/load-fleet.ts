@@ -41,11 +41,11 @@ export interface LoadFleetOptions {
 }
 
 /**
- * From this many repos, each repo's yaml Documents are released once its facts are built (see RepoBuilder). A
+ * From this many repos, each repo's YAML trees are released once its facts are built (see RepoBuilder). A
  * smaller fleet keeps them: its memory is no concern, and the positions its findings ask for later then need no
  * second parse (the seed fleet: 0.05 s of 0.85 s).
  */
-const RELEASE_DOCUMENTS_FROM = 200;
+const RELEASE_TREES_FROM = 200;
 
 /**
  * Loads a fleet in three phases: read every repo (I/O bound, concurrent); parse each repo and build its facts
@@ -76,8 +76,8 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     });
   } else {
     const builder = new RepoBuilder(settings, read);
-    const keep = read.length < RELEASE_DOCUMENTS_FROM;
-    repos = read.map((repo) => ({ ...(keep ? builder.buildKeepingDocuments(repo.id) : builder.build(repo.id)), source: repo.source }));
+    const keep = read.length < RELEASE_TREES_FROM;
+    repos = read.map((repo) => ({ ...(keep ? builder.buildKeepingTrees(repo.id) : builder.build(repo.id)), source: repo.source }));
   }
   lap('build');
   assignAppOfAppsAncestors(repos);

@@ -31,7 +31,7 @@ interface ParsedRepo {
 
 /**
  * Builds each repo's facts from the texts of the whole fleet: CI includes are resolved from the other repos'
- * files. A repo's yaml Documents are released once its facts are built, so a fleet's worth of Documents is never
+ * files. A repo's YAML trees are released once its facts are built, so a fleet's worth of trees is never
  * alive at once; they are parsed again only where a position is asked for later.
  */
 export class RepoBuilder {
@@ -49,13 +49,13 @@ export class RepoBuilder {
   }
 
   build(id: string): RepoFacts {
-    const facts = this.buildKeepingDocuments(id);
+    const facts = this.buildKeepingTrees(id);
     release(facts);
     return facts;
   }
 
-  /** The facts, with the yaml Documents still parsed: for work that reads them right away. Then `release`. */
-  buildKeepingDocuments(id: string): RepoFacts {
+  /** The facts, with the YAML trees still parsed: for work that reads them right away. Then `release`. */
+  buildKeepingTrees(id: string): RepoFacts {
     const repo = this.#repos.get(id);
     if (!repo) throw new Error(`repo ${id} was not read`);
     const facts = this.#buildFacts(repo, this.#parsed(repo));
@@ -119,7 +119,7 @@ export class RepoBuilder {
   }
 }
 
-/** Drops a built repo's yaml Documents (see ParsedYamlFile.release). */
+/** Drops a built repo's YAML trees (see ParsedYamlFile.release). */
 export function release(facts: RepoFacts): void {
   for (const parsed of facts.yaml.values()) parsed.release?.();
 }

@@ -1,6 +1,6 @@
 /**
  * A built repo crossing threads. Worker threads build repos (parse + facts) in parallel and hand them over as
- * plain data that structured clone copies: the yaml Documents stay behind (released: parsed again from the text
+ * plain data that structured clone copies: the YAML trees stay behind (released: parsed again from the text
  * only where a position is asked for), and the facts that point at a document (Kubernetes objects, Helm values)
  * name it by file and index instead.
  */

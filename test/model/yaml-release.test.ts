@@ -7,7 +7,7 @@ import { MemorySource } from '../../src/sources/memory.js';
 
 const TEXT = ['# values', 'image:', '  repository: nginx', '  tag: "1.27"', '---', 'kind: ConfigMap', 'data: {a: 1}', ''].join('\n');
 
-describe('released yaml Documents', () => {
+describe('released YAML trees', () => {
   it('are parsed again from the text on first use, with the same positions and values', () => {
     const { parsed } = parseYamlFile('r', 'values.yaml', TEXT);
     const [first, second] = parsed.documents;

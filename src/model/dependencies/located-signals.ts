@@ -49,8 +49,8 @@ export function manifestSignals(repo: string, object: K8sObject): LocatedSignal[
 }
 
 /**
- * Finds and locates the signals of a repo's values files, manifests and inline values while its yaml Documents
- * are still parsed: the fleet-wide inference runs after every repo's Documents were released, and locating a
+ * Finds and locates the signals of a repo's values files, manifests and inline values while its YAML trees
+ * are still parsed: the fleet-wide inference runs after every repo's trees were released, and locating a
  * signal then would parse its file again.
  */
 export function locateRepoSignals(repo: Pick<Repo, 'id' | 'helm' | 'k8s' | 'argocd' | 'yaml'>): void {

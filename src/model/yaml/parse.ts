@@ -47,7 +47,7 @@ const customTags: (ScalarTag | CollectionTag)[] = [referenceTag];
 /** How the yaml package parses every file (exported for the test that compares it with the fast path). */
 export const PARSE_OPTIONS = { customTags, uniqueKeys: true, prettyErrors: false, strict: true } as const;
 
-/** Files whose Documents were parsed again after a release; the oldest are released again past this many. */
+/** Files whose trees were parsed again after a release; the oldest are released again past this many. */
 const KEPT_RESTORED_FILES = 64;
 const restoredFiles: ReleasableYamlFile[] = [];
 
@@ -247,7 +247,7 @@ export function yamlFileData(parsed: ParsedYamlFile): YamlFileData {
   };
 }
 
-/** The file another thread parsed, released: its Documents are parsed here from `text` only if asked for. */
+/** The file another thread parsed, released: its trees are parsed here from `text` only if asked for. */
 export function releasedYamlFile(data: YamlFileData, text: string): ParsedYamlFile {
   const lineCounter = new LineCounter();
   lineCounter.lineStarts = data.lineStarts;
