@@ -1,10 +1,11 @@
-import { createRequire } from 'node:module';
+import * as opaWasm from '@open-policy-agent/opa-wasm';
 import type { LoadedPolicy } from '@open-policy-agent/opa-wasm';
 import { readPolicyArtifact } from './bundle.js';
 import { parseDecisions, type PolicyEvaluation } from './decisions.js';
 
-// The SDK is CommonJS whose exports Node's ESM loader cannot detect by name: load it with require.
-const { loadPolicySync } = createRequire(import.meta.url)('@open-policy-agent/opa-wasm') as typeof import('@open-policy-agent/opa-wasm');
+// The SDK's ES module entry names only loadPolicy; the whole API is its default export (its CommonJS module).
+// Imported, not required at run time, so that the CLI bundle holds it (and its code cache with it).
+const { loadPolicySync } = (opaWasm as typeof opaWasm & { default?: typeof opaWasm }).default ?? opaWasm;
 
 // The WebAssembly global, as far as it is used here (the TypeScript libs in use do not declare it).
 declare const WebAssembly: { compile(bytes: Uint8Array): Promise<Parameters<typeof loadPolicySync>[0]> };
