@@ -1,9 +1,9 @@
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import type { FindingDraft } from '../model/findings.js';
 import type { FleetSettings } from '../model/types.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { parseYamlFile, type YamlDocument } from '../model/yaml/parse.js';
-import schema from '../../schemas/fleet-manifest.schema.json' with { type: 'json' };
+import { fleetManifest } from '../generated/fleet-manifest-validator.js';
 import { isAtOrBelow, schemaFindings, schemaProblems } from './schema-findings.js';
 
 export const MANIFEST_FILE = 'fleet.yaml';
@@ -21,12 +21,10 @@ export interface Manifest {
   diagnostics: FindingDraft[];
 }
 
-/** Compiled on first use: a run without fleet.yaml (pre-commit) should not pay for it. */
-let validator: ValidateFunction | undefined;
+/** schemas/fleet-manifest.schema.json, compiled ahead by scripts/build-validators.mjs. */
 function validate(value: unknown): { ok: boolean; errors: ErrorObject[] } {
-  validator ??= new Ajv({ allErrors: true, verbose: true, strict: true, validateSchema: false }).compile(schema);
-  const ok = validator(value);
-  return { ok, errors: validator.errors ?? [] };
+  const ok = fleetManifest(value);
+  return { ok, errors: fleetManifest.errors ?? [] };
 }
 
 /**
