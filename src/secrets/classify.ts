@@ -21,7 +21,11 @@ export function lastWord(key: string): string {
   return words(key).at(-1) ?? '';
 }
 
+/** Every credential word above holds one of these: a key without any is not one (most keys, cheaply). */
+export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key/i;
+
 export function isCredentialKey(key: string): boolean {
+  if (!CREDENTIAL_HINT.test(key)) return false;
   const parts = words(key);
   const last = parts.at(-1);
   if (last === undefined) return false;

@@ -1,4 +1,4 @@
-import { isCredentialKey, isInert, isPlaceholder, isReference } from './classify.js';
+import { CREDENTIAL_HINT, isCredentialKey, isInert, isPlaceholder, isReference } from './classify.js';
 import type { SecretHit } from './types.js';
 
 interface LinePattern {
@@ -9,6 +9,8 @@ interface LinePattern {
   valueGroup: number;
   /** Index of the capture group holding the key, when the pattern is an assignment. */
   keyGroup?: number;
+  /** What a file must hold for the pattern to match one of its lines: most files are skipped whole. */
+  mayMatch: (text: string) => boolean;
 }
 
 /**
@@ -22,24 +24,28 @@ const LINE_PATTERNS: LinePattern[] = [
     kind: () => 'password in a URL',
     pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:([^\s@/'"]+)@/gi,
     valueGroup: 1,
+    mayMatch: (text) => text.includes('://') && text.includes('@'),
   },
   {
     detector: 'fleetlint/docker-login',
     kind: () => 'password passed to docker login',
     pattern: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)("[^"]*"|'[^']*'|[^\s]+)/g,
     valueGroup: 1,
+    mayMatch: (text) => text.includes('docker'),
   },
   {
     detector: 'fleetlint/aws-access-key-id',
     kind: () => 'AWS access key id',
     pattern: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g,
     valueGroup: 1,
+    mayMatch: (text) => text.includes('AKIA') || text.includes('ASIA'),
   },
   {
     detector: 'fleetlint/private-key',
     kind: () => 'private key',
     pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)/g,
     valueGroup: 1,
+    mayMatch: (text) => text.includes('PRIVATE KEY-----'),
   },
   {
     // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env), --docker-password=x
@@ -48,15 +54,19 @@ const LINE_PATTERNS: LinePattern[] = [
     pattern: /(?:^|[\s;])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*("([^"\n]*)"|'([^'\n]*)'|([^\s"'#;]+))/g,
     keyGroup: 1,
     valueGroup: 0, // chosen among groups 3-5 below
+    // The key must be a credential key (isCredentialKey).
+    mayMatch: (text) => text.includes('=') && CREDENTIAL_HINT.test(text),
   },
 ];
 
 export function textHits(file: string, text: string): SecretHit[] {
   const hits: SecretHit[] = [];
+  const patterns = LINE_PATTERNS.filter((pattern) => pattern.mayMatch(text));
+  if (patterns.length === 0) return hits;
   const lines = text.split('\n');
   lines.forEach((line, index) => {
     if (line.length > 4000) return; // minified or generated content: the library scan still covers it
-    for (const { detector, kind, pattern, valueGroup, keyGroup } of LINE_PATTERNS) {
+    for (const { detector, kind, pattern, valueGroup, keyGroup } of patterns) {
       pattern.lastIndex = 0;
       for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
         if (keyGroup !== undefined && !isCredentialKey(match[keyGroup] ?? '')) continue;

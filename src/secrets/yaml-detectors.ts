@@ -18,11 +18,11 @@ export function yamlHits(parsed: ParsedYamlFile): SecretHit[] {
     }
     // ExternalSecrets and secret stores only say where secrets live.
     if (typeof kind === 'string' && /^(ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore)$/.test(kind)) continue;
-    walk(document.value, [], (path, key, value, siblings) => {
+    walk(document.value, [], (parent, key, value, siblings) => {
       if (!isCredentialKey(key) || isReferenceMap(siblings)) return;
       const text = typeof value === 'number' ? String(value) : value;
       if (isInert(text) || isReference(text) || isSecretObjectName(key, text)) return;
-      hits.push(hit(document, path, `credential in key ${key}`, text, 'fleetlint/yaml-key'));
+      hits.push(hit(document, [...parent, key], `credential in key ${key}`, text, 'fleetlint/yaml-key'));
     });
   }
   return hits;
@@ -49,17 +49,18 @@ function hit(document: YamlDocument, path: PathSegment[], kind: string, value: s
   return { kind, value, file: document.file, range, path, docIndex: document.index, placeholder: isPlaceholder(value), detector };
 }
 
-/** Visits every scalar string or number under a map key, with its path and the keys beside it. */
-function walk(value: unknown, path: PathSegment[], visit: (path: PathSegment[], key: string, value: string | number, siblings: string[]) => void): void {
+/** Visits every scalar string or number under a map key, with the path of its map and the keys beside it. */
+function walk(value: unknown, path: PathSegment[], visit: (parent: PathSegment[], key: string, value: string | number, siblings: string[]) => void): void {
   if (Array.isArray(value)) {
     value.forEach((item, index) => {
       walk(item, [...path, index], visit);
     });
   } else if (isMap(value)) {
     const keys = Object.keys(value);
-    for (const [key, child] of Object.entries(value)) {
-      if (typeof child === 'string' || typeof child === 'number') visit([...path, key], key, child, keys);
-      else walk(child, [...path, key], visit);
+    for (const key of keys) {
+      const child = value[key];
+      if (typeof child === 'string' || typeof child === 'number') visit(path, key, child, keys);
+      else if (typeof child === 'object' && child !== null) walk(child, [...path, key], visit);
     }
   }
 }
