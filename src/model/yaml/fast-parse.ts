@@ -50,6 +50,8 @@ const referenceType = new Type('!reference', { kind: 'sequence', construct: (dat
 // (underscores, `0b`), and its merge and timestamp types are not YAML 1.2 core.
 const SCHEMA = new JsYamlSchema({ implicit: coreScalarTypes, explicit: [referenceType] });
 
+const INDENTING_TAB = /^[ ]*\t/m;
+
 /** An alias expansion past this many nodes (and past 10 per node of the document) goes to the yaml package's alias-bomb guard. */
 const MAX_EXPANDED_NODES = 10_000;
 
@@ -78,6 +80,8 @@ interface Built {
 export function fastParse(text: string): FastDocument[] | undefined {
   // A byte order mark stays in the text only where the caller kept it; the yaml package counts it, js-yaml not.
   if (text.charCodeAt(0) === 0xfeff) return undefined;
+  // Tabs in indentation: the yaml package refuses some that js-yaml lets through.
+  if (text.includes('\t') && INDENTING_TAB.test(text)) return undefined;
   try {
     return new FastParser(text).parse();
   } catch {

@@ -75,6 +75,28 @@ interface GenerateModule {
   generateFleet: (options: { repos: number; seed?: string }) => { repos: { id: string; files: Record<string, string> }[] };
 }
 
+/** Small edits that break YAML in the ways people do: a lost or extra indicator, quote, bracket, tab or line break. */
+const EDITS = [':', '-', ' ', '  ', '\t', '"', "'", '[', ']', '{', '}', '#', '\n', '&a ', '*a', '!', '|', '>', '? ', ',', '%', '@', '`', '\n  ', ': x', '- y'];
+
+/** The same pseudo-random numbers below `bound` on every run (a linear congruential generator, fixed seed). */
+function randomNumbers(seed: number): (bound: number) => number {
+  let state = seed;
+  return (bound) => {
+    state = (state * 1103515245 + 12345) & 0x7fffffff;
+    return state % bound;
+  };
+}
+
+/** One or two edits at random places. */
+function edited(text: string, random: (bound: number) => number): string {
+  let result = text;
+  for (let count = 1 + random(2); count > 0; count--) {
+    const at = random(result.length + 1);
+    result = random(3) === 0 ? result.slice(0, at) + result.slice(at + 1 + random(3)) : result.slice(0, at) + (EDITS[random(EDITS.length)] as string) + result.slice(at);
+  }
+  return result;
+}
+
 describe('the fast YAML path', () => {
   it('gives the yaml package values and offsets for every fixture, test and corpus file it takes', () => {
     const files = [...yamlFilesUnder(join(ROOT, 'fixtures')), ...yamlFilesUnder(join(ROOT, 'test')), ...yamlFilesUnder(join(ROOT, '../shared/corpus'))];
@@ -94,6 +116,29 @@ describe('the fast YAML path', () => {
     const { taken, differences } = compare(files);
     expect(differences).toEqual([]);
     expect(taken).toBe(files.length);
+  });
+
+  it('on broken YAML, never takes a file the yaml package finds an error in, and agrees on the ones it takes', () => {
+    const files = [...yamlFilesUnder(join(ROOT, 'fixtures/homelab')), ...yamlFilesUnder(join(ROOT, '../shared/corpus'))].filter(({ text }) => text.length < 6000);
+    const random = randomNumbers(20261126);
+    let taken = 0;
+    const problems: string[] = [];
+    for (let index = 0; index < 3000; index++) {
+      const text = edited((files[random(files.length)] as { text: string }).text, random);
+      const fast = viaFastPath(text);
+      if (!fast) continue;
+      taken++;
+      const docs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+      const errors = docs.flatMap((doc) => doc.errors.map((error) => error.code));
+      if (errors.length > 0) problems.push(`taken though the yaml package finds ${errors.join(', ')}: ${JSON.stringify(text)}`);
+      else {
+        const difference = firstDifference(fast, docs.map((doc) => ({ value: doc.toJS({ maxAliasCount: 1000 }) as unknown, tree: plain(treeFromDocument(doc)) })));
+        if (difference) problems.push(`${difference} in ${JSON.stringify(text)}`);
+      }
+    }
+    expect(problems.slice(0, 3)).toEqual([]);
+    // Most edits still leave a file it can take: the comparison is not vacuous.
+    expect(taken).toBeGreaterThan(1500);
   });
 
   const TRICKY: Record<string, string> = {
@@ -146,6 +191,7 @@ describe('the fast YAML path', () => {
       'a byte order mark': '\uFEFFa: 1\n',
       'a keep-chomped block scalar': 'a: |+\n  x\n\nb: 1\n',
       'an empty sequence entry': 'a:\n  -\n  - b\n',
+      'a tab in indentation': '\t---\na: 1\n',
     };
     for (const [name, text] of Object.entries(declined)) expect(fastParse(text), name).toBeUndefined();
   });
