@@ -51,6 +51,12 @@ export async function main(argv: string[]): Promise<number> {
   const load = COMMANDS[command];
   try {
     if (!load) throw new UsageError(`unknown command "${command}"`);
+    // `fleetlint audit --help`: the command's own part of the usage (options after `--` belong to another tool).
+    const own = rest.includes('--') ? rest.slice(0, rest.indexOf('--')) : rest;
+    if (own.includes('--help') || own.includes('-h')) {
+      stderr((await load()).usage);
+      return EXIT.ok;
+    }
     return await (await load()).run(rest);
   } catch (error) {
     if (error instanceof UsageError || isParseArgsError(error)) {

@@ -31,6 +31,15 @@ describe('fleetlint audit, end to end', () => {
     expect(stdout).toMatch(/\d+ problems \(\d+ errors, \d+ warnings, \d+ notes\) in 85 repositories\./);
   });
 
+  it('prints a command\'s own usage for --help, exit 0', () => {
+    const help = fleetlint('audit', '--help');
+    expect(help).toMatchObject({ status: 0, stdout: '' });
+    expect(help.stderr).toMatch(/^fleetlint audit <fleet-root> \[options\]/);
+    expect(help.stderr).toContain('--threads <n>');
+    expect(help.stderr).not.toContain('fleetlint lint');
+    expect(fleetlint('lint', '-h').stderr).toMatch(/^fleetlint lint \[<repo-dir>\]/);
+  });
+
   it('exits 2 with a clear message for usage and configuration errors', () => {
     const missing = fleetlint('audit', 'no/such/folder');
     expect(missing.status).toBe(2);
