@@ -7,7 +7,7 @@ import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
 import { loadCustomPolicies } from '../../src/engine/rego/custom.js';
 import { findOpa } from '../../src/engine/rego/opa.js';
 import { policyChecks } from '../../src/engine/policy-checks.js';
-import { repoReader } from '../../src/engine/wasm/repo-fields.js';
+import { repoFieldProblem, repoReader } from '../../src/engine/wasm/repo-fields.js';
 import { loadBuiltinPolicies } from '../../src/engine/wasm/policy-set.js';
 import type { PolicyMetadata } from '../../src/engine/wasm/metadata.js';
 import { repoJson } from '../../src/model/policy-input.js';
@@ -111,6 +111,26 @@ describe('the repo fields a policy declares (custom.repoFields)', () => {
       'echo-fleet': echoPolicy('echo-fleet', 'fleet', '[images]'),
     });
     expect(result).toEqual({ 'echo-fleet': ['apps/one: id,images; 2 images', 'apps/two: id,images; 2 images'] });
+  });
+});
+
+describe('repoFieldProblem', () => {
+  it('accepts the fields and paths of schemas/policy-input.schema.json, through arrays, refs, null-or-object and maps', () => {
+    for (const field of ['kinds', 'images', 'ci.file', 'ci.jobs.script.text', 'ci.jobs.keyOrigins.allow_failure', 'applications.waveOrigin.line']) {
+      expect(repoFieldProblem(field), field).toBeUndefined();
+    }
+  });
+
+  it('names the first part that is not there, and the fields that are', () => {
+    expect(repoFieldProblem('imagez')).toMatch(/^the repo input has no field imagez \(its fields: id, kinds, files, ci, .*images/);
+    expect(repoFieldProblem('ci.job.name')).toMatch(/^ci has no field job \(its fields: .*jobs/);
+    expect(repoFieldProblem('kinds.first')).toBe('kinds has no field first, which has no fields');
+  });
+
+  it('make a custom policy with a misspelt field fail to load, with the policy file named', async () => {
+    const dir = mkdtempSync(join(work, 'policies-'));
+    writeFileSync(join(dir, 'typo.rego'), echoPolicy('typo', 'repo', '[imagez]'));
+    await expect(loadCustomPolicies(dir, { cacheDir: join(work, 'cache') })).rejects.toThrow(/typo\.rego.*custom\.repoFields names imagez, but the repo input has no field imagez/s);
   });
 });
 

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { repoFieldProblem } from './repo-fields.js';
 import { SEVERITIES, type Severity } from '../../model/findings.js';
 import { isRecord } from './decisions.js';
 
@@ -100,6 +101,12 @@ function policyFromAnnotation(
   if (!Array.isArray(tagList) || !(tagList as unknown[]).every((t) => typeof t === 'string')) fail('custom.tags must be a list of strings');
   if (optionsSchema !== undefined && !isRecord(optionsSchema)) fail('custom.options must be a JSON Schema object');
   if (repoFields !== undefined && !(Array.isArray(repoFields) && (repoFields as unknown[]).every((f) => typeof f === 'string'))) fail('custom.repoFields must be a list of repo field names');
+  else if (Array.isArray(repoFields)) {
+    for (const field of repoFields as string[]) {
+      const problem = repoFieldProblem(field);
+      if (problem) fail(`custom.repoFields names ${field}, but ${problem}`);
+    }
+  }
   if (found.length > 0) return undefined;
 
   const resources = Array.isArray(a.related_resources) ? (a.related_resources as unknown[]) : [];
