@@ -55,21 +55,21 @@ const precommit = preCommitCase(repoRoot, cli, outDir, 'applications/media/jelly
 notes.push(`Pre-commit: ${precommit.note}.`);
 const plans = [
   { name: `pre-commit: ${precommit.command}`, key: 'precommit', root: precommit.root, args: precommit.args, cwd: precommit.cwd, runs: Number(values.runs), json: true },
-  { name: 'audit fixtures/homelab', key: 'homelab', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true },
+  { name: 'audit fixtures/homelab', key: 'homelab', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true, stats: true },
   // As a first run does it, or a CI job that does not keep the cache directory.
-  { name: 'audit fixtures/homelab, no code cache', key: 'homelabCold', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true, env: { FLEETLINT_NO_CODE_CACHE: '1' } },
+  { name: 'audit fixtures/homelab, no code cache', key: 'homelabCold', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true, stats: true, env: { FLEETLINT_NO_CODE_CACHE: '1' } },
 ];
 for (const size of values.sizes.split(',').map(Number)) {
   log(`generating a ${size}-repo fleet (reused when already there)`);
   const root = generatedFleet(outDir, size, values.seed);
   // One run of a generated fleet is enough: it takes seconds, so start-up noise does not matter there.
-  plans.push({ name: `audit generated ${size.toLocaleString('en')}`, key: `gen${size}`, size, root, args: ['audit', root, '--quiet'], runs: 1, json: true });
+  plans.push({ name: `audit generated ${size.toLocaleString('en')}`, key: `gen${size}`, size, root, args: ['audit', root, '--quiet'], runs: 1, json: true, stats: true });
 }
 
 for (const plan of plans) {
   log(`${plan.name}: ${plan.runs} run(s)`);
   const runs = [];
-  for (let index = 0; index < plan.runs; index++) runs.push(runCli(cli, plan.args, { cwd: plan.cwd ?? repoRoot, jsonReport: plan.json, timeoutMs, env: plan.env }));
+  for (let index = 0; index < plan.runs; index++) runs.push(runCli(cli, plan.args, { cwd: plan.cwd ?? repoRoot, jsonReport: plan.json, stats: plan.stats, timeoutMs, env: plan.env }));
   const run = medianRun(runs);
   const floor = JSON.parse(spawnSync(process.execPath, [join(repoRoot, 'scripts/bench/floor.mjs'), plan.root], { encoding: 'utf8', maxBuffer: 1e8 }).stdout);
   cases.push({ ...plan, run, floor, phases: phasesOf(run, startupMs) });
@@ -94,9 +94,9 @@ if (big) {
 }
 const linearity = byKey.gen10000 && byKey.gen1000 ? byKey.gen10000.run.wallMs / byKey.gen1000.run.wallMs : undefined;
 if (linearity) budget('time linear in fleet size (10k/1k wall ≈ 10)', `${byKey.gen10000.run.timedOut ? '> ' : ''}${linearity.toFixed(1)}`, !byKey.gen10000.run.timedOut && linearity <= 12);
-notes.push('Each case but the one without it runs with a code cache (bin/fleetlint.js) that the first run of its command wrote, as on a developer machine or a CI job that keeps the cache directory; the first of the five runs writes the cache, the median is a run that reads it.');
+notes.push('Each case but the one without it runs with a code cache (bin/fleetlint.js) that the first run of its command wrote, as on a developer machine or a CI job that keeps the cache directory; the first of its runs writes the cache, so the median is a run that reads it.');
 notes.push(`Generated fleets: \`npm run gen:fleet -- --repos N --out bench/out/fleet-N --seed ${values.seed}\` (bench/out/ is not committed).`);
-notes.push(`"startup" is the median wall time of \`fleetlint --version\` (${Math.round(startupMs)} ms); "rest" is wall − startup − the report's durationMs: the modules a command loads before its clock starts, writing the report, exit, and the measuring error.`);
+notes.push(`"startup" is the median wall time of \`fleetlint --version\` (${Math.round(startupMs)} ms); "rest" is wall − startup − the report's durationMs − reports: the modules a command loads before its clock starts, exit, and the measuring error.`);
 
 const resultsFile = resolve(values.results);
 const previous = existsSync(resultsFile) ? readFileSync(resultsFile, 'utf8') : '';

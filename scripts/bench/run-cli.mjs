@@ -11,13 +11,15 @@ const WRAPPER = fileURLToPath(new URL('./rusage-wrapper.mjs', import.meta.url));
 export const measuredWith = existsSync(GNU_TIME) ? 'GNU time -v' : 'process.resourceUsage() of a wrapper process';
 
 /**
- * One run of `node <cli> ...args`. Returns {wallMs, userMs, systemMs, maxRssKiB, exitCode, report}, where report
- * is the JSON report (its `timings`) when `jsonReport` is set. Exit code 1 (findings) is a normal outcome.
+ * One run of `node <cli> ...args`. Returns {wallMs, userMs, systemMs, maxRssKiB, exitCode, report, stats}, where
+ * report is the JSON report (its `timings`) when `jsonReport` is set, and stats what `--stats` wrote when `stats`
+ * is set (audit has it, lint not). Exit code 1 (findings) is a normal outcome.
  */
-export function runCli(cli, args, { cwd, jsonReport = false, timeoutMs = 30 * 60_000, env = {} } = {}) {
+export function runCli(cli, args, { cwd, jsonReport = false, stats = false, timeoutMs = 30 * 60_000, env = {} } = {}) {
   const work = mkdtempSync(join(tmpdir(), 'fleetlint-bench-'));
   const reportFile = join(work, 'report.json');
-  const fullArgs = jsonReport ? [...args, '--format', `json=${reportFile}`] : args;
+  const statsFile = join(work, 'stats.json');
+  const fullArgs = [...args, ...(jsonReport ? ['--format', `json=${reportFile}`] : []), ...(stats ? ['--stats', statsFile] : [])];
   try {
     const childEnv = { ...process.env, ...env };
     const measured = existsSync(GNU_TIME) ? withGnuTime(cli, fullArgs, cwd, timeoutMs, childEnv) : withWrapper(cli, fullArgs, cwd, timeoutMs, work, childEnv);
@@ -26,7 +28,8 @@ export function runCli(cli, args, { cwd, jsonReport = false, timeoutMs = 30 * 60
       throw new Error(`fleetlint ${args.join(' ')} exited with ${measured.exitCode}: ${measured.stderr.slice(-2000)}`);
     }
     const report = jsonReport && existsSync(reportFile) ? JSON.parse(readFileSync(reportFile, 'utf8')) : undefined;
-    return { ...measured, report };
+    const written = stats && existsSync(statsFile) ? JSON.parse(readFileSync(statsFile, 'utf8')) : undefined;
+    return { ...measured, report, stats: written };
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -26,15 +26,18 @@ export function phasesOf(run, startupMs) {
     configure: Math.max(0, timings.durationMs - discover - model - checksMs),
     discover,
     read: phases['model.read'] ?? 0,
-    // Parsing and building each repo's facts (in worker threads for large fleets); all of the model phase for a
-    // command that does not split it.
-    build: phases['model.build'] ?? Math.max(0, model - (phases['model.read'] ?? 0) - (phases['model.fleet'] ?? 0)),
+    // Parsing each repo's YAML, then building its facts (in worker threads for large fleets); all of the model
+    // phase for a command that does not split it.
+    parse: phases['model.parse'],
+    build: Math.max(0, (phases['model.build'] ?? Math.max(0, model - (phases['model.read'] ?? 0) - (phases['model.fleet'] ?? 0))) - (phases['model.parse'] ?? 0)),
     fleet: phases['model.fleet'] ?? 0,
     typescript: checks.typescript,
     rego: checks.rego,
     secrets: checks.secrets,
-    // The rest of the wall time: modules the command loads lazily before its clock starts, the reports, exit.
-    reports: Math.max(0, run.wallMs - startupMs - timings.durationMs),
+    // Writing the reports, from --stats (written after them); the JSON report's own timings end before it.
+    reports: run.stats?.phases?.reports,
+    // The rest of the wall time: modules the command loads lazily before its clock starts, exit.
+    rest: Math.max(0, run.wallMs - startupMs - timings.durationMs - (run.stats?.phases?.reports ?? 0)),
   };
 }
 

@@ -15,8 +15,11 @@ export interface BuildWorkerData {
   checkConfig?: FleetlintConfig;
 }
 
-/** What a worker sends back for one batch of repo ids. */
-export type BuiltBatch = ({ id: string; message: RepoMessage } | { id: string; error: string })[];
+/** What a worker sends back for one batch of repo ids, with its time spent parsing YAML so far. */
+export interface BuiltBatch {
+  built: ({ id: string; message: RepoMessage } | { id: string; error: string })[];
+  parseMs: number;
+}
 
 /** Fleets this large are built in worker threads by default; for smaller ones starting the threads costs more. */
 export const THREADED_FLEET_SIZE = 200;
@@ -38,10 +41,11 @@ const BATCH_SIZE = 25;
  * Results come back in the order of `ids`. Each worker holds every repo's texts (any repo may include another's
  * CI files); the texts are a small part of the memory a build needs.
  */
-export async function buildReposInThreads(data: BuildWorkerData, ids: readonly string[], threads: number): Promise<RepoMessage[]> {
+export async function buildReposInThreads(data: BuildWorkerData, ids: readonly string[], threads: number): Promise<{ messages: RepoMessage[]; parseMs: number }> {
   const script = join(packageRoot(), 'dist', 'build-worker.mjs');
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\``);
   const results = new Map<string, RepoMessage>();
+  const parseMsOf = new Map<Worker, number>();
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(threads, Math.ceil(ids.length / BATCH_SIZE))) }, () => new Worker(script, { workerData: data }));
   try {
@@ -57,7 +61,8 @@ export async function buildReposInThreads(data: BuildWorkerData, ids: readonly s
               worker.postMessage(ids.slice(next, (next += BATCH_SIZE)));
             };
             worker.on('message', (batch: BuiltBatch) => {
-              for (const built of batch) {
+              parseMsOf.set(worker, batch.parseMs);
+              for (const built of batch.built) {
                 if ('error' in built) {
                   reject(new Error(`building ${built.id} failed: ${built.error}`));
                   return;
@@ -77,9 +82,12 @@ export async function buildReposInThreads(data: BuildWorkerData, ids: readonly s
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-  return ids.map((id) => {
+  const messages = ids.map((id) => {
     const message = results.get(id);
     if (!message) throw new Error(`repo ${id} was not built`);
     return message;
   });
+  // The threads parse side by side: their parse time over their number is its share of the wall time.
+  const parseMs = [...parseMsOf.values()].reduce((sum, ms) => sum + ms, 0) / Math.max(1, workers.length);
+  return { messages, parseMs };
 }

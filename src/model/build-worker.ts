@@ -36,14 +36,14 @@ async function build(id: string): Promise<RepoMessage> {
 
 port.on('message', (ids: string[]) => {
   void (async () => {
-    const batch: BuiltBatch = [];
+    const built: BuiltBatch['built'] = [];
     for (const id of ids) {
       try {
-        batch.push({ id, message: await build(id) });
+        built.push({ id, message: await build(id) });
       } catch (error) {
-        batch.push({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+        built.push({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }
     }
-    port.postMessage(batch);
+    port.postMessage({ built, parseMs: builder.parseMs } satisfies BuiltBatch);
   })();
 });

@@ -36,7 +36,10 @@ export interface LoadFleetOptions {
    * their results in `results` (for the runner to replay, see RepoResults).
    */
   threadChecks?: { config: FleetlintConfig; results: Map<string, RepoCheckResults> };
-  /** Milliseconds per step are added here: `model.read`, `model.build`, `model.fleet` (the fleet-wide facts). */
+  /**
+   * Milliseconds per step are added here: `model.read`, `model.build`, `model.fleet` (the fleet-wide facts), and
+   * `model.parse`, the part of `model.build` spent parsing YAML.
+   */
   timings?: Record<string, number>;
 }
 
@@ -59,6 +62,10 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     if (options.timings) options.timings[`model.${step}`] = (options.timings[`model.${step}`] ?? 0) + now - started;
     started = now;
   };
+  // The YAML parse's share of the build: the rest is building facts.
+  const parsedIn = (ms: number): void => {
+    if (options.timings) options.timings['model.parse'] = (options.timings['model.parse'] ?? 0) + ms;
+  };
   const read = await mapLimit(options.repos, options.repoConcurrency ?? 8, async (spec) => ({ ...spec, texts: await readRepoTexts(spec.id, spec.source) }));
   read.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   lap('read');
@@ -68,7 +75,8 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const ids = read.map((repo) => repo.id);
     const checkConfig = options.threadChecks?.config;
     const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...(checkConfig ? { checkConfig } : {}) };
-    const messages = await buildReposInThreads(data, ids, options.threads ?? 1);
+    const { messages, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
+    parsedIn(parseMs);
     repos = read.map((repo, index) => {
       const message = messages[index] as RepoMessage;
       if (message.checks) options.threadChecks?.results.set(repo.id, message.checks);
@@ -78,6 +86,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const builder = new RepoBuilder(settings, read);
     const keep = read.length < RELEASE_TREES_FROM;
     repos = read.map((repo) => ({ ...(keep ? builder.buildKeepingTrees(repo.id) : builder.build(repo.id)), source: repo.source }));
+    parsedIn(builder.parseMs);
   }
   lap('build');
   assignAppOfAppsAncestors(repos);
