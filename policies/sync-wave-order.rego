@@ -2,12 +2,13 @@
 # title: ArgoCD sync waves must deploy dependencies first
 # description: >-
 #   Over all Applications of the fleet and the dependencies the model inferred (storage classes, ingress
-#   classes, issuers, load balancers, registries, secret stores, monitoring CRDs, declared depends-on): an
-#   Application must sync in a strictly later wave than everything it depends on, since ArgoCD applies one
-#   wave together. Where the app-of-apps tree is known, the waves compared are those of the two apps' ancestors
-#   that are siblings under their lowest common ancestor. Dependency cycles, non-integer waves and the
-#   non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a warning, and so is
-#   a StorageClass, ingress class or issuer that no Application of the fleet provides (no wave can order it).
+#   classes, issuers, load balancers and their address pools, registries, secret stores, monitoring CRDs,
+#   declared depends-on): an Application must sync in a strictly later wave than everything it depends on,
+#   since ArgoCD applies one wave together. Where the app-of-apps tree is known, the waves compared are those of
+#   the two apps' ancestors that are siblings under their lowest common ancestor. Dependency cycles, non-integer
+#   waves and the non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a
+#   warning, and so is a StorageClass, ingress class, issuer or MetalLB address pool that no Application of the
+#   fleet provides (no wave can order it).
 # custom:
 #   id: sync-wave-order
 #   severity: error
@@ -184,7 +185,12 @@ deny contains decision if {
 	}
 }
 
-capability_labels := {"storageClass": "StorageClass", "ingressClass": "ingress class", "certIssuer": "certificate issuer"}
+capability_labels := {
+	"storageClass": "StorageClass",
+	"ingressClass": "ingress class",
+	"certIssuer": "certificate issuer",
+	"addressPool": "MetalLB address pool",
+}
 
 # A named thing no Application provides: the app waits for it in any wave order.
 deny contains decision if {

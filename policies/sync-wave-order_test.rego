@@ -148,3 +148,15 @@ test_unprovided_reference_is_a_warning_at_its_use if {
 	some d in decisions
 	contains(d.msg, "StorageClass longhorn-fast, which no Application of the fleet provides (it provides: longhorn, longhorn-retain)")
 }
+
+test_unprovided_address_pool_is_named_as_a_metallb_pool if {
+	reference := {
+		"fromRepo": "pihole", "from": "pihole", "capability": "addressPool", "value": "dns-pool",
+		"known": ["default", "dns"],
+		"evidence": {"description": "annotation metallb.universe.tf/address-pool: dns-pool", "origin": {"repo": "pihole", "file": "helm/values.yaml", "line": 14, "column": 5}},
+	}
+	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference]}
+		with data.fleet as {"waveBands": []}
+	some d in decisions
+	contains(d.msg, "pihole uses MetalLB address pool dns-pool, which no Application of the fleet provides (it provides: default, dns)")
+}

@@ -204,11 +204,11 @@ describe('inferDependencies', () => {
       ['jellyfin', 'longhorn', 'StorageClass longhorn', ['helm/templates/pvc.yaml:5 storageClassName: longhorn', 'helm/values.yaml:22 storageClass: longhorn']],
       ['jellyfin', 'storage-extras', 'StorageClass fast-nvme', ['helm/values.yaml:25 storageClass: fast-nvme']],
       ['cert-issuers', 'cert-manager', 'cert-manager resources', ['helm/issuer.yaml:2 cert-manager ClusterIssuer letsencrypt-prod']],
-      ['traefik', 'metallb', 'LoadBalancer services', ['helm/values.yaml:5 service type LoadBalancer', 'helm/values.yaml:7 annotation metallb.universe.tf/address-pool']],
+      ['traefik', 'metallb', 'LoadBalancer services, address pool default', ['helm/values.yaml:5 service type LoadBalancer', 'helm/values.yaml:7 annotation metallb.universe.tf/address-pool: default']],
       ['harbor', 'traefik', 'ingress controller traefik', ['helm/values.yaml:3 className: traefik']],
       ['storage-extras', 'longhorn', 'StorageClass longhorn', ['helm/storageclass.yaml:4 provisioner driver.longhorn.io']],
       // The app-of-apps copy of traefik deploys the same files, so it has the same needs (and its own wave to check).
-      ['traefik', 'metallb', 'LoadBalancer services', ['helm/values.yaml:5 service type LoadBalancer', 'helm/values.yaml:7 annotation metallb.universe.tf/address-pool']],
+      ['traefik', 'metallb', 'LoadBalancer services, address pool default', ['helm/values.yaml:5 service type LoadBalancer', 'helm/values.yaml:7 annotation metallb.universe.tf/address-pool: default']],
       [
         'grafana',
         'harbor',

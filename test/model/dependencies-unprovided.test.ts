@@ -52,4 +52,19 @@ describe('unprovided references', () => {
     // The unknown issuer still needs its controller: web depends on cert-manager.
     expect(fleet.dependencies.map((d) => [d.from, d.to])).toContainEqual(['web', 'cert-manager']);
   });
+
+  it('names a MetalLB address pool that no IPAddressPool of the fleet defines, and still orders the app after MetalLB', async () => {
+    const fleet = await fleetFromFiles({
+      metallb: {
+        'argocd/application.yaml': app('metallb', 1),
+        'helm/pools.yaml': ['default', 'dns'].map((name) => `apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: ${name}\nspec:\n  addresses: [192.168.20.0/24]\n`).join('---\n'),
+      },
+      pihole: {
+        'argocd/application.yaml': app('pihole', 10),
+        'helm/values.yaml': ['serviceDns:', '  type: LoadBalancer', '  annotations:', '    metallb.universe.tf/address-pool: dns-pool', 'serviceWeb:', '  annotations:', '    metallb.io/address-pool: dns', ''].join('\n'),
+      },
+    });
+    expect(fleet.unprovided.map((r) => [r.from, r.capability, r.value, r.known.join(','), r.evidence.origin.line])).toEqual([['pihole', 'addressPool', 'dns-pool', 'default,dns', 4]]);
+    expect(fleet.dependencies.map((d) => [d.from, d.to, d.capability])).toEqual([['pihole', 'metallb', 'LoadBalancer services, address pool dns-pool, address pool dns']]);
+  });
 });

@@ -18,6 +18,7 @@ const CAPABILITY_LABELS: Readonly<Record<ProviderRule['capability'], (value: str
   ingressClass: (value) => `ingress controller ${value}`,
   certIssuer: (value) => (value === '' ? 'cert-manager resources' : `certificate issuer ${value}`),
   loadBalancer: () => 'LoadBalancer services',
+  addressPool: (value) => `address pool ${value}`,
   externalDns: () => 'external DNS records',
   registry: (value) => `registry ${value}`,
   externalSecrets: (value) => (value === '' ? 'external secrets' : `secret store ${value}`),
@@ -34,6 +35,7 @@ const PROVIDED_KINDS: Readonly<Record<string, ProviderRule['capability']>> = {
   Issuer: 'certIssuer',
   ClusterSecretStore: 'externalSecrets',
   SecretStore: 'externalSecrets',
+  IPAddressPool: 'addressPool',
 };
 
 /**

@@ -9,6 +9,7 @@ export function defaultProviders(): ProviderRule[] {
     { capability: 'ingressClass', value: 'traefik', app: 'traefik' },
     { capability: 'certIssuer', value: '*', app: 'cert-manager' },
     { capability: 'loadBalancer', value: '*', app: 'metallb' },
+    { capability: 'addressPool', value: '*', app: 'metallb' },
     { capability: 'externalDns', value: '*', app: 'external-dns' },
     { capability: 'externalSecrets', value: '*', app: 'external-secrets-operator' },
     { capability: 'secretsBackend', value: 'vault', app: 'vault' },
@@ -27,7 +28,7 @@ export function effectiveProviders(providers: readonly ProviderRule[], settings:
   return rules;
 }
 
-/** A provider made known by the fleet itself: the Application that deploys a StorageClass, IngressClass or issuer. */
+/** A provider made known by the fleet itself: the Application that deploys a StorageClass, IngressClass, issuer or address pool. */
 export interface DerivedProvider {
   capability: ProviderRule['capability'];
   value: string;
@@ -54,7 +55,7 @@ export class ProviderIndex {
   }
 
   /**
-   * For capabilities whose values name objects (a StorageClass, an IngressClass, an issuer), the names the fleet
+   * For capabilities whose values name objects (a StorageClass, an IngressClass, an issuer, an address pool), the names the fleet
    * knows when `value` is none of them: a name nothing provides never binds, however the waves are ordered.
    * Undefined when the name is known, or when the fleet names none to compare with.
    */
@@ -70,7 +71,7 @@ export class ProviderIndex {
   }
 }
 
-const NAMED_CAPABILITIES: ReadonlySet<ProviderRule['capability']> = new Set(['storageClass', 'ingressClass', 'certIssuer']);
+const NAMED_CAPABILITIES: ReadonlySet<ProviderRule['capability']> = new Set(['storageClass', 'ingressClass', 'certIssuer', 'addressPool']);
 
 /** `*` matches any run of characters; everything else is literal, compared case-insensitively. */
 export function matches(pattern: string, value: string): boolean {

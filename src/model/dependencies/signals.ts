@@ -51,6 +51,8 @@ function walk(value: unknown, path: DocPath, underIngress: boolean, out: Signal[
       signal('ingressClass', 'traefik', `annotation ${key}`);
     } else if ((key === 'cert-manager.io/cluster-issuer' || key === 'cert-manager.io/issuer') && text !== undefined && text !== '') {
       signal('certIssuer', text, `annotation ${key}: ${text}`);
+    } else if ((key === 'metallb.universe.tf/address-pool' || key === 'metallb.io/address-pool') && text !== undefined && text !== '') {
+      signal('addressPool', text, `annotation ${key}: ${text}`);
     } else if (key.startsWith('metallb.universe.tf/') || key.startsWith('metallb.io/')) {
       signal('loadBalancer', key, `annotation ${key}`);
     } else if (key === 'type' && text === 'LoadBalancer') {

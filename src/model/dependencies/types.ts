@@ -23,6 +23,8 @@ export type ProviderCapability =
   | 'ingressClass'
   | 'certIssuer'
   | 'loadBalancer'
+  /** A MetalLB IPAddressPool, by name (`metallb.universe.tf/address-pool: dns`). */
+  | 'addressPool'
   | 'externalDns'
   | 'registry'
   | 'externalSecrets'
@@ -37,6 +39,7 @@ export const PROVIDER_CAPABILITIES: readonly ProviderCapability[] = [
   'ingressClass',
   'certIssuer',
   'loadBalancer',
+  'addressPool',
   'externalDns',
   'registry',
   'externalSecrets',
