@@ -71,7 +71,7 @@ function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: Argo
   for (const source of app.sources) {
     if (source.repoURL === undefined) continue;
     const repoURL = normalizeGitUrl(source.repoURL);
-    if (!project.sourceRepos.some((pattern) => globMatch(normalizeGitUrl(pattern), repoURL))) {
+    if (!sourcePermitted(project.sourceRepos, repoURL)) {
       reports.push({
         ...at,
         path: [...(source.origin.path ?? []), 'repoURL'],
@@ -106,6 +106,22 @@ function isOnFleetHost(fleet: Fleet, url: string): boolean {
   if (host === undefined) return false;
   const parsed = projectPathOf(url);
   return parsed?.hasHost === true && url.toLowerCase().includes(host);
+}
+
+/**
+ * ArgoCD's `IsSourcePermitted`: a pattern prefixed with `!` denies what it matches, and the source is permitted
+ * when no deny pattern matches it and some pattern counts as a match. As ArgoCD counts it, a deny pattern that does
+ * not match the source is a match too: `['!https://gitlab.example.com/secret/*']` alone allows every other source.
+ */
+function sourcePermitted(patterns: readonly string[], repoURL: string): boolean {
+  let anyMatched = false;
+  for (const pattern of patterns) {
+    const deny = pattern.startsWith('!');
+    const matched = globMatch(normalizeGitUrl(deny ? pattern.slice(1) : pattern), repoURL);
+    if (deny && matched) return false;
+    if (deny || matched) anyMatched = true;
+  }
+  return anyMatched;
 }
 
 /** ArgoCD matches sourceRepos and destinations with glob patterns where `*` may cross `/`. */

@@ -70,6 +70,12 @@ function fleet(extra: FleetFiles): FleetFiles {
 
 const TRAEFIK_SOURCE = ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'targetRevision: main', 'path: helm'];
 
+/** An AppProject `platform` with these sourceRepos, any destination. */
+function platformProject(sourceRepos: string[]): FleetFiles {
+  const lines = ['apiVersion: argoproj.io/v1alpha1', 'kind: AppProject', 'metadata:', '  name: platform', 'spec:', '  sourceRepos:', ...sourceRepos.map((pattern) => `    - '${pattern}'`), '  destinations:', "    - {namespace: '*', server: '*'}", ''];
+  return { [BOOTSTRAP]: { 'argocd/projects/platform.yaml': lines.join('\n') } };
+}
+
 ruleTester(argocdAppSource).run({
   valid: [
     {
@@ -120,8 +126,20 @@ ruleTester(argocdAppSource).run({
         },
       }),
     },
+    {
+      name: 'a deny pattern (!) that does not match the source: alone, ArgoCD counts it as allowing it',
+      repos: fleet({ ...platformProject(['!https://gitlab.homelab.local/homelab/backup/*']), [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE) } }),
+    },
   ],
   invalid: [
+    {
+      name: 'a deny pattern (!) rejects what it matches, whatever other pattern allows it',
+      repos: fleet({
+        ...platformProject(['https://gitlab.homelab.local/homelab/*', '!https://gitlab.homelab.local/homelab/backup/*']),
+        [VELERO]: { 'argocd/application.yaml': application('velero', 'platform', ['repoURL: https://gitlab.homelab.local/homelab/backup/velero.git', 'path: helm']) },
+      }),
+      findings: [{ repo: VELERO, file: 'argocd/application.yaml', line: 9, column: 5, messageIncludes: 'AppProject platform does not allow source https://gitlab.homelab.local/homelab/backup/velero.git' }],
+    },
     {
       name: 'repoURL naming a GitLab group (the seed\'s core-networking app-of-apps)',
       repos: fleet({
