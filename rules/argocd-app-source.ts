@@ -9,7 +9,7 @@ export default defineRule({
     id: 'argocd-app-source',
     shortDescription: 'Application sources must exist in the fleet and be allowed by their AppProject',
     fullDescription:
-      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination.',
+      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them.',
     defaultSeverity: 'error',
     help: 'Point repoURL at the project (not its group), create the path, or widen the AppProject. ArgoCD reports these only at sync time; fleetlint finds them before merge.',
     tags: ['argocd', 'correctness'],
@@ -82,13 +82,7 @@ function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: Argo
     }
   }
   const destination = app.destination;
-  const allowed = project.destinations.some(
-    (allowedDestination) =>
-      (allowedDestination.server === undefined || destination.server === undefined || globMatch(allowedDestination.server, destination.server)) &&
-      (allowedDestination.name === undefined || destination.name === undefined || globMatch(allowedDestination.name, destination.name)) &&
-      globMatch(allowedDestination.namespace ?? '*', destination.namespace ?? ''),
-  );
-  if (!allowed) {
+  if (!destinationPermitted(project.destinations, destination)) {
     const where = `${destination.server ?? destination.name ?? '?'} namespace ${destination.namespace ?? '(none)'}`;
     reports.push({
       ...at,
@@ -122,6 +116,33 @@ function sourcePermitted(patterns: readonly string[], repoURL: string): boolean 
     if (deny || matched) anyMatched = true;
   }
   return anyMatched;
+}
+
+/**
+ * ArgoCD's `isDestinationMatched`: some allowed destination matches server (or name) and namespace, and none
+ * denies it (a `!` pattern in any of its fields that matches). A field either side leaves unset is not compared:
+ * which cluster a name stands for is not in git.
+ */
+function destinationPermitted(destinations: ArgoAppProject['destinations'], destination: ArgoApplication['destination']): boolean {
+  let anyMatched = false;
+  let denied = false;
+  for (const allowed of destinations) {
+    const fields = [
+      fieldMatch(allowed.server, destination.server),
+      fieldMatch(allowed.name, destination.name),
+      fieldMatch(allowed.namespace ?? '*', destination.namespace ?? ''),
+    ];
+    if (fields.every((field) => field.matched)) anyMatched = true;
+    else if (fields.some((field) => field.denied)) denied = true;
+  }
+  return anyMatched && !denied;
+}
+
+function fieldMatch(pattern: string | undefined, value: string | undefined): { matched: boolean; denied: boolean } {
+  if (pattern === undefined || value === undefined) return { matched: true, denied: false };
+  if (!pattern.startsWith('!')) return { matched: globMatch(pattern, value), denied: false };
+  const hit = globMatch(pattern.slice(1), value);
+  return { matched: !hit, denied: hit };
 }
 
 /** ArgoCD matches sourceRepos and destinations with glob patterns where `*` may cross `/`. */

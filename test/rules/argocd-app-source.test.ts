@@ -70,9 +70,9 @@ function fleet(extra: FleetFiles): FleetFiles {
 
 const TRAEFIK_SOURCE = ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'targetRevision: main', 'path: helm'];
 
-/** An AppProject `platform` with these sourceRepos, any destination. */
-function platformProject(sourceRepos: string[]): FleetFiles {
-  const lines = ['apiVersion: argoproj.io/v1alpha1', 'kind: AppProject', 'metadata:', '  name: platform', 'spec:', '  sourceRepos:', ...sourceRepos.map((pattern) => `    - '${pattern}'`), '  destinations:', "    - {namespace: '*', server: '*'}", ''];
+/** An AppProject `platform` with these sourceRepos and destinations (YAML flow maps; default: any). */
+function platformProject(sourceRepos: string[], destinations = ["{namespace: '*', server: '*'}"]): FleetFiles {
+  const lines = ['apiVersion: argoproj.io/v1alpha1', 'kind: AppProject', 'metadata:', '  name: platform', 'spec:', '  sourceRepos:', ...sourceRepos.map((pattern) => `    - '${pattern}'`), '  destinations:', ...destinations.map((item) => `    - ${item}`), ''];
   return { [BOOTSTRAP]: { 'argocd/projects/platform.yaml': lines.join('\n') } };
 }
 
@@ -130,8 +130,23 @@ ruleTester(argocdAppSource).run({
       name: 'a deny pattern (!) that does not match the source: alone, ArgoCD counts it as allowing it',
       repos: fleet({ ...platformProject(['!https://gitlab.homelab.local/homelab/backup/*']), [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE) } }),
     },
+    {
+      name: 'a destination a deny pattern (!) does not match',
+      repos: fleet({
+        ...platformProject(['*'], ["{namespace: '*', server: '*'}", "{namespace: '!kube-system', server: '*'}"]),
+        [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE, 'traefik') },
+      }),
+    },
   ],
   invalid: [
+    {
+      name: 'a destination a deny pattern (!) matches, though another destination allows it',
+      repos: fleet({
+        ...platformProject(['*'], ["{namespace: '*', server: '*'}", "{namespace: '!kube-system', server: '*'}"]),
+        [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE, 'kube-system') },
+      }),
+      findings: [{ repo: TRAEFIK, file: 'argocd/application.yaml', messageIncludes: 'AppProject platform does not allow destination https://kubernetes.default.svc namespace kube-system' }],
+    },
     {
       name: 'a deny pattern (!) rejects what it matches, whatever other pattern allows it',
       repos: fleet({
