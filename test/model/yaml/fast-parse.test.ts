@@ -166,6 +166,14 @@ describe('the fast YAML path', () => {
     'document markers and comments': '# c\n---\n# d\na: 1\n--- # e\nb: 2\n',
     'sequence of sequences': '- - a\n  - b\n- - c\n',
     'anchored collections in sequences': '- &x\n  a: 1\n- *x\n- &y [1]\n- *y\n',
+    'CRLF block scalars': 'script: |\r\n  echo one\r\n  echo two\r\nafter: 1\r\n',
+    'document end markers': 'a: 1\n...\n---\nb: 2\n...\n',
+    'anchors on keys and values': '&k key: &v value\nother: *v\n',
+    'flow maps with quoted keys': '{"a:b": 1, \'c d\': [x, "y, z"]}\n',
+    'flow sequences over lines with comments': 'a: [one, # first\n  two,\n  three]  # done\nb: 2\n',
+    'hash signs inside plain scalars': 'color: a#fff\nurl: http://x/#frag\nnote: value # a comment\n',
+    'long plain strings and colons': 'cmd: echo a:b c: d\ntime: 12:30:45\nurl: https://example.com:8443/path\n',
+    'nested sequences of maps with comments between': 'jobs:\n  - name: a\n    # about b\n    run: x\n\n  # next job\n  - name: b\n    run: y\n',
     'anchored scalars': 'a: &v 1.10\nb: *v\nc: &s text\nd: *s\n',
   };
 
