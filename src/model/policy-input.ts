@@ -126,11 +126,7 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
   })),
   applicationSets: (repo) => repo.argocd.applicationSets.map((set) => ({ name: set.name, origin: originJson(set.origin) })),
   images: (repo) => repo.images.map((image) => ({
-    raw: image.raw,
-    registry: image.registry,
-    repository: image.repository,
-    ...(image.tag !== undefined ? { tag: image.tag } : {}),
-    ...(image.digest !== undefined ? { digest: image.digest } : {}),
+    ...referenceJson(image),
     context: image.context,
     dynamic: image.dynamic,
     fleetRegistry: image.fleetRegistry,
@@ -139,11 +135,7 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
     ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
   })),
   publishedImages: (repo) => repo.publishedImages.map((image) => ({
-    raw: image.raw,
-    registry: image.registry,
-    repository: image.repository,
-    ...(image.tag !== undefined ? { tag: image.tag } : {}),
-    ...(image.digest !== undefined ? { digest: image.digest } : {}),
+    ...referenceJson(image),
     dynamic: image.dynamic,
     command: image.command,
     job: image.job,
@@ -215,5 +207,16 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string,
       known: reference.known,
       evidence: { description: reference.evidence.description, origin: originJson(reference.evidence.origin) },
     })),
+  };
+}
+
+/** An image reference's parts as the policy input holds them (deployed and published images alike). */
+function referenceJson(image: { raw: string; registry: string; repository: string; tag?: string; digest?: string }): Record<string, string> {
+  return {
+    raw: image.raw,
+    registry: image.registry,
+    repository: image.repository,
+    ...(image.tag !== undefined ? { tag: image.tag } : {}),
+    ...(image.digest !== undefined ? { digest: image.digest } : {}),
   };
 }
