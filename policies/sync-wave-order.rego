@@ -23,6 +23,7 @@
 #     - applications.waveAnnotation
 #     - applications.waveValid
 #     - applications.waveProblem
+#     - applications.waveUnknown
 #     - applications.waveOrigin
 #     - applications.unknownSpecKeys
 #     - applications.unknownSpecKeyOrigins
@@ -66,9 +67,12 @@ evidence_text(dependency) := concat("; ", [sprintf("%s at %s:%d", [e.description
 
 # An app syncs in a later wave than each app it depends on. The waves compared are those of the two apps the model
 # names in `orderedBy`: their app-of-apps branches under the lowest common ancestor, else the apps themselves. A
-# dependency without `orderedBy` (one app deploys the other) is not ordered by waves.
+# dependency without `orderedBy` (one app deploys the other) is not ordered by waves. A wave that is a substitution
+# placeholder (waveUnknown) is not compared.
 deny contains decision if {
 	some dependency in input.dependencies
+	not application(dependency.orderedBy.from).waveUnknown
+	not application(dependency.orderedBy.to).waveUnknown
 	wave(dependency.orderedBy.from) <= wave(dependency.orderedBy.to)
 	from := {"repo": dependency.fromRepo, "name": dependency.from}
 	to := {"repo": dependency.toRepo, "name": dependency.to}
@@ -174,6 +178,7 @@ deny contains decision if {
 	some repo in input.repos
 	some app in repo.applications
 	app.waveValid
+	not app.waveUnknown
 	b := band(repo, app)
 	outside(b, app.wave)
 	decision := {

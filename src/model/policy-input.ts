@@ -75,6 +75,7 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
     ...(app.waveAnnotation !== undefined ? { waveAnnotation: app.waveAnnotation } : {}),
     waveValid: app.waveValid,
     ...(app.waveProblem !== undefined ? { waveProblem: app.waveProblem } : {}),
+    ...(app.waveUnknown ? { waveUnknown: true } : {}),
     declaredDependsOn: app.declaredDependsOn,
     ...(app.dependsOnOrigin ? { dependsOnOrigin: originJson(app.dependsOnOrigin) } : {}),
     unknownSpecKeys: app.unknownSpecKeys,

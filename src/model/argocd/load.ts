@@ -93,6 +93,7 @@ function loadApplication(repo: string, object: K8sObject, name: string, resolveR
     ...(wave.text !== undefined ? { waveAnnotation: wave.text } : {}),
     waveValid: wave.valid,
     ...(wave.problem !== undefined ? { waveProblem: wave.problem } : {}),
+    ...(wave.unknown ? { waveUnknown: true as const } : {}),
     declaredDependsOn: typeof dependsOn === 'string' ? splitNames(dependsOn) : [],
     ...(dependsOn !== undefined ? { dependsOnOrigin: at(['metadata', 'annotations', DEPENDS_ON_ANNOTATION]) } : {}),
     unknownSpecKeys,

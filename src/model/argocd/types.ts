@@ -37,6 +37,12 @@ export interface ArgoApplication {
    * other non-string (the API server rejects non-string annotation values; `wave` still holds the number).
    */
   waveProblem?: 'not-an-integer' | 'not-a-string';
+  /**
+   * True when the annotation is a substitution placeholder (`"${ARGOCD_ENV_wave}"`, envsubst, a plugin): the wave
+   * is known only once substituted. `wave` is then 0 and `waveValid` true (nothing is known to be wrong); checks
+   * that compare waves skip the app.
+   */
+  waveUnknown?: true;
   /** Names from `fleetlint.dev/depends-on`. */
   declaredDependsOn: string[];
   /** Where `fleetlint.dev/depends-on` is, when present. */
