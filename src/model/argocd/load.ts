@@ -146,9 +146,17 @@ function loadApplicationSet(object: K8sObject, name: string): ArgoApplicationSet
   return { kind: 'ApplicationSet', name, origin: object.origin };
 }
 
+/**
+ * A destination's fields. An empty server or name (`name: ''`, as charts and generators often leave one of the
+ * two) is absent, as for ArgoCD, which takes whichever is set; an empty namespace stays: it means none.
+ */
 function destinationOf(value: unknown): { server?: string; name?: string; namespace?: string } {
-  const server = stringAt(value, ['server']);
-  const name = stringAt(value, ['name']);
+  const field = (key: string): string | undefined => {
+    const text = stringAt(value, [key]);
+    return text === '' ? undefined : text;
+  };
+  const server = field('server');
+  const name = field('name');
   const namespace = stringAt(value, ['namespace']);
   return {
     ...(server !== undefined ? { server } : {}),
