@@ -81,6 +81,7 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
     unknownSpecKeys: app.unknownSpecKeys,
     unknownSpecKeyOrigins: app.unknownSpecKeyOrigins.map(originJson),
     ancestors: (app.ancestors ?? []).map((ancestor) => ({ repo: ancestor.repo, name: ancestor.name })),
+    ...(app.generatedBy ? { generatedBy: { repo: app.generatedBy.repo, name: app.generatedBy.name } } : {}),
     origin: originJson(app.origin),
     waveOrigin: originJson(app.waveOrigin),
   };

@@ -58,6 +58,20 @@ export interface FleetSettings {
   /** Registry hosts that belong to the fleet (`harbor.homelab.local`). */
   registries: string[];
   providers: ProviderRule[];
+  /**
+   * The clusters ArgoCD knows, which the ApplicationSet cluster generator lists (fleet.yaml `argocd.clusters`).
+   * Absent: ArgoCD's own local cluster only, `in-cluster` at `https://kubernetes.default.svc`.
+   */
+  argocdClusters?: ArgoCluster[];
+}
+
+/** A cluster registered in ArgoCD (a cluster secret): what the cluster generator gives templates. */
+export interface ArgoCluster {
+  name: string;
+  server: string;
+  project?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface Fleet {

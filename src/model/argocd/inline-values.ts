@@ -1,7 +1,7 @@
 import type { DocPath, FindingDraft, SourceRange } from '../findings.js';
 import { originAt, type FactOrigin } from '../origin.js';
 import { isMap, valueAt, type PlainMap } from '../k8s/value.js';
-import { documentLocator, type ValueLocator } from '../images/locator.js';
+import { documentLocator, type ValueLocator } from '../locator.js';
 import { parseYamlFile, type YamlDocument } from '../yaml/parse.js';
 import { locatePath } from '../yaml/locate.js';
 import { nodeAt } from '../yaml/tree.js';

@@ -59,6 +59,11 @@ export interface ArgoApplication {
    * once the whole fleet is loaded. Absent when no fleet Application deploys this one.
    */
   ancestors?: AppRef[];
+  /**
+   * The ApplicationSet that generates this Application (in the same repo), set by `expandApplicationSets`: its
+   * positions are in the ApplicationSet's template. Absent for an Application written as a manifest.
+   */
+  generatedBy?: AppRef;
 }
 
 /** An Application by the repo its manifest is in and its name. */

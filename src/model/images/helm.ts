@@ -3,7 +3,7 @@ import type { HelmValuesFile } from '../helm/types.js';
 import { isMap, type PlainMap } from '../k8s/value.js';
 import { NO_VARIABLES, type ImageCandidate } from './candidate.js';
 import type { ImageContext } from './types.js';
-import { documentLocator, type ValueLocator } from './locator.js';
+import { documentLocator, type ValueLocator } from '../locator.js';
 
 /** `image`, `sidecarImage`, `initImage`: keys whose string value is an image reference. */
 export function isImageKey(key: string): boolean {

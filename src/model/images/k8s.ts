@@ -3,7 +3,7 @@ import type { K8sObject } from '../k8s/types.js';
 import { isMap, type PlainMap } from '../k8s/value.js';
 import { NO_VARIABLES, type ImageCandidate } from './candidate.js';
 import { helmValuesImages, imageMap, isImageKey } from './helm.js';
-import { documentLocator, type ValueLocator } from './locator.js';
+import { documentLocator, type ValueLocator } from '../locator.js';
 
 /** Kinds whose content describes schemas or other objects rather than running containers. */
 const NOT_WORKLOADS: ReadonlySet<string> = new Set(['CustomResourceDefinition', 'Application', 'ApplicationSet', 'AppProject']);

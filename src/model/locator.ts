@@ -1,8 +1,8 @@
-import type { DocPath } from '../findings.js';
-import { originAt, type FactOrigin } from '../origin.js';
-import { scalarTextAt } from '../k8s/scalar.js';
-import { valueAt } from '../k8s/value.js';
-import type { YamlDocument } from '../yaml/parse.js';
+import type { DocPath } from './findings.js';
+import { originAt, type FactOrigin } from './origin.js';
+import { scalarTextAt } from './k8s/scalar.js';
+import { valueAt } from './k8s/value.js';
+import type { YamlDocument } from './yaml/parse.js';
 
 /**
  * Where the parts of a value are, for extractors that walk values from anywhere: a YAML document, the inline
