@@ -24,6 +24,7 @@
 #     - applications.waveValid
 #     - applications.waveProblem
 #     - applications.waveUnknown
+#     - applications.duplicateName
 #     - applications.waveOrigin
 #     - applications.unknownSpecKeys
 #     - applications.unknownSpecKeyOrigins
@@ -49,10 +50,12 @@ wave_bands := data.fleet.waveBands
 # concat runs inside WebAssembly; sprintf calls out to JavaScript, which counts when called per app.
 key(repo, name) := concat("#", [repo, name])
 
-# One object, computed once: a partial object rule would be evaluated again on every lookup.
+# One object, computed once: a partial object rule would be evaluated again on every lookup. Of several apps of one
+# name in a repo (each cluster's tree has its own), the first: the model's facts name that one.
 apps := {key(repo.id, app.name): app |
 	some repo in input.repos
 	some app in repo.applications
+	not app.duplicateName
 }
 
 # An app, and its wave, by {repo, name}.

@@ -78,6 +78,15 @@ test_unknown_wave_is_neither_invalid_nor_ordered if {
 	count(decisions) == 0
 }
 
+# Two clusters' trees in one repo, each with its own app of the same name: no conflict, the first one is ordered.
+test_apps_of_one_name_in_a_repo if {
+	first := app("jellyfin", 10, {})
+	second := object.union(app("jellyfin", 1, {}), {"duplicateName": true})
+	decisions := sync_wave_order.deny with input as {"repos": [{"id": "jellyfin", "applications": [first, second]}, repo(app("longhorn", 3, {}))], "dependencies": [dependency("jellyfin", "longhorn")], "dependencyCycles": []}
+		with data.fleet as {"waveBands": []}
+	count(decisions) == 0
+}
+
 test_spec_sync_waves_is_an_error if {
 	some d in deny_for([app("traefik", 0, {"unknownSpecKeys": ["syncWaves"], "unknownSpecKeyOrigins": [origin("traefik", 20)]})], [])
 	contains(d.msg, "spec.syncWaves does not exist")

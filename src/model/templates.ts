@@ -76,7 +76,7 @@ const PLACEHOLDER_LINE = /^(?:<[A-Z][A-Z0-9_]*>\s*)+$/;
  * a template action, or is a key whose value does, or is only placeholders, decides. Cheap enough to run on every
  * YAML file before parsing.
  */
-function yamlTemplateKind(text: string): TemplateKind | undefined {
+export function yamlTemplateKind(text: string): TemplateKind | undefined {
   if (!text.includes('{{') && !text.includes('{%') && !text.includes('{#') && !text.includes('<')) return undefined;
   // Lines more indented than this belong to the value of the line that set it.
   let valueIndent = -1;

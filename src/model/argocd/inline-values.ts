@@ -5,6 +5,7 @@ import { documentLocator, type ValueLocator } from '../locator.js';
 import { parseYamlFile, type YamlDocument } from '../yaml/parse.js';
 import { locatePath } from '../yaml/locate.js';
 import { nodeAt } from '../yaml/tree.js';
+import { yamlTemplateKind } from '../templates.js';
 
 /** Helm values written inside an Application source: `helm.valuesObject`, or the `helm.values` YAML string. */
 export interface InlineValues {
@@ -27,7 +28,8 @@ export function inlineHelmValues(repo: string, document: YamlDocument, sourcePat
 
   const stringPath = [...sourcePath, 'helm', 'values'];
   const text = valueAt(document.value, stringPath);
-  if (typeof text !== 'string' || text.trim() === '') return { values, diagnostics };
+  // Values that are a template themselves (bare placeholders where keys go) are filled in before Helm reads them.
+  if (typeof text !== 'string' || text.trim() === '' || yamlTemplateKind(text) !== undefined) return { values, diagnostics };
   const keyOrigin = originAt(repo, document, stringPath);
   const shift = blockShift(document, stringPath, fileText);
   const mapRange = (range: SourceRange): SourceRange =>
