@@ -66,7 +66,7 @@ function projectReports(lookup: ProjectLookup, app: ArgoApplication): CheckRepor
   if (lookup.kind === 'missing') {
     // ArgoCD's built-in `default` project allows everything unless the fleet redefines it.
     if (name === 'default') return [];
-    return [{ ...at, path: ['spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
+    return [{ ...at, path: [...(app.documentPath ?? []), 'spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
   }
   const { project } = lookup;
   const reports: CheckReport[] = [];
@@ -88,7 +88,7 @@ function projectReports(lookup: ProjectLookup, app: ArgoApplication): CheckRepor
     const where = `${destination.server ?? destination.name ?? '?'} namespace ${destination.namespace ?? '(none)'}`;
     reports.push({
       ...at,
-      path: ['spec', 'destination'],
+      path: [...(app.documentPath ?? []), 'spec', 'destination'],
       message: `Application ${app.name}: AppProject ${name} does not allow destination ${where}`,
       subject: `${app.name}:destination:${where}`,
       related: [{ repo: project.origin.repo, file: project.origin.file, range: project.origin.range }],

@@ -64,6 +64,11 @@ export interface ArgoApplication {
    * positions are in the ApplicationSet's template. Absent for an Application written as a manifest.
    */
   generatedBy?: AppRef;
+  /**
+   * Where the Application's object is in its document, for paths to its fields (`[...documentPath, 'spec',
+   * 'project']`): absent for a manifest (the document itself), `['spec', 'template']` for a generated one.
+   */
+  documentPath?: DocPath;
 }
 
 /** An Application by the repo its manifest is in and its name. */

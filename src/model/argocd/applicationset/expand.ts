@@ -124,6 +124,7 @@ function expandOne(repo: Repo, object: K8sObject, setName: string, fleet: FleetE
           fleet.resolveRepo,
         ),
         generatedBy: { repo: repo.id, name: setName },
+        documentPath: ['spec', 'template'],
       };
       repo.argocd.applications.push(application);
       candidates.push(...inlineValuesOf(repo, object, app, locator));
