@@ -47,7 +47,7 @@ export function generatorKind(generator: PlainMap): GeneratorKind | undefined {
  */
 export function generateParams(generator: PlainMap, env: GeneratorEnv, inherited?: Params, depth = 0): Generated {
   const kind = generatorKind(generator);
-  if (kind === undefined) return { ok: false, reason: 'a generator of a kind fleetlint does not know', kind: 'plugin' };
+  if (kind === undefined) return { ok: false, reason: `a generator of a kind ArgoCD does not have (${Object.keys(generator).filter((key) => key !== 'selector').join(', ') || 'empty'})`, kind: 'plugin' };
   const needs = NEEDS_ARGOCD[kind];
   if (needs !== undefined) return { ok: false, reason: `the ${kind} generator ${needs}`, kind };
   let spec = generator[kind] as PlainMap;
