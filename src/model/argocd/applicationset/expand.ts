@@ -15,7 +15,7 @@ import type { ArgoApplication } from '../types.js';
 import { helmValuesImages } from '../../images/helm.js';
 import { imageRefs } from '../../images/extract.js';
 import type { ImageCandidate } from '../../images/candidate.js';
-import { deepMerge, generateParams, generatorKind, render, type GeneratorEnv, type Params } from './generators.js';
+import { deepMerge, fileText, generateParams, generatorKind, render, type GeneratorEnv, type Params } from './generators.js';
 import { Unevaluated } from './go-template.js';
 
 /** ArgoCD's own cluster, which the cluster generator lists when no cluster secret names it. */
@@ -107,8 +107,10 @@ function expandOne(repo: Repo, object: K8sObject, setName: string, fleet: FleetE
         note(['spec', 'template', 'metadata', 'name'], 'an Application name cannot be known; that Application is not checked');
         continue;
       }
-      // ArgoCD refuses an ApplicationSet whose Applications share a name; the first is kept here.
-      if (names.has(name)) continue;
+      if (names.has(name)) {
+        note(['spec', 'template', 'metadata', 'name'], `generates two Applications named ${name}, which ArgoCD refuses; the first is checked`);
+        continue;
+      }
       names.add(name);
       const locator = generatedLocator(repo.id, object, app, index, kind, ownTemplate);
       const namespace = valueAt(app, ['metadata', 'namespace']);
@@ -239,7 +241,7 @@ function inlineValuesOf(repo: Repo, object: K8sObject, app: PlainMap, locator: V
     // Values the template writes as they are (nothing rendered in them) point at their own lines.
     const templatePath = ['spec', 'template', ...sourcePath];
     if (valueAt(object.document.value, [...templatePath, 'helm', 'values']) === values) {
-      const text = repo.files.find((file) => file.path === object.document.file)?.text;
+      const text = fileText(repo, object.document.file);
       for (const inline of inlineHelmValues(repo.id, object.document, templatePath, text).values) candidates.push(...helmValuesImages(inline.value, inline.locator));
       continue;
     }

@@ -172,7 +172,7 @@ function gitParams(spec: PlainMap, env: GeneratorEnv): Generated {
   const matched = files.filter((file) => patterns.some((entry) => !entry.exclude && pathspecMatch(entry.path, file)) && !patterns.some((entry) => entry.exclude && pathspecMatch(entry.path, file)));
   const params: Params[] = [];
   for (const file of matched.sort()) {
-    const text = repo.files.find((candidate) => candidate.path === file)?.text;
+    const text = fileText(repo, file);
     if (text === undefined) return { ok: false, reason: `the git generator reads ${file}, which fleetlint could not read`, kind: 'git' };
     let content: unknown;
     try {
@@ -188,6 +188,18 @@ function gitParams(spec: PlainMap, env: GeneratorEnv): Generated {
     }
   }
   return { ok: true, params };
+}
+
+const textsByRepo = new WeakMap<Repo, Map<string, string | undefined>>();
+
+/** The text of a repo's file, by path (indexed once per repo). */
+export function fileText(repo: Repo, path: string): string | undefined {
+  let texts = textsByRepo.get(repo);
+  if (!texts) {
+    texts = new Map(repo.files.map((file) => [file.path, file.text]));
+    textsByRepo.set(repo, texts);
+  }
+  return texts.get(path);
 }
 
 /** `path`, `path.basename`, ... for a folder (and its file, for the files generator), as ArgoCD names them. */
