@@ -104,6 +104,8 @@ where(image) := "Dockerfile FROM" if image.context == "dockerfile-from"
 
 where(image) := "container image" if image.context == "k8s-container"
 
+where(image) := "image" if image.context == "k8s-field"
+
 where(image) := "Helm values image" if image.context in {"helm-map", "helm-string"}
 
 runtime(image) := "the runner" if image.context in {"ci-image", "ci-service"}

@@ -44,6 +44,14 @@ test_helm_map_without_tag_is_a_note if {
 	severities([image({"raw": "bitnami/redis", "context": "helm-map"})]) == ["note"]
 }
 
+# An image field outside a container spec (an operator's spec.image): latest is latest, but an untagged one may
+# get its tag from the operator.
+test_image_field_of_a_custom_resource if {
+	some d in deny_for([image({"raw": "alpine:latest", "tag": "latest", "context": "k8s-field"})])
+	d.msg == "image uses the latest tag (alpine:latest); pin a version or a digest"
+	count(deny_for([image({"raw": "postgres", "context": "k8s-field"})])) == 0
+}
+
 test_pinned_version_passes if {
 	count(deny_for([image({"raw": "nginx:1.27.0", "tag": "1.27.0"})])) == 0
 }

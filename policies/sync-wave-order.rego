@@ -23,6 +23,8 @@
 #     - applications.waveAnnotation
 #     - applications.waveValid
 #     - applications.waveProblem
+#     - applications.waveUnknown
+#     - applications.duplicateName
 #     - applications.waveOrigin
 #     - applications.unknownSpecKeys
 #     - applications.unknownSpecKeyOrigins
@@ -48,10 +50,12 @@ wave_bands := data.fleet.waveBands
 # concat runs inside WebAssembly; sprintf calls out to JavaScript, which counts when called per app.
 key(repo, name) := concat("#", [repo, name])
 
-# One object, computed once: a partial object rule would be evaluated again on every lookup.
+# One object, computed once: a partial object rule would be evaluated again on every lookup. Of several apps of one
+# name in a repo (each cluster's tree has its own), the first: the model's facts name that one.
 apps := {key(repo.id, app.name): app |
 	some repo in input.repos
 	some app in repo.applications
+	not app.duplicateName
 }
 
 # An app, and its wave, by {repo, name}.
@@ -66,9 +70,12 @@ evidence_text(dependency) := concat("; ", [sprintf("%s at %s:%d", [e.description
 
 # An app syncs in a later wave than each app it depends on. The waves compared are those of the two apps the model
 # names in `orderedBy`: their app-of-apps branches under the lowest common ancestor, else the apps themselves. A
-# dependency without `orderedBy` (one app deploys the other) is not ordered by waves.
+# dependency without `orderedBy` (one app deploys the other) is not ordered by waves. A wave that is a substitution
+# placeholder (waveUnknown) is not compared.
 deny contains decision if {
 	some dependency in input.dependencies
+	not application(dependency.orderedBy.from).waveUnknown
+	not application(dependency.orderedBy.to).waveUnknown
 	wave(dependency.orderedBy.from) <= wave(dependency.orderedBy.to)
 	from := {"repo": dependency.fromRepo, "name": dependency.from}
 	to := {"repo": dependency.toRepo, "name": dependency.to}
@@ -174,6 +181,7 @@ deny contains decision if {
 	some repo in input.repos
 	some app in repo.applications
 	app.waveValid
+	not app.waveUnknown
 	b := band(repo, app)
 	outside(b, app.wave)
 	decision := {

@@ -69,6 +69,24 @@ test_unquoted_wave_is_an_error if {
 	contains(d.msg, "quoted string")
 }
 
+# A placeholder wave ("${ARGOCD_ENV_wave}") is substituted before ArgoCD reads it: not invalid, not compared, not banded.
+test_unknown_wave_is_neither_invalid_nor_ordered if {
+	unknown := {"waveUnknown": true, "waveAnnotation": "${ARGOCD_ENV_wave}"}
+	count(deny_for([app("jellyfin", 0, unknown), app("longhorn", 3, {})], [dependency("jellyfin", "longhorn")])) == 0
+	count(deny_for([app("jellyfin", 10, {}), app("longhorn", 0, unknown)], [dependency("longhorn", "jellyfin")])) == 0
+	decisions := sync_wave_order.deny with input as {"repos": [repo(app("traefik", 0, unknown))], "dependencies": []}
+	count(decisions) == 0
+}
+
+# Two clusters' trees in one repo, each with its own app of the same name: no conflict, the first one is ordered.
+test_apps_of_one_name_in_a_repo if {
+	first := app("jellyfin", 10, {})
+	second := object.union(app("jellyfin", 1, {}), {"duplicateName": true})
+	decisions := sync_wave_order.deny with input as {"repos": [{"id": "jellyfin", "applications": [first, second]}, repo(app("longhorn", 3, {}))], "dependencies": [dependency("jellyfin", "longhorn")], "dependencyCycles": []}
+		with data.fleet as {"waveBands": []}
+	count(decisions) == 0
+}
+
 test_spec_sync_waves_is_an_error if {
 	some d in deny_for([app("traefik", 0, {"unknownSpecKeys": ["syncWaves"], "unknownSpecKeyOrigins": [origin("traefik", 20)]})], [])
 	contains(d.msg, "spec.syncWaves does not exist")

@@ -1,7 +1,9 @@
 import picomatch from 'picomatch';
 import { defineRule, type CheckReport } from '../src/engine/check.js';
 import { projectPathOf } from '../src/model/argocd/repo-url.js';
+import { appProjectLookup, type ProjectLookup } from '../src/model/argocd/projects.js';
 import type { ArgoAppProject, ArgoApplication } from '../src/model/argocd/types.js';
+import { isUnresolvedPlaceholder } from '../src/model/placeholder.js';
 import type { Fleet, Repo } from '../src/model/types.js';
 
 export default defineRule({
@@ -9,20 +11,19 @@ export default defineRule({
     id: 'argocd-app-source',
     shortDescription: 'Application sources must exist in the fleet and be allowed by their AppProject',
     fullDescription:
-      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them.',
+      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
     defaultSeverity: 'error',
     help: 'Point repoURL at the project (not its group), create the path, or widen the AppProject. ArgoCD reports these only at sync time; fleetlint finds them before merge.',
     tags: ['argocd', 'correctness'],
     scope: 'fleet',
   },
   run({ fleet }) {
-    const projects = new Map<string, ArgoAppProject>();
-    for (const repo of fleet.repos) for (const project of repo.argocd.projects) projects.set(project.name, project);
+    const projectOf = appProjectLookup(fleet.repos.flatMap((repo) => repo.argocd.projects));
     const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
     const reports: CheckReport[] = [];
     for (const repo of fleet.repos) {
       for (const app of repo.argocd.applications) {
-        reports.push(...sourceReports(fleet, repoById, app), ...projectReports(projects, app));
+        reports.push(...sourceReports(fleet, repoById, app), ...projectReports(projectOf(app), app));
       }
     }
     return reports;
@@ -32,7 +33,7 @@ export default defineRule({
 function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: ArgoApplication): CheckReport[] {
   const reports: CheckReport[] = [];
   for (const source of app.sources) {
-    if (source.repoURL === undefined || source.chart !== undefined) continue;
+    if (source.repoURL === undefined || source.chart !== undefined || isUnresolvedPlaceholder(source.repoURL)) continue;
     const at = { repo: source.origin.repo, file: source.origin.file, ...(source.origin.docIndex !== undefined ? { docIndex: source.origin.docIndex } : {}) };
     if (source.fleetRepo === undefined) {
       if (!isOnFleetHost(fleet, source.repoURL)) continue;
@@ -46,7 +47,7 @@ function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: A
     }
     const target = repoById.get(source.fleetRepo);
     const sourcePath = normalizePath(source.path ?? '.');
-    if (target && sourcePath !== '' && !target.files.some((file) => file.path === sourcePath || file.path.startsWith(`${sourcePath}/`))) {
+    if (target && sourcePath !== '' && !isUnresolvedPlaceholder(sourcePath) && !target.files.some((file) => file.path === sourcePath || file.path.startsWith(`${sourcePath}/`))) {
       reports.push({
         ...at,
         path: [...(source.origin.path ?? []), 'path'],
@@ -58,18 +59,19 @@ function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: A
   return reports;
 }
 
-function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: ArgoApplication): CheckReport[] {
+function projectReports(lookup: ProjectLookup, app: ArgoApplication): CheckReport[] {
   const name = app.project ?? 'default';
-  const project = projects.get(name);
   const at = { repo: app.origin.repo, file: app.origin.file, ...(app.origin.docIndex !== undefined ? { docIndex: app.origin.docIndex } : {}) };
-  if (!project) {
+  if (isUnresolvedPlaceholder(name) || lookup.kind === 'ambiguous') return [];
+  if (lookup.kind === 'missing') {
     // ArgoCD's built-in `default` project allows everything unless the fleet redefines it.
     if (name === 'default') return [];
-    return [{ ...at, path: ['spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
+    return [{ ...at, path: [...(app.documentPath ?? []), 'spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
   }
+  const { project } = lookup;
   const reports: CheckReport[] = [];
   for (const source of app.sources) {
-    if (source.repoURL === undefined) continue;
+    if (source.repoURL === undefined || isUnresolvedPlaceholder(source.repoURL)) continue;
     const repoURL = normalizeGitUrl(source.repoURL);
     if (!sourcePermitted(project.sourceRepos, repoURL)) {
       reports.push({
@@ -86,7 +88,7 @@ function projectReports(projects: ReadonlyMap<string, ArgoAppProject>, app: Argo
     const where = `${destination.server ?? destination.name ?? '?'} namespace ${destination.namespace ?? '(none)'}`;
     reports.push({
       ...at,
-      path: ['spec', 'destination'],
+      path: [...(app.documentPath ?? []), 'spec', 'destination'],
       message: `Application ${app.name}: AppProject ${name} does not allow destination ${where}`,
       subject: `${app.name}:destination:${where}`,
       related: [{ repo: project.origin.repo, file: project.origin.file, range: project.origin.range }],
@@ -110,6 +112,11 @@ function isOnFleetHost(fleet: Fleet, url: string): boolean {
 function sourcePermitted(patterns: readonly string[], repoURL: string): boolean {
   let anyMatched = false;
   for (const pattern of patterns) {
+    // A placeholder (`<GITOPS_REPO_URL>`) may become any pattern: it could allow the source.
+    if (isUnresolvedPlaceholder(pattern)) {
+      anyMatched ||= !pattern.startsWith('!');
+      continue;
+    }
     const deny = pattern.startsWith('!');
     const matched = globMatch(normalizeGitUrl(deny ? pattern.slice(1) : pattern), repoURL);
     if (deny && matched) return false;
@@ -140,6 +147,8 @@ function destinationPermitted(destinations: ArgoAppProject['destinations'], dest
 
 function fieldMatch(pattern: string | undefined, value: string | undefined): { matched: boolean; denied: boolean } {
   if (pattern === undefined || value === undefined) return { matched: true, denied: false };
+  // Either side a placeholder: what it becomes is unknown, so it is taken as a match.
+  if (isUnresolvedPlaceholder(pattern) || isUnresolvedPlaceholder(value)) return { matched: !pattern.startsWith('!'), denied: false };
   if (!pattern.startsWith('!')) return { matched: globMatch(pattern, value), denied: false };
   const hit = globMatch(pattern.slice(1), value);
   return { matched: !hit, denied: hit };

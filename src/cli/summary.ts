@@ -8,7 +8,7 @@ export function modelSummary(fleet: Fleet): string {
   const diagnostics = fleet.diagnostics.length + count((repo) => repo.diagnostics.length);
   return [
     `fleet ${fleet.root}: ${fleet.repos.length} repositories (${byKind})`,
-    `  files ${count((repo) => repo.files.length)}, pipelines ${count((repo) => (repo.ci ? 1 : 0))}, jobs ${count((repo) => repo.ci?.jobs.length ?? 0)}`,
+    `  files ${count((repo) => repo.files.length)} (templates ${count((repo) => repo.files.filter((file) => file.template !== undefined).length)}), pipelines ${count((repo) => (repo.ci ? 1 : 0))}, jobs ${count((repo) => repo.ci?.jobs.length ?? 0)}`,
     `  applications ${count((repo) => repo.argocd.applications.length)}, dependencies ${fleet.dependencies.length}, images ${count((repo) => repo.images.length)}`,
     `  input diagnostics ${diagnostics}`,
   ].join('\n');

@@ -1,6 +1,6 @@
 import type { ErrorObject } from 'ajv';
 import type { FindingDraft } from '../model/findings.js';
-import type { FleetSettings } from '../model/types.js';
+import type { ArgoCluster, FleetSettings } from '../model/types.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { parseYamlFile, type YamlDocument } from '../model/yaml/parse.js';
 import { fleetManifest } from '../generated/fleet-manifest-validator.js';
@@ -51,6 +51,12 @@ export function readManifest(text: string): Manifest {
     settings.registries = value.registries.filter((registry, index): registry is string => typeof registry === 'string' && valid('registries', index));
   }
 
+  const argocd = asMap(value?.argocd);
+  if (Array.isArray(argocd?.clusters) && valid('argocd', 'clusters')) settings.argocdClusters = argocd.clusters.flatMap((entry) => {
+    const cluster = asMap(entry);
+    return cluster ? [clusterOf(cluster)] : [];
+  });
+
   const seen = new Map<string, number>();
   const listed: unknown[] = Array.isArray(value?.repos) ? value.repos : [];
   listed.forEach((entry, index) => {
@@ -71,4 +77,21 @@ export function readManifest(text: string): Manifest {
 
 function asMap(value: unknown): Record<string, unknown> | undefined {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+/** A cluster entry the schema accepted. */
+function clusterOf(entry: Record<string, unknown>): ArgoCluster {
+  const strings = (value: unknown): Record<string, string> | undefined => {
+    const map = asMap(value);
+    return map ? Object.fromEntries(Object.entries(map).filter((pair): pair is [string, string] => typeof pair[1] === 'string')) : undefined;
+  };
+  const labels = strings(entry.labels);
+  const annotations = strings(entry.annotations);
+  return {
+    name: String(entry.name),
+    server: String(entry.server),
+    ...(typeof entry.project === 'string' ? { project: entry.project } : {}),
+    ...(labels ? { labels } : {}),
+    ...(annotations ? { annotations } : {}),
+  };
 }

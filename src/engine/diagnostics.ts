@@ -28,6 +28,7 @@ export const DIAGNOSTICS: readonly CheckMeta[] = [
   diagnostic('parse-error', 'error', 'A YAML file could not be parsed', 'The file is skipped by the checks that need its content until the syntax error is fixed.'),
   diagnostic('skipped-file', 'note', 'A file was not read', 'Files over the size limit are not read; their content is not checked.'),
   diagnostic('unreadable-file', 'error', 'A file could not be read or decoded', 'The file is not checked. Make it readable UTF-8 text, or remove it from the repository.'),
+  diagnostic('unexpanded-applicationset', 'note', 'An ApplicationSet generator could not be evaluated from the fleet', 'List, git (directories and files, on fleet repositories), cluster (over fleet.yaml `argocd.clusters`), matrix and merge generators are expanded; SCM provider, pull request, cluster decision resource and plugin generators need ArgoCD, and git generators on repositories outside the fleet need their files. The Applications they generate are not checked.'),
   diagnostic('unresolved-include', 'error', 'A GitLab CI include could not be resolved', 'Includes of project files are resolved from the fleet; templates, remote URLs and components cannot be read offline and are reported as notes.'),
   diagnostic('unused-suppression', 'warning', 'A suppression or waiver matches no finding', 'Remove it, so that it cannot hide a future finding by accident.'),
 ];

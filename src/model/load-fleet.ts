@@ -9,6 +9,7 @@ import { RepoBuilder } from './repo-builder.js';
 import { buildReposInThreads } from './build-in-threads.js';
 import { repoFromMessage, type RepoMessage } from './repo-transfer.js';
 import { assignAppOfAppsAncestors } from './argocd/app-of-apps.js';
+import { expandApplicationSets } from './argocd/applicationset/expand.js';
 import { defaultProviders } from './dependencies/providers.js';
 import { inferDependencyFacts } from './dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
@@ -52,7 +53,8 @@ const RELEASE_TREES_FROM = 200;
 
 /**
  * Loads a fleet in three phases: read every repo (I/O bound, concurrent); parse each repo and build its facts
- * (RepoBuilder); then infer the fleet-wide facts (app-of-apps ancestry, dependencies between Applications).
+ * (RepoBuilder); then infer the fleet-wide facts (the Applications ApplicationSets generate, app-of-apps ancestry,
+ * dependencies between Applications).
  */
 export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   const { settings } = options;
@@ -89,6 +91,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     parsedIn(builder.parseMs);
   }
   lap('build');
+  expandApplicationSets(repos, settings);
   assignAppOfAppsAncestors(repos);
   const providers = [...(options.providers ?? []), ...defaultProviders()];
   const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);

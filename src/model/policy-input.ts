@@ -75,11 +75,13 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
     ...(app.waveAnnotation !== undefined ? { waveAnnotation: app.waveAnnotation } : {}),
     waveValid: app.waveValid,
     ...(app.waveProblem !== undefined ? { waveProblem: app.waveProblem } : {}),
+    ...(app.waveUnknown ? { waveUnknown: true } : {}),
     declaredDependsOn: app.declaredDependsOn,
     ...(app.dependsOnOrigin ? { dependsOnOrigin: originJson(app.dependsOnOrigin) } : {}),
     unknownSpecKeys: app.unknownSpecKeys,
     unknownSpecKeyOrigins: app.unknownSpecKeyOrigins.map(originJson),
     ancestors: (app.ancestors ?? []).map((ancestor) => ({ repo: ancestor.repo, name: ancestor.name })),
+    ...(app.generatedBy ? { generatedBy: { repo: app.generatedBy.repo, name: app.generatedBy.name } } : {}),
     origin: originJson(app.origin),
     waveOrigin: originJson(app.waveOrigin),
   };
@@ -117,7 +119,17 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
         }
       : null;
   },
-  applications: (repo) => repo.argocd.applications.map(applicationJson),
+  applications: (repo) => {
+    // Several Applications of one name in a repo (each cluster's tree has its own): facts that name an app by
+    // repo and name mean the first, and policies that index apps by them skip the others.
+    const seen = new Set<string>();
+    return repo.argocd.applications.map((app) => {
+      const json = applicationJson(app);
+      if (seen.has(app.name)) json.duplicateName = true;
+      seen.add(app.name);
+      return json;
+    });
+  },
   appProjects: (repo) => repo.argocd.projects.map((project) => ({
     name: project.name,
     sourceRepos: project.sourceRepos,

@@ -4,6 +4,7 @@ import { parseYamlFile, type ParsedYamlFile } from './yaml/parse.js';
 import { FileReadError, type FileEntry, type FileSource } from '../sources/file-source.js';
 import { SymlinkOutsideError } from '../sources/symlink.js';
 import { mapLimit } from '../concurrency.js';
+import { markTemplates } from './templates.js';
 
 export interface ReadFilesOptions {
   /** Files larger than this are not read. Default 5 MiB: no config file is that large, a dump or an artifact is. */
@@ -61,17 +62,22 @@ export async function readRepoTexts(repo: string, source: FileSource, options: R
   // Reads finish in any order; files are kept in path order so the output is deterministic.
   results.sort((a, b) => (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : 0));
   for (const { file, finding } of results) if (finding) readFindings.set(file.path, finding);
-  return { files: results.map((result) => result.file), readFindings };
+  const files = results.map((result) => result.file);
+  markTemplates(files);
+  return { files, readFindings };
 }
 
-/** Parses every YAML file of a repo read by readRepoTexts; its problems come file by file, in path order. */
+/**
+ * Parses every YAML file of a repo read by readRepoTexts, templates aside (RepoFile.template); its problems come
+ * file by file, in path order.
+ */
 export function parseRepoYaml(repo: string, texts: RepoTexts): Omit<RepoFiles, 'files'> {
   const yaml = new Map<string, ParsedYamlFile>();
   const diagnostics: FindingDraft[] = texts.listFinding ? [texts.listFinding] : [];
   for (const file of texts.files) {
     const finding = texts.readFindings.get(file.path);
     if (finding) diagnostics.push(finding);
-    if (file.text === undefined || !YAML_FILE.test(file.path)) continue;
+    if (file.text === undefined || file.template !== undefined || !YAML_FILE.test(file.path)) continue;
     const parsed = parseYamlFile(repo, file.path, file.text);
     diagnostics.push(...parsed.diagnostics);
     yaml.set(file.path, parsed.parsed);

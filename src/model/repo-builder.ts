@@ -105,7 +105,9 @@ export class RepoBuilder {
     });
     diagnostics.push(...ci.diagnostics);
 
-    const images = extractImages(repo.id, { ci: ci.pipeline, dockerfiles: docker.dockerfiles, helm, k8s, settings, yamlOf });
+    const texts = new Map(files.map((file) => [file.path, file.text]));
+    const fileText = (file: string): string | undefined => texts.get(file);
+    const images = extractImages(repo.id, { ci: ci.pipeline, dockerfiles: docker.dockerfiles, helm, k8s, settings, yamlOf, fileText });
     diagnostics.push(...images.diagnostics);
     const publishedImages = extractPublishedImages(ci.pipeline, { repo: repo.id, settings, yamlOf });
 

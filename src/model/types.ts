@@ -8,6 +8,7 @@ import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
 import type { ImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
+import type { TemplateKind } from './templates.js';
 
 export type RepoKind = 'terraform' | 'ansible' | 'helm' | 'argocd' | 'k8s-manifests' | 'docker' | 'docs';
 
@@ -21,6 +22,11 @@ export interface RepoFile {
   text?: string;
   /** Why the text is absent. */
   skipped?: 'binary' | 'too-large' | 'invalid-utf8' | 'unreadable' | 'outside-fleet';
+  /**
+   * Set when the file is a template (a chart's `templates/`, Jinja, YAML with template actions): its text is kept
+   * (secret scanning, rendering) but it is never parsed as YAML. See `templateKindOf`.
+   */
+  template?: TemplateKind;
 }
 
 export interface Repo {
@@ -52,6 +58,20 @@ export interface FleetSettings {
   /** Registry hosts that belong to the fleet (`harbor.homelab.local`). */
   registries: string[];
   providers: ProviderRule[];
+  /**
+   * The clusters ArgoCD knows, which the ApplicationSet cluster generator lists (fleet.yaml `argocd.clusters`).
+   * Absent: ArgoCD's own local cluster only, `in-cluster` at `https://kubernetes.default.svc`.
+   */
+  argocdClusters?: ArgoCluster[];
+}
+
+/** A cluster registered in ArgoCD (a cluster secret): what the cluster generator gives templates. */
+export interface ArgoCluster {
+  name: string;
+  server: string;
+  project?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
 }
 
 export interface Fleet {

@@ -56,6 +56,7 @@ export interface SarifNotification {
   level: 'warning';
   descriptor: { id: string };
   message: SarifMessage;
+  properties?: Record<string, unknown>;
 }
 
 export interface SarifRun {

@@ -61,13 +61,14 @@ function describeRules(input: ReportInput): SarifRule[] {
 function buildRun(input: ReportInput, rules: SarifRule[], findings: readonly Finding[], locate: Locate, originalUriBaseIds: SarifRun['originalUriBaseIds']): SarifRun {
   const ruleIndex = new Map(rules.map((rule, index) => [rule.id, index]));
   const { kept, dropped } = truncate(findings);
-  const notifications = dropped === 0 ? [] : [{
+  const notifications = dropped.length === 0 ? [] : [{
     level: 'warning' as const,
     descriptor: { id: 'results-truncated' },
     message: {
-      text: `Only ${SARIF_MAX_RESULTS} of ${findings.length} results are included, the most that GitHub code scanning accepts in one run. ` +
-        `The ${dropped} left out are the least severe, suppressed results first; the JSON report lists every finding.`,
+      text: `Only ${SARIF_MAX_RESULTS} of ${findings.length} results are included, the most that GitHub code scanning accepts in one run: ` +
+        `errors first, then warnings, then notes, suppressed results last. Left out: ${describeLeftOut(dropped)}. The JSON report lists every finding.`,
     },
+    properties: { leftOut: leftOutCounts(dropped) },
   }];
   return {
     tool: { driver: { name: TOOL_NAME, version: input.toolVersion, informationUri: TOOL_HOME, rules } },
@@ -139,9 +140,9 @@ function toRegion(range: SourceRange): SourceRange {
   return { startLine: range.startLine, startColumn, endLine, endColumn };
 }
 
-/** Keeps the most severe results, unsuppressed before suppressed, in their original order. */
-function truncate(findings: readonly Finding[]): { kept: readonly Finding[]; dropped: number } {
-  if (findings.length <= SARIF_MAX_RESULTS) return { kept: findings, dropped: 0 };
+/** Keeps the most severe results (errors, then warnings, then notes), unsuppressed before suppressed, in their original order. */
+function truncate(findings: readonly Finding[]): { kept: readonly Finding[]; dropped: readonly Finding[] } {
+  if (findings.length <= SARIF_MAX_RESULTS) return { kept: findings, dropped: [] };
   const priority = (finding: Finding): number => (finding.suppression ? 3 : 0) + severityRank(finding.severity);
   const keep = new Set(
     findings
@@ -150,7 +151,36 @@ function truncate(findings: readonly Finding[]): { kept: readonly Finding[]; dro
       .slice(0, SARIF_MAX_RESULTS)
       .map((entry) => entry.index),
   );
-  return { kept: findings.filter((_, index) => keep.has(index)), dropped: findings.length - SARIF_MAX_RESULTS };
+  return { kept: findings.filter((_, index) => keep.has(index)), dropped: findings.filter((_, index) => !keep.has(index)) };
+}
+
+/** The results left out, by severity (suppressed apart) and by rule: what a reader of the cut log does not see. */
+function leftOutCounts(dropped: readonly Finding[]): { severity: string; suppressed: boolean; rules: Record<string, number>; count: number }[] {
+  const groups = new Map<string, { severity: string; suppressed: boolean; rules: Record<string, number>; count: number }>();
+  const ordered = [...dropped].sort((a, b) => Number(a.suppression !== undefined) - Number(b.suppression !== undefined) || severityRank(a.severity) - severityRank(b.severity));
+  for (const finding of ordered) {
+    const suppressed = finding.suppression !== undefined;
+    const key = `${String(suppressed)}:${finding.severity}`;
+    let group = groups.get(key);
+    if (!group) {
+      group = { severity: finding.severity, suppressed, rules: {}, count: 0 };
+      groups.set(key, group);
+    }
+    group.count++;
+    group.rules[finding.ruleId] = (group.rules[finding.ruleId] ?? 0) + 1;
+  }
+  for (const group of groups.values()) group.rules = Object.fromEntries(Object.entries(group.rules).sort(([a], [b]) => compareText(a, b)));
+  return [...groups.values()];
+}
+
+/** `120 notes (no-secrets 100, parse-error 20), 3 suppressed warnings (no-latest-tag 3)`. */
+function describeLeftOut(dropped: readonly Finding[]): string {
+  return leftOutCounts(dropped)
+    .map((group) => {
+      const rules = Object.entries(group.rules).map(([rule, count]) => `${rule} ${String(count)}`).join(', ');
+      return `${String(group.count)} ${group.suppressed ? 'suppressed ' : ''}${group.severity}${group.count === 1 ? '' : 's'} (${rules})`;
+    })
+    .join(', ');
 }
 
 /** A readable uriBaseId per repository (`REPO_core-services_networking_traefik`), unique within the log. */

@@ -60,6 +60,9 @@ describe('discoverLocalFleet', () => {
         '  host: gitlab.homelab.local',
         '  group: homelab',
         'registries: [harbor.homelab.local]',
+        'argocd:',
+        '  clusters:',
+        '    - {name: lab, server: "https://lab.homelab.local:6443", labels: {env: lab}}',
         'repos:',
         '  - platform/ci-templates          # also found by its .git',
         '  - path: core-services/networking/traefik',
@@ -71,7 +74,13 @@ describe('discoverLocalFleet', () => {
     });
 
     const fleet = await discoverLocalFleet(root);
-    expect(fleet.settings).toEqual({ gitlabHost: 'gitlab.homelab.local', group: 'homelab', registries: ['harbor.homelab.local'], providers: [] });
+    expect(fleet.settings).toEqual({
+      gitlabHost: 'gitlab.homelab.local',
+      group: 'homelab',
+      registries: ['harbor.homelab.local'],
+      providers: [],
+      argocdClusters: [{ name: 'lab', server: 'https://lab.homelab.local:6443', labels: { env: 'lab' } }],
+    });
     expect(fleet.repos.map((repo) => repo.id)).toEqual(['core-services/networking/traefik', 'kubernetes/argocd-apps', 'platform/ci-templates']);
     expect(fleet.diagnostics).toEqual([]);
   });
@@ -109,7 +118,7 @@ describe('discoverLocalFleet', () => {
         ['config-error', 'error', '.', 'fleet.yaml', 8, '`repos[3]` is missing the required key `path`'],
         ['config-error', 'error', '.', 'fleet.yaml', 8, '`repos[3].pth` is not a known key (expected one of: path)'],
         ['config-error', 'warning', '.', 'fleet.yaml', 10, '`repos[5]` lists good/repo again (first at `repos[0]`)'],
-        ['config-error', 'error', '.', 'fleet.yaml', 12, '`owner` is not a known key (expected one of: gitlab, registries, repos)'],
+        ['config-error', 'error', '.', 'fleet.yaml', 12, '`owner` is not a known key (expected one of: gitlab, registries, argocd, repos)'],
         ['crawl-error', 'error', '.', 'fleet.yaml', 9, 'fleet.yaml lists repo gone/repo, but there is no such folder'],
         ['crawl-error', 'error', '.', 'fleet.yaml', 11, 'fleet.yaml lists repo a-file, but it is not a folder'],
       ]),

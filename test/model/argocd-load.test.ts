@@ -193,6 +193,16 @@ metadata: {name: not-argo}
     }
   });
 
+  it('takes a placeholder wave as unknown, not invalid', () => {
+    for (const written of ['"${ARGOCD_ENV_wave}"', '"$WAVE"', '"{{ .wave }}"', '"<WAVE>"']) {
+      const { facts } = load({
+        'app.yaml': `apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: a\n  annotations:\n    argocd.argoproj.io/sync-wave: ${written}\nspec: {}\n`,
+      });
+      expect(facts.applications[0]).toMatchObject({ wave: 0, waveValid: true, waveUnknown: true, waveAnnotation: JSON.parse(written) as string });
+      expect(facts.applications[0]?.waveProblem).toBeUndefined();
+    }
+  });
+
   it('reports a nameless Application and skips it', () => {
     const { facts, diagnostics } = load({ 'app.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nspec: {}\n' });
     expect(facts.applications).toEqual([]);

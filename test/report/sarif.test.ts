@@ -145,6 +145,8 @@ describe('SARIF result limit', () => {
     const notes = run.invocations[0]?.toolExecutionNotifications ?? [];
     expect(notes).toHaveLength(1);
     expect(notes[0]?.message.text).toContain(`Only ${SARIF_MAX_RESULTS} of ${SARIF_MAX_RESULTS + 10} results are included`);
+    expect(notes[0]?.message.text).toContain('errors first, then warnings, then notes, suppressed results last. Left out: 10 notes (pinned-helm-chart 10).');
+    expect(notes[0]?.properties).toEqual({ leftOut: [{ severity: 'note', suppressed: false, rules: { 'pinned-helm-chart': 10 }, count: 10 }] });
     assertValidSarif(text);
   });
 

@@ -137,6 +137,32 @@ ruleTester(argocdAppSource).run({
         [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE, 'traefik') },
       }),
     },
+    {
+      name: 'an empty destination name next to a server is absent, as ArgoCD reads it',
+      repos: fleet({
+        [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'core-services', TRAEFIK_SOURCE).replace('  destination:\n', "  destination:\n    name: ''\n") },
+      }),
+    },
+    {
+      name: 'the AppProject of the same name nearest to the Application: another cluster\'s tree has its own',
+      repos: fleet({
+        [APPS]: {
+          'clusters/lab/projects/platform.yaml': platformProject(['https://gitlab.homelab.local/homelab/core-services/*'])[BOOTSTRAP]?.['argocd/projects/platform.yaml'] ?? '',
+          'clusters/prod/projects/platform.yaml': platformProject(['https://gitlab.homelab.local/homelab/backup/*'])[BOOTSTRAP]?.['argocd/projects/platform.yaml'] ?? '',
+          'clusters/lab/apps/traefik.yaml': application('traefik', 'platform', TRAEFIK_SOURCE),
+        },
+      }),
+    },
+    {
+      name: 'placeholders are unknown values: a project, a repoURL, a source pattern and a destination still to be substituted',
+      repos: fleet({
+        ...platformProject(['<GITOPS_REPO_URL>'], ["{namespace: '*', name: '<CLUSTER_NAME>'}"]),
+        [TRAEFIK]: {
+          'argocd/application.yaml': application('traefik', 'platform', TRAEFIK_SOURCE).replace('server: https://kubernetes.default.svc', 'name: <CLUSTER_NAME>'),
+          'argocd/other.yaml': application('other', '<PROJECT>', ['repoURL: ${GITOPS_REPO}', 'path: ${APP_PATH}']),
+        },
+      }),
+    },
   ],
   invalid: [
     {
@@ -222,6 +248,50 @@ ruleTester(argocdAppSource).run({
       findings: [
         { repo: VELERO, line: 9, messageIncludes: 'does not allow source https://***@gitlab.homelab.local/homelab/backup/velero.git', messageExcludes: ['Vel3roDeployPw', 'deploy:'] },
         { repo: APPS, line: 8, messageIncludes: 'repoURL https://***@gitlab.homelab.local/homelab/core-services/networking names no repository', messageExcludes: 'glpat-' },
+      ],
+    },
+    {
+      name: 'the nearest AppProject of the same name decides, not the last one read',
+      repos: fleet({
+        [APPS]: {
+          'clusters/lab/projects/platform.yaml': platformProject(['https://gitlab.homelab.local/homelab/backup/*'])[BOOTSTRAP]?.['argocd/projects/platform.yaml'] ?? '',
+          'clusters/prod/projects/platform.yaml': platformProject(['https://gitlab.homelab.local/homelab/core-services/*'])[BOOTSTRAP]?.['argocd/projects/platform.yaml'] ?? '',
+          'clusters/lab/apps/traefik.yaml': application('traefik', 'platform', TRAEFIK_SOURCE),
+        },
+      }),
+      findings: [{ repo: APPS, file: 'clusters/lab/apps/traefik.yaml', line: 9, messageIncludes: `AppProject platform does not allow source https://gitlab.homelab.local/homelab/core-services/networking/traefik.git (sourceRepos: https://gitlab.homelab.local/homelab/backup/*, at ${APPS}/clusters/lab/projects/platform.yaml:4)` }],
+    },
+    {
+      name: 'an Application an ApplicationSet generates is checked at its template\'s lines',
+      repos: fleet({
+        [APPS]: {
+          'appsets/networking.yaml': [
+            'apiVersion: argoproj.io/v1alpha1',
+            'kind: ApplicationSet',
+            'metadata:',
+            '  name: networking',
+            'spec:',
+            '  generators:',
+            '    - list:',
+            '        elements:',
+            '          - {app: traefik}',
+            '  template:',
+            '    metadata:',
+            "      name: '{{app}}'",
+            '    spec:',
+            '      project: networking',
+            '      source:',
+            '        repoURL: https://gitlab.homelab.local/homelab/core-services/networking/{{app}}.git',
+            '        path: charts/{{app}}',
+            '      destination:',
+            '        server: https://kubernetes.default.svc',
+            '',
+          ].join('\n'),
+        },
+      }),
+      findings: [
+        { repo: APPS, file: 'appsets/networking.yaml', line: 14, column: 7, messageIncludes: 'Application traefik: AppProject networking is not defined anywhere in the fleet' },
+        { repo: APPS, file: 'appsets/networking.yaml', line: 17, column: 9, messageIncludes: `Application traefik: path charts/traefik does not exist in ${TRAEFIK}` },
       ],
     },
     {

@@ -1,9 +1,9 @@
 import type { DocPath, FindingDraft } from '../findings.js';
-import { originAt, type FactOrigin } from '../origin.js';
+import type { FactOrigin } from '../origin.js';
+import { documentLocator, type ValueLocator } from '../locator.js';
 import type { RepoResolver } from '../types.js';
 import type { K8sObject } from '../k8s/types.js';
 import { isMap, mapAt, stringAt, stringsAt, valueAt, type PlainMap } from '../k8s/value.js';
-import { scalarTextAt } from '../k8s/scalar.js';
 import type { ArgoAppProject, ArgoApplication, ArgoApplicationSet, ArgoFacts, ArgoSource } from './types.js';
 import { parseSyncWave } from './wave.js';
 
@@ -58,17 +58,39 @@ export function loadArgoFacts(repo: string, objects: readonly K8sObject[], resol
 
 function loadApplication(repo: string, object: K8sObject, name: string, resolveRepoUrl: RepoResolver): ArgoApplication {
   const { document } = object;
-  const value = document.value;
+  return applicationFromValue(
+    {
+      value: document.value,
+      name,
+      ...(object.namespace !== undefined ? { namespace: object.namespace } : {}),
+      origin: object.origin,
+      locator: documentLocator(repo, document),
+    },
+    resolveRepoUrl,
+  );
+}
+
+/** An Application's object from anywhere: a manifest, or one an ApplicationSet generates (then `locator` maps into its template). */
+export interface ApplicationValue {
+  value: unknown;
+  name: string;
+  namespace?: string;
+  origin: FactOrigin;
+  locator: ValueLocator;
+}
+
+/** The facts of an Application object; positions come from its locator. */
+export function applicationFromValue({ value, name, namespace, origin, locator }: ApplicationValue, resolveRepoUrl: RepoResolver): ArgoApplication {
   const spec = mapAt(value, ['spec']) ?? {};
   const annotations = mapAt(value, ['metadata', 'annotations']) ?? {};
-  const at = (path: DocPath): FactOrigin => originAt(repo, document, path);
-  const text = (path: DocPath): string | undefined => scalarTextAt(document, path);
+  const reader: DocumentReader = { at: (path) => locator.at(path), text: (path) => locator.text(path) };
+  const { at } = reader;
 
   const sources: ArgoSource[] = [];
-  if (isMap(spec.source)) sources.push(loadSource(spec.source, ['spec', 'source'], { at, text }, resolveRepoUrl));
+  if (isMap(spec.source)) sources.push(loadSource(spec.source, ['spec', 'source'], reader, resolveRepoUrl));
   if (Array.isArray(spec.sources)) {
     spec.sources.forEach((source: unknown, index) => {
-      if (isMap(source)) sources.push(loadSource(source, ['spec', 'sources', index], { at, text }, resolveRepoUrl));
+      if (isMap(source)) sources.push(loadSource(source, ['spec', 'sources', index], reader, resolveRepoUrl));
     });
   }
 
@@ -77,7 +99,6 @@ function loadApplication(repo: string, object: K8sObject, name: string, resolveR
   const dependsOn = annotations[DEPENDS_ON_ANNOTATION];
   const unknownSpecKeys = Object.keys(spec).filter((key) => !APPLICATION_SPEC_KEYS.has(key));
   const automated = valueAt(spec, ['syncPolicy', 'automated']);
-  const namespace = object.namespace;
   const project = stringAt(spec, ['project']);
 
   return {
@@ -93,11 +114,12 @@ function loadApplication(repo: string, object: K8sObject, name: string, resolveR
     ...(wave.text !== undefined ? { waveAnnotation: wave.text } : {}),
     waveValid: wave.valid,
     ...(wave.problem !== undefined ? { waveProblem: wave.problem } : {}),
+    ...(wave.unknown ? { waveUnknown: true as const } : {}),
     declaredDependsOn: typeof dependsOn === 'string' ? splitNames(dependsOn) : [],
     ...(dependsOn !== undefined ? { dependsOnOrigin: at(['metadata', 'annotations', DEPENDS_ON_ANNOTATION]) } : {}),
     unknownSpecKeys,
     unknownSpecKeyOrigins: unknownSpecKeys.map((key) => at(['spec', key])),
-    origin: object.origin,
+    origin,
     waveOrigin: at(hasWave ? ['metadata', 'annotations', SYNC_WAVE_ANNOTATION] : ['metadata']),
   };
 }
@@ -145,9 +167,17 @@ function loadApplicationSet(object: K8sObject, name: string): ArgoApplicationSet
   return { kind: 'ApplicationSet', name, origin: object.origin };
 }
 
+/**
+ * A destination's fields. An empty server or name (`name: ''`, as charts and generators often leave one of the
+ * two) is absent, as for ArgoCD, which takes whichever is set; an empty namespace stays: it means none.
+ */
 function destinationOf(value: unknown): { server?: string; name?: string; namespace?: string } {
-  const server = stringAt(value, ['server']);
-  const name = stringAt(value, ['name']);
+  const field = (key: string): string | undefined => {
+    const text = stringAt(value, [key]);
+    return text === '' ? undefined : text;
+  };
+  const server = field('server');
+  const name = field('name');
   const namespace = stringAt(value, ['namespace']);
   return {
     ...(server !== undefined ? { server } : {}),

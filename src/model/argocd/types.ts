@@ -37,6 +37,12 @@ export interface ArgoApplication {
    * other non-string (the API server rejects non-string annotation values; `wave` still holds the number).
    */
   waveProblem?: 'not-an-integer' | 'not-a-string';
+  /**
+   * True when the annotation is a substitution placeholder (`"${ARGOCD_ENV_wave}"`, envsubst, a plugin): the wave
+   * is known only once substituted. `wave` is then 0 and `waveValid` true (nothing is known to be wrong); checks
+   * that compare waves skip the app.
+   */
+  waveUnknown?: true;
   /** Names from `fleetlint.dev/depends-on`. */
   declaredDependsOn: string[];
   /** Where `fleetlint.dev/depends-on` is, when present. */
@@ -53,6 +59,16 @@ export interface ArgoApplication {
    * once the whole fleet is loaded. Absent when no fleet Application deploys this one.
    */
   ancestors?: AppRef[];
+  /**
+   * The ApplicationSet that generates this Application (in the same repo), set by `expandApplicationSets`: its
+   * positions are in the ApplicationSet's template. Absent for an Application written as a manifest.
+   */
+  generatedBy?: AppRef;
+  /**
+   * Where the Application's object is in its document, for paths to its fields (`[...documentPath, 'spec',
+   * 'project']`): absent for a manifest (the document itself), `['spec', 'template']` for a generated one.
+   */
+  documentPath?: DocPath;
 }
 
 /** An Application by the repo its manifest is in and its name. */

@@ -163,7 +163,7 @@ function deployedImages(from: FleetApp, reposById: ReadonlyMap<string, Repo>): R
   return [...repoIds].flatMap((id) =>
     (reposById.get(id)?.images ?? []).filter(
       (image) =>
-        (image.context === 'helm-map' || image.context === 'helm-string' || image.context === 'k8s-container') &&
+        (image.context === 'helm-map' || image.context === 'helm-string' || image.context === 'k8s-container' || image.context === 'k8s-field') &&
         documents.has(documentKey(image.origin.repo, image.origin.file, image.origin.docIndex)),
     ),
   );

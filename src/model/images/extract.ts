@@ -4,12 +4,15 @@ import type { Dockerfile } from '../docker/types.js';
 import type { HelmFacts } from '../helm/types.js';
 import type { K8sObject } from '../k8s/types.js';
 import type { FleetSettings } from '../types.js';
+import type { DocPath } from '../findings.js';
 import type { ImageRef } from './types.js';
 import { isImageRef, NO_VARIABLES, toImageRef, type ImageCandidate } from './candidate.js';
 import { ciImageCandidates } from './ci.js';
 import type { YamlLookup } from './ci-variables.js';
-import { helmImageCandidates, inlineValuesCandidates } from './helm.js';
+import { helmImageCandidates, helmValuesImages } from './helm.js';
 import { k8sImageCandidates } from './k8s.js';
+import { isMap, valueAt } from '../k8s/value.js';
+import { inlineHelmValues } from '../argocd/inline-values.js';
 
 export interface ImageSources {
   ci: CiPipeline | undefined;
@@ -22,6 +25,8 @@ export interface ImageSources {
    * their list item. Without it CI variables are unknown and positions fall back to the key.
    */
   yamlOf?: YamlLookup;
+  /** The text of a file of the repo: inline `helm.values` strings point at their lines with it. */
+  fileText?: (file: string) => string | undefined;
 }
 
 export interface ExtractedImages {
@@ -32,25 +37,53 @@ export interface ExtractedImages {
 
 /**
  * Every image a repo consumes: CI jobs and services, Dockerfile FROMs, Helm values (files, and the inline
- * `helm.valuesObject` of Applications), Kubernetes containers.
+ * `helm.valuesObject` and `helm.values` of Applications), Kubernetes objects of any kind (imagesInObject).
  */
 export function extractImages(repo: string, sources: ImageSources): ExtractedImages {
+  const inline = inlineValuesCandidates(repo, sources.k8s, sources.fileText);
   const candidates: ImageCandidate[] = [
     ...ciImageCandidates(sources.ci, { repo, settings: sources.settings, ...(sources.yamlOf ? { yamlOf: sources.yamlOf } : {}) }),
     ...dockerfileCandidates(sources.dockerfiles),
     ...helmImageCandidates(repo, sources.helm.values),
-    ...inlineValuesCandidates(repo, sources.k8s),
+    ...inline.candidates,
     ...k8sImageCandidates(repo, sources.k8s),
   ];
-  const registries = new Set(sources.settings.registries.map((registry) => registry.toLowerCase()));
+  const { images, diagnostics } = imageRefs(repo, candidates, sources.settings);
+  return { images, diagnostics: [...inline.diagnostics, ...diagnostics] };
+}
+
+/**
+ * Candidates parsed into images, and `invalid-image-reference` findings for those Docker would refuse. A
+ * `k8s-field` that does not parse is not reported: outside a container spec, an `image` may be something else
+ * (a VM image name).
+ */
+export function imageRefs(repo: string, candidates: readonly ImageCandidate[], settings: FleetSettings): ExtractedImages {
+  const registries = new Set(settings.registries.map((registry) => registry.toLowerCase()));
   const images: ImageRef[] = [];
   const diagnostics: FindingDraft[] = [];
   for (const candidate of candidates) {
     const result = toImageRef(repo, candidate, registries);
     if (isImageRef(result)) images.push(result);
-    else diagnostics.push(result);
+    else if (candidate.context !== 'k8s-field') diagnostics.push(result);
   }
   return { images, diagnostics };
+}
+
+/** Inline values of Applications (`helm.valuesObject` and `helm.values` of `spec.source` and each of `spec.sources`). */
+function inlineValuesCandidates(repo: string, objects: readonly K8sObject[], fileText: ImageSources['fileText']): { candidates: ImageCandidate[]; diagnostics: FindingDraft[] } {
+  const candidates: ImageCandidate[] = [];
+  const diagnostics: FindingDraft[] = [];
+  for (const object of objects) {
+    if (object.kind !== 'Application' || !object.apiVersion.startsWith('argoproj.io/')) continue;
+    const spec = valueAt(object.document.value, ['spec']);
+    const sourcePaths: DocPath[] = [['spec', 'source'], ...(isMap(spec) && Array.isArray(spec.sources) ? spec.sources.map((_source: unknown, index) => ['spec', 'sources', index]) : [])];
+    for (const sourcePath of sourcePaths) {
+      const inline = inlineHelmValues(repo, object.document, sourcePath, fileText?.(object.document.file));
+      diagnostics.push(...inline.diagnostics);
+      for (const values of inline.values) candidates.push(...helmValuesImages(values.value, values.locator));
+    }
+  }
+  return { candidates, diagnostics };
 }
 
 /** FROM lines that pull an image: not earlier stages, not `scratch`. ARG defaults are already substituted. */

@@ -1,11 +1,9 @@
 import type { DocPath } from '../findings.js';
 import type { HelmValuesFile } from '../helm/types.js';
-import { originAt } from '../origin.js';
-import { scalarTextAt } from '../k8s/scalar.js';
-import { isMap, valueAt, type PlainMap } from '../k8s/value.js';
-import type { K8sObject } from '../k8s/types.js';
-import type { YamlDocument } from '../yaml/parse.js';
+import { isMap, type PlainMap } from '../k8s/value.js';
 import { NO_VARIABLES, type ImageCandidate } from './candidate.js';
+import type { ImageContext } from './types.js';
+import { documentLocator, type ValueLocator } from '../locator.js';
 
 /** `image`, `sidecarImage`, `initImage`: keys whose string value is an image reference. */
 export function isImageKey(key: string): boolean {
@@ -17,45 +15,34 @@ export function isImageKey(key: string): boolean {
  * write them, and string values of image keys. Under an image key, `name` stands for `repository`.
  */
 export function helmImageCandidates(repo: string, values: readonly HelmValuesFile[]): ImageCandidate[] {
+  return values.flatMap((file) => helmValuesImages(file.document.value, documentLocator(repo, file.document)));
+}
+
+/** Images in one Helm values value (a file's, an Application's inline values, a HelmRelease's `values`). */
+export function helmValuesImages(value: unknown, locator: ValueLocator): ImageCandidate[] {
   const candidates: ImageCandidate[] = [];
-  for (const file of values) walk(repo, file.document, file.document.value, [], candidates);
+  walk(locator, value, [], candidates);
   return candidates;
 }
 
-/** Inline values of Applications (`spec.source.helm.valuesObject`, and per source of `spec.sources`). */
-export function inlineValuesCandidates(repo: string, objects: readonly K8sObject[]): ImageCandidate[] {
-  const candidates: ImageCandidate[] = [];
-  for (const object of objects) {
-    if (object.kind !== 'Application' || !object.apiVersion.startsWith('argoproj.io/')) continue;
-    const spec = valueAt(object.document.value, ['spec']);
-    const sourcePaths: DocPath[] = [['spec', 'source'], ...(isMap(spec) && Array.isArray(spec.sources) ? spec.sources.map((_source: unknown, index) => ['spec', 'sources', index]) : [])];
-    for (const sourcePath of sourcePaths) {
-      const path = [...sourcePath, 'helm', 'valuesObject'];
-      const values = valueAt(object.document.value, path);
-      if (isMap(values)) walk(repo, object.document, values, path, candidates);
-    }
-  }
-  return candidates;
-}
-
-function walk(repo: string, document: YamlDocument, value: unknown, path: DocPath, out: ImageCandidate[]): void {
+function walk(locator: ValueLocator, value: unknown, path: DocPath, out: ImageCandidate[]): void {
   if (Array.isArray(value)) {
     value.forEach((item: unknown, index) => {
-      walk(repo, document, item, [...path, index], out);
+      walk(locator, item, [...path, index], out);
     });
     return;
   }
   if (!isMap(value)) return;
   const parentKey = path[path.length - 1];
-  const mapImage = imageMap(repo, document, value, path, typeof parentKey === 'string' && isImageKey(parentKey));
+  const mapImage = imageMap(locator, value, path, typeof parentKey === 'string' && isImageKey(parentKey));
   if (mapImage) out.push(mapImage);
   for (const [key, child] of Object.entries(value)) {
     if (mapImage && key === 'image') continue; // already read as the map's repository
     if (typeof child === 'string' && isImageKey(key) && child.trim() !== '') {
       const context = hasVersionSibling(value, key) ? 'helm-map' : 'helm-string';
-      out.push({ written: child.trim(), context, origin: originAt(repo, document, [...path, key]), lookup: NO_VARIABLES });
+      out.push({ written: child.trim(), context, origin: locator.at([...path, key]), lookup: NO_VARIABLES });
     } else {
-      walk(repo, document, child, [...path, key], out);
+      walk(locator, child, [...path, key], out);
     }
   }
 }
@@ -80,7 +67,8 @@ function hasVersionSibling(map: PlainMap, key: string): boolean {
   return Object.keys(map).some((other) => other !== key && /tag|version/i.test(other));
 }
 
-function imageMap(repo: string, document: YamlDocument, map: PlainMap, path: DocPath, underImageKey: boolean): ImageCandidate | undefined {
+/** An image written as a map (`{registry, repository, tag, digest}`), as one reference; `context` is where it is. */
+export function imageMap(locator: ValueLocator, map: PlainMap, path: DocPath, underImageKey: boolean, context: ImageContext = 'helm-map'): ImageCandidate | undefined {
   const repositoryKey = repositoryKeyOf(map, underImageKey);
   if (repositoryKey === undefined) return undefined;
   const repository = (map[repositoryKey] as string).trim();
@@ -88,7 +76,7 @@ function imageMap(repo: string, document: YamlDocument, map: PlainMap, path: Doc
   if (repository === '' || repository.includes('://')) return undefined;
   const registry = typeof map.registry === 'string' ? map.registry.trim().replace(/\/+$/, '') : '';
   // A tag may be a YAML number (`tag: 1.10`): its text is what Helm renders with `toString`/quote.
-  const tag = scalarTextAt(document, [...path, 'tag'])?.trim() ?? '';
+  const tag = locator.text([...path, 'tag'])?.trim() ?? '';
   const digest = typeof map.digest === 'string' ? map.digest.trim() : '';
 
   let written = registry !== '' && !repository.startsWith(`${registry}/`) ? `${registry}/${repository}` : repository;
@@ -96,9 +84,9 @@ function imageMap(repo: string, document: YamlDocument, map: PlainMap, path: Doc
   if (digest !== '') written += `@${digest}`;
   return {
     written,
-    context: 'helm-map',
-    origin: originAt(repo, document, [...path, repositoryKey]),
-    ...('tag' in map ? { tagOrigin: originAt(repo, document, [...path, 'tag']) } : {}),
+    context,
+    origin: locator.at([...path, repositoryKey]),
+    ...('tag' in map ? { tagOrigin: locator.at([...path, 'tag']) } : {}),
     lookup: NO_VARIABLES,
   };
 }

@@ -1,5 +1,6 @@
 import { parseImageReference, type ParsedImageReference } from './reference.js';
 import { expandVariables, type ExpandOptions, type VariableLookup } from './variables.js';
+import { placeholdersIn } from '../placeholder.js';
 
 export type ResolvedImage =
   | { ok: true; text: string; dynamic: boolean; reference: ParsedImageReference }
@@ -15,6 +16,48 @@ const HAS_PLACEHOLDER = /fleetlintvar\d+x/;
  * An unparseable dynamic reference is kept whole as the repository: it cannot be judged before run time.
  */
 export function resolveImage(written: string, lookup: VariableLookup, options: Pick<ExpandOptions, 'dockerModifiers'> = {}): ResolvedImage {
+  const marked = markPlaceholders(written);
+  if (!marked) return resolveVariables(written, lookup, options);
+  const resolved = resolveVariables(marked.text, (name) => (MARKER_NAME.test(name) ? undefined : lookup(name)), options);
+  const { restore } = marked;
+  if (!resolved.ok) return { ok: false, text: restore(resolved.text), error: resolved.error };
+  const { reference } = resolved;
+  return {
+    ok: true,
+    text: restore(resolved.text),
+    dynamic: true,
+    reference: {
+      registry: restore(reference.registry),
+      repository: restore(reference.repository),
+      ...(reference.tag !== undefined ? { tag: restore(reference.tag) } : {}),
+      ...(reference.digest !== undefined ? { digest: restore(reference.digest) } : {}),
+    },
+  };
+}
+
+const MARKER_NAME = /^FLEETLINTPH\d+$/;
+const MARKER = /\$\{FLEETLINTPH(\d+)\}/g;
+
+/**
+ * `<REGISTRY>/app:1.0`, `((registry))/app`: placeholders other than `$VAR` (see placeholder.ts) written as variables
+ * that stay unknown, so the reference is parsed like `${REGISTRY}/app:1.0`; `restore` puts them back in the parts.
+ * `{{ }}` is left alone: a Go template is only known after rendering (toImageRef keeps such a reference whole).
+ */
+function markPlaceholders(written: string): { text: string; restore: (part: string) => string } | undefined {
+  const originals: string[] = [];
+  let text = '';
+  let last = 0;
+  for (const placeholder of placeholdersIn(written)) {
+    if (placeholder.text.startsWith('$') || placeholder.text.startsWith('{{')) continue;
+    text += `${written.slice(last, placeholder.index)}\${FLEETLINTPH${originals.push(placeholder.text) - 1}}`;
+    last = placeholder.index + placeholder.text.length;
+  }
+  if (originals.length === 0) return undefined;
+  text += written.slice(last);
+  return { text, restore: (part) => part.replace(MARKER, (_match, index: string) => originals[Number(index)] ?? '') };
+}
+
+function resolveVariables(written: string, lookup: VariableLookup, options: Pick<ExpandOptions, 'dockerModifiers'>): ResolvedImage {
   const originals: string[] = [];
   const expanded = expandVariables(written, lookup, options);
   const text = expanded.text.trim();

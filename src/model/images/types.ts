@@ -7,7 +7,9 @@ export type ImageContext =
   | 'dockerfile-from'
   | 'helm-map'
   | 'helm-string'
-  | 'k8s-container';
+  | 'k8s-container'
+  /** An image field outside a container spec (an operator's `spec.image`, an image map in a custom resource). */
+  | 'k8s-field';
 
 /** A container image reference normalized by the Docker reference grammar. */
 export interface ImageRef {

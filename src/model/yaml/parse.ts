@@ -207,11 +207,18 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
   const parsed = new ReleasableYamlFile(file, lineCounter, text, parsedDocs.map(treeFromDocument));
   parsedDocs.forEach((doc, index) => {
     let broken = false;
+    // After the first syntax error of a document the parser recovers as it can, and what it reports next mostly
+    // follows from the first (one stray quote gave 521 errors in a real rules file): the first one is reported.
+    const syntaxErrors = doc.errors.filter((error) => error.code !== 'DUPLICATE_KEY');
     for (const error of doc.errors) {
       const duplicate = error.code === 'DUPLICATE_KEY';
+      if (!duplicate && error !== syntaxErrors[0]) continue;
       if (!duplicate) broken = true;
       const [start, end] = error.pos;
-      const message = duplicate ? `duplicate key: ${firstLine(error.message)} (the last value wins in most tools)` : `YAML syntax error: ${firstLine(error.message)}`;
+      const more = syntaxErrors.length - 1;
+      const message = duplicate
+        ? `duplicate key: ${firstLine(error.message)} (the last value wins in most tools)`
+        : `YAML syntax error: ${firstLine(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
       diagnostic(message, rangeFromOffsets(lineCounter, start, end), duplicate ? 'warning' : 'error');
     }
     let value: unknown;
