@@ -1,0 +1,273 @@
+import { LineCounter, parseDocument } from 'yaml';
+import type { DocPath, PathSegment } from '../model/findings.js';
+import { isMap, stringAt, valueAt } from '../model/k8s/value.js';
+import { originAt } from '../model/origin.js';
+import type { YamlDocument } from '../model/yaml/parse.js';
+import type { AppSourceSpec } from './app-spec.js';
+import type { AppTask, Setter } from './context.js';
+import { parseInlineValues } from './helm.js';
+import type { RepoIndex } from './repo-index.js';
+import type { RenderLocation, RenderedObject, SourceKind } from './types.js';
+
+/** What locating a field of a rendered object needs besides the object. */
+export interface ObjectContext {
+  task: AppTask;
+  source: AppSourceSpec;
+  kind: SourceKind;
+  setters: readonly Setter[];
+}
+
+interface Leaf {
+  path: PathSegment[];
+  text: string;
+}
+
+/** Keys that name an image's tag or version, and its repository. */
+const TAG_KEY = /tag|version/i;
+const REPOSITORY_KEY = /repo|image|name/i;
+/** Values too common to tell where they came from by value alone (`true`, `1`, `http`). */
+const WEAK_VALUE = /^(?:true|false|null|yes|no|on|off|-?\d+(?:\.\d+)?)$/i;
+
+/**
+ * Finds the most specific place the user owns for a field of a rendered object:
+ *
+ * 1. a setter whose scalar equals the field's value: a values file, inline values, a parameter, a kustomize
+ *    patch or `images` entry (searched from the highest precedence down); for an image, a setter equal to its
+ *    tag or repository also counts;
+ * 2. the object's own document (a plain or kustomize resource file: the path, or its closest ancestor);
+ * 3. the Helm template's line for the path's keys, found in order in the template's text;
+ * 4. the kustomization whose generator made the object;
+ * 5. the Application's source.
+ */
+export class Provenancer {
+  readonly #contexts = new WeakMap<RenderedObject, ObjectContext>();
+  readonly #leaves = new Map<string, Leaf[][]>();
+
+  constructor(private readonly indexes: ReadonlyMap<string, RepoIndex>) {}
+
+  register(object: RenderedObject, context: ObjectContext): void {
+    this.#contexts.set(object, context);
+  }
+
+  locate(object: RenderedObject, path: DocPath): RenderLocation {
+    const context = this.#contexts.get(object);
+    if (!context) throw new Error(`the ${object.kind} ${object.name ?? ''} was not rendered by this FleetRender`);
+    const scalar = valueAt(object.value, path);
+    if (typeof scalar === 'string' || typeof scalar === 'number' || typeof scalar === 'boolean') {
+      const found = this.#fromSetters(context, String(scalar), path);
+      if (found) return found;
+    }
+    const { file, configuredIn } = object.provenance;
+    if (file?.owned === true) {
+      const index = this.indexes.get(file.repo);
+      if (index) {
+        const document = file.docIndex !== undefined ? index.documents(file.file)[file.docIndex] : context.kind === 'kustomize' ? resourceDocument(index.documents(file.file), object) : undefined;
+        if (document) return { ...origin(file.repo, document, path), via: 'manifest' };
+        if (context.kind === 'helm') return templateLine(file.repo, file.file, index.text(file.file) ?? '', path);
+      }
+    }
+    if (configuredIn) {
+      const index = this.indexes.get(configuredIn.repo);
+      const document = index?.documents(configuredIn.file)[0];
+      if (document) return { ...origin(configuredIn.repo, document, generatorPath(document.value, object.name)), via: 'manifest' };
+    }
+    return { ...context.task.locateInApp(context.source.docPath), via: 'application' };
+  }
+
+  #fromSetters(context: ObjectContext, text: string, path: DocPath): RenderLocation | undefined {
+    const targetKey = lastKey(path);
+    const image = /image/i.test(targetKey ?? '') || path.some((segment) => segment === 'containers' || segment === 'initContainers') ? splitImage(text) : undefined;
+    const setters = [...context.setters].reverse();
+    const weak = WEAK_VALUE.test(text) || text.length < 3;
+    // Whole values first, in every setter; then an image's tag; then its repository.
+    for (const tier of ['exact', 'tag', 'repository'] as const) {
+      if (tier !== 'exact' && image === undefined) break;
+      for (const setter of setters) {
+        const found = this.#matchSetter(setter, tier, text, targetKey, weak, image);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  }
+
+  #matchSetter(setter: Setter, tier: 'exact' | 'tag' | 'repository', text: string, targetKey: string | undefined, weak: boolean, image: ImageParts | undefined): RenderLocation | undefined {
+    const wanted = tier === 'exact' ? text : tier === 'tag' ? image?.tag : image?.repository;
+    if (wanted === undefined || wanted === '') return undefined;
+    const accepts = (leaf: Leaf): boolean => {
+      if (leaf.text !== wanted) return false;
+      const key = lastKey(leaf.path);
+      if (tier === 'tag') return TAG_KEY.test(key ?? '');
+      if (tier === 'repository') return REPOSITORY_KEY.test(key ?? '') || leaf.path.some((segment) => typeof segment === 'string' && /image/i.test(segment));
+      return !weak || keysAlike(key, targetKey);
+    };
+    switch (setter.kind) {
+      case 'values-file':
+      case 'patch-file': {
+        const index = this.indexes.get(setter.repo);
+        if (!index) return undefined;
+        const documents = index.documents(setter.file);
+        const leavesByDocument = this.#leavesOf(`${setter.repo}\n${setter.file}`, documents);
+        for (const [position, leaves] of leavesByDocument.entries()) {
+          // A patch sets a field under the same key; a values file under any key.
+          const leaf = leaves.find((candidate) => accepts(candidate) && (setter.kind === 'values-file' || lastKey(candidate.path) === targetKey));
+          const document = documents[position];
+          if (leaf && document) return { ...origin(setter.repo, document, leaf.path), via: 'values' };
+        }
+        return undefined;
+      }
+      case 'inline-values': {
+        const leaf = leavesOf(setter.value).find(accepts);
+        return leaf ? { ...setter.task.locateInApp([...setter.path, ...leaf.path]), via: 'values' } : undefined;
+      }
+      case 'inline-values-text': {
+        const leaf = leavesOf(parseInlineValues(setter.text)).find(accepts);
+        return leaf ? { ...inlineTextLine(setter.task.locateInApp(setter.path), setter.text, leaf.path), via: 'values' } : undefined;
+      }
+      case 'parameter': {
+        const leaf: Leaf = { path: setter.name.split('.'), text: setter.value };
+        return accepts(leaf) ? { ...setter.task.locateInApp(setter.path), via: 'values' } : undefined;
+      }
+      case 'kustomize-images': {
+        if (tier === 'exact' || image === undefined) return undefined;
+        const index = this.indexes.get(setter.repo);
+        const document = index?.documents(setter.file)[0];
+        const images = valueAt(document?.value, ['images']);
+        if (!document || !Array.isArray(images)) return undefined;
+        for (const [position, entry] of images.entries()) {
+          const key = tier === 'tag' ? (stringAt(entry, ['newTag']) === wanted ? 'newTag' : stringAt(entry, ['digest']) === image.digest ? 'digest' : undefined) : stringAt(entry, ['newName']) === wanted ? 'newName' : undefined;
+          if (key !== undefined) return { ...origin(setter.repo, document, ['images', position, key]), via: 'values' };
+        }
+        return undefined;
+      }
+      case 'app-images': {
+        if (tier === 'exact' || image === undefined) return undefined;
+        const position = setter.images.findIndex((entry) => (tier === 'tag' ? entry.endsWith(`:${wanted}`) || (image.digest !== undefined && entry.endsWith(`@${image.digest}`)) : entry.includes(wanted)));
+        return position === -1 ? undefined : { ...setter.task.locateInApp([...setter.path, position]), via: 'values' };
+      }
+    }
+  }
+
+  #leavesOf(key: string, documents: readonly YamlDocument[]): Leaf[][] {
+    let leaves = this.#leaves.get(key);
+    if (!leaves) {
+      leaves = documents.map((document) => (document.broken ? [] : leavesOf(document.value)));
+      this.#leaves.set(key, leaves);
+    }
+    return leaves;
+  }
+}
+
+/** Every scalar of a value with its path, in document order. */
+function leavesOf(value: unknown, path: PathSegment[] = [], into: Leaf[] = []): Leaf[] {
+  if (Array.isArray(value)) value.forEach((item, index) => leavesOf(item, [...path, index], into));
+  else if (isMap(value)) for (const [key, item] of Object.entries(value)) leavesOf(item, [...path, key], into);
+  else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into.push({ path, text: String(value) });
+  return into;
+}
+
+function lastKey(path: readonly PathSegment[]): string | undefined {
+  for (let index = path.length - 1; index >= 0; index--) {
+    const segment = path[index];
+    if (typeof segment === 'string') return segment;
+  }
+  return undefined;
+}
+
+/** `replicas` and `replicaCount`, `port` and `servicePort`: one key contains the other's stem. */
+function keysAlike(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return false;
+  const stem = (key: string): string => key.toLowerCase().replace(/s$/, '');
+  const [x, y] = [stem(a), stem(b)];
+  return x.includes(y) || y.includes(x);
+}
+
+interface ImageParts {
+  repository: string;
+  tag?: string;
+  digest?: string;
+}
+
+/** An image string as written: `registry/repo:tag@digest`, the repository with its registry. */
+function splitImage(text: string): ImageParts | undefined {
+  if (text === '' || /\s/.test(text)) return undefined;
+  const at = text.indexOf('@');
+  const digest = at === -1 ? undefined : text.slice(at + 1);
+  const name = at === -1 ? text : text.slice(0, at);
+  const colon = name.lastIndexOf(':');
+  const hasTag = colon > name.lastIndexOf('/');
+  const repository = hasTag ? name.slice(0, colon) : name;
+  const tag = hasTag ? name.slice(colon + 1) : undefined;
+  return { repository, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
+}
+
+function origin(repo: string, document: YamlDocument, path: DocPath): Omit<RenderLocation, 'via'> {
+  const found = originAt(repo, document, path);
+  return { repo, file: found.file, range: found.range, ...(found.path !== undefined ? { path: found.path } : {}), docIndex: document.index };
+}
+
+/** The document of a kustomize resource file that the object came from: same kind, and a name the rendered one contains. */
+function resourceDocument(documents: readonly YamlDocument[], object: RenderedObject): YamlDocument | undefined {
+  const sameKind = documents.filter((document) => !document.broken && stringAt(document.value, ['kind']) === object.kind);
+  if (sameKind.length <= 1) return sameKind[0];
+  const named = sameKind.filter((document) => {
+    const name = stringAt(document.value, ['metadata', 'name']);
+    return name !== undefined && object.name?.includes(name) === true;
+  });
+  // The longest contained name: `web` and `web-api` both fit `prod-web-api`.
+  return named.sort((a, b) => (stringAt(b.value, ['metadata', 'name']) ?? '').length - (stringAt(a.value, ['metadata', 'name']) ?? '').length)[0];
+}
+
+/** The generator entry (`configMapGenerator[i]`) whose name the generated object's name contains. */
+function generatorPath(kustomization: unknown, name: string | undefined): DocPath {
+  for (const key of ['configMapGenerator', 'secretGenerator']) {
+    const generators = valueAt(kustomization, [key]);
+    if (!Array.isArray(generators)) continue;
+    const position = generators.findIndex((generator) => {
+      const generatorName = stringAt(generator, ['name']);
+      return generatorName !== undefined && name?.includes(generatorName) === true;
+    });
+    if (position !== -1) return [key, position];
+  }
+  return [];
+}
+
+/**
+ * The line of a Helm template that writes the path: each key of the path searched for as `key:` from the line
+ * the previous key was found on. Templates are not YAML until rendered, so this reads them as text; the first
+ * line when no key is found.
+ */
+function templateLine(repo: string, file: string, text: string, path: DocPath): RenderLocation {
+  const lines = text.split('\n');
+  let line = -1;
+  for (const segment of path) {
+    if (typeof segment !== 'string') continue;
+    const pattern = new RegExp(`^\\s*(?:-\\s+)?["']?${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
+    for (let index = Math.max(line, 0); index < lines.length; index++) {
+      if (pattern.test(lines[index] ?? '')) {
+        line = index;
+        break;
+      }
+    }
+  }
+  const number = line === -1 ? 1 : line + 1;
+  const length = (lines[number - 1] ?? '').length;
+  return { repo, file, range: { startLine: number, startColumn: 1, endLine: number, endColumn: length + 1 }, via: 'template' };
+}
+
+/**
+ * A line inside inline `helm.values` (a YAML string in the Application): for a block scalar, the line of the
+ * leaf below the `values:` key; otherwise the key itself.
+ */
+function inlineTextLine(valuesKey: RenderLocation, text: string, path: DocPath): Omit<RenderLocation, 'via'> {
+  const range = valuesKey.range;
+  if (!range || range.endLine <= range.startLine) return valuesKey;
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter });
+  const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
+  const offset = node?.range?.[0];
+  if (offset === undefined) return valuesKey;
+  // The parent pair's line is the key's; a scalar's own offset is on the same line.
+  const { line } = lineCounter.linePos(offset);
+  const target = range.startLine + line;
+  return { ...valuesKey, range: { startLine: target, startColumn: 1, endLine: target, endColumn: 1 } };
+}
