@@ -330,7 +330,7 @@ class FleetRenderer {
         if (index) await workspace.materialize(index, files);
       }
       const result = await job.run(workspace);
-      if ('timeout' in result) return { message: `${result.timeout} (time limit ${String(Math.round(this.context.timeoutMs / 1000))} s)` };
+      if ('timeout' in result) return { message: `${result.timeout} (time limit ${formatDuration(this.context.timeoutMs)})` };
       await this.cache.set(key, result);
       return result.ok ? { documents: result.documents, cached: false } : { message: this.#scrub(result.message) };
     } finally {
@@ -421,6 +421,10 @@ function fallbackMessage(missing: readonly { name: string; reason: string }[], k
   if (wanted.length === 0) return undefined;
   const names = wanted.map((tool) => tool.name).join(' and ');
   return `${wanted.map((tool) => tool.reason).join('; ')}: ${names} sources were read statically, not rendered (install the pinned tools with \`npm run tools\`, or pass ${wanted.map((tool) => `--${tool.name}`).join('/')})`;
+}
+
+function formatDuration(ms: number): string {
+  return ms < 1000 ? `${String(ms)} ms` : `${String(Math.round(ms / 100) / 10)} s`;
 }
 
 function compare(a: string, b: string): number {
