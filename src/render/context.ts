@@ -13,6 +13,8 @@ import type { Workspace } from './workspace.js';
 export interface RenderContext {
   indexes: ReadonlyMap<string, RepoIndex>;
   resolveRepo: RepoResolver;
+  /** The fleet's GitLab host, whose unresolved URLs are argocd-app-source's to report. */
+  gitlabHost?: string;
   helm?: RenderTool;
   kustomize?: RenderTool;
   renderRemote: boolean;

@@ -1,6 +1,6 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
-import { makeRepoResolver } from '../model/argocd/repo-url.js';
+import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { joinInRepo } from '../model/helm/paths.js';
 import { originAt } from '../model/origin.js';
@@ -46,6 +46,7 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
   const context: RenderContext = {
     indexes,
     resolveRepo: makeRepoResolver(fleet.settings, new Set(indexes.keys())),
+    ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
     ...(tools.helm ? { helm: tools.helm } : {}),
     ...(tools.kustomize ? { kustomize: tools.kustomize } : {}),
     renderRemote: options.renderRemote === true,
@@ -116,7 +117,9 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
   }
 
   apps.sort((a, b) => compare(a.app.repo, b.app.repo) || compare(a.app.name, b.app.name) || a.depth - b.depth);
+  keepFirstOnceNotes(apps, renderer.onceNotes);
   const stats = renderer.stats;
+  stats.notes = apps.reduce((sum, app) => sum + app.notes.length, 0);
   stats.apps = apps.length;
   addTime('render.total', performance.now() - started);
   const fallback = fallbackMessage(tools.missing, renderer.fallbackKinds);
@@ -135,7 +138,8 @@ class FleetRenderer {
   /** Source kinds left to the static reading for want of their tool. */
   readonly fallbackKinds = new Set<'helm' | 'kustomize'>();
   readonly #slots: Semaphore;
-  readonly #onceNotes = new Set<string>();
+  /** Notes said once per run (per outside URL, per chart): kept at the first Application in sorted order. */
+  readonly onceNotes = new WeakMap<FindingDraft, string>();
   #workParent: string | undefined;
 
   constructor(
@@ -201,7 +205,6 @@ class FleetRenderer {
       result.errors.push(...plan.errors);
     }
     this.stats.errors += result.errors.length;
-    this.stats.notes += result.notes.length;
     return result;
   }
 
@@ -245,8 +248,12 @@ class FleetRenderer {
     const repoURL = source.repoURL;
     const repo = repoURL === undefined ? undefined : context.resolveRepo(repoURL);
     if (repo === undefined) {
-      if (repoURL === undefined) return plan('not-rendered');
-      return note(`Application ${task.spec.name}: ${repoURL} is not a repository of the fleet; its manifests are not rendered`, sourceAt(source, 'repoURL'));
+      // A URL on the fleet's own GitLab that names no repo is argocd-app-source's finding; no note on top.
+      if (repoURL === undefined || this.#onFleetHost(repoURL)) return plan('not-rendered');
+      // Said once per URL: a fleet of hundreds of Applications on one outside repo would otherwise say it hundreds of times.
+      const outside = note(`${repoURL} is not a repository of the fleet: Applications whose sources are there are not rendered`, sourceAt(source, 'repoURL'));
+      for (const draft of outside.notes) this.onceNotes.set(draft, `outside:${repoURL}`);
+      return outside;
     }
     const index = context.indexes.get(repo) as RepoIndex;
     const rawPath = source.path ?? '.';
@@ -280,6 +287,11 @@ class FleetRenderer {
     return plan('rendered', { kind, ...where, directoryObjects: read.objects, notes });
   }
 
+  #onFleetHost(url: string): boolean {
+    const host = this.context.gitlabHost?.toLowerCase();
+    return host !== undefined && projectPathOf(url)?.hasHost === true && url.toLowerCase().includes(host);
+  }
+
   #fromHelm(task: AppTask, source: AppSourceSpec, planned: ReturnType<typeof planHelm>, where: { repo?: string; path?: string }): SourcePlan {
     if ('problem' in planned) return this.#problem(task, planned, { kind: 'helm', ...where });
     const notes = planned.notes.map((problem) => this.#note(task, problem.path, `Application ${task.spec.name}: ${problem.message}`));
@@ -292,10 +304,9 @@ class FleetRenderer {
       return { ...extra, status: 'error', notes: [], setters: [], errors: [source ? this.#error(task, source, problem.message) : this.#note(task, problem.path, problem.message)] };
     }
     // A chart with unvendored dependencies is noted once, at its Chart.yaml, however many Applications use it.
-    if (problem.once !== undefined && this.#onceNotes.has(problem.once)) return { ...extra, status: 'not-rendered', notes: [], errors: [], setters: [] };
-    if (problem.once !== undefined) this.#onceNotes.add(problem.once);
     const located = problem.at ? this.#locateInFleet(problem.at.repo, problem.at.file, problem.at.path) : undefined;
     const note = located ? noteAt(located, this.#scrub(problem.message), problem.once ?? problem.message) : this.#note(task, problem.path, `Application ${task.spec.name}: ${problem.message}`);
+    if (problem.once !== undefined) this.onceNotes.set(note, problem.once);
     return { ...extra, status: 'not-rendered', notes: [note], errors: [], setters: [] };
   }
 
@@ -374,6 +385,20 @@ function detectKind(source: AppSourceSpec, index: RepoIndex, dir: string): Sourc
   if (files.some((name) => KUSTOMIZATION_FILES.includes(name))) return 'kustomize';
   if (files.some((name) => name.endsWith('Chart.yaml'))) return 'helm';
   return 'directory';
+}
+
+/** A note said once per run stays with the first Application (by repo and name) that has it, whatever the timing. */
+function keepFirstOnceNotes(apps: RenderedApp[], onceNotes: WeakMap<FindingDraft, string>): void {
+  const said = new Set<string>();
+  for (const app of apps) {
+    app.notes = app.notes.filter((note) => {
+      const key = onceNotes.get(note);
+      if (key === undefined) return true;
+      if (said.has(key)) return false;
+      said.add(key);
+      return true;
+    });
+  }
 }
 
 function childTaskOf(provenancer: Provenancer, parent: AppTask, child: RenderedObject): AppTask | undefined {

@@ -64,6 +64,8 @@ describe('plain directories', () => {
       'kubernetes/argocd-apps': {
         'plugin.yaml': application('plugin', '    repoURL: https://gitlab.homelab.local/homelab/apps/web.git\n    path: manifests\n    plugin:\n      name: sops'),
         'external.yaml': application('external', '    repoURL: https://github.com/example/elsewhere.git\n    path: deploy'),
+        'external-too.yaml': application('external-too', '    repoURL: https://github.com/example/elsewhere.git\n    path: other'),
+        'group.yaml': application('group', '    repoURL: https://gitlab.homelab.local/homelab/apps.git\n    path: web'),
         'missing.yaml': application('missing', '    repoURL: https://gitlab.homelab.local/homelab/apps/web.git\n    path: nowhere'),
         'both.yaml': application('both', '    repoURL: https://gitlab.homelab.local/homelab/apps/web.git\n    path: manifests\n    helm: {}\n    kustomize: {}'),
       },
@@ -72,7 +74,10 @@ describe('plain directories', () => {
     expect(appNamed(result, 'plugin').notes.map((note) => [note.ruleId, at(note), note.message])).toEqual([
       ['render-skipped', 'plugin.yaml:11', 'Application plugin: source 0 is rendered by the Config Management Plugin sops, which fleetlint does not run'],
     ]);
-    expect(appNamed(result, 'external').notes.map((note) => note.message)).toEqual(['Application external: https://github.com/example/elsewhere.git is not a repository of the fleet; its manifests are not rendered']);
+    expect(appNamed(result, 'external').notes.map((note) => note.message)).toEqual(['https://github.com/example/elsewhere.git is not a repository of the fleet: Applications whose sources are there are not rendered']);
+    // Once per URL, and not for a URL on the fleet's GitLab (argocd-app-source reports that one).
+    expect(appNamed(result, 'external-too').notes).toEqual([]);
+    expect(appNamed(result, 'group')).toMatchObject({ notes: [], errors: [], sources: [{ status: 'not-rendered' }] });
     // argocd-app-source reports a missing path; rendering says nothing more.
     expect(appNamed(result, 'missing')).toMatchObject({ notes: [], errors: [], sources: [{ status: 'missing-path' }] });
     expect(appNamed(result, 'both').errors.map((error) => error.message)).toEqual(['Application both: multiple application sources defined: Kustomize,Helm']);
