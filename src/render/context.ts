@@ -17,6 +17,7 @@ export interface RenderContext {
   gitlabHost?: string;
   helm?: RenderTool;
   kustomize?: RenderTool;
+  helm3?: RenderTool;
   renderRemote: boolean;
   chartCacheDir: string;
   kubeVersion?: string;

@@ -37,8 +37,8 @@ export interface KustomizeInputs {
   patchFiles: string[];
   /** References kustomize would fetch: git bases, URLs. */
   remote: string[];
-  /** A kustomization inflates Helm charts (`helmCharts`), which needs `--enable-helm`. */
-  helmCharts: boolean;
+  /** Charts kustomizations inflate (`helmCharts`, which needs `--enable-helm`); `vendored` when in `chartHome`. */
+  helmCharts: { name: string; version?: string; repo?: string; vendored: boolean }[];
 }
 
 /** Remote targets as kustomize reads them: URLs, `github.com/org/repo`, scp-like git, `//` subfolders, `?ref=`. */
@@ -51,7 +51,7 @@ function isRemoteReference(reference: string): boolean {
  * generators' files, ...). A folder counts whole, a conservative reading of what kustomize opens.
  */
 export function kustomizeInputs(index: RepoIndex, dir: string): KustomizeInputs {
-  const inputs: KustomizeInputs = { files: new Set(), kustomizations: [], patchFiles: [], remote: [], helmCharts: false };
+  const inputs: KustomizeInputs = { files: new Set(), kustomizations: [], patchFiles: [], remote: [], helmCharts: [] };
   const visited = new Set<string>();
   const visit = (folder: string): void => {
     if (visited.has(folder)) return;
@@ -105,9 +105,18 @@ export function kustomizeInputs(index: RepoIndex, dir: string): KustomizeInputs 
     const openapi = stringAt(value, ['openapi', 'path']);
     if (openapi !== undefined) reference(openapi, 'any');
     if (Array.isArray(value.helmCharts) && value.helmCharts.length > 0) {
-      inputs.helmCharts = true;
-      reference(stringAt(value, ['helmGlobals', 'chartHome']) ?? 'charts', 'any');
+      const chartHome = stringAt(value, ['helmGlobals', 'chartHome']) ?? 'charts';
+      reference(chartHome, 'any');
+      const home = joinInRepo(folder, chartHome);
       for (const chart of value.helmCharts) {
+        const name = stringAt(chart, ['name']);
+        const version = stringAt(chart, ['version']);
+        const repo = stringAt(chart, ['repo']);
+        if (name !== undefined) {
+          // kustomize looks for `<chartHome>/<name>`, or `<chartHome>/<name>-<version>/<name>` when a version is set.
+          const vendored = home !== undefined && (index.isDir(`${home}/${name}`) || (version !== undefined && index.isDir(`${home}/${name}-${version}/${name}`)));
+          inputs.helmCharts.push({ name, ...(version !== undefined ? { version } : {}), ...(repo !== undefined ? { repo } : {}), vendored });
+        }
         const valuesFile = stringAt(chart, ['valuesFile']);
         if (valuesFile !== undefined) reference(valuesFile, 'any');
         for (const extra of stringList(valueAt(chart, ['additionalValuesFiles']))) reference(extra, 'any');

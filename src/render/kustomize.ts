@@ -37,12 +37,27 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
   if (inputs.remote.length > 0 && !context.renderRemote) {
     return { problem: 'note', message: `kustomization ${index.id}/${dir} uses remote bases (${inputs.remote.join(', ')}): rendered only with --render-remote`, path: sourceAt(source, 'path') };
   }
+  if (inputs.helmCharts.length > 0) {
+    const charts = inputs.helmCharts.map((chart) => `${chart.name}${chart.version !== undefined ? ` ${chart.version}` : ''}`).join(', ');
+    // ArgoCD builds these only when argocd-cm's kustomize.buildOptions has --enable-helm, which fleetlint reads from
+    // the fleet when it is there (detectArgoSettings); otherwise it cannot tell an error from a setting it lacks.
+    if (!context.kustomizeBuildOptions.includes('--enable-helm')) {
+      return { problem: 'note', message: `kustomization ${index.id}/${dir} inflates Helm charts (${charts}), which ArgoCD builds only with --enable-helm in kustomize.buildOptions; no such setting was found in the fleet or given`, path: sourceAt(source, 'path') };
+    }
+    if (!context.helm3) {
+      return { problem: 'note', message: `kustomization ${index.id}/${dir} inflates Helm charts (${charts}): kustomize ${tool.version} needs a Helm 3 for that (helm3 on PATH), which was not found`, path: sourceAt(source, 'path') };
+    }
+    const remoteCharts = inputs.helmCharts.filter((chart) => !chart.vendored);
+    if (remoteCharts.length > 0 && !context.renderRemote) {
+      return { problem: 'note', message: `kustomization ${index.id}/${dir} inflates Helm charts from repositories (${remoteCharts.map((chart) => `${chart.name} from ${chart.repo ?? '?'}`).join(', ')}): rendered only with --render-remote`, path: sourceAt(source, 'path') };
+    }
+  }
   const options = source.kustomize;
   const env = argoEnv(task.spec, source);
   const edits = options ? kustomizeEdits(options, env) : [];
   const patches = options?.patches ?? [];
   const buildOptions = [...context.kustomizeBuildOptions];
-  if (inputs.helmCharts && buildOptions.includes('--enable-helm') && context.helm) buildOptions.push('--helm-command', context.helm.path);
+  if (inputs.helmCharts.length > 0 && context.helm3) buildOptions.push('--helm-command', context.helm3.path);
   const kubeVersion = options?.kubeVersion ?? context.kubeVersion;
   const apiVersions = options && options.apiVersions.length > 0 ? options.apiVersions : context.apiVersions;
   // kustomize passes these to Helm only when it inflates charts (kustomize >= 5.3, as ArgoCD checks).
@@ -72,7 +87,7 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
       const relativeOverlay = `../${workspace.slot(index.id)}${dir === '.' ? '' : `/${dir}`}`;
       await writeFile(join(wrapper, 'kustomization.yaml'), `resources:\n  - ${JSON.stringify(relativeOverlay)}\nbuildMetadata: [originAnnotations]\n`);
       const run = await context.exec(tool.path, ['build', wrapper, ...buildOptions], workspace.repoDir(index.id), toolEnv);
-      if (run.code !== 0) return failure(workspace, run, 'kustomize build');
+      if (run.code !== 0) return failure(workspace, { ...run, stderr: withoutWrapper(run.stderr) }, 'kustomize build');
       let documents: OutputDocument[];
       try {
         documents = parseManifestStream(run.stdout);
@@ -124,6 +139,14 @@ async function addPatches(index: RepoIndex, dir: string, overlay: string, patche
   value.patches = [...((existing as unknown[] | undefined) ?? []), ...patches];
   await writeFile(path, yaml.dump(value, { lineWidth: -1, noRefs: true }));
   return undefined;
+}
+
+/**
+ * kustomize's message for the overlay as the wrapper saw it, less the wrapper's own layer, so it reads as
+ * `kustomize build <overlay>` (ArgoCD's command) would print it.
+ */
+function withoutWrapper(message: string): string {
+  return message.replace(/accumulating resources: accumulation err='accumulating resources from '\.\.\/r\d+[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': /, '');
 }
 
 function userAsksForOrigins(kustomization: unknown): boolean {

@@ -22,6 +22,14 @@ interface Leaf {
   text: string;
 }
 
+interface Wanted {
+  tier: 'exact' | 'tag' | 'repository';
+  text: string;
+  targetKey: string | undefined;
+  weak: boolean;
+  image: ImageParts | undefined;
+}
+
 /** Keys that name an image's tag or version, and its repository. */
 const TAG_KEY = /tag|version/i;
 const REPOSITORY_KEY = /repo|image|name/i;
@@ -42,6 +50,7 @@ const WEAK_VALUE = /^(?:true|false|null|yes|no|on|off|-?\d+(?:\.\d+)?)$/i;
 export class Provenancer {
   readonly #contexts = new WeakMap<RenderedObject, ObjectContext>();
   readonly #leaves = new Map<string, Leaf[][]>();
+  readonly #merged = new WeakMap<readonly Setter[], unknown>();
 
   constructor(private readonly indexes: ReadonlyMap<string, RepoIndex>) {}
 
@@ -83,33 +92,25 @@ export class Provenancer {
     for (const tier of ['exact', 'tag', 'repository'] as const) {
       if (tier !== 'exact' && image === undefined) break;
       for (const setter of setters) {
-        const found = this.#matchSetter(setter, tier, text, targetKey, weak, image);
+        const found = this.#matchSetter(context, setter, { tier, text, targetKey, weak, image });
         if (found) return found;
       }
     }
     return undefined;
   }
 
-  #matchSetter(setter: Setter, tier: 'exact' | 'tag' | 'repository', text: string, targetKey: string | undefined, weak: boolean, image: ImageParts | undefined): RenderLocation | undefined {
-    const wanted = tier === 'exact' ? text : tier === 'tag' ? image?.tag : image?.repository;
-    if (wanted === undefined || wanted === '') return undefined;
-    const accepts = (leaf: Leaf): boolean => {
-      if (leaf.text !== wanted) return false;
-      const key = lastKey(leaf.path);
-      if (tier === 'tag') return TAG_KEY.test(key ?? '');
-      if (tier === 'repository') return REPOSITORY_KEY.test(key ?? '') || leaf.path.some((segment) => typeof segment === 'string' && /image/i.test(segment));
-      return !weak || keysAlike(key, targetKey);
-    };
+  #matchSetter(context: ObjectContext, setter: Setter, want: Wanted): RenderLocation | undefined {
+    const { tier, image } = want;
+    const accepts = (leaf: Leaf): boolean => this.#accepts(context, leaf, want);
     switch (setter.kind) {
       case 'values-file':
       case 'patch-file': {
         const index = this.indexes.get(setter.repo);
         if (!index) return undefined;
         const documents = index.documents(setter.file);
-        const leavesByDocument = this.#leavesOf(`${setter.repo}\n${setter.file}`, documents);
-        for (const [position, leaves] of leavesByDocument.entries()) {
+        for (const [position, leaves] of this.#leavesOf(setter.repo, setter.file, documents).entries()) {
           // A patch sets a field under the same key; a values file under any key.
-          const leaf = leaves.find((candidate) => accepts(candidate) && (setter.kind === 'values-file' || lastKey(candidate.path) === targetKey));
+          const leaf = leaves.find((candidate) => accepts(candidate) && (setter.kind === 'values-file' || lastKey(candidate.path) === want.targetKey));
           const document = documents[position];
           if (leaf && document) return { ...origin(setter.repo, document, leaf.path), via: 'values' };
         }
@@ -134,20 +135,70 @@ export class Provenancer {
         const images = valueAt(document?.value, ['images']);
         if (!document || !Array.isArray(images)) return undefined;
         for (const [position, entry] of images.entries()) {
-          const key = tier === 'tag' ? (stringAt(entry, ['newTag']) === wanted ? 'newTag' : stringAt(entry, ['digest']) === image.digest ? 'digest' : undefined) : stringAt(entry, ['newName']) === wanted ? 'newName' : undefined;
+          // The entry names the image as rendered (its newName, else its name).
+          if ((stringAt(entry, ['newName']) ?? stringAt(entry, ['name'])) !== image.repository) continue;
+          const key = tier === 'tag' ? (stringAt(entry, ['newTag']) === image.tag ? 'newTag' : image.digest !== undefined && stringAt(entry, ['digest']) === image.digest ? 'digest' : undefined) : stringAt(entry, ['newName']) !== undefined ? 'newName' : undefined;
           if (key !== undefined) return { ...origin(setter.repo, document, ['images', position, key]), via: 'values' };
         }
         return undefined;
       }
       case 'app-images': {
         if (tier === 'exact' || image === undefined) return undefined;
-        const position = setter.images.findIndex((entry) => (tier === 'tag' ? entry.endsWith(`:${wanted}`) || (image.digest !== undefined && entry.endsWith(`@${image.digest}`)) : entry.includes(wanted)));
+        const position = setter.images.findIndex((entry) => {
+          // `name=newName:tag` or `name:tag`: the right-hand side is the image as rendered.
+          const written = splitImage(entry.includes('=') ? entry.slice(entry.indexOf('=') + 1) : entry);
+          if (written?.repository !== image.repository) return false;
+          return tier === 'repository' || (written.tag !== undefined && written.tag === image.tag) || (written.digest !== undefined && written.digest === image.digest);
+        });
         return position === -1 ? undefined : { ...setter.task.locateInApp([...setter.path, position]), via: 'values' };
       }
     }
   }
 
-  #leavesOf(key: string, documents: readonly YamlDocument[]): Leaf[][] {
+  /**
+   * Whether a setter's scalar set the field. A whole value must be equal (and, when as common as `true` or `3`,
+   * under a similar key). An image's tag must be under a tag-like key and belong to that image: the merged values
+   * hold the image's repository beside it, or a key on the way to it is part of the repository's name
+   * (`exporter.tag` for `.../nginx-prometheus-exporter`); a `tag: latest` for one image must not claim another's
+   * `latest` that a template wrote.
+   */
+  #accepts(context: ObjectContext, leaf: Leaf, want: Wanted): boolean {
+    const key = lastKey(leaf.path);
+    if (want.tier === 'exact') return leaf.text === want.text && (!want.weak || keysAlike(key, want.targetKey));
+    const image = want.image;
+    if (!image) return false;
+    if (want.tier === 'repository') return leaf.text === image.repository && (REPOSITORY_KEY.test(key ?? '') || leaf.path.some((segment) => typeof segment === 'string' && /image/i.test(segment)));
+    if (leaf.text !== image.tag || !TAG_KEY.test(key ?? '')) return false;
+    const parent = leaf.path.slice(0, -1);
+    const siblings = valueAt(this.#mergedValues(context), parent);
+    if (isMap(siblings)) {
+      for (const [name, value] of Object.entries(siblings)) {
+        if (typeof value === 'string' && REPOSITORY_KEY.test(name) && sameRepository(value, image.repository)) return true;
+      }
+    }
+    const repository = image.repository.toLowerCase();
+    return parent.some((segment) => typeof segment === 'string' && segment.length >= 3 && !/^image/i.test(segment) && repository.includes(segment.toLowerCase()));
+  }
+
+  /** The values a Helm source's setters merge to (value files in order, then inline values), for siblings. */
+  #mergedValues(context: ObjectContext): unknown {
+    let merged = this.#merged.get(context.setters);
+    if (merged === undefined) {
+      merged = {};
+      for (const setter of context.setters) {
+        if (setter.kind === 'values-file') {
+          const document = this.indexes.get(setter.repo)?.documents(setter.file)[0];
+          if (document && !document.broken) merged = mergeValues(merged, document.value);
+        } else if (setter.kind === 'inline-values') merged = mergeValues(merged, setter.value);
+        else if (setter.kind === 'inline-values-text') merged = mergeValues(merged, parseInlineValues(setter.text));
+      }
+      this.#merged.set(context.setters, merged);
+    }
+    return merged;
+  }
+
+  #leavesOf(repo: string, file: string, documents: readonly YamlDocument[]): Leaf[][] {
+    const key = `${repo}\n${file}`;
     let leaves = this.#leaves.get(key);
     if (!leaves) {
       leaves = documents.map((document) => (document.broken ? [] : leavesOf(document.value)));
@@ -163,6 +214,19 @@ function leavesOf(value: unknown, path: PathSegment[] = [], into: Leaf[] = []): 
   else if (isMap(value)) for (const [key, item] of Object.entries(value)) leavesOf(item, [...path, key], into);
   else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') into.push({ path, text: String(value) });
   return into;
+}
+
+/** Helm's merge of values: maps merge key by key, anything else is replaced. */
+function mergeValues(base: unknown, overlay: unknown): unknown {
+  if (!isMap(base) || !isMap(overlay)) return overlay === undefined ? base : overlay;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(overlay)) merged[key] = mergeValues(base[key], value);
+  return merged;
+}
+
+/** `nginx` and `docker.io/library/nginx`, `acme/web` and `ghcr.io/acme/web`: the same repository with or without a registry. */
+function sameRepository(a: string, b: string): boolean {
+  return a === b || a.endsWith(`/${b}`) || b.endsWith(`/${a}`);
 }
 
 function lastKey(path: readonly PathSegment[]): string | undefined {

@@ -8,6 +8,7 @@ import type { Fleet } from '../model/types.js';
 import { readAppSpec, type AppSourceSpec } from './app-spec.js';
 import { RenderCache, type OutputDocument } from './cache.js';
 import { sourceAt, type AppTask, type RenderContext, type Setter, type SourcePlan, type ToolJob } from './context.js';
+import { detectArgoSettings } from './argocd-settings.js';
 import { readDirectory } from './directory.js';
 import { planHelm, pullChart, type Problem } from './helm.js';
 import { KUSTOMIZATION_FILES } from './inputs.js';
@@ -40,7 +41,16 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
     if (timings) timings[key] = (timings[key] ?? 0) + ms;
   };
   const cacheDir = options.cacheDir === false ? undefined : resolve(options.cacheDir ?? join('.fleetlint-cache', 'render'));
-  const tools = options.tools ?? (await findTools({ ...(options.helm !== undefined ? { helm: options.helm } : {}), ...(options.kustomize !== undefined ? { kustomize: options.kustomize } : {}), ...(cacheDir !== undefined ? { cacheDir } : {}) }));
+  const tools =
+    options.tools ??
+    (await findTools({
+      ...(options.helm !== undefined ? { helm: options.helm } : {}),
+      ...(options.kustomize !== undefined ? { kustomize: options.kustomize } : {}),
+      ...(options.helm3 !== undefined ? { helm3: options.helm3 } : {}),
+      ...(cacheDir !== undefined ? { cacheDir } : {}),
+    }));
+  const detected = options.kustomizeBuildOptions === undefined ? detectArgoSettings(fleet).kustomizeBuildOptions : undefined;
+  const kustomizeBuildOptions = options.kustomizeBuildOptions ?? detected?.options ?? [];
   const indexes = new Map(fleet.repos.map((repo) => [repo.id, new RepoIndex(repo)]));
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const context: RenderContext = {
@@ -49,11 +59,12 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
     ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
     ...(tools.helm ? { helm: tools.helm } : {}),
     ...(tools.kustomize ? { kustomize: tools.kustomize } : {}),
+    ...(tools.helm3 ? { helm3: tools.helm3 } : {}),
     renderRemote: options.renderRemote === true,
     chartCacheDir: resolve(options.chartCacheDir ?? join(cacheDir ?? join(tmpdir(), 'fleetlint-render'), 'charts')),
     ...(options.kubeVersion !== undefined ? { kubeVersion: options.kubeVersion } : {}),
     apiVersions: options.apiVersions ?? [],
-    kustomizeBuildOptions: options.kustomizeBuildOptions ?? [],
+    kustomizeBuildOptions,
     timeoutMs,
     exec: async (tool, args, cwd, env) => {
       const begin = performance.now();
@@ -125,7 +136,8 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
   const fallback = fallbackMessage(tools.missing, renderer.fallbackKinds);
   return {
     apps,
-    tools: { ...(tools.helm ? { helm: tools.helm } : {}), ...(tools.kustomize ? { kustomize: tools.kustomize } : {}) },
+    tools: { ...(tools.helm ? { helm: tools.helm } : {}), ...(tools.kustomize ? { kustomize: tools.kustomize } : {}), ...(tools.helm3 ? { helm3: tools.helm3 } : {}) },
+    settings: { kustomizeBuildOptions, ...(detected ? { foundIn: { repo: detected.repo, file: detected.file } } : {}) },
     ...(fallback !== undefined ? { fallback } : {}),
     stats,
     locate: (object, path) => renderer.provenancer.locate(object, path),
@@ -239,7 +251,11 @@ class FleetRenderer {
     if (source.chart !== undefined) {
       if (!context.helm) return this.#fallback('helm', { kind: 'helm' });
       if (!context.renderRemote) {
-        return note(`Application ${task.spec.name}: chart ${source.chart} ${source.targetRevision ?? ''} from ${source.repoURL ?? ''} is not rendered: charts from Helm repositories are rendered only with --render-remote`.replace(/ {2,}/g, ' '), sourceAt(source, 'chart'), { kind: 'helm' });
+        const label = `chart ${source.chart} ${source.targetRevision ?? ''} from ${source.repoURL ?? ''}`.replace(/ {2,}/g, ' ');
+        const remote = note(`${label} is not rendered: charts from Helm repositories are rendered only with --render-remote`, sourceAt(source, 'chart'), { kind: 'helm' });
+        // Once per chart and version, at the first Application that uses it.
+        for (const draft of remote.notes) this.onceNotes.set(draft, label);
+        return remote;
       }
       const pulled = await pullChart(context, context.helm, source);
       if ('message' in pulled) return note(`Application ${task.spec.name}: ${this.#scrub(pulled.message)}`, sourceAt(source, 'chart'), { kind: 'helm' });

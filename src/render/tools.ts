@@ -4,7 +4,8 @@ import { delimiter, dirname, join, resolve } from 'node:path';
 import { packageRoot } from '../package.js';
 import { runTool } from './run-tool.js';
 
-export type ToolName = 'helm' | 'kustomize';
+/** `helm3`: a Helm 3 for kustomize's chart inflation (kustomize 5.7 runs `helm version -c`, which Helm 4 refuses). */
+export type ToolName = 'helm' | 'kustomize' | 'helm3';
 
 /** A renderer found on this machine. */
 export interface RenderTool {
@@ -17,6 +18,8 @@ export interface RenderTool {
 export interface ToolLookup {
   helm?: RenderTool;
   kustomize?: RenderTool;
+  /** Only for `helmCharts` in kustomizations; `helm` itself when that is a Helm 3. */
+  helm3?: RenderTool;
   /** Tools that could not be used, with the reason (not found, or an explicit path that does not run). */
   missing: { name: ToolName; reason: string }[];
 }
@@ -25,6 +28,7 @@ export interface FindToolsOptions {
   /** Explicit binaries (`--helm`, `--kustomize`): used as given, never replaced by another. */
   helm?: string;
   kustomize?: string;
+  helm3?: string;
   /** Whose PATH is searched; the process's by default. */
   env?: NodeJS.ProcessEnv;
   /** Also searched, after PATH: fleetlint's own `.tools/bin` (what `npm run tools` installs). */
@@ -35,6 +39,7 @@ export interface FindToolsOptions {
 
 const VERSION_ARGS: Record<ToolName, string[]> = {
   helm: ['version', '--template', '{{.Version}}'],
+  helm3: ['version', '--template', '{{.Version}}'],
   kustomize: ['version'],
 };
 
@@ -44,11 +49,11 @@ export async function findTools(options: FindToolsOptions = {}): Promise<ToolLoo
   const dirs = [...(env.PATH ?? '').split(delimiter).filter((dir) => dir !== ''), ...(options.extraDirs ?? [join(packageRoot(), '.tools', 'bin')])];
   const versions = await VersionMemo.load(options.cacheDir);
   const lookup: ToolLookup = { missing: [] };
-  for (const name of ['helm', 'kustomize'] as const) {
+  for (const name of ['helm', 'kustomize', 'helm3'] as const) {
     const explicit = options[name];
     const path = explicit !== undefined ? resolve(explicit) : await firstExecutable(name, dirs);
     if (path === undefined) {
-      lookup.missing.push({ name, reason: `${name} is not on PATH` });
+      if (name !== 'helm3') lookup.missing.push({ name, reason: `${name} is not on PATH` });
       continue;
     }
     const version = await versions.versionOf(name, path, env);
@@ -59,6 +64,7 @@ export async function findTools(options: FindToolsOptions = {}): Promise<ToolLoo
     lookup[name] = { name, path, version };
   }
   await versions.save();
+  if (!lookup.helm3 && lookup.helm?.version.startsWith('v3.') === true) lookup.helm3 = lookup.helm;
   return lookup;
 }
 

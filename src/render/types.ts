@@ -1,7 +1,7 @@
 import type { AppRef } from '../model/argocd/types.js';
 import type { DocPath, FindingDraft, SourceLocation } from '../model/findings.js';
 import type { PlainMap } from '../model/k8s/value.js';
-import type { RenderTool, ToolName } from './tools.js';
+import type { RenderTool, ToolLookup } from './tools.js';
 
 /** How ArgoCD's repo-server would generate a source's manifests. */
 export type SourceKind = 'helm' | 'kustomize' | 'directory' | 'plugin';
@@ -10,8 +10,10 @@ export interface RenderOptions {
   /** Explicit binaries (`--helm`, `--kustomize`); otherwise PATH, then fleetlint's `.tools/bin`. */
   helm?: string;
   kustomize?: string;
+  /** A Helm 3 for kustomize's `helmCharts` (kustomize 5.7 cannot run Helm 4); `helm3` on PATH by default. */
+  helm3?: string;
   /** Tools found already (a caller that renders twice); skips the lookup. */
-  tools?: { helm?: RenderTool; kustomize?: RenderTool; missing: { name: ToolName; reason: string }[] };
+  tools?: ToolLookup;
   /** Where renders are cached by content hash; false: no cache. Default `.fleetlint-cache/render` in the working directory. */
   cacheDir?: string | false;
   /** Render charts from Helm repositories and fetch remote dependencies and kustomize bases (off by default). */
@@ -28,7 +30,7 @@ export interface RenderOptions {
   kubeVersion?: string;
   /** `--api-versions` for Helm when an Application does not set them (ArgoCD passes the cluster's). */
   apiVersions?: readonly string[];
-  /** ArgoCD's `kustomize.buildOptions` (argocd-cm), e.g. `['--enable-helm']`. */
+  /** ArgoCD's `kustomize.buildOptions` (argocd-cm), e.g. `['--enable-helm']`; by default read from the fleet's argocd-cm. */
   kustomizeBuildOptions?: readonly string[];
   /**
    * Only the Applications whose inputs include one of these files (by repo id) are rendered, with what they
@@ -44,7 +46,9 @@ export interface RenderOptions {
 /** What rendering produced for the fleet. */
 export interface FleetRender {
   apps: RenderedApp[];
-  tools: { helm?: RenderTool; kustomize?: RenderTool };
+  tools: { helm?: RenderTool; kustomize?: RenderTool; helm3?: RenderTool };
+  /** ArgoCD settings the renders used, and where in the fleet they were found. */
+  settings: { kustomizeBuildOptions: readonly string[]; foundIn?: { repo: string; file: string } };
   /**
    * Said once in the run's summary when a tool is missing: which sources were read statically instead.
    * Undefined when every tool that was needed was there.

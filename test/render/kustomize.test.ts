@@ -148,4 +148,63 @@ describe('kustomize sources', () => {
       ['render-skipped', 'note', 'Application remote: kustomization apps/web/remote uses remote bases (https://github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.9.0): rendered only with --render-remote'],
     ]);
   });
+
+  describe('helmCharts', () => {
+    const INFLATED = {
+      'inflate/kustomization.yaml': `helmCharts:
+  - name: mini
+    releaseName: rel
+    valuesInline:
+      greeting: two
+`,
+      'inflate/charts/mini/Chart.yaml': 'apiVersion: v2\nname: mini\nversion: 0.1.0\n',
+      'inflate/charts/mini/values.yaml': 'greeting: one\n',
+      'inflate/charts/mini/templates/cm.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-mini\ndata:\n  greeting: {{ .Values.greeting | quote }}\n',
+    };
+    const ARGOCD_CM = `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: argocd-cm
+  namespace: argocd
+data:
+  kustomize.buildOptions: --enable-helm --load-restrictor LoadRestrictionsNone
+`;
+
+    it('notes charts inflated by kustomize when no --enable-helm setting is known', async () => {
+      const fleet = await fleetFromFiles({ 'apps/web': INFLATED, 'kubernetes/argocd-apps': { 'apps/web.yaml': application('inflate', 'inflate') } });
+      const result = await render(fleet);
+      expect(result.settings).toEqual({ kustomizeBuildOptions: [] });
+      const app = appNamed(result, 'inflate');
+      expect(app.errors).toEqual([]);
+      expect(app.notes.map((note) => note.message)).toEqual([
+        'Application inflate: kustomization apps/web/inflate inflates Helm charts (mini), which ArgoCD builds only with --enable-helm in kustomize.buildOptions; no such setting was found in the fleet or given',
+      ]);
+    });
+
+    it('reads kustomize.buildOptions from the fleet\'s argocd-cm and inflates a vendored chart with Helm 3', async () => {
+      const fleet = await fleetFromFiles({
+        'apps/web': INFLATED,
+        'kubernetes/argocd-apps': { 'apps/web.yaml': application('inflate', 'inflate') },
+        'kubernetes/argocd': { 'config/argocd-cm.yaml': ARGOCD_CM },
+      });
+      const result = await render(fleet);
+      expect(result.settings).toEqual({ kustomizeBuildOptions: ['--enable-helm', '--load-restrictor', 'LoadRestrictionsNone'], foundIn: { repo: 'kubernetes/argocd', file: 'config/argocd-cm.yaml' } });
+      const app = appNamed(result, 'inflate');
+      expect(app.errors).toEqual([]);
+      const config = objectNamed(app, 'ConfigMap', 'rel-mini');
+      expect(config.value).toMatchObject({ data: { greeting: 'two' } });
+      expect(result.locate(config, ['data', 'greeting'])).toMatchObject({ file: 'inflate/kustomization.yaml', via: 'manifest' });
+    });
+
+    it('reads the setting from the argo-cd chart\'s values too', async () => {
+      const fleet = await fleetFromFiles({
+        'apps/web': INFLATED,
+        'kubernetes/argocd-apps': { 'apps/web.yaml': application('inflate', 'inflate') },
+        'kubernetes/argocd': { 'values.yaml': 'argo-cd:\n  configs:\n    cm:\n      kustomize.buildOptions: --enable-helm\n' },
+      });
+      const result = await render(fleet);
+      expect(result.settings).toEqual({ kustomizeBuildOptions: ['--enable-helm'], foundIn: { repo: 'kubernetes/argocd', file: 'values.yaml' } });
+      expect(appNamed(result, 'inflate').objects.map((object) => object.name)).toEqual(['rel-mini']);
+    });
+  });
 });

@@ -124,7 +124,7 @@ describe('remote charts', () => {
     const app = appNamed(await render(fleet), 'remote');
     expect(app.sources[0]?.status).toBe('not-rendered');
     expect(app.notes.map((note) => [note.ruleId, at(note), note.message])).toEqual([
-      ['render-skipped', 'remote.yaml:10', `Application remote: chart remote-web 0.3.0 from ${repoURL} is not rendered: charts from Helm repositories are rendered only with --render-remote`],
+      ['render-skipped', 'remote.yaml:10', `chart remote-web 0.3.0 from ${repoURL} is not rendered: charts from Helm repositories are rendered only with --render-remote`],
     ]);
     expect(requests.length).toBe(before);
   });

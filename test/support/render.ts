@@ -11,14 +11,16 @@ import type { Fleet } from '../../src/model/types.js';
 let tools: Promise<ToolLookup> | undefined;
 
 /**
- * The real helm and kustomize, from PATH or `.tools/bin` (`npm run tools` installs the pinned ones). A test
+ * The real helm, helm3 and kustomize, from PATH or `.tools/bin` (`npm run tools` installs the pinned ones). A test
  * that renders fails without them: a skipped render test would hide a broken render stage.
  */
-export async function realTools(): Promise<ToolLookup & Required<Pick<ToolLookup, 'helm' | 'kustomize'>>> {
+export async function realTools(): Promise<ToolLookup & Required<Pick<ToolLookup, 'helm' | 'kustomize' | 'helm3'>>> {
   tools ??= findTools();
   const found = await tools;
-  if (!found.helm || !found.kustomize) throw new Error(`render tests need helm and kustomize: ${found.missing.map((tool) => tool.reason).join('; ')} (run npm run tools)`);
-  return found as ToolLookup & Required<Pick<ToolLookup, 'helm' | 'kustomize'>>;
+  if (!found.helm || !found.kustomize || !found.helm3) {
+    throw new Error(`render tests need helm, helm3 and kustomize: ${found.missing.map((tool) => tool.reason).join('; ') || 'helm3 is not on PATH'} (run npm run tools)`);
+  }
+  return found as ToolLookup & Required<Pick<ToolLookup, 'helm' | 'kustomize' | 'helm3'>>;
 }
 
 const folders: string[] = [];
