@@ -71,7 +71,7 @@ export class Provenancer {
       const index = this.indexes.get(file.repo);
       if (index) {
         const document = file.docIndex !== undefined ? index.documents(file.file)[file.docIndex] : context.kind === 'kustomize' ? resourceDocument(index.documents(file.file), object) : undefined;
-        if (document) return { ...origin(file.repo, document, path), via: 'manifest' };
+        if (document) return { ...origin(file.repo, document, pathInSource(object.value, document.value, path)), via: 'manifest' };
         if (context.kind === 'helm') return templateLine(file.repo, file.file, index.text(file.file) ?? '', path);
       }
     }
@@ -304,7 +304,10 @@ function templateLine(repo: string, file: string, text: string, path: DocPath): 
   const lines = text.split('\n');
   let line = -1;
   for (const segment of path) {
-    if (typeof segment !== 'string') continue;
+    if (typeof segment === 'number') {
+      line = listItemLine(lines, line + 1, segment) ?? line;
+      continue;
+    }
     const pattern = new RegExp(`^\\s*(?:-\\s+)?["']?${segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*:`);
     for (let index = Math.max(line, 0); index < lines.length; index++) {
       if (pattern.test(lines[index] ?? '')) {
@@ -316,6 +319,56 @@ function templateLine(repo: string, file: string, text: string, path: DocPath): 
   const number = line === -1 ? 1 : line + 1;
   const length = (lines[number - 1] ?? '').length;
   return { repo, file, range: { startLine: number, startColumn: 1, endLine: number, endColumn: length + 1 }, via: 'template' };
+}
+
+/**
+ * The line of the `index`-th list item (`- `) from `start`, counting items at the first item's indentation until
+ * a line indented less. A template that writes items in a `range` has fewer items than the output: then the last.
+ */
+function listItemLine(lines: readonly string[], start: number, index: number): number | undefined {
+  let indent: number | undefined;
+  let found: number | undefined;
+  let count = 0;
+  for (let position = start; position < lines.length; position++) {
+    const line = lines[position] ?? '';
+    const content = line.trimStart();
+    // Blank lines and template actions alone on a line say nothing about the YAML's shape.
+    if (content === '' || content.startsWith('{{') || content.startsWith('#')) continue;
+    const depth = line.length - content.length;
+    if (indent !== undefined && depth < indent) break;
+    if (!content.startsWith('- ') && content !== '-') continue;
+    indent ??= depth;
+    if (depth !== indent) continue;
+    found = position;
+    if (count++ === index) break;
+  }
+  return found;
+}
+
+/**
+ * A path into the rendered object, as a path into the document it came from: list indexes follow the item's
+ * `name` (a strategic merge patch can add and reorder items), else stay as they are; an item the document does
+ * not have ends the path at its list.
+ */
+function pathInSource(rendered: unknown, source: unknown, path: DocPath): DocPath {
+  const result: PathSegment[] = [];
+  let [here, there] = [rendered, source];
+  for (const segment of path) {
+    let mapped = segment;
+    if (typeof segment === 'number' && Array.isArray(here) && Array.isArray(there)) {
+      const name = stringAt(here[segment], ['name']);
+      if (name !== undefined) {
+        const position = there.findIndex((item) => stringAt(item, ['name']) === name);
+        // An item the source does not have (a patch added it): the list is the closest place.
+        if (position === -1) return result;
+        mapped = position;
+      }
+    }
+    result.push(mapped);
+    here = valueAt(here, [segment]);
+    there = valueAt(there, [mapped]);
+  }
+  return result;
 }
 
 /**
