@@ -1,5 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, posix, resolve } from 'node:path';
 import yaml from 'js-yaml';
 import { isMap, type PlainMap } from '../model/k8s/value.js';
 import type { AppSourceSpec, KustomizeSpec } from './app-spec.js';
@@ -15,8 +15,6 @@ import type { RenderTool } from './tools.js';
 import type { Workspace } from './workspace.js';
 
 const ORIGIN_ANNOTATION = 'config.kubernetes.io/origin';
-/** The kustomization fleetlint wraps around the overlay to ask kustomize where each object came from. */
-const WRAPPER_DIR = 'fleetlint-origin';
 
 export interface KustomizeJobInput {
   context: RenderContext;
@@ -29,8 +27,9 @@ export interface KustomizeJobInput {
 
 /**
  * The `kustomize build` job of an overlay: the Application's kustomize options applied with `kustomize edit`
- * in the workspace copy, as ArgoCD does in its checkout, then built through a wrapper kustomization that adds
- * `buildMetadata: [originAnnotations]`, whose annotations are read and removed.
+ * in the workspace copy, as ArgoCD does in its checkout, `buildMetadata: [originAnnotations]` added to that copy
+ * so that kustomize says where each object came from, then `kustomize build` as ArgoCD runs it. The annotations
+ * are read and removed (kept when the user's kustomization asks for them itself).
  */
 export function planKustomize({ context, task, source, index, dir, tool }: KustomizeJobInput): { job: ToolJob; setters: Setter[] } | Problem {
   const inputs = kustomizeInputs(index, dir);
@@ -82,19 +81,16 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
         const added = await addPatches(index, dir, overlay, patches);
         if (added !== undefined) return { ok: false, message: added };
       }
-      const wrapper = join(workspace.root, WRAPPER_DIR);
-      await mkdir(wrapper, { recursive: true });
-      const relativeOverlay = `../${workspace.slot(index.id)}${dir === '.' ? '' : `/${dir}`}`;
-      await writeFile(join(wrapper, 'kustomization.yaml'), `resources:\n  - ${JSON.stringify(relativeOverlay)}\nbuildMetadata: [originAnnotations]\n`);
-      const run = await context.exec(tool.path, ['build', wrapper, ...buildOptions], workspace.repoDir(index.id), toolEnv);
-      if (run.code !== 0) return failure(workspace, { ...run, stderr: withoutWrapper(run.stderr) }, 'kustomize build');
+      const originsAsked = keepOrigin || (await askForOrigins(overlay, kustomizationFileIn(index, dir)));
+      const run = await context.exec(tool.path, ['build', overlay, ...buildOptions], workspace.repoDir(index.id), toolEnv);
+      if (run.code !== 0) return failure(workspace, run, 'kustomize build');
       let documents: OutputDocument[];
       try {
         documents = parseManifestStream(run.stdout);
       } catch (error) {
         return { ok: false, message: `kustomize build printed YAML that does not parse: ${(error as Error).message}` };
       }
-      return { ok: true, documents: documents.map((document) => withOrigin(document, workspace, wrapper, keepOrigin)) };
+      return { ok: true, documents: originsAsked ? documents.map((document) => withOrigin(document, workspace, overlay, keepOrigin)) : documents };
     },
     provenanceOf: (document) => kustomizeProvenance(context, document),
   };
@@ -142,11 +138,24 @@ async function addPatches(index: RepoIndex, dir: string, overlay: string, patche
 }
 
 /**
- * kustomize's message for the overlay as the wrapper saw it, less the wrapper's own layer, so it reads as
- * `kustomize build <overlay>` (ArgoCD's command) would print it.
+ * Adds `buildMetadata: [originAnnotations]` to the workspace copy of the overlay's kustomization: appended as a
+ * line, so the rest of the file stays byte for byte what the user wrote. An empty kustomization is left alone
+ * (kustomize refuses it, as it would in ArgoCD), and so is one that sets `buildMetadata` itself.
  */
-function withoutWrapper(message: string): string {
-  return message.replace(/accumulating resources: accumulation err='accumulating resources from '\.\.\/r\d+[^']*': '[^']*' must resolve to a file': recursed accumulation of path '[^']*': /, '');
+async function askForOrigins(overlay: string, file: string | undefined): Promise<boolean> {
+  if (file === undefined) return false;
+  const path = join(overlay, posix.basename(file));
+  let text: string;
+  let value: unknown;
+  try {
+    text = await readFile(path, 'utf8');
+    value = yaml.load(text, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return false;
+  }
+  if (!isMap(value) || 'buildMetadata' in value || text.trimStart().startsWith('{')) return false;
+  await writeFile(path, `${text}${text.endsWith('\n') ? '' : '\n'}buildMetadata: [originAnnotations]\n`);
+  return true;
 }
 
 function userAsksForOrigins(kustomization: unknown): boolean {
@@ -161,10 +170,10 @@ interface Origin {
 }
 
 /**
- * Reads the origin annotation (paths relative to the wrapper) into repo files, and removes it unless the user's
+ * Reads the origin annotation (paths relative to the overlay) into repo files, and removes it unless the user's
  * own kustomization asks for it. The result no longer depends on the workspace, so it can be cached.
  */
-function withOrigin(document: OutputDocument, workspace: Workspace, wrapper: string, keep: boolean): OutputDocument {
+function withOrigin(document: OutputDocument, workspace: Workspace, overlay: string, keep: boolean): OutputDocument {
   const value = document.value;
   if (!isMap(value) || !isMap(value.metadata) || !isMap(value.metadata.annotations)) return document;
   const annotations = value.metadata.annotations;
@@ -192,7 +201,7 @@ function withOrigin(document: OutputDocument, workspace: Workspace, wrapper: str
   }
   const toRepo = (relative: string | undefined): { repo: string; file: string } | undefined =>
     // Remote bases name their repo; their paths are not files of the fleet.
-    relative === undefined || origin.repo !== undefined ? undefined : workspace.repoFileOf(resolve(wrapper, relative));
+    relative === undefined || origin.repo !== undefined ? undefined : workspace.repoFileOf(resolve(overlay, relative));
   const file = toRepo(origin.path);
   const configuredIn = toRepo(origin.configuredIn);
   return { ...document, ...(file !== undefined ? { origin: file } : {}), ...(configuredIn !== undefined ? { configuredIn } : {}) };
