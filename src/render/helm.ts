@@ -298,7 +298,10 @@ export function failure(workspace: Workspace, run: ToolRun, what: string): Cache
   if (run.failure === 'output-limit') return { ok: false, message: `${what} printed more output than fleetlint reads` };
   if (run.failure === 'spawn') return { ok: false, message: `${what} could not start: ${run.spawnError ?? ''}` };
   const text = workspace.redact((run.stderr.trim() || run.stdout.trim()).replace(/\r/g, ''));
-  const lines = text.split('\n');
+  // Deprecation warnings (kustomize's `# Warning: 'patchesStrategicMerge' is deprecated`) are not why it failed.
+  const all = text.split('\n');
+  const errors = all.filter((line) => !/^(?:# )?warning:/i.test(line));
+  const lines = errors.length > 0 ? errors : all;
   const shown = lines.slice(0, 12).join('\n').slice(0, 2000);
   return { ok: false, message: `${what} failed: ${shown}${lines.length > 12 ? '\n…' : ''}` };
 }
