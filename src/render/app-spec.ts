@@ -73,6 +73,8 @@ export interface DirectorySpec {
 export interface AppSourceSpec {
   /** Index among the Application's sources (0 for `spec.source`). */
   index: number;
+  /** The source as written, for `.argocd-source.yaml` overrides. */
+  raw: PlainMap;
   /** Where the source is in the Application's document: `['spec','source']` or `['spec','sources',i]`. */
   docPath: DocPath;
   repoURL?: string;
@@ -111,7 +113,7 @@ export function readAppSpec(value: unknown): AppSpec | undefined {
   };
 }
 
-function readSource(source: PlainMap, index: number, docPath: DocPath): AppSourceSpec {
+export function readSource(source: PlainMap, index: number, docPath: DocPath): AppSourceSpec {
   const text = (key: string): string | undefined => nonEmpty(scalarText(source[key]));
   const repoURL = text('repoURL');
   const path = text('path');
@@ -120,6 +122,7 @@ function readSource(source: PlainMap, index: number, docPath: DocPath): AppSourc
   const ref = text('ref');
   return {
     index,
+    raw: source,
     docPath,
     ...(repoURL !== undefined ? { repoURL } : {}),
     ...(path !== undefined ? { path } : {}),

@@ -13,6 +13,7 @@ import { readDirectory } from './directory.js';
 import { planHelm, pullChart, type Problem } from './helm.js';
 import { KUSTOMIZATION_FILES } from './inputs.js';
 import { planKustomize } from './kustomize.js';
+import { applySourceOverrides } from './overrides.js';
 import { isApplication, objectHeader, objectsOf } from './manifests.js';
 import { Provenancer } from './provenance.js';
 import { RepoIndex } from './repo-index.js';
@@ -281,6 +282,18 @@ class FleetRenderer {
       if (index.has(dir)) return plan('error', { ...where, errors: [this.#error(task, source, `${rawPath}: app path is not a directory`)] });
       return plan('missing-path', where);
     }
+    const overridden = applySourceOverrides(index, dir, task, source);
+    if ('error' in overridden) return plan('error', { ...where, errors: [this.#error(task, source, overridden.error)] });
+    return this.#planInFleet(overridden.task, overridden.source, index, dir);
+  }
+
+  /** A Git source in a folder of a fleet repo, after its `.argocd-source*.yaml` overrides. */
+  #planInFleet(task: AppTask, source: AppSourceSpec, index: RepoIndex, dir: string): SourcePlan {
+    const plan = (status: SourcePlan['status'], extra: Partial<SourcePlan> = {}): SourcePlan => ({ status, notes: [], errors: [], setters: [], ...extra });
+    const note = (message: string, path: DocPath, extra: Partial<SourcePlan> = {}): SourcePlan => plan('not-rendered', { ...extra, notes: [this.#note(task, path, message)] });
+    const { context } = this;
+    const repo = index.id;
+    const where = { repo, path: dir };
     const kind = detectKind(source, index, dir);
     if (typeof kind !== 'string') return plan('error', { ...where, errors: [this.#error(task, source, kind.error)] });
     if (kind === 'plugin') return note(`Application ${task.spec.name}: source ${String(source.index)} is rendered by a Config Management Plugin, which fleetlint does not run`, sourceAt(source, 'plugin'), { kind, ...where });

@@ -197,6 +197,30 @@ describe('helm sources', () => {
     expect(result.locate(deployment, image).repo).toBe('platform/values');
   });
 
+  it('merges .argocd-source-<app>.yaml overrides (argocd-image-updater\'s write-back) and locates what they set', async () => {
+    const fleet = await fleetFromFiles({
+      'apps/web': {
+        ...CHART_WITHOUT_DEPENDENCIES,
+        'chart/.argocd-source-web.yaml': `helm:
+  parameters:
+    - name: image.tag
+      value: 1.29.1
+      forceString: true
+`,
+      },
+      'kubernetes/argocd-apps': {
+        'apps/web.yaml': application('web', '  source:\n    repoURL: https://gitlab.homelab.local/homelab/apps/web.git\n    path: chart\n    helm:\n      valueFiles: [values-prod.yaml]'),
+      },
+    });
+    const result = await render(fleet);
+    const deployment = objectNamed(appNamed(result, 'web'), 'Deployment', 'web-web');
+    const image = ['spec', 'template', 'spec', 'containers', 0, 'image'];
+    expect(deployment.value).toMatchObject({ spec: { template: { spec: { containers: [{ image: 'nginx:1.29.1' }] } } } });
+    expect(result.locate(deployment, image)).toMatchObject({ repo: 'apps/web', file: 'chart/.argocd-source-web.yaml', range: { startLine: 4 }, via: 'values' });
+    // The override's merge patch keeps the Application's value files: values-prod.yaml still enables the Service.
+    expect(objectNamed(appNamed(result, 'web'), 'Service', 'web-web')).toBeDefined();
+  });
+
   it('reports a $ref that names no source as ArgoCD does', async () => {
     const fleet = await fleetFromFiles({
       'apps/web': CHART_WITHOUT_DEPENDENCIES,
