@@ -2,7 +2,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
 import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
-import { joinInRepo } from '../model/helm/paths.js';
+import { isUnder, joinInRepo } from '../model/helm/paths.js';
 import { originAt } from '../model/origin.js';
 import type { Fleet } from '../model/types.js';
 import { readAppSpec, type AppSourceSpec } from './app-spec.js';
@@ -184,7 +184,7 @@ class FleetRenderer {
       } catch (error) {
         plan = { status: 'error', notes: [], errors: [this.#error(task, source, `fleetlint could not prepare this source: ${(error as Error).message}`)], setters: [] };
       }
-      if (plan.status === 'rendered' && !this.#touched(task, plan)) plan = { ...plan, status: 'unchanged', notes: [], errors: [] };
+      if (plan.status === 'rendered' && !this.#touched(task, plan)) plan = { status: 'unchanged', notes: [], errors: [], setters: [], ...(plan.kind !== undefined ? { kind: plan.kind } : {}), ...(plan.repo !== undefined ? { repo: plan.repo, path: plan.path ?? '.' } : {}) };
       if (plan.status === 'rendered' && plan.job) {
         const outcome = await this.#runJob(plan.job);
         if ('message' in outcome) {
@@ -238,7 +238,9 @@ class FleetRenderer {
     const hit = (repo: string, file: string): boolean => changed.get(repo)?.has(file) === true;
     if (task.manifest && hit(task.manifest.repo, task.manifest.file)) return true;
     for (const [repo, files] of plan.job?.inputs ?? []) for (const file of files) if (hit(repo, file)) return true;
-    return (plan.directoryObjects ?? []).some((object) => hit(object.repo, object.file)) || (plan.kind === 'directory' && plan.repo !== undefined && [...(changed.get(plan.repo) ?? [])].some((file) => plan.path === '.' || file.startsWith(`${plan.path ?? ''}/`)));
+    // A plain directory reads its folder: a file added, changed or removed there counts.
+    const { repo, path } = plan;
+    return plan.kind === 'directory' && repo !== undefined && path !== undefined && [...(changed.get(repo) ?? [])].some((file) => isUnder(file, path));
   }
 
   async #plan(task: AppTask, source: AppSourceSpec): Promise<SourcePlan> {
@@ -246,7 +248,8 @@ class FleetRenderer {
     const note = (message: string, path: DocPath, extra: Partial<SourcePlan> = {}): SourcePlan => plan('not-rendered', { ...extra, notes: [this.#note(task, path, message)] });
     const { context } = this;
     if (task.spec.multiSource && source.path === undefined && source.chart === undefined) return plan('ref-only');
-    if (source.plugin !== undefined) {
+    // A plugin block beside another is ArgoCD's `multiple application sources defined`, found below.
+    if (source.plugin !== undefined && !source.helm && !source.kustomize && !source.directory) {
       return note(`Application ${task.spec.name}: source ${String(source.index)} is rendered by the Config Management Plugin${source.plugin.name !== undefined ? ` ${source.plugin.name}` : ''}, which fleetlint does not run`, sourceAt(source, 'plugin'), { kind: 'plugin' });
     }
     if (source.chart !== undefined) {

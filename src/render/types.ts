@@ -39,7 +39,7 @@ export interface RenderOptions {
   changedFiles?: ReadonlyMap<string, ReadonlySet<string>>;
   /** Applied to every message that quotes a tool's output (the run layer passes the secret scrubber). */
   scrub?: (text: string) => string;
-  /** Milliseconds are added here: `render.plan`, `render.tools` (time in tool processes, summed), `render.total`. */
+  /** Milliseconds are added here: `render.total`, and `render.tools` (time in tool processes, summed over parallel runs). */
   timings?: Record<string, number>;
 }
 

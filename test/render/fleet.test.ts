@@ -192,11 +192,15 @@ describe('tools, cache and time limit', () => {
   it('renders only the Applications a change touches with changedFiles', async () => {
     const fleet = await fleetFromFiles({ 'apps/web': CHART, 'kubernetes/argocd-apps': APPS });
     const result = await render(fleet, { changedFiles: new Map([['apps/web', new Set(['chart/templates/cm.yaml'])]]) });
-    expect(result.apps.map((app) => [app.app.name, app.sources[0]?.status])).toEqual([
-      ['chart', 'rendered'],
-      ['overlay', 'unchanged'],
-      ['plain', 'unchanged'],
+    expect(result.apps.map((app) => [app.app.name, app.sources[0]?.status, app.objects.length])).toEqual([
+      ['chart', 'rendered', 1],
+      ['overlay', 'unchanged', 0],
+      ['plain', 'unchanged', 0],
     ]);
+    const plainChanged = await render(fleet, { changedFiles: new Map([['apps/web', new Set(['plain/new.yaml'])]]) });
+    expect(plainChanged.apps.map((app) => app.sources[0]?.status)).toEqual(['unchanged', 'unchanged', 'rendered']);
+    const manifestChanged = await render(fleet, { changedFiles: new Map([['kubernetes/argocd-apps', new Set(['overlay.yaml'])]]) });
+    expect(manifestChanged.apps.map((app) => app.sources[0]?.status)).toEqual(['unchanged', 'rendered', 'unchanged']);
   });
 
   it('kills a renderer that hangs, with its children, and reports it once', async () => {
