@@ -82,10 +82,11 @@ export interface SourcePlan {
 
 /**
  * A user-owned document whose scalars may set fields of the rendered objects, in increasing precedence:
- * a chart's own values.yaml, value files, inline values, parameters; for kustomize, patches and `images`.
+ * a chart's own values.yaml, value files, inline values, parameters; for kustomize, patches and `images`, and the
+ * values of charts it inflates. `path` narrows a values document to a part of it (a kustomization's `valuesInline`).
  */
 export type Setter =
-  | { kind: 'values-file'; repo: string; file: string }
+  | { kind: 'values-file'; repo: string; file: string; path?: DocPath }
   | { kind: 'inline-values'; path: DocPath; value: unknown; task: AppTask }
   | { kind: 'inline-values-text'; path: DocPath; text: string; task: AppTask }
   | { kind: 'parameter'; path: DocPath; value: string; name: string; task: AppTask }

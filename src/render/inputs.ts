@@ -39,6 +39,8 @@ export interface KustomizeInputs {
   remote: string[];
   /** Charts kustomizations inflate (`helmCharts`, which needs `--enable-helm`); `vendored` when in `chartHome`. */
   helmCharts: { name: string; version?: string; repo?: string; vendored: boolean }[];
+  /** Where inflated charts get values: `valuesFile`s, and `valuesInline` (a path in a kustomization). */
+  chartValues: ({ file: string } | { file: string; path: (string | number)[] })[];
 }
 
 /** Remote targets as kustomize reads them: URLs, `github.com/org/repo`, scp-like git, `//` subfolders, `?ref=`. */
@@ -51,7 +53,7 @@ function isRemoteReference(reference: string): boolean {
  * generators' files, ...). A folder counts whole, a conservative reading of what kustomize opens.
  */
 export function kustomizeInputs(index: RepoIndex, dir: string): KustomizeInputs {
-  const inputs: KustomizeInputs = { files: new Set(), kustomizations: [], patchFiles: [], remote: [], helmCharts: [] };
+  const inputs: KustomizeInputs = { files: new Set(), kustomizations: [], patchFiles: [], remote: [], helmCharts: [], chartValues: [] };
   const visited = new Set<string>();
   const visit = (folder: string): void => {
     if (visited.has(folder)) return;
@@ -108,7 +110,8 @@ export function kustomizeInputs(index: RepoIndex, dir: string): KustomizeInputs 
       const chartHome = stringAt(value, ['helmGlobals', 'chartHome']) ?? 'charts';
       reference(chartHome, 'any');
       const home = joinInRepo(folder, chartHome);
-      for (const chart of value.helmCharts) {
+      for (const [position, chart] of value.helmCharts.entries()) {
+        if (isMap(valueAt(chart, ['valuesInline']))) inputs.chartValues.push({ file: kustomization, path: ['helmCharts', position, 'valuesInline'] });
         const name = stringAt(chart, ['name']);
         const version = stringAt(chart, ['version']);
         const repo = stringAt(chart, ['repo']);
@@ -117,9 +120,12 @@ export function kustomizeInputs(index: RepoIndex, dir: string): KustomizeInputs 
           const vendored = home !== undefined && (index.isDir(`${home}/${name}`) || (version !== undefined && index.isDir(`${home}/${name}-${version}/${name}`)));
           inputs.helmCharts.push({ name, ...(version !== undefined ? { version } : {}), ...(repo !== undefined ? { repo } : {}), vendored });
         }
-        const valuesFile = stringAt(chart, ['valuesFile']);
-        if (valuesFile !== undefined) reference(valuesFile, 'any');
-        for (const extra of stringList(valueAt(chart, ['additionalValuesFiles']))) reference(extra, 'any');
+        for (const valuesFile of [stringAt(chart, ['valuesFile']), ...stringList(valueAt(chart, ['additionalValuesFiles']))]) {
+          if (valuesFile === undefined) continue;
+          reference(valuesFile, 'any');
+          const file = joinInRepo(folder, valuesFile);
+          if (file !== undefined && index.has(file)) inputs.chartValues.push({ file });
+        }
       }
     }
   };

@@ -8,7 +8,7 @@ import type { AppTask, RenderContext, Setter, SourceFileInfo, ToolJob } from './
 import { sourceAt } from './context.js';
 import { argoEnv, envsubst } from './env.js';
 import { failure, type Problem } from './helm.js';
-import { kustomizationFileIn, kustomizeInputs, yamlValue } from './inputs.js';
+import { kustomizationFileIn, kustomizeInputs, yamlValue, type KustomizeInputs } from './inputs.js';
 import { parseManifestStream } from './manifests.js';
 import type { RepoIndex } from './repo-index.js';
 import type { RenderTool } from './tools.js';
@@ -94,7 +94,7 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
     },
     provenanceOf: (document) => kustomizeProvenance(context, document),
   };
-  return { job, setters: kustomizeSetters(task, source, index, inputs.kustomizations, inputs.patchFiles) };
+  return { job, setters: kustomizeSetters(task, source, index, inputs) };
 }
 
 /** The `kustomize edit` commands ArgoCD runs for the Application's options, in its order. */
@@ -215,11 +215,12 @@ function kustomizeProvenance(context: RenderContext, document: OutputDocument): 
   };
 }
 
-function kustomizeSetters(task: AppTask, source: AppSourceSpec, index: RepoIndex, kustomizations: readonly string[], patchFiles: readonly string[]): Setter[] {
+function kustomizeSetters(task: AppTask, source: AppSourceSpec, index: RepoIndex, inputs: KustomizeInputs): Setter[] {
   const setters: Setter[] = [];
+  for (const values of inputs.chartValues) setters.push({ kind: 'values-file', repo: index.id, ...values });
   // The base's first, the overlay's last: an overlay's patch or image wins.
-  for (const file of [...kustomizations].reverse()) setters.push({ kind: 'kustomize-images', repo: index.id, file });
-  for (const file of patchFiles) setters.push({ kind: 'patch-file', repo: index.id, file });
+  for (const file of [...inputs.kustomizations].reverse()) setters.push({ kind: 'kustomize-images', repo: index.id, file });
+  for (const file of inputs.patchFiles) setters.push({ kind: 'patch-file', repo: index.id, file });
   const images = source.kustomize?.images ?? [];
   if (images.length > 0) setters.push({ kind: 'app-images', path: sourceAt(source, 'kustomize', 'images'), images, task });
   return setters;

@@ -108,7 +108,8 @@ export class Provenancer {
         const index = this.indexes.get(setter.repo);
         if (!index) return undefined;
         const documents = index.documents(setter.file);
-        for (const [position, leaves] of this.#leavesOf(setter.repo, setter.file, documents).entries()) {
+        const prefix = setter.kind === 'values-file' ? (setter.path ?? []) : [];
+        for (const [position, leaves] of this.#leavesOf(setter.repo, setter.file, documents, prefix).entries()) {
           // A patch sets a field under the same key; a values file under any key.
           const leaf = leaves.find((candidate) => accepts(candidate) && (setter.kind === 'values-file' || lastKey(candidate.path) === want.targetKey));
           const document = documents[position];
@@ -188,7 +189,7 @@ export class Provenancer {
       for (const setter of context.setters) {
         if (setter.kind === 'values-file') {
           const document = this.indexes.get(setter.repo)?.documents(setter.file)[0];
-          if (document && !document.broken) merged = mergeValues(merged, document.value);
+          if (document && !document.broken) merged = mergeValues(merged, valueAt(document.value, setter.path ?? []));
         } else if (setter.kind === 'inline-values') merged = mergeValues(merged, setter.value);
         else if (setter.kind === 'inline-values-text') merged = mergeValues(merged, parseInlineValues(setter.text));
       }
@@ -197,11 +198,12 @@ export class Provenancer {
     return merged;
   }
 
-  #leavesOf(repo: string, file: string, documents: readonly YamlDocument[]): Leaf[][] {
-    const key = `${repo}\n${file}`;
+  /** The scalars of a file's documents (under `prefix`, with paths from the document's root). */
+  #leavesOf(repo: string, file: string, documents: readonly YamlDocument[], prefix: DocPath): Leaf[][] {
+    const key = JSON.stringify([repo, file, prefix]);
     let leaves = this.#leaves.get(key);
     if (!leaves) {
-      leaves = documents.map((document) => (document.broken ? [] : leavesOf(document.value)));
+      leaves = documents.map((document) => (document.broken ? [] : leavesOf(valueAt(document.value, prefix), [...prefix])));
       this.#leaves.set(key, leaves);
     }
     return leaves;

@@ -193,7 +193,8 @@ data:
       expect(app.errors).toEqual([]);
       const config = objectNamed(app, 'ConfigMap', 'rel-mini');
       expect(config.value).toMatchObject({ data: { greeting: 'two' } });
-      expect(result.locate(config, ['data', 'greeting'])).toMatchObject({ file: 'inflate/kustomization.yaml', via: 'manifest' });
+      // The value came from the kustomization's valuesInline.
+      expect(result.locate(config, ['data', 'greeting'])).toMatchObject({ file: 'inflate/kustomization.yaml', range: { startLine: 5 }, path: ['helmCharts', 0, 'valuesInline', 'greeting'], via: 'values' });
     });
 
     it('reads the setting from the argo-cd chart\'s values too', async () => {
