@@ -97,3 +97,15 @@ export type Setter =
 export function sourceAt(source: AppSourceSpec, ...rest: (string | number)[]): DocPath {
   return [...source.docPath, ...rest];
 }
+
+/**
+ * Why a source is not rendered: an error ArgoCD would report, or a note. `path` is in the Application; `at`, when
+ * given, is a better place in the fleet (a chart's `dependencies`), and `once` makes the note appear once per run.
+ */
+export interface Problem {
+  problem: 'error' | 'note';
+  message: string;
+  path: DocPath;
+  at?: { repo: string; file: string; path: DocPath };
+  once?: string;
+}

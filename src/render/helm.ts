@@ -1,36 +1,21 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import picomatch from 'picomatch';
-import yaml from 'js-yaml';
 import { x as extractTar } from 'tar';
-import type { DocPath } from '../model/findings.js';
 import { joinInRepo } from '../model/helm/paths.js';
 import type { AppSourceSpec, AppSpec, HelmSpec } from './app-spec.js';
-import type { CachedRender } from './cache.js';
-import type { AppTask, RenderContext, Setter, SourceFileInfo, ToolJob } from './context.js';
+import type { AppTask, Problem, RenderContext, Setter, SourceFileInfo, ToolJob } from './context.js';
 import { sourceAt } from './context.js';
 import { argoEnv, envsubst } from './env.js';
 import { helmInputs, type ChartDependency } from './inputs.js';
 import { parseManifestStream } from './manifests.js';
 import { sha256 } from './repo-index.js';
-import type { ToolRun } from './run-tool.js';
+import { toolFailure, type ToolRun } from './run-tool.js';
 import type { RenderTool } from './tools.js';
 import type { Workspace } from './workspace.js';
 
 /** A values file ArgoCD passes with `--values`. */
 type ValueInput = { kind: 'file'; repo: string; file: string } | { kind: 'url'; url: string } | { kind: 'chart-file'; file: string };
-
-/**
- * Why a source is not rendered: an error ArgoCD would report, or a note. `path` is in the Application; `at`, when
- * given, is a better place in the fleet (a chart's `dependencies`), and `once` makes the note appear once per run.
- */
-export interface Problem {
-  problem: 'error' | 'note';
-  message: string;
-  path: DocPath;
-  at?: { repo: string; file: string; path: DocPath };
-  once?: string;
-}
 
 /** Where the chart is: a folder of a fleet repo, or a chart pulled from a Helm repository. */
 export type ChartLocation = { kind: 'fleet'; repo: string; dir: string } | { kind: 'pulled'; archive: string; name: string; digest: string };
@@ -214,7 +199,7 @@ export function planHelm({ context, task, source, chart, tool }: HelmJobInput): 
       const helmEnv = helmEnvironment(workspace.root, context.chartCacheDir, context.renderRemote);
       if (missingDependencies.length > 0) {
         const built = await buildDependencies(context, tool, chartDir, missingDependencies, helmEnv);
-        if (built !== undefined) return failure(workspace, built, 'helm dependency build');
+        if (built !== undefined) return toolFailure(built, 'helm dependency build', (text) => workspace.redact(text));
       }
       const args = ['template', '.', '--name-template', release];
       if (namespace !== undefined) args.push('--namespace', namespace);
@@ -232,7 +217,7 @@ export function planHelm({ context, task, source, chart, tool }: HelmJobInput): 
       if (helm.skipSchemaValidation) args.push('--skip-schema-validation');
       if (helm.skipTests) args.push('--skip-tests');
       const run = await context.exec(tool.path, args, chartDir, helmEnv);
-      if (run.code !== 0) return failure(workspace, run, 'helm template');
+      if (run.code !== 0) return toolFailure(run, 'helm template', (text) => workspace.redact(text));
       try {
         return { ok: true, documents: parseManifestStream(run.stdout) };
       } catch (error) {
@@ -292,20 +277,6 @@ async function buildDependencies(context: RenderContext, tool: RenderTool, chart
   return built.code === 0 ? undefined : built;
 }
 
-/** A tool's failure as ArgoCD shows it: the tool's own message, the workspace written as repo ids. */
-export function failure(workspace: Workspace, run: ToolRun, what: string): CachedRender | { timeout: string } {
-  if (run.failure === 'timeout') return { timeout: `${what} did not finish in time and was stopped` };
-  if (run.failure === 'output-limit') return { ok: false, message: `${what} printed more output than fleetlint reads` };
-  if (run.failure === 'spawn') return { ok: false, message: `${what} could not start: ${run.spawnError ?? ''}` };
-  const text = workspace.redact((run.stderr.trim() || run.stdout.trim()).replace(/\r/g, ''));
-  // Deprecation warnings (kustomize's `# Warning: 'patchesStrategicMerge' is deprecated`) are not why it failed.
-  const all = text.split('\n');
-  const errors = all.filter((line) => !/^(?:# )?warning:/i.test(line));
-  const lines = errors.length > 0 ? errors : all;
-  const shown = lines.slice(0, 12).join('\n').slice(0, 2000);
-  return { ok: false, message: `${what} failed: ${shown}${lines.length > 12 ? '\n…' : ''}` };
-}
-
 /** Helm's `# Source: <chart name>/templates/x.yaml`, as a file of the fleet when the chart is one of its folders. */
 function helmProvenance(context: RenderContext, chart: ChartLocation, chartName: string | undefined, source: string | undefined): SourceFileInfo {
   if (source === undefined) return {};
@@ -363,15 +334,6 @@ async function findArchive(folder: string): Promise<string | undefined> {
   try {
     const names = (await readdir(folder)).filter((name) => name.endsWith('.tgz')).sort();
     return names[0] === undefined ? undefined : join(folder, names[0]);
-  } catch {
-    return undefined;
-  }
-}
-
-/** The plain value of inline `helm.values`, for provenance; undefined when it does not parse. */
-export function parseInlineValues(text: string): unknown {
-  try {
-    return yaml.load(text, { schema: yaml.CORE_SCHEMA });
   } catch {
     return undefined;
   }

@@ -4,12 +4,12 @@ import yaml from 'js-yaml';
 import { isMap, type PlainMap } from '../model/k8s/value.js';
 import type { AppSourceSpec, KustomizeSpec } from './app-spec.js';
 import type { OutputDocument } from './cache.js';
-import type { AppTask, RenderContext, Setter, SourceFileInfo, ToolJob } from './context.js';
+import type { AppTask, Problem, RenderContext, Setter, SourceFileInfo, ToolJob } from './context.js';
 import { sourceAt } from './context.js';
 import { argoEnv, envsubst } from './env.js';
-import { failure, type Problem } from './helm.js';
 import { kustomizationFileIn, kustomizeInputs, yamlValue, type KustomizeInputs } from './inputs.js';
 import { parseManifestStream } from './manifests.js';
+import { toolFailure } from './run-tool.js';
 import type { RepoIndex } from './repo-index.js';
 import type { RenderTool } from './tools.js';
 import type { Workspace } from './workspace.js';
@@ -75,7 +75,7 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
       const toolEnv = { ...process.env, ...env };
       for (const args of edits) {
         const run = await context.exec(tool.path, args, overlay, toolEnv);
-        if (run.code !== 0) return failure(workspace, run, `kustomize ${args.slice(0, 3).join(' ')}`);
+        if (run.code !== 0) return toolFailure(run, `kustomize ${args.slice(0, 3).join(' ')}`, (text) => workspace.redact(text));
       }
       if (patches.length > 0) {
         const added = await addPatches(index, dir, overlay, patches);
@@ -83,7 +83,7 @@ export function planKustomize({ context, task, source, index, dir, tool }: Kusto
       }
       const originsAsked = keepOrigin || (await askForOrigins(overlay, kustomizationFileIn(index, dir)));
       const run = await context.exec(tool.path, ['build', overlay, ...buildOptions], workspace.repoDir(index.id), toolEnv);
-      if (run.code !== 0) return failure(workspace, run, 'kustomize build');
+      if (run.code !== 0) return toolFailure(run, 'kustomize build', (text) => workspace.redact(text));
       let documents: OutputDocument[];
       try {
         documents = parseManifestStream(run.stdout);

@@ -65,3 +65,12 @@ export function objectsOf(value: unknown): PlainMap[] {
 export function isApplication(header: ObjectHeader): boolean {
   return header.kind === 'Application' && header.apiVersion.startsWith('argoproj.io/');
 }
+
+/** The plain value of inline `helm.values`, for provenance; undefined when it does not parse. */
+export function parseInlineValues(text: string): unknown {
+  try {
+    return yaml.load(text, { schema: yaml.CORE_SCHEMA });
+  } catch {
+    return undefined;
+  }
+}

@@ -5,7 +5,7 @@ import { originAt } from '../model/origin.js';
 import type { YamlDocument } from '../model/yaml/parse.js';
 import type { AppSourceSpec } from './app-spec.js';
 import type { AppTask, Setter } from './context.js';
-import { parseInlineValues } from './helm.js';
+import { parseInlineValues } from './manifests.js';
 import type { RepoIndex } from './repo-index.js';
 import type { RenderLocation, RenderedObject, SourceKind } from './types.js';
 

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { CachedRender } from './cache.js';
 
 export interface ToolRun {
   /** Exit code; undefined when the process was killed (time limit, output limit) or could not start. */
@@ -74,4 +75,18 @@ export function runTool(command: string, args: readonly string[], options: RunTo
       finish(code ?? undefined);
     });
   });
+}
+
+/** A tool's failure as ArgoCD shows it: the tool's own message, its temporary paths redacted (as repo ids). */
+export function toolFailure(run: ToolRun, what: string, redact: (text: string) => string): CachedRender | { timeout: string } {
+  if (run.failure === 'timeout') return { timeout: `${what} did not finish in time and was stopped` };
+  if (run.failure === 'output-limit') return { ok: false, message: `${what} printed more output than fleetlint reads` };
+  if (run.failure === 'spawn') return { ok: false, message: `${what} could not start: ${run.spawnError ?? ''}` };
+  const text = redact((run.stderr.trim() || run.stdout.trim()).replace(/\r/g, ''));
+  // Deprecation warnings (kustomize's `# Warning: 'patchesStrategicMerge' is deprecated`) are not why it failed.
+  const all = text.split('\n');
+  const errors = all.filter((line) => !/^(?:# )?warning:/i.test(line));
+  const lines = errors.length > 0 ? errors : all;
+  const shown = lines.slice(0, 12).join('\n').slice(0, 2000);
+  return { ok: false, message: `${what} failed: ${shown}${lines.length > 12 ? '\n…' : ''}` };
 }
