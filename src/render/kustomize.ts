@@ -139,8 +139,8 @@ async function addPatches(index: RepoIndex, dir: string, overlay: string, patche
 
 /**
  * Adds `buildMetadata: [originAnnotations]` to the workspace copy of the overlay's kustomization: appended as a
- * line, so the rest of the file stays byte for byte what the user wrote. An empty kustomization is left alone
- * (kustomize refuses it, as it would in ArgoCD), and so is one that sets `buildMetadata` itself.
+ * line, so the rest of the file stays byte for byte what the user wrote. An empty kustomization (nothing but
+ * apiVersion and kind) is left alone, as kustomize refuses it in ArgoCD too, and so is one that sets `buildMetadata`.
  */
 async function askForOrigins(overlay: string, file: string | undefined): Promise<boolean> {
   if (file === undefined) return false;
@@ -154,6 +154,8 @@ async function askForOrigins(overlay: string, file: string | undefined): Promise
     return false;
   }
   if (!isMap(value) || 'buildMetadata' in value || text.trimStart().startsWith('{')) return false;
+  // kustomize refuses a kustomization with nothing but apiVersion and kind as empty: adding a field would hide that.
+  if (Object.keys(value).every((key) => key === 'apiVersion' || key === 'kind')) return false;
   await writeFile(path, `${text}${text.endsWith('\n') ? '' : '\n'}buildMetadata: [originAnnotations]\n`);
   return true;
 }

@@ -136,6 +136,15 @@ describe('kustomize sources', () => {
     expect(app.errors[0]?.message).not.toMatch(/fleetlint-render-/);
   });
 
+  it('leaves an empty kustomization empty, so kustomize refuses it as in ArgoCD', async () => {
+    const fleet = await fleetFromFiles({
+      'apps/web': { 'empty/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n' },
+      'kubernetes/argocd-apps': { 'apps/web.yaml': application('empty', 'empty') },
+    });
+    const app = appNamed(await render(fleet), 'empty');
+    expect(app.errors.map((error) => error.message)).toEqual(['Application empty: kustomize build failed: Error: kustomization.yaml is empty']);
+  });
+
   it('notes an overlay with remote bases instead of fetching them', async () => {
     const fleet = await fleetFromFiles({
       'apps/web': { 'remote/kustomization.yaml': 'resources:\n  - https://github.com/argoproj/argo-cd//manifests/cluster-install?ref=v2.9.0\n' },
