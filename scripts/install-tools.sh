@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the tools fleetlint's tests use besides npm packages, on a fresh Debian machine:
-# the pinned OPA CLI (built with go install), xmllint (libxml2-utils) and Chromium (the HTML report test).
+# the pinned OPA CLI, helm and kustomize (built with go install), xmllint (libxml2-utils) and Chromium (the HTML
+# report test).
 # Idempotent; apt-get runs only for what is missing.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 bash "$repo/scripts/install-opa.sh" >/dev/null
+render_tools="$(bash "$repo/scripts/install-render-tools.sh")"
 
 missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
@@ -22,4 +24,4 @@ if ((${#missing[@]} > 0)); then
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 # Debian's chromium wrapper prints a harmless shell warning on stderr, hence 2>/dev/null.
-echo "install-tools: opa $("$repo/.tools/bin/opa" version | sed -n 's/^Version: //p'), $(xmllint --version 2>&1 | head -n 1), $("${CHROMIUM_BIN:-/usr/bin/chromium}" --version 2>/dev/null)" >&2
+echo "install-tools: opa $("$repo/.tools/bin/opa" version | sed -n 's/^Version: //p'), $render_tools, $(xmllint --version 2>&1 | head -n 1), $("${CHROMIUM_BIN:-/usr/bin/chromium}" --version 2>/dev/null)" >&2
