@@ -57,6 +57,7 @@ function toFinding(finding: Finding): Record<string, unknown> {
     ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
     ...(finding.help !== undefined ? { help: finding.help } : {}),
     ...(finding.related ? { related: finding.related.map(toLocation) } : {}),
+    ...(finding.data ? { data: finding.data } : {}),
     fingerprint: finding.fingerprint,
     ...(finding.suppression
       ? {

@@ -108,6 +108,7 @@ function toResult(finding: Finding, ruleIndex: number, locate: Locate): SarifRes
     locations: [location(finding, locate)],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { 'fleetlint/v1': finding.fingerprint },
+    ...(finding.data ? { properties: { data: finding.data } } : {}),
     ...(suppression
       ? {
           suppressions: [{
