@@ -35,21 +35,21 @@
 #         type: object
 #         description: Scan categories required per repo kind; every pipeline also needs the categories under "pipeline".
 #         additionalProperties: {type: array, items: {type: string}}
+#         default:
+#           terraform: [iac]
+#           helm: [manifests]
+#           k8s-manifests: [manifests]
+#           docker: [image]
+#           pipeline: [secrets]
 #       scanners:
 #         type: object
 #         description: Per category, regular expressions that recognise a scanner command in a script line.
 #         additionalProperties: {type: array, items: {type: string}}
 package fleetlint.required_scans
 
-default requirements := {
-	"terraform": ["iac"],
-	"helm": ["manifests"],
-	"k8s-manifests": ["manifests"],
-	"docker": ["image"],
-	"pipeline": ["secrets"],
-}
-
-requirements := input.options.requirements
+# The categories required per kind: the `requirements` option, whose default is in the options schema above (the
+# runner applies it), so that the policy and the audit report's coverage matrix read one table.
+requirements := object.get(input.options, "requirements", {})
 
 default scanners := {
 	"iac": [
@@ -139,6 +139,7 @@ deny contains decision if {
 		"file": pipeline.file,
 		"path": ["include"],
 		"subject": concat(":", ["missing", category]),
+		"data": {"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])},
 	}
 }
 
@@ -157,6 +158,7 @@ deny contains decision if {
 		"repo": input.repo.id,
 		"origin": job.origin,
 		"subject": concat(":", ["not-gating", category]),
+		"data": {"kind": "not-gating", "category": category, "jobs": sort(names)},
 	}
 }
 
@@ -175,6 +177,7 @@ deny contains decision if {
 		"origin": object.get(job.keyOrigins, "allow_failure", job.origin),
 		"severity": "warning",
 		"subject": concat(":", ["non-blocking", category]),
+		"data": {"kind": "non-blocking", "category": category, "jobs": sort(names)},
 	}
 }
 
@@ -190,6 +193,7 @@ deny contains decision if {
 		"repo": input.repo.id,
 		"file": "",
 		"subject": "no-pipeline",
+		"data": {"kind": "no-pipeline", "kinds": sort([k | some k in input.repo.kinds; k in deployable_kinds])},
 	}
 }
 

@@ -19,8 +19,17 @@ repo(kinds, jobs) := {
 	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "jobs": jobs},
 }
 
+# The default of the `requirements` option, as the runner passes it.
+requirements := {
+	"terraform": ["iac"],
+	"helm": ["manifests"],
+	"k8s-manifests": ["manifests"],
+	"docker": ["image"],
+	"pipeline": ["secrets"],
+}
+
 deny_for(r) := decisions if {
-	decisions := required_scans.deny with input as {"repo": r, "options": {}}
+	decisions := required_scans.deny with input as {"repo": r, "options": {"requirements": requirements}}
 }
 
 subjects(r) := {d.subject | some d in deny_for(r)}
@@ -30,6 +39,17 @@ secrets_job := job("gitleaks", ["gitleaks detect --source ."], {})
 test_every_pipeline_needs_a_secret_scan if {
 	subjects(repo(["docs"], [])) == {"missing:secrets"}
 	subjects(repo(["docs"], [secrets_job])) == set()
+}
+
+test_decisions_carry_their_data if {
+	[d.data | some d in deny_for(repo(["terraform", "helm"], [secrets_job]))] == [
+		{"kind": "missing", "category": "iac", "requiredFor": ["terraform"]},
+		{"kind": "missing", "category": "manifests", "requiredFor": ["helm"]},
+	]
+	manual := job("gitleaks", ["gitleaks detect"], {"when": "manual"})
+	[d.data | some d in deny_for(repo(["docs"], [manual]))] == [{"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"]}]
+	no_pipeline := required_scans.deny with input as {"repo": {"id": "svc", "kinds": ["helm", "docs"], "ci": null}, "options": {"requirements": requirements}}
+	[d.data | some d in no_pipeline] == [{"kind": "no-pipeline", "kinds": ["helm"]}]
 }
 
 test_terraform_needs_an_iac_scan_recognised_by_command if {
@@ -94,12 +114,12 @@ test_one_blocking_gating_job_is_enough if {
 }
 
 test_deployable_repo_without_pipeline if {
-	decisions := required_scans.deny with input as {"repo": {"id": "svc", "kinds": ["helm", "docs"], "ci": null}, "options": {}}
+	decisions := required_scans.deny with input as {"repo": {"id": "svc", "kinds": ["helm", "docs"], "ci": null}, "options": {"requirements": requirements}}
 	[d.subject | some d in decisions] == ["no-pipeline"]
 }
 
 test_docs_only_repo_without_pipeline_passes if {
-	decisions := required_scans.deny with input as {"repo": {"id": "docs", "kinds": ["docs"], "ci": null}, "options": {}}
+	decisions := required_scans.deny with input as {"repo": {"id": "docs", "kinds": ["docs"], "ci": null}, "options": {"requirements": requirements}}
 	count(decisions) == 0
 }
 
@@ -111,7 +131,7 @@ test_requirements_are_configurable if {
 # Scanner patterns recognise a command in one script line, as the `scanners` option says: an anchored pattern
 # matches any line, and a scanner's name and its subcommand on two lines are no scan.
 test_scanner_patterns_match_one_script_line if {
-	options := {"scanners": {"secrets": [`^gitleaks detect$`]}}
+	options := {"requirements": requirements, "scanners": {"secrets": [`^gitleaks detect$`]}}
 	anchored := repo(["docs"], [job("s", ["echo scanning", "gitleaks detect"], {})])
 	count(required_scans.deny) == 0 with input as {"repo": anchored, "options": options}
 	split := repo(["terraform"], [secrets_job, job("t", ["trivy", "config ."], {})])

@@ -126,6 +126,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     message: `project ${skipped.pathWithNamespace} is ${skipped.reason === 'outside-group' ? `outside the group ${group}` : skipped.reason}: not audited`,
     repo: '.',
     subject: `skipped:${skipped.reason}:${skipped.pathWithNamespace}`,
+    data: { kind: 'skipped', reason: skipped.reason, project: skipped.pathWithNamespace },
   }));
   const byId = new Map<string, GitLabProject>(listed.projects.map((project) => [project.path, project]));
   const ids = [...byId.keys()];

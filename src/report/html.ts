@@ -4,17 +4,11 @@
  * Every piece of text from the fleet is escaped; messages are already redacted by the rules.
  */
 import type { Finding, Severity } from '../model/findings.js';
-import {
-  auditSummary,
-  COVERAGE_LABELS,
-  type AuditSummary,
-  type Changes,
-  type Coverage,
-  type PreviousFinding,
-  type Score,
-  type WaveApp,
-  type WaveGraph,
-} from './audit-summary.js';
+import { auditSummary, type AuditSummary } from './audit-summary.js';
+import { COVERAGE_LABELS, type Coverage } from './audit/coverage.js';
+import type { Changes, PreviousFinding } from './audit/previous.js';
+import type { Score } from './audit/score.js';
+import type { WaveApp, WaveGraph } from './audit/waves.js';
 import type { ReportInput } from './types.js';
 
 /** The detailed list stops here; the JSON and SARIF reports carry every finding. */

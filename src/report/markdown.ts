@@ -5,7 +5,10 @@
  * people or links elsewhere when the report is posted as an issue.
  */
 import type { Finding, Severity } from '../model/findings.js';
-import { auditSummary, COVERAGE_LABELS, type AuditSummary, type Changes, type Coverage, type CoverageCell, type PreviousFinding, type WaveGraph } from './audit-summary.js';
+import { auditSummary, type AuditSummary } from './audit-summary.js';
+import { COVERAGE_LABELS, type Coverage, type CoverageCell } from './audit/coverage.js';
+import type { Changes, PreviousFinding } from './audit/previous.js';
+import type { WaveGraph } from './audit/waves.js';
 import { formatScore } from './html.js';
 import type { ReportInput } from './types.js';
 
