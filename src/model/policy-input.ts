@@ -4,23 +4,26 @@ import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
 import { dependencyWaveOrders } from './dependencies/ordering.js';
+import type {
+  ApplicationInput,
+  FleetSettingsInput,
+  ImageReferenceInput,
+  JobInput,
+  Origin,
+  PolicyInput,
+  RepoInput,
+} from './policy-input/types.js';
 
 /**
- * The policy input: plain JSON that Rego policies (ours and the users') are written against. Its shape is
- * documented by schemas/policy-input.schema.json and versioned by `version`; change both together.
+ * The policy input: plain JSON that Rego policies (ours and the users') are written against, built from the model.
+ * Its shape is the `PolicyInput` type (policy-input/types.ts), from which schemas/policy-input.schema.json is
+ * generated; `version` says which.
  */
-export const POLICY_INPUT_VERSION = 1;
+export const POLICY_INPUT_VERSION: PolicyInput['version'] = 1;
 
-export interface OriginJson {
-  repo: string;
-  file: string;
-  line: number;
-  column: number;
-  docIndex?: number;
-  path?: (string | number)[];
-}
+export type { PolicyInput, RepoInput } from './policy-input/types.js';
 
-export function originJson(origin: FactOrigin): OriginJson {
+export function originJson(origin: FactOrigin): Origin {
   return {
     repo: origin.repo,
     file: origin.file,
@@ -31,8 +34,8 @@ export function originJson(origin: FactOrigin): OriginJson {
   };
 }
 
-function jobJson(job: CiJob): Record<string, unknown> {
-  const keyOrigins: Record<string, OriginJson> = {};
+function jobJson(job: CiJob): JobInput {
+  const keyOrigins: Record<string, Origin> = {};
   for (const [key, origin] of Object.entries(job.keyOrigins)) keyOrigins[key] = originJson(origin);
   return {
     name: job.name,
@@ -53,7 +56,7 @@ function jobJson(job: CiJob): Record<string, unknown> {
   };
 }
 
-function applicationJson(app: ArgoApplication): Record<string, unknown> {
+function applicationJson(app: ArgoApplication): ApplicationInput {
   return {
     name: app.name,
     ...(app.namespace !== undefined ? { namespace: app.namespace } : {}),
@@ -89,7 +92,7 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
  * Every repo field of the policy input, built on demand: a fleet-scope policy that reads a few fields
  * (`custom.repoFields`) gets only those, built alone.
  */
-const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
+const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field] } = {
   id: (repo) => repo.id,
   kinds: (repo) => repo.kinds,
   files: (repo) => repo.files.map((file) => file.path),
@@ -159,18 +162,19 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
 
 const REPO_FIELD_NAMES: readonly string[] = Object.keys(REPO_FIELDS);
 
+const isRepoField = (field: string): field is keyof RepoInput => Object.hasOwn(REPO_FIELDS, field);
+
 /** A repo as the policy input has it: every field, or only `id` and the fields named. */
-export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Record<string, unknown> {
+export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Partial<RepoInput> {
   const json: Record<string, unknown> = {};
   for (const field of fields.includes('id') ? fields : ['id', ...fields]) {
-    const build = REPO_FIELDS[field];
-    if (build) json[field] = build(repo);
+    if (isRepoField(field)) json[field] = REPO_FIELDS[field](repo);
   }
-  return json;
+  return json as Partial<RepoInput>;
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
+export function fleetSettingsJson(fleet: Fleet): FleetSettingsInput {
   return {
     ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
     ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
@@ -178,14 +182,17 @@ export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
   };
 }
 
-/** `repoOf` builds each repo's part: all of it by default, or the fields a policy reads. */
-export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string, unknown> = repoJson): Record<string, unknown> {
+/**
+ * `repoOf` builds each repo's part: all of it by default, or the fields a policy reads (then a repo holds only
+ * some of its fields, which the type cannot say).
+ */
+export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoInput> = repoJson): PolicyInput {
   // Which two Applications' waves order each dependency, from the app-of-apps tree.
   const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet),
-    repos: fleet.repos.map((repo) => repoOf(repo)),
+    repos: fleet.repos.map((repo) => repoOf(repo) as RepoInput),
     dependencies: fleet.dependencies.map((dependency, index) => {
       const order = orders[index];
       return {
@@ -211,7 +218,7 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string,
 }
 
 /** An image reference's parts as the policy input holds them (deployed and published images alike). */
-function referenceJson(image: { raw: string; registry: string; repository: string; tag?: string; digest?: string }): Record<string, string> {
+function referenceJson(image: { raw: string; registry: string; repository: string; tag?: string; digest?: string }): ImageReferenceInput {
   return {
     raw: image.raw,
     registry: image.registry,
