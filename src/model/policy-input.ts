@@ -170,7 +170,7 @@ export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAME
   for (const field of fields.includes('id') ? fields : ['id', ...fields]) {
     if (isRepoField(field)) json[field] = REPO_FIELDS[field](repo);
   }
-  return json as Partial<RepoInput>;
+  return json;
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
