@@ -4,6 +4,7 @@ import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
 import { dependencyWaveOrders } from './dependencies/ordering.js';
+import { scannerTable } from './gitlab-ci/scanners.js';
 import type {
   ApplicationInput,
   FleetSettingsInput,
@@ -53,6 +54,8 @@ function jobJson(job: CiJob): JobInput {
     ...(job.unresolved ? { unresolved: job.unresolved } : {}),
     origin: originJson(job.origin),
     keyOrigins,
+    scans: job.scans.map((scan) => ({ category: scan.category, tool: scan.tool, evidence: originJson(scan.evidence), nonFailing: scan.nonFailing })),
+    gatesMergeRequests: { value: job.gatesMergeRequests.value, reason: job.gatesMergeRequests.reason },
   };
 }
 
@@ -179,6 +182,7 @@ export function fleetSettingsJson(fleet: Fleet): FleetSettingsInput {
     ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
     ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
     registries: fleet.settings.registries,
+    scanners: scannerTable(fleet.settings.scanners).map(({ category, tool }) => ({ category, tool })),
   };
 }
 

@@ -6,6 +6,7 @@ import type { HelmFacts } from './helm/types.js';
 import type { K8sObject } from './k8s/types.js';
 import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
+import type { ScannerSetting } from './gitlab-ci/scanners.js';
 import type { ImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 
@@ -52,6 +53,8 @@ export interface FleetSettings {
   /** Registry hosts that belong to the fleet (`harbor.homelab.local`). */
   registries: string[];
   providers: ProviderRule[];
+  /** Scanners of the fleet's own that CI scripts run (the config's `scanners`), after the built-in table. */
+  scanners?: ScannerSetting[];
 }
 
 export interface Fleet {

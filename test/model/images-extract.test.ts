@@ -38,6 +38,8 @@ function job(name: string, fields: Partial<CiJob> = {}): CiJob {
     mixesRulesAndOnly: false,
     origin: originAtLine(REPO, '.gitlab-ci.yml', 1),
     keyOrigins: {},
+    scans: [],
+    gatesMergeRequests: { value: true, reason: 'runs-in-merge-requests' },
     ...fields,
   };
 }

@@ -41,6 +41,19 @@ export interface FleetSettingsInput {
   group?: string;
   /** Container registry hosts that belong to the fleet. */
   registries: string[];
+  /**
+   * The scanners the model recognises in CI scripts (its built-in table, then the config's `scanners`), in the
+   * order messages list them: what makes each job's `scans`.
+   */
+  scanners: ScannerInput[];
+}
+
+/** A security scanner of the model's table. */
+export interface ScannerInput {
+  /** The scan category it makes: `iac`, `manifests`, `image`, `secrets`, or a fleet's own. */
+  category: string;
+  /** Its name as messages show it (`trivy config`). */
+  tool: string;
 }
 
 /** A path into a YAML document: map keys and sequence indexes. */
@@ -158,6 +171,35 @@ export interface JobInput {
   origin: Origin;
   /** Per job key, where its value came from (possibly a template in another repo). */
   keyOrigins: Record<string, Origin>;
+  /** The security scans its script runs, one per script line and scanner of the table (`fleet.scanners`). */
+  scans: ScanInput[];
+  /** Whether the job gates merge requests, and why not. */
+  gatesMergeRequests: MergeRequestGateInput;
+}
+
+/** A security scanner one script line of a job runs. */
+export interface ScanInput {
+  /** The scan category: `iac`, `manifests`, `image`, `secrets`, or a fleet's own. */
+  category: string;
+  /** The scanner, as `fleet.scanners` names it. */
+  tool: string;
+  /** The script line that runs it. */
+  evidence: Origin;
+  /** The line tells the scanner to pass whatever it finds (`--exit-code 0`, `--soft-fail`, `|| true`). */
+  nonFailing: boolean;
+}
+
+/**
+ * Whether a job gates merge requests: a merge-request pipeline can run (workflow:rules), the job runs in it, and it
+ * is neither `when: manual` nor manual through every rule that may apply.
+ */
+export interface MergeRequestGateInput {
+  value: boolean;
+  /**
+   * Why: it runs in merge-request pipelines; it is `when: manual`; every rule that may apply makes it manual; its
+   * rules leave it out of merge-request pipelines; the workflow runs no merge-request pipeline.
+   */
+  reason: 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow';
 }
 
 /**
