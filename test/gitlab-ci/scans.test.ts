@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { scannerTable } from '../../src/model/gitlab-ci/scanners.js';
+import type { CiScan } from '../../src/model/gitlab-ci/types.js';
 import { jobOf, resolveCi, resolveIn } from './helpers.js';
 
 /** The categories a one-line job scans, by the built-in table. */
@@ -36,8 +37,9 @@ describe("a job's scans (the scanner table)", () => {
       app: { '.gitlab-ci.yml': "include:\n  - project: homelab/ci\n    file: scan.yml\nlocal:\n  script:\n    - echo build\n    - trivy image --exit-code 0 app:1\n" },
       ci: { 'scan.yml': 'secrets:\n  script:\n    - gitleaks detect --no-fail\n' },
     });
-    expect(jobOf(pipeline, 'local').scans).toEqual([{ category: 'image', tool: 'trivy image', evidence: expect.objectContaining({ repo: 'app', file: '.gitlab-ci.yml', range: expect.objectContaining({ startLine: 7 }) }) as unknown, nonFailing: true }]);
-    expect(jobOf(pipeline, 'secrets').scans).toEqual([{ category: 'secrets', tool: 'gitleaks', evidence: expect.objectContaining({ repo: 'ci', file: 'scan.yml', range: expect.objectContaining({ startLine: 3 }) }) as unknown, nonFailing: true }]);
+    const brief = (scan: CiScan): unknown[] => [scan.category, scan.tool, scan.evidence.repo, scan.evidence.file, scan.evidence.range.startLine, scan.nonFailing];
+    expect(jobOf(pipeline, 'local').scans.map(brief)).toEqual([['image', 'trivy image', 'app', '.gitlab-ci.yml', 7, true]]);
+    expect(jobOf(pipeline, 'secrets').scans.map(brief)).toEqual([['secrets', 'gitleaks', 'ci', 'scan.yml', 3, true]]);
   });
 
   it("adds the fleet's own scanners after the built-in ones", () => {
