@@ -140,6 +140,14 @@ const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field
     origin: originJson(image.origin),
     ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
   })),
+  invalidImages: (repo) => repo.invalidImages.map((image) => ({
+    raw: image.raw,
+    context: image.context,
+    error: image.error,
+    ...(image.job !== undefined ? { job: image.job } : {}),
+    origin: originJson(image.origin),
+    ...(image.jobOrigin ? { jobOrigin: originJson(image.jobOrigin) } : {}),
+  })),
   publishedImages: (repo) => repo.publishedImages.map((image) => ({
     ...referenceJson(image),
     dynamic: image.dynamic,

@@ -110,7 +110,6 @@ export class RepoBuilder {
     diagnostics.push(...ci.diagnostics);
 
     const images = extractImages(repo.id, { ci: ci.pipeline, dockerfiles: docker.dockerfiles, helm, k8s, settings, yamlOf });
-    diagnostics.push(...images.diagnostics);
     const publishedImages = extractPublishedImages(ci.pipeline, { repo: repo.id, settings, yamlOf });
 
     return {
@@ -124,6 +123,7 @@ export class RepoBuilder {
       k8s,
       dockerfiles: docker.dockerfiles,
       images: images.images,
+      invalidImages: images.invalid,
       publishedImages,
       diagnostics,
     };

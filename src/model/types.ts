@@ -7,7 +7,7 @@ import type { K8sObject } from './k8s/types.js';
 import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
 import type { ScannerSetting } from './gitlab-ci/scanners.js';
-import type { ImageRef, PublishedImage } from './images/types.js';
+import type { ImageRef, InvalidImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 
 export type RepoKind = 'terraform' | 'ansible' | 'helm' | 'argocd' | 'k8s-manifests' | 'docker' | 'docs';
@@ -39,6 +39,8 @@ export interface Repo {
   k8s: K8sObject[];
   dockerfiles: Dockerfile[];
   images: ImageRef[];
+  /** Image references Docker would refuse to pull (reported by the invalid-image-reference rule). */
+  invalidImages: InvalidImageRef[];
   publishedImages: PublishedImage[];
   /** Problems in the repo's own files: parse errors, unresolved includes, unreadable files. */
   diagnostics: FindingDraft[];

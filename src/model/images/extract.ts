@@ -1,10 +1,9 @@
-import type { FindingDraft } from '../findings.js';
 import type { CiPipeline } from '../gitlab-ci/types.js';
 import type { Dockerfile } from '../docker/types.js';
 import type { HelmFacts } from '../helm/types.js';
 import type { K8sObject } from '../k8s/types.js';
 import type { FleetSettings } from '../types.js';
-import type { ImageRef } from './types.js';
+import type { ImageRef, InvalidImageRef } from './types.js';
 import { isImageRef, NO_VARIABLES, toImageRef, type ImageCandidate } from './candidate.js';
 import { ciImageCandidates } from './ci.js';
 import type { YamlLookup } from './ci-variables.js';
@@ -26,8 +25,8 @@ export interface ImageSources {
 
 export interface ExtractedImages {
   images: ImageRef[];
-  /** `invalid-image-reference` findings: references Docker would refuse to pull. */
-  diagnostics: FindingDraft[];
+  /** References Docker would refuse to pull. */
+  invalid: InvalidImageRef[];
 }
 
 /**
@@ -44,13 +43,13 @@ export function extractImages(repo: string, sources: ImageSources): ExtractedIma
   ];
   const registries = new Set(sources.settings.registries.map((registry) => registry.toLowerCase()));
   const images: ImageRef[] = [];
-  const diagnostics: FindingDraft[] = [];
+  const invalid: InvalidImageRef[] = [];
   for (const candidate of candidates) {
     const result = toImageRef(repo, candidate, registries);
     if (isImageRef(result)) images.push(result);
-    else diagnostics.push(result);
+    else invalid.push(result);
   }
-  return { images, diagnostics };
+  return { images, invalid };
 }
 
 /** FROM lines that pull an image: not earlier stages, not `scratch`. ARG defaults are already substituted. */

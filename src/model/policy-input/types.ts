@@ -109,6 +109,8 @@ export interface RepoInput {
   appProjects: AppProjectInput[];
   applicationSets: ApplicationSetInput[];
   images: ImageInput[];
+  /** Image references Docker would refuse to pull, which the invalid-image-reference rule reports. */
+  invalidImages: InvalidImageInput[];
   /** Images a CI script publishes (docker push, --tag, --destination): publishing, not consuming. */
   publishedImages: PublishedImageInput[];
   helmValuesFiles: string[];
@@ -313,6 +315,20 @@ export interface ImageInput extends ImageReferenceInput {
   origin: Origin;
   /** Where the tag is, when written apart from the repository (a Helm tag key). */
   tagOrigin?: Origin;
+}
+
+/** An image reference that does not parse. */
+export interface InvalidImageInput {
+  /** As written (after variable/ARG resolution where possible). */
+  raw: string;
+  context: ImageContextInput;
+  /** What the reference grammar rejects. */
+  error: string;
+  /** For CI images: the job that uses it. */
+  job?: string;
+  origin: Origin;
+  /** For a CI image written in another repo (a template): where the job that uses it is in this repo. */
+  jobOrigin?: Origin;
 }
 
 /** An image a CI script publishes (`docker push`, `--tag`, `--destination`). */
