@@ -9,7 +9,7 @@ import { auditSummary, type AuditSummary } from './audit-summary.js';
 import { COVERAGE_LABELS, type Coverage, type CoverageCell } from './audit/coverage.js';
 import type { Changes, PreviousFinding } from './audit/previous.js';
 import type { WaveGraph } from './audit/waves.js';
-import { formatScore } from './html.js';
+import { formatScore } from './html/text.js';
 import type { ReportInput } from './types.js';
 
 /** Issues and wiki pages have size limits (GitLab: 1,000,000 characters for an issue description). */
