@@ -107,10 +107,8 @@ export function applyCrossRepoPlan(result: RunResult, plan: CrossRepoPlan, confi
   });
   const kept = result.findings.filter((finding) => {
     if (finding.ruleId === 'unresolved-include' && finding.subject !== undefined && plan.replacedSubjects.has(finding.subject)) return false;
-    if (finding.ruleId === 'unused-suppression') {
-      const rules = (finding.subject ?? '').split(':')[1]?.split(',') ?? [];
-      if (rules.length > 0 && rules.every((rule) => plan.skipped.has(rule))) return false;
-    }
+    const rules = finding.ruleId === 'unused-suppression' ? finding.data?.rules : undefined;
+    if (Array.isArray(rules) && rules.length > 0 && rules.every((rule) => typeof rule === 'string' && plan.skipped.has(rule))) return false;
     return true;
   });
   return { ...result, rules, findings: [...kept, ...fingerprintAll(notes.sort(compareFindings))].sort(compareFindings) };
