@@ -18,12 +18,10 @@
 #   repoFields:
 #     - kinds
 #     - ci.file
-#     - ci.workflowAllowsMergeRequests
 #     - ci.jobs.name
-#     - ci.jobs.script.text
-#     - ci.jobs.when
-#     - ci.jobs.ruleWhen
-#     - ci.jobs.runsInMergeRequests
+#     - ci.jobs.scans.category
+#     - ci.jobs.scans.nonFailing
+#     - ci.jobs.gatesMergeRequests
 #     - ci.jobs.allowFailure
 #     - ci.jobs.origin
 #     - ci.jobs.keyOrigins.allow_failure
@@ -35,39 +33,17 @@
 #         type: object
 #         description: Scan categories required per repo kind; every pipeline also needs the categories under "pipeline".
 #         additionalProperties: {type: array, items: {type: string}}
-#       scanners:
-#         type: object
-#         description: Per category, regular expressions that recognise a scanner command in a script line.
-#         additionalProperties: {type: array, items: {type: string}}
+#         default:
+#           terraform: [iac]
+#           helm: [manifests]
+#           k8s-manifests: [manifests]
+#           docker: [image]
+#           pipeline: [secrets]
 package fleetlint.required_scans
 
-default requirements := {
-	"terraform": ["iac"],
-	"helm": ["manifests"],
-	"k8s-manifests": ["manifests"],
-	"docker": ["image"],
-	"pipeline": ["secrets"],
-}
-
-requirements := input.options.requirements
-
-default scanners := {
-	"iac": [
-		`\bcheckov\b`, `\btfsec\b`, `\bterrascan\b`, `\bkics\b`,
-		`\btrivy\s+(config|conf)\b`,
-	],
-	"manifests": [
-		`\bkubescape\b`, `\btrivy\s+(config|conf|k8s|kubernetes)\b`, `\bpolaris\b`,
-		`\bkube-score\b`, `\bkube-linter\b`, `\bcheckov\b.*--framework[= ]+\S*(kubernetes|helm)`,
-	],
-	"image": [`\btrivy\s+(image|i)\b`, `\bgrype\b`, `\bsnyk\s+container\b`],
-	"secrets": [`\bgitleaks\b`, `\btrufflehog\b`, `\bdetect-secrets\b`],
-}
-
-scanners := input.options.scanners
-
-# Script text that makes a scanner pass whatever it finds.
-non_failing_patterns := [`--exit-code[= ]+0\b`, `--soft-fail\b`, `\|\|\s*true\b`, `--exit-zero\b`, `--no-fail\b`]
+# The categories required per kind: the `requirements` option, whose default is in the options schema above (the
+# runner applies it), so that the policy and the audit report's coverage matrix read one table.
+requirements := object.get(input.options, "requirements", {})
 
 deployable_kinds := {"terraform", "ansible", "helm", "argocd", "k8s-manifests", "docker"}
 
@@ -88,13 +64,12 @@ required[category] contains "every pipeline" if {
 	some category in object.get(requirements, "pipeline", [])
 }
 
-# Jobs with a script line that runs a scanner of the category.
+# Jobs that run a scanner of the category: the model's `scans` facts, from its scanner table.
 scan_jobs[category] contains job.name if {
 	some category, _ in required
 	some job in pipeline.jobs
-	some line in job.script
-	some pattern in object.get(scanners, category, [])
-	regex.match(pattern, line.text)
+	some scan in job.scans
+	scan.category == category
 }
 
 job_named(name) := job if {
@@ -102,29 +77,12 @@ job_named(name) := job if {
 	job.name == name
 }
 
-gates_merge_requests(job) if {
-	pipeline.workflowAllowsMergeRequests
-	job.runsInMergeRequests
-	job.when != "manual"
-	not manual_through_rules(job)
-}
-
-manual_through_rules(job) if {
-	count(job.ruleWhen) > 0
-	every when in job.ruleWhen {
-		when in {"manual", "never"}
-	}
-}
-
-blocks(job) if {
+# A job blocks the pipeline on a category when it may not fail and one of its scanners of it is not told to pass.
+blocks(job, category) if {
 	job.allowFailure == false
-	not tells_scanner_not_to_fail(job)
-}
-
-tells_scanner_not_to_fail(job) if {
-	some line in job.script
-	some pattern in non_failing_patterns
-	regex.match(pattern, line.text)
+	some scan in job.scans
+	scan.category == category
+	not scan.nonFailing
 }
 
 # Messages are built with concat, which runs inside WebAssembly (sprintf calls out to JavaScript per finding).
@@ -139,33 +97,35 @@ deny contains decision if {
 		"file": pipeline.file,
 		"path": ["include"],
 		"subject": concat(":", ["missing", category]),
+		"data": {"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])},
 	}
 }
 
 deny contains decision if {
 	some category, names in scan_jobs
 	every name in names {
-		not gates_merge_requests(job_named(name))
+		not job_named(name).gatesMergeRequests.value
 	}
 	some first in [min(names)]
 	job := job_named(first)
 	decision := {
 		"msg": concat("", [
 			"the ", category, " scan (job ", concat(", ", sort(names)), ") does not gate merge requests: it is ",
-			why_not_gating(job), "; required for ", kinds_text(category),
+			not_gating_text[job.gatesMergeRequests.reason], "; required for ", kinds_text(category),
 		]),
 		"repo": input.repo.id,
 		"origin": job.origin,
 		"subject": concat(":", ["not-gating", category]),
+		"data": {"kind": "not-gating", "category": category, "jobs": sort(names)},
 	}
 }
 
 deny contains decision if {
 	some category, names in scan_jobs
 	some name in names
-	gates_merge_requests(job_named(name))
+	job_named(name).gatesMergeRequests.value
 	every other in names {
-		not blocks(job_named(other))
+		not blocks(job_named(other), category)
 	}
 	some first in [min(names)]
 	job := job_named(first)
@@ -175,6 +135,7 @@ deny contains decision if {
 		"origin": object.get(job.keyOrigins, "allow_failure", job.origin),
 		"severity": "warning",
 		"subject": concat(":", ["non-blocking", category]),
+		"data": {"kind": "non-blocking", "category": category, "jobs": sort(names)},
 	}
 }
 
@@ -190,38 +151,27 @@ deny contains decision if {
 		"repo": input.repo.id,
 		"file": "",
 		"subject": "no-pipeline",
+		"data": {"kind": "no-pipeline", "kinds": sort([k | some k in input.repo.kinds; k in deployable_kinds])},
 	}
 }
 
-# Scanner names for messages; with custom scanner patterns the patterns themselves are shown.
-default_scanner_names := {
-	"iac": "checkov, tfsec, terrascan, kics or trivy config",
-	"manifests": "kubescape, trivy config, polaris, kube-score, kube-linter or checkov --framework kubernetes/helm",
-	"image": "trivy image, grype or snyk container",
-	"secrets": "gitleaks, trufflehog or detect-secrets",
+# The scanners of a category for messages, from the model's table (`fleet.scanners`): "a, b or c".
+scanner_names(category) := or_list([s.tool | some s in input.fleet.scanners; s.category == category])
+
+or_list(names) := "no scanner is known for it" if count(names) == 0
+
+or_list(names) := names[0] if count(names) == 1
+
+or_list(names) := concat(" or ", [concat(", ", array.slice(names, 0, count(names) - 1)), names[count(names) - 1]]) if {
+	count(names) > 1
 }
 
-scanner_names(category) := default_scanner_names[category] if not input.options.scanners
-
-scanner_names(category) := concat(", ", scanners[category]) if input.options.scanners
-
-why_not_gating(job) := "manual" if job.when == "manual"
-
-why_not_gating(job) := "manual through its rules" if {
-	job.when != "manual"
-	manual_through_rules(job)
-}
-
-why_not_gating(job) := "excluded from merge-request pipelines by its rules" if {
-	job.when != "manual"
-	not manual_through_rules(job)
-	pipeline.workflowAllowsMergeRequests
-}
-
-why_not_gating(job) := "in a pipeline whose workflow:rules never run for merge requests" if {
-	job.when != "manual"
-	not manual_through_rules(job)
-	not pipeline.workflowAllowsMergeRequests
+# Why a job does not gate merge requests, by the model's reason.
+not_gating_text := {
+	"manual": "manual",
+	"manual-through-rules": "manual through its rules",
+	"excluded-by-rules": "excluded from merge-request pipelines by its rules",
+	"excluded-by-workflow": "in a pipeline whose workflow:rules never run for merge requests",
 }
 
 why_not_blocking(job) := "allow_failure: true" if job.allowFailure == true
@@ -232,5 +182,4 @@ why_not_blocking(job) := sprintf("allow_failure on exit codes %s", [concat(", ",
 
 why_not_blocking(job) := "its script tells the scanner not to fail (--exit-code 0, --soft-fail or || true)" if {
 	job.allowFailure == false
-	tells_scanner_not_to_fail(job)
 }

@@ -4,12 +4,19 @@ import data.fleetlint.required_scans
 
 origin(repo, file, line) := {"repo": repo, "file": file, "line": line, "column": 1}
 
-job(name, lines, fields) := object.union(
+# A scan fact as the model makes it from a script line.
+scan(category) := {"category": category, "tool": "t", "evidence": origin("svc", ".gitlab-ci.yml", 12), "nonFailing": false}
+
+soft_scan(category) := object.union(scan(category), {"nonFailing": true})
+
+gating := {"value": true, "reason": "runs-in-merge-requests"}
+
+job(name, scans, fields) := object.union(
 	{
 		"name": name, "stage": "test", "services": [], "when": "on_success", "allowFailure": false,
 		"needs": [], "extends": [], "runsInMergeRequests": true, "runsOnDefaultBranch": true,
-		"origin": origin("svc", ".gitlab-ci.yml", 10), "keyOrigins": {},
-		"script": [{"text": line, "section": "script", "origin": origin("svc", ".gitlab-ci.yml", 12)} | some line in lines],
+		"origin": origin("svc", ".gitlab-ci.yml", 10), "keyOrigins": {}, "script": [],
+		"scans": scans, "gatesMergeRequests": gating,
 	},
 	fields,
 )
@@ -19,101 +26,128 @@ repo(kinds, jobs) := {
 	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "jobs": jobs},
 }
 
-deny_for(r) := decisions if {
-	decisions := required_scans.deny with input as {"repo": r, "options": {}}
+# The default of the `requirements` option, as the runner passes it.
+requirements := {
+	"terraform": ["iac"],
+	"helm": ["manifests"],
+	"k8s-manifests": ["manifests"],
+	"docker": ["image"],
+	"pipeline": ["secrets"],
 }
+
+# Part of the model's scanner table, for messages.
+fleet := {"registries": [], "scanners": [
+	{"category": "iac", "tool": "checkov"},
+	{"category": "iac", "tool": "tfsec"},
+	{"category": "iac", "tool": "trivy config"},
+	{"category": "image", "tool": "trivy image"},
+	{"category": "secrets", "tool": "gitleaks"},
+]}
+
+deny_with(r, options) := decisions if {
+	decisions := required_scans.deny with input as {"repo": r, "fleet": fleet, "options": options}
+}
+
+deny_for(r) := deny_with(r, {"requirements": requirements})
 
 subjects(r) := {d.subject | some d in deny_for(r)}
 
-secrets_job := job("gitleaks", ["gitleaks detect --source ."], {})
+secrets_job := job("gitleaks", [scan("secrets")], {})
 
 test_every_pipeline_needs_a_secret_scan if {
 	subjects(repo(["docs"], [])) == {"missing:secrets"}
 	subjects(repo(["docs"], [secrets_job])) == set()
 }
 
-test_terraform_needs_an_iac_scan_recognised_by_command if {
+test_decisions_carry_their_data if {
+	[d.data | some d in deny_for(repo(["terraform", "helm"], [secrets_job]))] == [
+		{"kind": "missing", "category": "iac", "requiredFor": ["terraform"]},
+		{"kind": "missing", "category": "manifests", "requiredFor": ["helm"]},
+	]
+	manual := job("gitleaks", [scan("secrets")], {"gatesMergeRequests": {"value": false, "reason": "manual"}})
+	[d.data | some d in deny_for(repo(["docs"], [manual]))] == [{"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"]}]
+	no_pipeline := deny_for({"id": "svc", "kinds": ["helm", "docs"], "ci": null})
+	[d.data | some d in no_pipeline] == [{"kind": "no-pipeline", "kinds": ["helm"]}]
+}
+
+test_a_job_scans_what_its_scan_facts_say_whatever_its_name if {
 	subjects(repo(["terraform"], [secrets_job])) == {"missing:iac"}
-	subjects(repo(["terraform"], [secrets_job, job("whatever-name", ["checkov -d terraform/"], {})])) == set()
-	subjects(repo(["terraform"], [secrets_job, job("x", ["trivy config ."], {})])) == set()
+	subjects(repo(["terraform"], [secrets_job, job("whatever-name", [scan("iac")], {})])) == set()
+	subjects(repo(["terraform"], [secrets_job, job("iac", [scan("manifests")], {})])) == {"missing:iac"}
 }
 
-test_helm_needs_a_manifest_scan if {
+test_helm_needs_a_manifest_scan_and_docker_an_image_scan if {
 	subjects(repo(["helm"], [secrets_job])) == {"missing:manifests"}
-	subjects(repo(["helm"], [secrets_job, job("k", ["kubescape scan framework nsa helm/"], {})])) == set()
-	subjects(repo(["helm"], [secrets_job, job("c", ["checkov -d . --framework kubernetes"], {})])) == set()
-}
-
-test_plain_checkov_is_not_a_manifest_scan if {
-	subjects(repo(["helm"], [secrets_job, job("c", ["checkov -d ."], {})])) == {"missing:manifests"}
-}
-
-test_docker_needs_an_image_scan if {
+	subjects(repo(["helm"], [secrets_job, job("k", [scan("manifests")], {})])) == set()
 	subjects(repo(["docker"], [secrets_job])) == {"missing:image"}
-	subjects(repo(["docker"], [secrets_job, job("t", ["trivy image --exit-code 1 $IMAGE"], {})])) == set()
+	subjects(repo(["docker"], [secrets_job, job("t", [scan("image")], {})])) == set()
 }
 
-test_scan_only_outside_merge_requests_does_not_gate if {
-	r := repo(["docs"], [job("gitleaks", ["gitleaks detect"], {"runsInMergeRequests": false})])
+test_missing_names_the_scanners_of_the_table if {
+	some d in deny_for(repo(["terraform"], [secrets_job]))
+	d.msg == "no job runs a iac scan (checkov, tfsec or trivy config); required for terraform"
+	some i in deny_for(repo(["docker"], [secrets_job]))
+	i.msg == "no job runs a image scan (trivy image); required for docker"
+	some m in deny_with(repo(["docs"], [secrets_job]), {"requirements": {"pipeline": ["secrets", "sbom"]}})
+	m.msg == "no job runs a sbom scan (no scanner is known for it); required for every pipeline"
+}
+
+not_gating_message(reason) := d.msg if {
+	r := repo(["docs"], [job("gitleaks", [scan("secrets")], {"gatesMergeRequests": {"value": false, "reason": reason}})])
 	some d in deny_for(r)
 	d.subject == "not-gating:secrets"
-	contains(d.msg, "excluded from merge-request pipelines")
 }
 
-test_manual_scan_does_not_gate if {
-	subjects(repo(["docs"], [job("gitleaks", ["gitleaks detect"], {"when": "manual"})])) == {"not-gating:secrets"}
-	subjects(repo(["docs"], [job("gitleaks", ["gitleaks detect"], {"ruleWhen": ["manual"]})])) == {"not-gating:secrets"}
-}
-
-test_workflow_without_merge_requests_does_not_gate if {
-	r := object.union(repo(["docs"], [secrets_job]), {"ci": {"workflowAllowsMergeRequests": false}})
-	subjects(r) == {"not-gating:secrets"}
+test_a_scan_that_does_not_gate_says_why if {
+	contains(not_gating_message("manual"), "does not gate merge requests: it is manual;")
+	contains(not_gating_message("manual-through-rules"), "it is manual through its rules;")
+	contains(not_gating_message("excluded-by-rules"), "it is excluded from merge-request pipelines by its rules;")
+	contains(not_gating_message("excluded-by-workflow"), "it is in a pipeline whose workflow:rules never run for merge requests;")
 }
 
 test_allow_failure_is_non_blocking_warning if {
-	decisions := deny_for(repo(["docs"], [job("gitleaks", ["gitleaks detect"], {"allowFailure": true})]))
-	[[d.subject, d.severity] | some d in decisions] == [["non-blocking:secrets", "warning"]]
+	decisions := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"allowFailure": true})]))
+	[[d.subject, d.severity, d.msg] | some d in decisions] == [[
+		"non-blocking:secrets", "warning",
+		"the secrets scan (job gitleaks) cannot fail the pipeline: allow_failure: true",
+	]]
+	codes := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"allowFailure": [1, 2]})]))
+	[d.msg | some d in codes] == ["the secrets scan (job gitleaks) cannot fail the pipeline: allow_failure on exit codes 1, 2"]
 }
 
-test_exit_code_zero_is_non_blocking if {
-	r := repo(["docker"], [secrets_job, job("t", ["trivy image --exit-code 0 app:1"], {})])
-	subjects(r) == {"non-blocking:image"}
+test_a_scanner_told_not_to_fail_is_non_blocking if {
+	decisions := deny_for(repo(["docker"], [secrets_job, job("t", [soft_scan("image")], {})]))
+	[[d.subject, d.msg] | some d in decisions] == [[
+		"non-blocking:image",
+		"the image scan (job t) cannot fail the pipeline: its script tells the scanner not to fail (--exit-code 0, --soft-fail or || true)",
+	]]
 }
 
-test_soft_fail_is_non_blocking if {
-	r := repo(["terraform"], [secrets_job, job("c", ["checkov -d . --soft-fail"], {})])
-	subjects(r) == {"non-blocking:iac"}
+test_a_job_with_a_scanner_that_can_fail_blocks if {
+	subjects(repo(["docker"], [secrets_job, job("t", [soft_scan("image"), scan("image")], {})])) == set()
+
+	# A scanner of another category told not to fail does not make this one non-blocking.
+	subjects(repo(["docker"], [secrets_job, job("t", [soft_scan("secrets"), scan("image")], {})])) == set()
 }
 
 test_one_blocking_gating_job_is_enough if {
 	jobs := [
-		job("gitleaks-advisory", ["gitleaks detect"], {"allowFailure": true}),
-		job("gitleaks", ["gitleaks detect"], {}),
+		job("gitleaks-advisory", [scan("secrets")], {"allowFailure": true}),
+		job("gitleaks", [scan("secrets")], {}),
 	]
 	subjects(repo(["docs"], jobs)) == set()
 }
 
 test_deployable_repo_without_pipeline if {
-	decisions := required_scans.deny with input as {"repo": {"id": "svc", "kinds": ["helm", "docs"], "ci": null}, "options": {}}
+	decisions := deny_for({"id": "svc", "kinds": ["helm", "docs"], "ci": null})
 	[d.subject | some d in decisions] == ["no-pipeline"]
 }
 
 test_docs_only_repo_without_pipeline_passes if {
-	decisions := required_scans.deny with input as {"repo": {"id": "docs", "kinds": ["docs"], "ci": null}, "options": {}}
-	count(decisions) == 0
+	count(deny_for({"id": "docs", "kinds": ["docs"], "ci": null})) == 0
 }
 
 test_requirements_are_configurable if {
-	decisions := required_scans.deny with input as {"repo": repo(["terraform"], []), "options": {"requirements": {"terraform": []}}}
-	count(decisions) == 0
-}
-
-# Scanner patterns recognise a command in one script line, as the `scanners` option says: an anchored pattern
-# matches any line, and a scanner's name and its subcommand on two lines are no scan.
-test_scanner_patterns_match_one_script_line if {
-	options := {"scanners": {"secrets": [`^gitleaks detect$`]}}
-	anchored := repo(["docs"], [job("s", ["echo scanning", "gitleaks detect"], {})])
-	count(required_scans.deny) == 0 with input as {"repo": anchored, "options": options}
-	split := repo(["terraform"], [secrets_job, job("t", ["trivy", "config ."], {})])
-	subjects(split) == {"missing:iac"}
+	count(deny_with(repo(["terraform"], []), {"requirements": {"terraform": []}})) == 0
+	count(deny_with(repo(["terraform"], []), {})) == 0
 }

@@ -85,6 +85,7 @@ deny contains decision if {
 		"origin": application(from).waveOrigin,
 		"subject": sprintf("order:%s->%s", [key(from.repo, from.name), key(to.repo, to.name)]),
 		"related": [e.origin | some e in dependency.evidence],
+		"data": {"kind": "order", "from": from, "to": to},
 	}
 }
 
@@ -112,6 +113,7 @@ deny contains decision if {
 		"repo": cycle[0].repo,
 		"origin": apps[first].waveOrigin,
 		"subject": sprintf("cycle:%s", [concat(",", [key(app.repo, app.name) | some app in cycle])]),
+		"data": {"kind": "cycle", "apps": cycle},
 	}
 }
 
@@ -124,6 +126,7 @@ deny contains decision if {
 		"repo": repo.id,
 		"origin": app.waveOrigin,
 		"subject": sprintf("invalid-wave:%s", [key(repo.id, app.name)]),
+		"data": {"kind": "invalid-wave", "app": {"repo": repo.id, "name": app.name}},
 	}
 }
 
@@ -151,6 +154,7 @@ deny contains decision if {
 		"repo": repo.id,
 		"origin": app.unknownSpecKeyOrigins[i],
 		"subject": sprintf("spec-sync-waves:%s", [key(repo.id, app.name)]),
+		"data": {"kind": "spec-sync-waves", "app": {"repo": repo.id, "name": app.name}},
 	}
 }
 
@@ -190,6 +194,7 @@ deny contains decision if {
 		"origin": app.waveOrigin,
 		"severity": "warning",
 		"subject": sprintf("band:%s", [key(repo.id, app.name)]),
+		"data": {"kind": "band", "app": {"repo": repo.id, "name": app.name}},
 	}
 }
 
@@ -212,5 +217,9 @@ deny contains decision if {
 		"origin": reference.evidence.origin,
 		"severity": "warning",
 		"subject": concat(":", ["unprovided", reference.from, reference.capability, reference.value]),
+		"data": {
+			"kind": "unprovided", "app": {"repo": reference.fromRepo, "name": reference.from},
+			"capability": reference.capability, "value": reference.value,
+		},
 	}
 }

@@ -36,6 +36,7 @@ test_dependency_in_an_earlier_wave_passes if {
 test_equal_waves_are_a_violation if {
 	some d in deny_for([app("jellyfin", 3, {}), app("longhorn", 3, {})], [dependency("jellyfin", "longhorn")])
 	d.subject == "order:jellyfin#jellyfin->longhorn#longhorn"
+	d.data == {"kind": "order", "from": {"repo": "jellyfin", "name": "jellyfin"}, "to": {"repo": "longhorn", "name": "longhorn"}}
 	contains(d.msg, "uses storageClass longhorn at helm/values.yaml:12")
 	d.origin.line == 6
 }
@@ -56,6 +57,7 @@ test_cycle_is_reported_once if {
 	cycles := [d | some d in decisions; startswith(d.subject, "cycle:")]
 	count(cycles) == 1
 	contains(cycles[0].msg, "a, b, c")
+	cycles[0].data == {"kind": "cycle", "apps": cycle}
 	cycles[0].origin.line == 6
 }
 

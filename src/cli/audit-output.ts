@@ -11,7 +11,8 @@ import { ruleSettingFor } from '../engine/rule-settings.js';
 import type { RunResult } from '../engine/runner.js';
 import type { Finding } from '../model/findings.js';
 import type { Fleet } from '../model/types.js';
-import { DEFAULT_SCAN_REQUIREMENTS, fleetFacts, parsePreviousReport, type FleetFacts, type PreviousRun } from '../report/audit-summary.js';
+import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/audit/facts.js';
+import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
 import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
 import { finish, type FinishOptions } from './finish.js';
 import { UsageError } from './usage-error.js';
@@ -24,7 +25,11 @@ export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   label?: string | undefined;
 }
 
-/** The facts the audit report shows, from the model and the config (which scans are required where). */
+/**
+ * The facts the audit report shows, from the model and the config: which scans are required where is the
+ * required-scans `requirements` option in force for each repo (its default, from the policy's options schema, with
+ * the config and overrides applied), exactly what the policy evaluates there.
+ */
 export function auditFacts(fleet: Fleet, config: FleetlintConfig, checks: readonly Check[]): FleetFacts {
   const requiredScans = checks.find((check) => check.meta.id === 'required-scans')?.meta;
   return fleetFacts(fleet, (repoId) => {
@@ -32,11 +37,11 @@ export function auditFacts(fleet: Fleet, config: FleetlintConfig, checks: readon
     const setting = ruleSettingFor(config, requiredScans, repoId);
     if (!setting.enabled) return undefined;
     const requirements = setting.options.requirements;
-    return isRequirements(requirements) ? requirements : DEFAULT_SCAN_REQUIREMENTS;
+    return isRequirements(requirements) ? requirements : {};
   });
 }
 
-function isRequirements(value: unknown): value is Record<string, string[]> {
+function isRequirements(value: unknown): value is ScanRequirements {
   return typeof value === 'object' && value !== null && Object.values(value).every((list) => Array.isArray(list) && list.every((item) => typeof item === 'string'));
 }
 

@@ -38,14 +38,14 @@ export interface CrossRepoPlan {
 export function planCrossRepo(repo: Repo | undefined, checks: readonly Check[], fleetLoaded: boolean): CrossRepoPlan {
   const plan: CrossRepoPlan = { checks: [...checks], skipped: new Set(), skippedMetas: [], notes: [], replacedSubjects: new Set() };
   if (fleetLoaded || !repo) return plan;
-  const skip = (meta: CheckMeta, message: string, subject: string): void => {
+  const skip = (meta: CheckMeta, message: string, reason: 'no-fleet' | 'unloaded-includes'): void => {
     if (!plan.skipped.has(meta.id)) plan.skippedMetas.push(meta);
     plan.skipped.add(meta.id);
-    plan.notes.push({ ruleId: meta.id, severity: 'note', message, repo: repo.id, subject, help: meta.help });
+    plan.notes.push({ ruleId: meta.id, severity: 'note', message, repo: repo.id, subject: `skipped:${reason}`, help: meta.help, data: { kind: 'skipped', reason } });
   };
   for (const check of checks) {
     if (check.meta.scope !== 'fleet') continue;
-    skip(check.meta, `not checked: ${check.meta.id} compares repositories across the fleet; ${FLEET_HINT}`, 'skipped:no-fleet');
+    skip(check.meta, `not checked: ${check.meta.id} compares repositories across the fleet; ${FLEET_HINT}`, 'no-fleet');
   }
 
   const unloaded = unloadedProjectIncludes(repo);
@@ -53,7 +53,7 @@ export function planCrossRepo(repo: Repo | undefined, checks: readonly Check[], 
     const projects = [...unloaded.keys()].sort();
     for (const check of checks) {
       if (check.meta.scope === 'fleet' || !PIPELINE_CHECKS.has(check.meta.id)) continue;
-      skip(check.meta, `not checked: the pipeline includes jobs from ${projects.join(', ')}, which are not loaded; ${FLEET_HINT}`, 'skipped:unloaded-includes');
+      skip(check.meta, `not checked: the pipeline includes jobs from ${projects.join(', ')}, which are not loaded; ${FLEET_HINT}`, 'unloaded-includes');
     }
     for (const project of projects) {
       const includes = unloaded.get(project) ?? [];
@@ -107,10 +107,8 @@ export function applyCrossRepoPlan(result: RunResult, plan: CrossRepoPlan, confi
   });
   const kept = result.findings.filter((finding) => {
     if (finding.ruleId === 'unresolved-include' && finding.subject !== undefined && plan.replacedSubjects.has(finding.subject)) return false;
-    if (finding.ruleId === 'unused-suppression') {
-      const rules = (finding.subject ?? '').split(':')[1]?.split(',') ?? [];
-      if (rules.length > 0 && rules.every((rule) => plan.skipped.has(rule))) return false;
-    }
+    const rules = finding.ruleId === 'unused-suppression' ? finding.data?.rules : undefined;
+    if (Array.isArray(rules) && rules.length > 0 && rules.every((rule) => typeof rule === 'string' && plan.skipped.has(rule))) return false;
     return true;
   });
   return { ...result, rules, findings: [...kept, ...fingerprintAll(notes.sort(compareFindings))].sort(compareFindings) };

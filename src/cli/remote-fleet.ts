@@ -21,6 +21,7 @@ import type { FleetlintConfig } from '../engine/config-types.js';
 import type { RepoCheckResults } from '../engine/stored-results.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
+import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import type { FileSource } from '../sources/file-source.js';
 import { MemorySource } from '../sources/memory.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
@@ -126,6 +127,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     message: `project ${skipped.pathWithNamespace} is ${skipped.reason === 'outside-group' ? `outside the group ${group}` : skipped.reason}: not audited`,
     repo: '.',
     subject: `skipped:${skipped.reason}:${skipped.pathWithNamespace}`,
+    data: { kind: 'skipped', reason: skipped.reason, project: skipped.pathWithNamespace },
   }));
   const byId = new Map<string, GitLabProject>(listed.projects.map((project) => [project.path, project]));
   const ids = [...byId.keys()];
@@ -199,6 +201,8 @@ export async function openFleet(
   options: {
     shard?: Shard | undefined;
     providers: readonly ProviderRule[];
+    /** The config's scanners (see LoadFleetOptions.scanners). */
+    scanners?: readonly ScannerSetting[] | undefined;
     progress: Progress;
     timings?: Record<string, number>;
     /** Worker threads for building the repos; default: threadsFor(the number of repos). */
@@ -250,6 +254,7 @@ export async function openFleet(
         return shard ? [{ id, source: new MemorySource({}) }] : [];
       }),
       providers: options.providers,
+      ...(options.scanners ? { scanners: options.scanners } : {}),
     }));
     if (!shard) break;
     const missing = [...new Set(fleet.repos.filter((repo) => sliceSet.has(repo.id)).flatMap((repo) => includedRepos(repo)))].filter((id) => !state.has(id));

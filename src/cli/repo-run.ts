@@ -15,6 +15,7 @@ export function loadFleetWith(context: FleetContext, id: string, source: FileSou
     repos: context.mode === 'none' ? [{ id, source }] : withTarget(context, id, source),
     diagnostics: context.diagnostics,
     providers: config.providers,
+    ...(config.scanners ? { scanners: config.scanners } : {}),
   });
 }
 

@@ -1,4 +1,4 @@
-import type { DocPath, Severity, SourceLocation, SourceRange } from '../model/findings.js';
+import type { DocPath, FindingData, Severity, SourceLocation, SourceRange } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 
 /** What every check declares about itself; docs, the config schema and SARIF rule entries are built from it. */
@@ -36,6 +36,8 @@ export interface CheckReport {
   docIndex?: number;
   subject?: string;
   related?: SourceLocation[];
+  /** Structured details for reports and tools (see FindingData). */
+  data?: FindingData;
 }
 
 export interface CheckContext {

@@ -1,5 +1,6 @@
 import type { Severity } from '../model/findings.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
+import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 
 export type RuleLevel = Severity | 'off';
 
@@ -48,6 +49,8 @@ export interface FleetlintConfig {
   providers: ProviderRule[];
   /** Replaces the default wave-band table when given. */
   waveBands?: WaveBand[];
+  /** Security scanners of the fleet's own, recognised in CI scripts after the built-in table. */
+  scanners?: ScannerSetting[];
   waivers: Waiver[];
 }
 

@@ -59,6 +59,16 @@ export function configSchema(checks: readonly CheckMeta[]): Record<string, unkno
           },
         },
       },
+      scanners: {
+        description: "Security scanners of the fleet's own: a CI script line that matches `pattern` (a JavaScript regular expression) runs a `category` scan with `tool`. They come after the built-in table, which they extend.",
+        type: 'array',
+        items: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['category', 'tool', 'pattern'],
+          properties: { category: { type: 'string', minLength: 1 }, tool: { type: 'string', minLength: 1 }, pattern: { type: 'string', minLength: 1 } },
+        },
+      },
       waveBands: {
         type: 'array',
         items: {
@@ -138,6 +148,11 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
     throw new ConfigError(file, byLine);
   }
   const raw = value as Partial<FleetlintConfig> & { rules?: Record<string, unknown> };
+  const badPatterns = (raw.scanners ?? []).flatMap((scanner, index) => {
+    const problem = regexProblem(scanner.pattern);
+    return problem === undefined ? [] : [`line ${document ? locatePath(document, ['scanners', index, 'pattern']).range.startLine : 1}: scanners.${index}.pattern: not a valid regular expression (${problem})`];
+  });
+  if (badPatterns.length > 0) throw new ConfigError(file, badPatterns);
   return {
     file,
     rules: normalizeRules(raw.rules ?? {}),
@@ -146,8 +161,19 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
     conftest: raw.conftest ?? [],
     providers: raw.providers ?? [],
     ...(raw.waveBands ? { waveBands: raw.waveBands } : {}),
+    ...(raw.scanners ? { scanners: raw.scanners } : {}),
     waivers: (raw.waivers ?? []).map((waiver, index) => ({ ...waiver, line: document ? locatePath(document, ['waivers', index]).range.startLine : 1 })),
   };
+}
+
+/** Why a pattern is not a JavaScript regular expression; undefined when it is one. */
+function regexProblem(pattern: string): string | undefined {
+  try {
+    new RegExp(pattern);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** `rule: warning` is shorthand for `rule: {severity: warning}`. */

@@ -23,7 +23,6 @@ export const DIAGNOSTICS: readonly CheckMeta[] = [
   diagnostic('crawl-error', 'error', 'A repository could not be found, listed or cloned', 'The repository is left out of this run; the message names the cause.'),
   diagnostic('expired-waiver', 'warning', 'A waiver in the config has expired', 'Its findings are reported again. Fix them, or renew the waiver with a new expiry date and a reason.'),
   diagnostic('internal-error', 'error', 'A check failed while running', 'fleetlint went on with the other checks. Please report the message, which names the check, as a bug.'),
-  diagnostic('invalid-image-reference', 'error', 'An image reference is not valid', 'Docker would refuse to pull it: check the registry, repository, tag and digest against the reference grammar (lower-case repository, tag of at most 128 characters).'),
   diagnostic('invalid-suppression', 'warning', 'A suppression comment is malformed', 'Write `# fleetlint-disable-next-line <rule-id> -- <reason>`; a reason is required.'),
   diagnostic('parse-error', 'error', 'A YAML file could not be parsed', 'The file is skipped by the checks that need its content until the syntax error is fixed.'),
   diagnostic('skipped-file', 'note', 'A file was not read', 'Files over the size limit are not read; their content is not checked.'),

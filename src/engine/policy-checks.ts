@@ -131,6 +131,7 @@ function toReport(decision: PolicyDecision, repoById: ReadonlyMap<string, Repo>)
     repo: decision.repo,
     ...(decision.severity ? { severity: decision.severity } : {}),
     ...(decision.subject !== undefined ? { subject: decision.subject } : {}),
+    ...(decision.data ? { data: decision.data } : {}),
   };
   const related = (decision.related ?? []).map((location) => toSourceLocation(location, repoById));
   const origin = decision.origin;

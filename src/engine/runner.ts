@@ -1,4 +1,4 @@
-import type { Finding, FindingDraft } from '../model/findings.js';
+import type { Finding, FindingData, FindingDraft, JsonValue } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 import { withRange } from '../model/locate-finding.js';
 import type { Check, CheckMeta, CheckReport } from './check.js';
@@ -120,12 +120,25 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   return { findings: suppress(drafts, fleet, config, options.today ?? new Date(), inScope, accept), rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), checkTimings };
 }
 
-/** No message or subject may carry a credential, whatever the check or loader quoted. */
+/** No message, subject or data may carry a credential, whatever the check or loader quoted. */
 function scrubbed(draft: FindingDraft): FindingDraft {
   const message = scrubCredentials(draft.message);
   const subject = draft.subject === undefined ? undefined : scrubCredentials(draft.subject);
-  if (message === draft.message && subject === draft.subject) return draft;
-  return { ...draft, message, ...(subject !== undefined ? { subject } : {}) };
+  const data = draft.data === undefined ? undefined : (scrubbedJson(draft.data) as FindingData);
+  if (message === draft.message && subject === draft.subject && data === draft.data) return draft;
+  return { ...draft, message, ...(subject !== undefined ? { subject } : {}), ...(data !== undefined ? { data } : {}) };
+}
+
+/** The value with every string scrubbed; the same object when nothing changed. */
+function scrubbedJson(value: JsonValue): JsonValue {
+  if (typeof value === 'string') return scrubCredentials(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    const items = value.map(scrubbedJson);
+    return items.some((item, index) => item !== value[index]) ? items : value;
+  }
+  const entries = Object.entries(value).map(([key, item]): [string, JsonValue] => [key, scrubbedJson(item)]);
+  return entries.some(([key, item]) => item !== value[key]) ? Object.fromEntries(entries) : value;
 }
 
 function toDraft(meta: CheckMeta, repo: Repo | undefined, report: CheckReport): FindingDraft {

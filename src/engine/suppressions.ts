@@ -74,5 +74,6 @@ export function unusedSuppressionFindings(suppressions: readonly InlineSuppressi
       file: suppression.file,
       range: { startLine: suppression.line, startColumn: 1, endLine: suppression.line, endColumn: 1 },
       subject: `${suppression.scope}:${suppression.rules.join(',')}`,
+      data: { kind: 'unused-suppression', rules: [...suppression.rules] },
     }));
 }

@@ -54,6 +54,7 @@ export function waiverFindings(states: readonly WaiverState[], configFile: strin
         file,
         range: lineRange(waiver.line ?? 1),
         subject,
+        data: { kind: 'unused-suppression', rules: [waiver.rule] },
       });
     }
   }

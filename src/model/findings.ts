@@ -4,6 +4,15 @@ export type Severity = 'error' | 'warning' | 'note';
 
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'note'];
 
+/** A JSON value: what a finding's `data` may hold, so that it survives caches, threads and reports unchanged. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/**
+ * What a check knows about a finding beyond its message, as structured data (`{kind: 'missing', category: 'iac'}`):
+ * reports and tools read this, never the message or the subject.
+ */
+export type FindingData = { [key: string]: JsonValue };
+
 /** A 1-based, inclusive-start source range. `endColumn` points one past the last character. */
 export interface SourceRange {
   startLine: number;
@@ -53,6 +62,8 @@ export interface FindingDraft {
   help?: string;
   /** Other places that explain the finding, e.g. the CI template a job came from. */
   related?: SourceLocation[];
+  /** Structured details from the check (a Rego decision's `data`), carried to the JSON and SARIF reports. */
+  data?: FindingData;
 }
 
 export interface Finding extends FindingDraft {

@@ -2,6 +2,7 @@ import type { FindingDraft } from './findings.js';
 import type { FileSource } from '../sources/file-source.js';
 import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { ProviderRule } from './dependencies/types.js';
+import type { ScannerSetting } from './gitlab-ci/scanners.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import type { RepoCheckResults } from '../engine/stored-results.js';
 import { readRepoTexts } from './read-files.js';
@@ -28,6 +29,8 @@ export interface LoadFleetOptions {
   diagnostics?: readonly FindingDraft[];
   /** Provider rules from the config; they take precedence over the defaults. */
   providers?: readonly ProviderRule[];
+  /** The fleet's own scanners from the config: they join the settings, after the built-in scanner table. */
+  scanners?: readonly ScannerSetting[];
   /** Repos read at once; each reads its own files with bounded concurrency too. */
   repoConcurrency?: number;
   /** Worker threads that parse and build the repos; 1 (the default) builds them in this thread. */
@@ -57,7 +60,8 @@ const RELEASE_TREES_FROM = 200;
  * dependencies between Applications).
  */
 export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
-  const { settings } = options;
+  // In the settings, the scanners reach the build threads and the incremental cache's key with them.
+  const settings: FleetSettings = options.scanners && options.scanners.length > 0 ? { ...options.settings, scanners: [...options.scanners] } : options.settings;
   let started = performance.now();
   const lap = (step: string): void => {
     const now = performance.now();

@@ -4,23 +4,27 @@ import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
 import { dependencyWaveOrders } from './dependencies/ordering.js';
+import { scannerTable } from './gitlab-ci/scanners.js';
+import type {
+  ApplicationInput,
+  FleetSettingsInput,
+  ImageReferenceInput,
+  JobInput,
+  Origin,
+  PolicyInput,
+  RepoInput,
+} from './policy-input/types.js';
 
 /**
- * The policy input: plain JSON that Rego policies (ours and the users') are written against. Its shape is
- * documented by schemas/policy-input.schema.json and versioned by `version`; change both together.
+ * The policy input: plain JSON that Rego policies (ours and the users') are written against, built from the model.
+ * Its shape is the `PolicyInput` type (policy-input/types.ts), from which schemas/policy-input.schema.json is
+ * generated; `version` says which.
  */
-export const POLICY_INPUT_VERSION = 1;
+export const POLICY_INPUT_VERSION: PolicyInput['version'] = 1;
 
-export interface OriginJson {
-  repo: string;
-  file: string;
-  line: number;
-  column: number;
-  docIndex?: number;
-  path?: (string | number)[];
-}
+export type { PolicyInput, RepoInput } from './policy-input/types.js';
 
-export function originJson(origin: FactOrigin): OriginJson {
+export function originJson(origin: FactOrigin): Origin {
   return {
     repo: origin.repo,
     file: origin.file,
@@ -31,8 +35,8 @@ export function originJson(origin: FactOrigin): OriginJson {
   };
 }
 
-function jobJson(job: CiJob): Record<string, unknown> {
-  const keyOrigins: Record<string, OriginJson> = {};
+function jobJson(job: CiJob): JobInput {
+  const keyOrigins: Record<string, Origin> = {};
   for (const [key, origin] of Object.entries(job.keyOrigins)) keyOrigins[key] = originJson(origin);
   return {
     name: job.name,
@@ -50,10 +54,12 @@ function jobJson(job: CiJob): Record<string, unknown> {
     ...(job.unresolved ? { unresolved: job.unresolved } : {}),
     origin: originJson(job.origin),
     keyOrigins,
+    scans: job.scans.map((scan) => ({ category: scan.category, tool: scan.tool, evidence: originJson(scan.evidence), nonFailing: scan.nonFailing })),
+    gatesMergeRequests: { value: job.gatesMergeRequests.value, reason: job.gatesMergeRequests.reason },
   };
 }
 
-function applicationJson(app: ArgoApplication): Record<string, unknown> {
+function applicationJson(app: ArgoApplication): ApplicationInput {
   return {
     name: app.name,
     ...(app.namespace !== undefined ? { namespace: app.namespace } : {}),
@@ -75,7 +81,7 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
     ...(app.waveAnnotation !== undefined ? { waveAnnotation: app.waveAnnotation } : {}),
     waveValid: app.waveValid,
     ...(app.waveProblem !== undefined ? { waveProblem: app.waveProblem } : {}),
-    ...(app.waveUnknown ? { waveUnknown: true } : {}),
+    ...(app.waveUnknown ? { waveUnknown: true as const } : {}),
     declaredDependsOn: app.declaredDependsOn,
     ...(app.dependsOnOrigin ? { dependsOnOrigin: originJson(app.dependsOnOrigin) } : {}),
     unknownSpecKeys: app.unknownSpecKeys,
@@ -91,7 +97,7 @@ function applicationJson(app: ArgoApplication): Record<string, unknown> {
  * Every repo field of the policy input, built on demand: a fleet-scope policy that reads a few fields
  * (`custom.repoFields`) gets only those, built alone.
  */
-const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
+const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field] } = {
   id: (repo) => repo.id,
   kinds: (repo) => repo.kinds,
   files: (repo) => repo.files.map((file) => file.path),
@@ -125,9 +131,9 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
     const seen = new Set<string>();
     return repo.argocd.applications.map((app) => {
       const json = applicationJson(app);
-      if (seen.has(app.name)) json.duplicateName = true;
+      const duplicate = seen.has(app.name);
       seen.add(app.name);
-      return json;
+      return duplicate ? { ...json, duplicateName: true as const } : json;
     });
   },
   appProjects: (repo) => repo.argocd.projects.map((project) => ({
@@ -145,6 +151,14 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
     ...(image.job !== undefined ? { job: image.job } : {}),
     origin: originJson(image.origin),
     ...(image.tagOrigin ? { tagOrigin: originJson(image.tagOrigin) } : {}),
+  })),
+  invalidImages: (repo) => repo.invalidImages.map((image) => ({
+    raw: image.raw,
+    context: image.context,
+    error: image.error,
+    ...(image.job !== undefined ? { job: image.job } : {}),
+    origin: originJson(image.origin),
+    ...(image.jobOrigin ? { jobOrigin: originJson(image.jobOrigin) } : {}),
   })),
   publishedImages: (repo) => repo.publishedImages.map((image) => ({
     ...referenceJson(image),
@@ -171,33 +185,38 @@ const REPO_FIELDS: Record<string, (repo: Repo) => unknown> = {
 
 const REPO_FIELD_NAMES: readonly string[] = Object.keys(REPO_FIELDS);
 
+const isRepoField = (field: string): field is keyof RepoInput => Object.hasOwn(REPO_FIELDS, field);
+
 /** A repo as the policy input has it: every field, or only `id` and the fields named. */
-export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Record<string, unknown> {
+export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAMES): Partial<RepoInput> {
   const json: Record<string, unknown> = {};
   for (const field of fields.includes('id') ? fields : ['id', ...fields]) {
-    const build = REPO_FIELDS[field];
-    if (build) json[field] = build(repo);
+    if (isRepoField(field)) json[field] = REPO_FIELDS[field](repo);
   }
   return json;
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
+export function fleetSettingsJson(fleet: Fleet): FleetSettingsInput {
   return {
     ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
     ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
     registries: fleet.settings.registries,
+    scanners: scannerTable(fleet.settings.scanners).map(({ category, tool }) => ({ category, tool })),
   };
 }
 
-/** `repoOf` builds each repo's part: all of it by default, or the fields a policy reads. */
-export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string, unknown> = repoJson): Record<string, unknown> {
+/**
+ * `repoOf` builds each repo's part: all of it by default, or the fields a policy reads (then a repo holds only
+ * some of its fields, which the type cannot say).
+ */
+export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoInput> = repoJson): PolicyInput {
   // Which two Applications' waves order each dependency, from the app-of-apps tree.
   const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet),
-    repos: fleet.repos.map((repo) => repoOf(repo)),
+    repos: fleet.repos.map((repo) => repoOf(repo) as RepoInput),
     dependencies: fleet.dependencies.map((dependency, index) => {
       const order = orders[index];
       return {
@@ -223,7 +242,7 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string,
 }
 
 /** An image reference's parts as the policy input holds them (deployed and published images alike). */
-function referenceJson(image: { raw: string; registry: string; repository: string; tag?: string; digest?: string }): Record<string, string> {
+function referenceJson(image: { raw: string; registry: string; repository: string; tag?: string; digest?: string }): ImageReferenceInput {
   return {
     raw: image.raw,
     registry: image.registry,

@@ -1,3 +1,4 @@
+import { scannerTable, type ScannerDefinition } from './gitlab-ci/scanners.js';
 import type { FindingDraft } from './findings.js';
 import type { FleetSettings, Repo } from './types.js';
 import type { ParsedYamlFile } from './yaml/parse.js';
@@ -38,6 +39,7 @@ export class RepoBuilder {
   readonly #repos: ReadonlyMap<string, TextRepo>;
   readonly #resolveRepo: ReturnType<typeof makeRepoResolver>;
   readonly #filesOf: ReadonlyMap<string, string[]>;
+  readonly #scanners: readonly ScannerDefinition[];
   /** Milliseconds spent parsing YAML so far: the rest of a build is its facts. */
   parseMs = 0;
 
@@ -48,6 +50,7 @@ export class RepoBuilder {
     this.#repos = new Map(repos.map(({ id, texts }) => [id, { id, texts }]));
     this.#resolveRepo = makeRepoResolver(settings, new Set(this.#repos.keys()));
     this.#filesOf = new Map(repos.map(({ id, texts }) => [id, texts.files.map((file) => file.path)]));
+    this.#scanners = scannerTable(settings.scanners);
   }
 
   build(id: string): RepoFacts {
@@ -102,6 +105,7 @@ export class RepoBuilder {
       resolveProject: this.#resolveRepo,
       ...(settings.group !== undefined ? { fleetGroup: settings.group } : {}),
       listFiles: (repoId) => this.#filesOf.get(repoId),
+      scanners: this.#scanners,
     });
     diagnostics.push(...ci.diagnostics);
 
@@ -122,6 +126,7 @@ export class RepoBuilder {
       k8s,
       dockerfiles: docker.dockerfiles,
       images: images.images,
+      invalidImages: images.invalid,
       publishedImages,
       diagnostics,
     };

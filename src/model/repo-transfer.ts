@@ -43,6 +43,7 @@ export function repoMessage(repo: RepoFacts): RepoMessage {
       argocd: repo.argocd,
       dockerfiles: repo.dockerfiles,
       images: repo.images,
+      invalidImages: repo.invalidImages,
       publishedImages: repo.publishedImages,
       diagnostics: repo.diagnostics,
       k8s: k8s.map((object) => ({ ...object, document: refOf(object.document) })),
@@ -83,6 +84,7 @@ export function repoFromMessage(message: RepoMessage, files: RepoFile[], source:
     k8s: facts.k8s.map((object) => ({ ...object, document: documentOf(object.document) })),
     dockerfiles: facts.dockerfiles,
     images: facts.images,
+    invalidImages: facts.invalidImages,
     publishedImages: facts.publishedImages,
     diagnostics: facts.diagnostics,
   };

@@ -6,7 +6,8 @@ import type { HelmFacts } from './helm/types.js';
 import type { K8sObject } from './k8s/types.js';
 import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
-import type { ImageRef, PublishedImage } from './images/types.js';
+import type { ScannerSetting } from './gitlab-ci/scanners.js';
+import type { ImageRef, InvalidImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 import type { TemplateKind } from './templates.js';
 
@@ -44,6 +45,8 @@ export interface Repo {
   k8s: K8sObject[];
   dockerfiles: Dockerfile[];
   images: ImageRef[];
+  /** Image references Docker would refuse to pull (reported by the invalid-image-reference rule). */
+  invalidImages: InvalidImageRef[];
   publishedImages: PublishedImage[];
   /** Problems in the repo's own files: parse errors, unresolved includes, unreadable files. */
   diagnostics: FindingDraft[];
@@ -58,6 +61,8 @@ export interface FleetSettings {
   /** Registry hosts that belong to the fleet (`harbor.homelab.local`). */
   registries: string[];
   providers: ProviderRule[];
+  /** Scanners of the fleet's own that CI scripts run (the config's `scanners`), after the built-in table. */
+  scanners?: ScannerSetting[];
   /**
    * The clusters ArgoCD knows, which the ApplicationSet cluster generator lists (fleet.yaml `argocd.clusters`).
    * Absent: ArgoCD's own local cluster only, `in-cluster` at `https://kubernetes.default.svc`.

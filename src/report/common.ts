@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../engine/sort.js';
-import { SEVERITIES, type Finding, type Severity } from '../model/findings.js';
+import { SEVERITIES, type Finding, type FindingData, type JsonValue, type Severity } from '../model/findings.js';
 import type { ReportInput } from './types.js';
 
 /** The repo id the runner gives fleet-level findings (a bad `fleet.yaml`, a fleet-scope check that threw). */
@@ -115,4 +115,18 @@ export function uniqueValues(values: readonly string[]): string[] {
 /** Encodes a POSIX path for a URI reference, segment by segment, so `/` stays a separator. */
 export function encodePath(path: string): string {
   return path.split('/').map(encodeURIComponent).join('/');
+}
+
+/**
+ * A finding's data with the keys of every object sorted: a policy's objects come out of WebAssembly in its own
+ * order, and the reports' bytes must not depend on it.
+ */
+export function sortedData(data: FindingData): FindingData {
+  return sortedJson(data) as FindingData;
+}
+
+function sortedJson(value: JsonValue): JsonValue {
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map(sortedJson);
+  return Object.fromEntries(Object.keys(value).sort(compareText).map((key) => [key, sortedJson(value[key] ?? null)]));
 }

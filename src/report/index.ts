@@ -10,7 +10,9 @@ import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
 export { AUDIT_REPORT_FORMATS, REPORT_FORMATS } from './types.js';
-export type { AuditContext, FleetFacts, PreviousRun } from './audit-summary.js';
+export type { AuditContext } from './audit-summary.js';
+export type { FleetFacts } from './audit/facts.js';
+export type { PreviousRun } from './audit/previous.js';
 export type { TextOptions } from './text.js';
 export { renderCodeQuality, renderHtml, renderJson, renderJunit, renderMarkdown, renderSarif, renderSarifPerRepo, renderText };
 export { SARIF_MAX_RESULTS } from './sarif.js';

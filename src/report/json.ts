@@ -6,7 +6,7 @@
 import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../engine/sort.js';
 import type { Finding, SourceLocation, SourceRange } from '../model/findings.js';
-import { activeFindings, countBySeverity, docsUrl, reportRepos, reportRules } from './common.js';
+import { activeFindings, countBySeverity, docsUrl, reportRepos, reportRules, sortedData } from './common.js';
 import type { ReportInput } from './types.js';
 
 /** Version of the JSON layout; bumped on incompatible change. */
@@ -57,6 +57,7 @@ function toFinding(finding: Finding): Record<string, unknown> {
     ...(finding.subject !== undefined ? { subject: finding.subject } : {}),
     ...(finding.help !== undefined ? { help: finding.help } : {}),
     ...(finding.related ? { related: finding.related.map(toLocation) } : {}),
+    ...(finding.data ? { data: sortedData(finding.data) } : {}),
     fingerprint: finding.fingerprint,
     ...(finding.suppression
       ? {

@@ -5,8 +5,11 @@
  * people or links elsewhere when the report is posted as an issue.
  */
 import type { Finding, Severity } from '../model/findings.js';
-import { auditSummary, COVERAGE_LABELS, type AuditSummary, type Changes, type Coverage, type CoverageCell, type PreviousFinding, type WaveGraph } from './audit-summary.js';
-import { formatScore } from './html.js';
+import { auditSummary, type AuditSummary } from './audit-summary.js';
+import { COVERAGE_LABELS, type Coverage, type CoverageCell } from './audit/coverage.js';
+import type { Changes, PreviousFinding } from './audit/previous.js';
+import type { WaveGraph } from './audit/waves.js';
+import { formatScore } from './html/text.js';
 import type { ReportInput } from './types.js';
 
 /** Issues and wiki pages have size limits (GitLab: 1,000,000 characters for an issue description). */

@@ -1,4 +1,5 @@
 /** The part of SARIF 2.1.0 fleetlint writes; names follow the OASIS schema's definitions. */
+import type { FindingData } from '../model/findings.js';
 
 export interface SarifMessage {
   text: string;
@@ -39,6 +40,8 @@ export interface SarifResult {
   relatedLocations?: SarifLocation[];
   partialFingerprints: Record<string, string>;
   suppressions?: SarifSuppression[];
+  /** The finding's structured details (`data`), in SARIF's property bag. */
+  properties?: { data: FindingData };
 }
 
 export interface SarifRule {

@@ -13,7 +13,7 @@
 import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../engine/sort.js';
 import type { Finding, SourceRange } from '../model/findings.js';
-import { FLEET_REPO, TOOL_HOME, TOOL_NAME, docsUrl, encodePath, isSecurityRule, reportRepos, reportRules, repoLabel, severityRank } from './common.js';
+import { FLEET_REPO, TOOL_HOME, TOOL_NAME, docsUrl, encodePath, isSecurityRule, reportRepos, reportRules, repoLabel, severityRank, sortedData } from './common.js';
 import type { SarifArtifactLocation, SarifLocation, SarifLog, SarifResult, SarifRule, SarifRun } from './sarif-types.js';
 import type { ReportInput } from './types.js';
 
@@ -109,6 +109,7 @@ function toResult(finding: Finding, ruleIndex: number, locate: Locate): SarifRes
     locations: [location(finding, locate)],
     ...(related.length > 0 ? { relatedLocations: related } : {}),
     partialFingerprints: { 'fleetlint/v1': finding.fingerprint },
+    ...(finding.data ? { properties: { data: sortedData(finding.data) } } : {}),
     ...(suppression
       ? {
           suppressions: [{

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/model/findings.js';
-import { auditSummary, DEFAULT_SCAN_REQUIREMENTS, parsePreviousReport, requiredScanCategories, type PreviousRun } from '../../src/report/audit-summary.js';
+import { auditSummary } from '../../src/report/audit-summary.js';
+import { parsePreviousReport, type PreviousRun } from '../../src/report/audit/previous.js';
 import type { ReportInput } from '../../src/report/types.js';
 import { sampleInput } from '../report/fixture.js';
 import { auditHomelabInProcess } from './helpers.js';
@@ -28,7 +29,7 @@ describe('the fleet score', () => {
           finding('b', 'error', 'b-1', { suppression: { kind: 'waiver', reason: 'accepted' } }),
           finding('c', 'warning', 'c-1'),
           finding('d', 'error', 'd-1', { ruleId: 'crawl-error', subject: 'clone' }),
-          finding('.', 'note', 'skip-1', { ruleId: 'crawl-error', subject: 'skipped:archived:g/old' }),
+          finding('.', 'note', 'skip-1', { ruleId: 'crawl-error', subject: 'skipped:archived:g/old', data: { kind: 'skipped', reason: 'archived', project: 'g/old' } }),
         ],
         ['a', 'b', 'c'],
       ),
@@ -95,25 +96,25 @@ describe('on fixtures/homelab', () => {
     expect(coverage.categories).toEqual(['iac', 'manifests', 'image', 'secrets']);
     const cell = (repo: string, category: string) => coverage.rows.find((row) => row.repo === repo)?.cells[coverage.categories.indexOf(category)];
 
-    const scanFindings = homelab.result.findings.filter((f) => f.ruleId === 'required-scans' && /^(missing|not-gating|non-blocking):/.test(f.subject ?? ''));
+    const gapKinds: unknown[] = ['missing', 'not-gating', 'non-blocking'];
+    const scanFindings = homelab.result.findings.filter((f) => f.ruleId === 'required-scans' && gapKinds.includes(f.data?.kind));
     expect(scanFindings.length).toBeGreaterThan(50);
     for (const f of scanFindings) {
-      const [state, category = ''] = (f.subject ?? '').split(':');
-      expect(cell(f.repo, category)?.state, `${f.repo} ${f.subject ?? ''}`).toBe(state);
+      expect(cell(f.repo, f.data?.category as string)?.state, `${f.repo} ${f.subject ?? ''}`).toBe(f.data?.kind);
     }
     // Every cell that is a gap has its finding; "ok" and "not required" have none.
     let gaps = 0;
     for (const row of coverage.rows) {
       row.cells.forEach((c, index) => {
         const category = coverage.categories[index] ?? '';
-        const has = scanFindings.some((f) => f.repo === row.repo && f.subject?.endsWith(`:${category}`));
+        const has = scanFindings.some((f) => f.repo === row.repo && f.data?.category === category);
         if (c.state === 'missing' || c.state === 'not-gating' || c.state === 'non-blocking') gaps += 1;
         if (c.state === 'ok' || c.state === 'not-required') expect(has, `${row.repo} ${category} is ${c.state}`).toBe(false);
       });
     }
     expect(gaps).toBe(scanFindings.length);
     // A repo without a pipeline but with deployable content is a row of its own.
-    const noPipeline = homelab.result.findings.filter((f) => f.ruleId === 'required-scans' && f.subject === 'no-pipeline').map((f) => f.repo);
+    const noPipeline = homelab.result.findings.filter((f) => f.ruleId === 'required-scans' && f.data?.kind === 'no-pipeline').map((f) => f.repo);
     expect(noPipeline.length).toBeGreaterThan(0);
     for (const repo of noPipeline) expect(coverage.rows.find((row) => row.repo === repo)?.cells.some((c) => c.state === 'no-pipeline')).toBe(true);
     // The rows are the repos with a pipeline and those.
@@ -122,12 +123,14 @@ describe('on fixtures/homelab', () => {
     expect(cell('applications/ai/ollama', 'iac')?.state).toBe('not-required');
   });
 
-  it('the default scan requirements are the policy\'s: no finding names a category the kinds do not require', async () => {
-    const { input: homelab, fleet } = await auditHomelabInProcess();
-    for (const f of homelab.result.findings.filter((x) => x.ruleId === 'required-scans' && (x.subject ?? '').includes(':'))) {
-      const repo = fleet.repos.find((r) => r.id === f.repo);
-      const category = (f.subject ?? '').split(':')[1] ?? '';
-      expect(requiredScanCategories(repo?.kinds ?? [], DEFAULT_SCAN_REQUIREMENTS), `${f.repo} ${f.subject ?? ''}`).toContain(category);
+  it("the matrix's required categories are the policy's: every finding's category is required of its repo, by the kinds it names", async () => {
+    const { input: homelab } = await auditHomelabInProcess();
+    const required = new Map(homelab.audit?.facts?.repos.map((repo) => [repo.id, repo]));
+    const withCategory = homelab.result.findings.filter((x) => x.ruleId === 'required-scans' && typeof x.data?.category === 'string');
+    expect(withCategory.length).toBeGreaterThan(50);
+    for (const f of withCategory) {
+      expect(required.get(f.repo)?.requiredScans, `${f.repo} ${f.subject ?? ''}`).toContain(f.data?.category);
+      if (f.data?.kind === 'missing') for (const kind of f.data.requiredFor as string[]) if (kind !== 'every pipeline') expect(required.get(f.repo)?.kinds).toContain(kind);
     }
   });
 
@@ -138,7 +141,7 @@ describe('on fixtures/homelab', () => {
     const apps = waves.columns.flatMap((column) => column.apps);
     expect(apps).toHaveLength(fleet.repos.reduce((sum, repo) => sum + repo.argocd.applications.length, 0));
     expect(waves.columns.map((column) => column.wave)).toEqual([...waves.columns.map((column) => column.wave)].sort((a, b) => a - b));
-    const orderFindings = homelab.result.findings.filter((f) => f.ruleId === 'sync-wave-order' && f.subject?.startsWith('order:'));
+    const orderFindings = homelab.result.findings.filter((f) => f.ruleId === 'sync-wave-order' && f.data?.kind === 'order');
     expect(waves.violations).toBe(orderFindings.length);
     const traefik = apps.find((app) => app.key === 'core-services/networking/traefik#traefik');
     expect(traefik?.flagged).toBe(true);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChecks } from '../../src/engine/runner.js';
 import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
+import { ruleSettingFor } from '../../src/engine/rule-settings.js';
 import { loadCustomPolicies } from '../../src/engine/rego/custom.js';
 import { findOpa } from '../../src/engine/rego/opa.js';
 import { policyChecks } from '../../src/engine/policy-checks.js';
@@ -183,7 +184,8 @@ describe('the built-in policies', () => {
         const full = everything[index];
         if (!full) throw new Error(`no full-input twin for ${check.meta.id}`);
         for (const repo of check.meta.scope === 'repo' ? fleet.repos : [undefined]) {
-          const context = { fleet, ...(repo ? { repo } : {}), options: {} };
+          // The options as the runner passes them: the defaults of the policy's options schema.
+          const context = { fleet, ...(repo ? { repo } : {}), options: ruleSettingFor(EMPTY_CONFIG, check.meta, repo?.id).options };
           const reports = await check.run(context);
           expect(reports, `${check.meta.id} on ${repo?.id ?? 'the fleet'}`).toEqual(await full.run(context));
           decided.set(check.meta.id, [...(decided.get(check.meta.id) ?? []), ...reports.map((report) => report.subject ?? '')]);

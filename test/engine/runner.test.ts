@@ -34,6 +34,17 @@ const config = (yaml: string): FleetlintConfig => parseConfig('fleetlint.config.
 const TODAY = new Date('2026-11-26T00:00:00Z');
 
 describe('runChecks', () => {
+  it("scrubs credentials from a finding's data as from its message, and keeps the rest of the data", async () => {
+    const quoting: Check = defineRule({
+      meta: { id: 'quoting', shortDescription: 'Quotes', fullDescription: 'Quotes.', defaultSeverity: 'note', help: '', tags: [], scope: 'repo' },
+      run: () => [{ message: 'pulls an image', file: 'a.txt', data: { kind: 'image', refs: ['https://bot:hunter22secret@registry.example/app:1'], count: 1 } }],
+    });
+    const fleet = await fleetFromFiles({ svc: { 'a.txt': 'x\n' } });
+    const { findings } = await runChecks({ fleet, checks: [quoting], config: EMPTY_CONFIG, today: TODAY });
+    expect(JSON.stringify(findings[0]?.data)).not.toContain('hunter22secret');
+    expect(findings[0]?.data).toMatchObject({ kind: 'image', count: 1 });
+  });
+
   it('turns a throwing check into an internal-error finding naming it, and goes on with the others', async () => {
     const fleet = await fleetFromFiles({ svc: { 'a.txt': 'FIXME\n' } });
     const { findings } = await runChecks({ fleet, checks: [throws, fixme], config: EMPTY_CONFIG, today: TODAY });

@@ -64,7 +64,7 @@ describe('a TypeScript rule and a Rego policy with the same logic', () => {
         'helm/values.yaml': 'image:\n  repository: ghcr.io/acme/one\n  pullPolicy: Always\nsidecar:\n  image:\n    repository: busybox\n    tag: "1.36"\n',
       },
       'apps/two': {
-        'helm/values.yaml': '# two images\nfirst:\n  image:\n    repository: nginx\nsecond:\n  image:\n    repository: redis\n    digest: sha256:0123\n',
+        'helm/values.yaml': `# two images\nfirst:\n  image:\n    repository: nginx\nsecond:\n  image:\n    repository: redis\n    digest: sha256:${'0123'.repeat(16)}\n`,
       },
     });
     const dir = mkdtempSync(join(tmpdir(), 'fleetlint-equivalence-'));

@@ -14,6 +14,11 @@ describe('parseDecisions', () => {
     });
   });
 
+  it('keeps data, the structured details a decision carries to its finding', () => {
+    const data = { kind: 'order', from: { repo: 'a', name: 'x' }, to: { repo: 'b', name: 'y' }, waves: [3, 1] };
+    expect(parseDecisions([{ msg: 'm', repo: 'r', file: 'f', subject: 's', data }]).decisions).toEqual([{ msg: 'm', repo: 'r', file: 'f', subject: 's', data }]);
+  });
+
   it.each([
     [{ repo: 'r', file: 'f' }, 'msg must be a non-empty string'],
     [{ msg: 'm', file: 'f' }, 'repo must be a non-empty string'],
@@ -26,6 +31,8 @@ describe('parseDecisions', () => {
     [{ msg: 'm', repo: 'r', file: 'f', line: 0 }, 'line must be a positive integer'],
     [{ msg: 'm', repo: 'r', file: 'f', severity: 'fatal' }, 'severity must be one of error, warning, note'],
     [{ msg: 'm', repo: 'r', file: 'f', subject: 3 }, 'subject must be a string'],
+    [{ msg: 'm', repo: 'r', file: 'f', data: ['missing', 'iac'] }, 'data must be an object'],
+    [{ msg: 'm', repo: 'r', file: 'f', data: 'missing:iac' }, 'data must be an object'],
     ['a string', 'a decision must be an object {msg, repo, file, ...}'],
   ])('reports %j as invalid', (item, reason) => {
     expect(parseDecisions([item])).toEqual({ decisions: [], invalid: [{ item, reason }] });

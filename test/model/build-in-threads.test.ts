@@ -65,7 +65,7 @@ describe('building repos in worker threads', () => {
     const fleet = await loadFixture('homelab', 2, { config, results });
     expect(results.size).toBe(fleet.repos.length);
     const secrets = results.get('applications/media/jellyfin')?.['no-secrets'];
-    expect(Object.keys(results.get('applications/media/jellyfin') ?? {}).sort()).toEqual(['argocd-app-schema', 'ci-config', 'no-secrets']);
+    expect(Object.keys(results.get('applications/media/jellyfin') ?? {}).sort()).toEqual(['argocd-app-schema', 'ci-config', 'invalid-image-reference', 'no-secrets']);
     if (!secrets) throw new Error('no-secrets results expected');
 
     const rule = TYPESCRIPT_RULES.find((check) => check.meta.id === 'no-secrets');

@@ -50,6 +50,7 @@ function loadFleet(): { repos: Repo[]; settings: FleetSettings } {
       k8s,
       dockerfiles: [],
       images,
+      invalidImages: [],
       publishedImages: [],
       diagnostics: [],
     };

@@ -33,6 +33,7 @@ function buildRepo(id: string, files: Record<string, string>, resolve: RepoResol
     k8s,
     dockerfiles: [],
     images,
+    invalidImages: [],
     publishedImages: [],
     diagnostics: [],
   };

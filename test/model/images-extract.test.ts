@@ -38,6 +38,8 @@ function job(name: string, fields: Partial<CiJob> = {}): CiJob {
     mixesRulesAndOnly: false,
     origin: originAtLine(REPO, '.gitlab-ci.yml', 1),
     keyOrigins: {},
+    scans: [],
+    gatesMergeRequests: { value: true, reason: 'runs-in-merge-requests' },
     ...fields,
   };
 }
@@ -78,7 +80,7 @@ bad:
   image: Bad/Name:1
 `,
   );
-  const { images, diagnostics } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
+  const { images, invalid } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
 
   it('reads repository maps with registry, numeric tags as written, digests and empty tags', () => {
     expect(images.map((image) => [image.context, image.raw, image.registry, image.repository, image.tag, image.digest, image.origin.line, image.tagOrigin?.line])).toEqual([
@@ -93,11 +95,9 @@ bad:
     expect(images[5]?.dynamic).toBe(true);
   });
 
-  it('reports an invalid reference at its line', () => {
-    expect(diagnostics).toEqual([
-      expect.objectContaining({ ruleId: 'invalid-image-reference', severity: 'error', repo: REPO, file: 'helm/values.yaml', message: expect.stringMatching(/lowercase/) as unknown }),
-    ]);
-    expect(diagnostics[0]?.range?.startLine).toBe(25);
+  it('records an invalid reference, with why and where, as a fact apart', () => {
+    expect(invalid.map((image) => [image.context, image.raw, image.origin.file, image.origin.line, image.jobOrigin])).toEqual([['helm-string', 'Bad/Name:1', 'helm/values.yaml', 25, undefined]]);
+    expect(invalid[0]?.error).toMatch(/lowercase/);
   });
 });
 
@@ -180,7 +180,7 @@ describe('extractImages: CI jobs', () => {
 
   it('reads image and services, pointing into the template that set them', () => {
     const yamlOf = (repo: string, file: string): ParsedYamlFile | undefined => (repo === 'platform/ci-templates' && file === 'templates/docker-build.yml' ? templateYaml : undefined);
-    const { images, diagnostics } = extractImages(REPO, { ci, dockerfiles: [], helm: NO_HELM, k8s: [], settings, yamlOf });
+    const { images, invalid } = extractImages(REPO, { ci, dockerfiles: [], helm: NO_HELM, k8s: [], settings, yamlOf });
     expect(images.map((image) => [image.job, image.context, image.raw, image.tag, image.dynamic, image.origin.repo, image.origin.file, image.origin.line])).toEqual([
       ['docker:build', 'ci-image', 'docker:latest', 'latest', false, 'platform/ci-templates', 'templates/docker-build.yml', 2],
       ['docker:build', 'ci-service', 'docker:dind', 'dind', false, 'platform/ci-templates', 'templates/docker-build.yml', 4],
@@ -190,9 +190,10 @@ describe('extractImages: CI jobs', () => {
     ]);
     expect(images[2]?.origin.path).toEqual(['.docker:base', 'services', 1, 'name']);
     expect(images[4]?.registry).toBe('');
-    // An invalid image from a template is reported on the job in this repo, with the template as related.
-    expect(diagnostics).toEqual([expect.objectContaining({ ruleId: 'invalid-image-reference', repo: REPO, file: '.gitlab-ci.yml', related: [expect.objectContaining({ repo: 'platform/ci-templates' })] })]);
-    expect(diagnostics[0]?.range?.startLine).toBe(30);
+    // An invalid image from a template keeps where the job that uses it is in this repo.
+    expect(invalid.map((image) => [image.job, image.raw, image.origin.repo, image.jobOrigin?.repo, image.jobOrigin?.file, image.jobOrigin?.line])).toEqual([
+      ['broken', 'Alpine', 'platform/ci-templates', REPO, '.gitlab-ci.yml', 30],
+    ]);
   });
 
   it('falls back to the services key without the template file', () => {

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
-import { cli, consumerPipeline, DEPLOYMENT, findingsOf, makeFleet, type JsonFinding, type TestFleet } from './helpers.js';
+import { cli, consumerPipeline, DEPLOYMENT, findingsOf, makeFleet, type CliRun, type JsonFinding, type TestFleet } from './helpers.js';
 import { tempDir } from '../sources/git-fixture.js';
 
 const LATEST_PIPELINE = consumerPipeline(['templates/security-scan.yml'], 'nginx:latest');
@@ -82,6 +82,14 @@ describe('fleetlint lint', () => {
     expect(findingsOf(withFleet.report, 'unresolved-include')).toEqual([]);
     expect(latestTags(withFleet.report.findings)).toEqual([expect.stringContaining('CI job build-image image uses the latest tag (docker:latest)')]);
     expect(withFleet.code).toBe(1);
+  });
+
+  it('keeps quiet about a suppression for a check it skipped, and reports it unused when the check ran', async () => {
+    const appB = join(fleet.root, 'applications/app-b');
+    await writeFile(join(appB, 'notes.yaml'), '# fleetlint-disable-next-line sync-wave-order -- ordered by its parent\nnote: x\n');
+    const unused = (run: CliRun): JsonFinding[] => findingsOf(run.report, 'unused-suppression');
+    expect(unused(await cli(['lint', appB]))).toEqual([]);
+    expect(unused(await cli(['lint', appB, '--fleet', fleet.root]))).toEqual([expect.objectContaining({ file: 'notes.yaml', message: expect.stringContaining('for sync-wave-order matches no finding') as unknown })]);
   });
 
   it('reads the rest of the fleet from a snapshot the audit wrote, for a clone outside the fleet root', async () => {

@@ -47,7 +47,7 @@ const findings: Finding[] = [
   {
     // A repo-level finding: no file, no range.
     ruleId: 'required-scans', severity: 'error', message: 'no .gitlab-ci.yml: sast and secret_detection do not run', repo: TRAEFIK,
-    fingerprint: 'fp-required-scans',
+    fingerprint: 'fp-required-scans', data: { kind: 'no-pipeline', kinds: ['helm'] },
   },
   {
     ruleId: 'no-latest-tag', severity: 'warning', message: 'image traefik:latest uses the latest tag', repo: TRAEFIK, file: '.gitlab-ci.yml',

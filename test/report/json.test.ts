@@ -35,6 +35,12 @@ describe('JSON', () => {
     expect(output.rules.find((rule) => rule.id === 'no-secrets')?.docsUrl).toBe('https://fleetlint.dev/docs/rules/no-secrets.md');
   });
 
+  it("carries a finding's data as it is, and none where a finding has none", () => {
+    const byFingerprint = new Map(output.findings.map((finding) => [finding.fingerprint, finding as Record<string, unknown>]));
+    expect(byFingerprint.get('fp-required-scans')?.data).toEqual({ kind: 'no-pipeline', kinds: ['helm'] });
+    expect(byFingerprint.get('fp-latest-1')).not.toHaveProperty('data');
+  });
+
   it('counts unsuppressed findings by severity', () => {
     expect(output.summary).toEqual({ repos: 3, findings: 8, suppressed: 2, bySeverity: { error: 3, warning: 2, note: 1 } });
   });

@@ -33,6 +33,11 @@ describe('SARIF', () => {
     expect(run.invocations).toEqual([{ executionSuccessful: true }]);
   });
 
+  it("puts a finding's data in the result's property bag", () => {
+    expect(resultFor(run, 'fp-required-scans').properties).toEqual({ data: { kind: 'no-pipeline', kinds: ['helm'] } });
+    expect(resultFor(run, 'fp-latest-1')).not.toHaveProperty('properties');
+  });
+
   it('the validator rejects a placeholder line 0, so the check above means something', () => {
     const broken = JSON.parse(text) as SarifLog;
     const region = broken.runs[0]?.results[2]?.locations[0]?.physicalLocation?.region;

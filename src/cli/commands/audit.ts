@@ -127,7 +127,7 @@ export async function audit(argv: string[]): Promise<number> {
   }
   timings.discover = performance.now() - started;
   // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, progress, timings, threads, config });
+  const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
   const { fleet } = opened;
   if (values['print-model']) {
     progress.done();

@@ -79,6 +79,7 @@ export async function merge(argv: string[]): Promise<number> {
     repos: repos.map((repo) => ({ id: repo.id, source: new FragmentSource(repo) })),
     diagnostics,
     providers: config.providers,
+    ...(config.scanners ? { scanners: config.scanners } : {}),
     // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
     threads: threadsFor(repos.length),
   });

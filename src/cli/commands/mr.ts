@@ -151,7 +151,7 @@ export function compareRuns(base: RunResult, head: RunResult): { added: Finding[
 
 /** Rules a run left out for want of fleet facts: the ones its skip notes name. */
 function skippedRules(result: RunResult): string[] {
-  return result.findings.filter((finding) => finding.subject?.startsWith('skipped:') === true).map((finding) => finding.ruleId);
+  return result.findings.filter((finding) => finding.data?.kind === 'skipped').map((finding) => finding.ruleId);
 }
 
 /** Consumers with new warnings or errors: the repos this merge request would break. */

@@ -1,4 +1,4 @@
-import { SEVERITIES, type DocPath, type PathSegment, type Severity } from '../../model/findings.js';
+import { SEVERITIES, type DocPath, type FindingData, type PathSegment, type Severity } from '../../model/findings.js';
 
 /** A place a policy points at: the `origin` objects of the policy input have exactly this shape. */
 export interface DecisionLocation {
@@ -31,6 +31,8 @@ export interface PolicyDecision {
   severity?: Severity;
   /** What the decision is about, for a fingerprint that survives unrelated edits. */
   subject?: string;
+  /** Structured details (`{kind, ...}`) carried to the finding, so that nothing downstream parses `msg` or `subject`. */
+  data?: FindingData;
 }
 
 /** A decision item that does not have the decision shape: reported as an internal error, never thrown. */
@@ -66,7 +68,7 @@ export function parseDecisions(value: unknown): PolicyEvaluation {
 
 function parseDecision(item: unknown): PolicyDecision | string {
   if (!isRecord(item)) return 'a decision must be an object {msg, repo, file, ...}';
-  const { msg, repo, file, severity, subject, origin, related } = item;
+  const { msg, repo, file, severity, subject, origin, related, data } = item;
   if (typeof msg !== 'string' || msg === '') return 'msg must be a non-empty string';
   if (typeof repo !== 'string' || repo === '') return 'repo must be a non-empty string';
   if (file === undefined && origin === undefined) return 'file (or origin) must be given';
@@ -98,6 +100,11 @@ function parseDecision(item: unknown): PolicyDecision | string {
   if (subject !== undefined) {
     if (typeof subject !== 'string') return 'subject must be a string';
     decision.subject = subject;
+  }
+  if (data !== undefined) {
+    // A decision comes from JSON, so an object here holds JSON values only.
+    if (!isRecord(data)) return 'data must be an object';
+    decision.data = data as FindingData;
   }
   return decision;
 }

@@ -49,7 +49,7 @@ type SchemaNode = Record<string, unknown>;
  * policy an input without the field, and a policy that quietly finds nothing.
  */
 export function repoFieldProblem(field: string): string | undefined {
-  let node: SchemaNode = inputSchema.definitions.repo;
+  let node: SchemaNode = inputSchema.properties.repos.items;
   const walked: string[] = [];
   for (const key of field.split('.')) {
     const object = objectOf(node);

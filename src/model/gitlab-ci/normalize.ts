@@ -86,8 +86,8 @@ export interface JobFacts {
   unresolved: string[];
 }
 
-/** The model's view of one resolved job. */
-export function normalizeJob(name: string, job: CiMap, origin: NodeOrigin, facts: JobFacts): CiJob {
+/** The model's view of one resolved job, but for the facts computed from it (scans, merge-request gating). */
+export function normalizeJob(name: string, job: CiMap, origin: NodeOrigin, facts: JobFacts): Omit<CiJob, 'scans' | 'gatesMergeRequests'> {
   const hasRules = value(job, 'rules') !== undefined;
   const when = scalarString(value(job, 'when')) ?? 'on_success';
   const keyOrigins: Record<string, FactOrigin> = {};
@@ -97,7 +97,7 @@ export function normalizeJob(name: string, job: CiMap, origin: NodeOrigin, facts
     const service = imageName(item);
     if (service !== undefined) services.push(service);
   }
-  const result: CiJob = {
+  const result: Omit<CiJob, 'scans' | 'gatesMergeRequests'> = {
     name,
     stage: scalarString(value(job, 'stage')) ?? 'test',
     services,

@@ -6,6 +6,9 @@ import { configDocument, flatItems, isNull, scalarString, type CiEntry, type CiM
 import { applyDefaults, DEFAULT_KEYS, DEFAULT_STAGES, LEGACY_GLOBAL_DEFAULTS, normalizeJob } from './normalize.js';
 import { ReferenceResolver } from './reference.js';
 import { CiReporter, readTree } from './report.js';
+import { mergeRequestGate } from './gating.js';
+import { SCANNERS, type ScannerDefinition } from './scanners.js';
+import { jobScans } from './scans.js';
 import { evaluateOnlyExcept, evaluateRules, evaluateWorkflow, PIPELINE_KINDS, pipelineContext, varLookup, yamlVariables, type PipelineContext, type PipelineKind } from './rules.js';
 
 export const CI_FILE = '.gitlab-ci.yml';
@@ -76,11 +79,14 @@ function build(ctx: CiResolveContext, reporter: CiReporter, document: ReturnType
   const globalVars = yamlVariables(resolveTop('variables'));
   const workflow = resolveTop('workflow');
   const contexts = PIPELINE_KINDS.map((kind) => pipelineContext(kind, defaultBranch));
+  const workflowRuns = new Map(contexts.map((context) => [context.kind, evaluateWorkflow(workflow, varLookup(context, globalVars))]));
   const scope: JobScope = {
     defaults: defaultEntries(config, resolveTop),
     globalVars,
     contexts,
-    workflowRuns: new Map(contexts.map((context) => [context.kind, evaluateWorkflow(workflow, varLookup(context, globalVars))])),
+    workflowRuns,
+    workflowAllowsMergeRequests: workflowRuns.get('mr') !== false,
+    scanners: ctx.scanners ?? SCANNERS,
   };
 
   const jobs: CiJob[] = [];
@@ -104,7 +110,7 @@ function build(ctx: CiResolveContext, reporter: CiReporter, document: ReturnType
     stagesDeclared: declared,
     includes: expansion.includes,
     jobs,
-    workflowAllowsMergeRequests: scope.workflowRuns.get('mr') !== false,
+    workflowAllowsMergeRequests: scope.workflowAllowsMergeRequests,
     hiddenJobs: [...candidates.keys()].filter((name) => name.startsWith('.')).sort(),
   };
   if (expansion.incomplete) pipeline.partial = true;
@@ -117,6 +123,8 @@ interface JobScope {
   globalVars: ReadonlyMap<string, VarValue>;
   contexts: readonly PipelineContext[];
   workflowRuns: ReadonlyMap<PipelineKind, Tri>;
+  workflowAllowsMergeRequests: boolean;
+  scanners: readonly ScannerDefinition[];
 }
 
 /** A job after `extends` and `!reference`: `default:` applied, when it runs evaluated, normalized. */
@@ -132,13 +140,18 @@ function buildJob(name: string, job: CiMap, origin: NodeOrigin, unresolved: stri
   }
   const may = (kind: PipelineKind): boolean => scope.workflowRuns.get(kind) !== false && outcome.get(kind) !== false;
   const hasRules = !isNull(final.entries.get('rules')?.value);
-  return normalizeJob(name, final, origin, {
+  const normalized = normalizeJob(name, final, origin, {
     // See rules.ts: a job gates MRs through the MR pipeline or through the MR branch's own pipeline.
     runsInMergeRequests: may('mr') || may('branch'),
     runsOnDefaultBranch: may('default'),
     ...(hasRules ? { ruleWhen: [...whens].sort() } : {}),
     unresolved: [...new Set(unresolved)].sort(),
   });
+  return {
+    ...normalized,
+    scans: jobScans(normalized.script, scope.scanners),
+    gatesMergeRequests: mergeRequestGate(normalized, scope.workflowAllowsMergeRequests),
+  };
 }
 
 function defaultEntries(config: CiMap, resolveTop: (key: string) => CiNode | undefined): Map<string, CiEntry> {

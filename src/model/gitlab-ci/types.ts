@@ -1,6 +1,7 @@
 import type { FactOrigin } from '../origin.js';
 import type { FindingDraft } from '../findings.js';
 import type { ParsedYamlFile } from '../yaml/parse.js';
+import type { ScannerDefinition } from './scanners.js';
 
 /**
  * The parsed YAML of a file in a fleet repo; 'missing' when the repo has no such file; 'unavailable' when the repo
@@ -23,6 +24,8 @@ export interface CiResolveContext {
   fleetGroup?: string;
   /** Every file of a repo, for wildcard `include: local: 'ci/*.yml'`; without it wildcard includes are only noted. */
   listFiles?: (repoId: string) => readonly string[] | undefined;
+  /** The scanners that make a job's `scans`: scannerTable(), the built-in table by default. */
+  scanners?: readonly ScannerDefinition[];
 }
 
 export interface CiResolveResult {
@@ -91,6 +94,34 @@ export interface CiJob {
   origin: FactOrigin;
   /** Per top-level key of the resolved job (`script`, `image`, `allow_failure`, ...), where it came from. */
   keyOrigins: Record<string, FactOrigin>;
+  /** The security scans its script runs (scans.ts, from the scanner table). */
+  scans: CiScan[];
+  /** Whether it gates merge requests, and why not (gating.ts). */
+  gatesMergeRequests: MergeRequestGate;
+}
+
+/** A security scanner one script line of a job runs. */
+export interface CiScan {
+  /** The scan category: `iac`, `manifests`, `image`, `secrets`, or a fleet's own. */
+  category: string;
+  /** The scanner as the table names it (`trivy config`). */
+  tool: string;
+  /** The script line that runs it. */
+  evidence: FactOrigin;
+  /** The line tells the scanner to pass whatever it finds (`--exit-code 0`, `--soft-fail`, `|| true`). */
+  nonFailing: boolean;
+}
+
+/**
+ * Why a job does or does not gate merge requests: it runs in merge-request pipelines; it is `when: manual`; every
+ * rule that may apply makes it manual; its rules leave it out of merge-request pipelines; the workflow runs no
+ * merge-request pipeline at all.
+ */
+export type MergeRequestGateReason = 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow';
+
+export interface MergeRequestGate {
+  value: boolean;
+  reason: MergeRequestGateReason;
 }
 
 export interface CiPipeline {

@@ -1,6 +1,5 @@
-import type { FindingDraft, SourceLocation } from '../findings.js';
 import type { FactOrigin } from '../origin.js';
-import type { ImageContext, ImageRef } from './types.js';
+import type { ImageContext, ImageRef, InvalidImageRef } from './types.js';
 import { resolveImage } from './resolve.js';
 import type { VariableLookup } from './variables.js';
 
@@ -11,19 +10,17 @@ export interface ImageCandidate {
   origin: FactOrigin;
   tagOrigin?: FactOrigin;
   job?: string;
-  /** Where a diagnostic about it goes when `origin` is in another repo (a CI template): the job in this repo. */
-  reportAt?: FactOrigin;
+  /** For a CI image: where the job that uses it is in this repo's pipeline. */
+  jobOrigin?: FactOrigin;
   lookup: VariableLookup;
   dockerModifiers?: boolean;
 }
 
-export const INVALID_IMAGE_RULE = 'invalid-image-reference';
-
 /** Helm values and manifests are not expanded by anything: a `$VAR` in them is left for envsubst-like tools. */
 export const NO_VARIABLES: VariableLookup = () => undefined;
 
-/** The parsed image, or a diagnostic for a reference Docker would reject. */
-export function toImageRef(repo: string, candidate: ImageCandidate, fleetRegistries: ReadonlySet<string>): ImageRef | FindingDraft {
+/** The parsed image, or the fact that Docker would reject the reference. */
+export function toImageRef(repo: string, candidate: ImageCandidate, fleetRegistries: ReadonlySet<string>): ImageRef | InvalidImageRef {
   const base = {
     context: candidate.context,
     origin: candidate.origin,
@@ -49,24 +46,17 @@ export function toImageRef(repo: string, candidate: ImageCandidate, fleetRegistr
   };
 }
 
-function invalidImage(repo: string, candidate: ImageCandidate, text: string, error: string): FindingDraft {
-  const elsewhere = candidate.origin.repo !== repo;
-  const at = elsewhere && candidate.reportAt ? candidate.reportAt : candidate.origin;
-  const related: SourceLocation[] = elsewhere ? [{ repo: candidate.origin.repo, file: candidate.origin.file, range: candidate.origin.range }] : [];
+function invalidImage(repo: string, candidate: ImageCandidate, text: string, error: string): InvalidImageRef {
   return {
-    ruleId: INVALID_IMAGE_RULE,
-    severity: 'error',
-    message: `Invalid image reference "${text}": ${error}`,
-    repo,
-    file: at.file,
-    range: at.range,
-    ...(at.path ? { path: at.path } : {}),
-    ...(at.docIndex !== undefined ? { docIndex: at.docIndex } : {}),
-    subject: `${candidate.context} ${text}`,
-    ...(related.length > 0 ? { related } : {}),
+    raw: text,
+    context: candidate.context,
+    error,
+    origin: candidate.origin,
+    ...(candidate.job !== undefined ? { job: candidate.job } : {}),
+    ...(candidate.jobOrigin && candidate.origin.repo !== repo ? { jobOrigin: candidate.jobOrigin } : {}),
   };
 }
 
-export function isImageRef(value: ImageRef | FindingDraft): value is ImageRef {
-  return 'context' in value && 'registry' in value;
+export function isImageRef(value: ImageRef | InvalidImageRef): value is ImageRef {
+  return !('error' in value);
 }

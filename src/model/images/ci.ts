@@ -14,12 +14,12 @@ export function ciImageCandidates(ci: CiPipeline | undefined, context: CiVariabl
     const lookup = ciVariables(job, ci, context);
     const imageKey = job.keyOrigins.image ?? job.origin;
     if (job.image !== undefined && job.image !== '') {
-      candidates.push({ written: job.image, context: 'ci-image', origin: refine(imageKey, [], yamlOf), job: job.name, reportAt: job.origin, lookup });
+      candidates.push({ written: job.image, context: 'ci-image', origin: refine(imageKey, [], yamlOf), job: job.name, jobOrigin: job.origin, lookup });
     }
     const servicesKey = job.keyOrigins.services ?? job.origin;
     job.services.forEach((service, index) => {
       if (service === '') return;
-      candidates.push({ written: service, context: 'ci-service', origin: refine(servicesKey, [index], yamlOf), job: job.name, reportAt: job.origin, lookup });
+      candidates.push({ written: service, context: 'ci-service', origin: refine(servicesKey, [index], yamlOf), job: job.name, jobOrigin: job.origin, lookup });
     });
   }
   return candidates;

@@ -1,11 +1,10 @@
-import type { FindingDraft } from '../findings.js';
 import type { CiPipeline } from '../gitlab-ci/types.js';
 import type { Dockerfile } from '../docker/types.js';
 import type { HelmFacts } from '../helm/types.js';
 import type { K8sObject } from '../k8s/types.js';
 import type { FleetSettings } from '../types.js';
-import type { DocPath } from '../findings.js';
-import type { ImageRef } from './types.js';
+import type { DocPath, FindingDraft } from '../findings.js';
+import type { ImageRef, InvalidImageRef } from './types.js';
 import { isImageRef, NO_VARIABLES, toImageRef, type ImageCandidate } from './candidate.js';
 import { ciImageCandidates } from './ci.js';
 import type { YamlLookup } from './ci-variables.js';
@@ -31,7 +30,12 @@ export interface ImageSources {
 
 export interface ExtractedImages {
   images: ImageRef[];
-  /** `invalid-image-reference` findings: references Docker would refuse to pull. */
+  /** References Docker would refuse to pull. */
+  invalid: InvalidImageRef[];
+}
+
+/** A repo's images, and the problems of reading inline `helm.values` strings (parse errors in them). */
+export interface RepoImages extends ExtractedImages {
   diagnostics: FindingDraft[];
 }
 
@@ -39,7 +43,7 @@ export interface ExtractedImages {
  * Every image a repo consumes: CI jobs and services, Dockerfile FROMs, Helm values (files, and the inline
  * `helm.valuesObject` and `helm.values` of Applications), Kubernetes objects of any kind (imagesInObject).
  */
-export function extractImages(repo: string, sources: ImageSources): ExtractedImages {
+export function extractImages(repo: string, sources: ImageSources): RepoImages {
   const inline = inlineValuesCandidates(repo, sources.k8s, sources.fileText);
   const candidates: ImageCandidate[] = [
     ...ciImageCandidates(sources.ci, { repo, settings: sources.settings, ...(sources.yamlOf ? { yamlOf: sources.yamlOf } : {}) }),
@@ -48,25 +52,24 @@ export function extractImages(repo: string, sources: ImageSources): ExtractedIma
     ...inline.candidates,
     ...k8sImageCandidates(repo, sources.k8s),
   ];
-  const { images, diagnostics } = imageRefs(repo, candidates, sources.settings);
-  return { images, diagnostics: [...inline.diagnostics, ...diagnostics] };
+  return { ...imageRefs(repo, candidates, sources.settings), diagnostics: inline.diagnostics };
 }
 
 /**
- * Candidates parsed into images, and `invalid-image-reference` findings for those Docker would refuse. A
+ * Candidates parsed into images, and the references Docker would refuse (invalid-image-reference reports them). A
  * `k8s-field` that does not parse is not reported: outside a container spec, an `image` may be something else
  * (a VM image name).
  */
 export function imageRefs(repo: string, candidates: readonly ImageCandidate[], settings: FleetSettings): ExtractedImages {
   const registries = new Set(settings.registries.map((registry) => registry.toLowerCase()));
   const images: ImageRef[] = [];
-  const diagnostics: FindingDraft[] = [];
+  const invalid: InvalidImageRef[] = [];
   for (const candidate of candidates) {
     const result = toImageRef(repo, candidate, registries);
     if (isImageRef(result)) images.push(result);
-    else if (candidate.context !== 'k8s-field') diagnostics.push(result);
+    else if (candidate.context !== 'k8s-field') invalid.push(result);
   }
-  return { images, diagnostics };
+  return { images, invalid };
 }
 
 /** Inline values of Applications (`helm.valuesObject` and `helm.values` of `spec.source` and each of `spec.sources`). */

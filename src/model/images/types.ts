@@ -37,6 +37,24 @@ export interface ImageRef {
   job?: string;
 }
 
+/**
+ * An image reference Docker would refuse to pull (an upper-case repository, a tag over 128 characters, ...): the
+ * model records it as a fact and the `invalid-image-reference` rule reports it.
+ */
+export interface InvalidImageRef {
+  /** The reference as written, after variable/ARG resolution where possible. */
+  raw: string;
+  context: ImageContext;
+  /** What the reference grammar rejects. */
+  error: string;
+  /** Where the reference is (possibly a CI template in another repo). */
+  origin: FactOrigin;
+  /** For CI images: the job that uses it. */
+  job?: string;
+  /** For CI images: where that job is in this repo's pipeline, when the reference itself is in another repo. */
+  jobOrigin?: FactOrigin;
+}
+
 /** A `docker push`/`--tag`/`--destination` of an image in a CI script: publishing, not consuming. */
 export interface PublishedImage {
   /** The destination as written, after variable resolution where possible. */

@@ -266,19 +266,18 @@ function addImages(repo: Repo, candidates: readonly ImageCandidate[], settings: 
   if (candidates.length === 0) return;
   const key = (raw: string, origin: FactOrigin): string => `${raw}\0${origin.file}\0${String(origin.range.startLine)}\0${String(origin.range.startColumn)}`;
   const seen = new Set(repo.images.map((image) => key(image.raw, image.origin)));
-  const { images, diagnostics } = imageRefs(repo.id, candidates, settings);
+  const { images, invalid } = imageRefs(repo.id, candidates, settings);
   for (const image of images) {
     const id = key(image.raw, image.origin);
     if (seen.has(id)) continue;
     seen.add(id);
     repo.images.push(image);
   }
-  const reported = new Set(repo.diagnostics.map((finding) => `${finding.subject ?? ''}\0${finding.file ?? ''}\0${String(finding.range?.startLine)}`));
-  for (const finding of diagnostics) {
-    const id = `${finding.subject ?? ''}\0${finding.file ?? ''}\0${String(finding.range?.startLine)}`;
-    if (!reported.has(id)) {
-      reported.add(id);
-      repo.diagnostics.push(finding);
-    }
+  const seenInvalid = new Set(repo.invalidImages.map((image) => key(image.raw, image.origin)));
+  for (const image of invalid) {
+    const id = key(image.raw, image.origin);
+    if (seenInvalid.has(id)) continue;
+    seenInvalid.add(id);
+    repo.invalidImages.push(image);
   }
 }
