@@ -63,7 +63,7 @@ const workerBundle = (entry, outfile) => build({
   // Bundled CommonJS dependencies call require(); an ES module has none, so give it one.
   banner: { js: "import { createRequire as __fleetlintRequire } from 'node:module'; const require = __fleetlintRequire(import.meta.url);" },
 });
-// The worker threads that parse and build repos in large audits (src/model/build-in-threads.ts).
-await workerBundle('src/model/build-worker.ts', 'dist/build-worker.mjs');
+// The worker threads that parse and build repos in large audits (src/run/build-in-threads.ts).
+await workerBundle('src/run/build-worker.ts', 'dist/build-worker.mjs');
 // The threads that evaluate repo-scope policies ahead of the runner (src/engine/wasm/policy-thread.ts).
 await workerBundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');

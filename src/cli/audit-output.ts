@@ -14,7 +14,7 @@ import type { Fleet } from '../model/types.js';
 import { DEFAULT_SCAN_REQUIREMENTS, fleetFacts, parsePreviousReport, type FleetFacts, type PreviousRun } from '../report/audit-summary.js';
 import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
 import { finish, type FinishOptions } from './finish.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {

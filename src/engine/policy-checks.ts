@@ -4,7 +4,7 @@ import { PreparedInput } from './wasm/host.js';
 import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision, PolicyEvaluation } from './wasm/decisions.js';
 import { PolicyThread } from './wasm/policy-thread.js';
-import { THREADED_FLEET_SIZE } from '../model/build-in-threads.js';
+import { THREADED_FLEET_SIZE } from '../run/build-in-threads.js';
 import type { SourceLocation } from '../model/findings.js';
 import type { Fleet, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput } from '../model/policy-input.js';

@@ -5,7 +5,7 @@ import type { Check, CheckMeta, CheckReport } from './check.js';
 import type { FleetlintConfig } from './config-types.js';
 import { applySeverity, ruleSettingFor, type EffectiveRuleSetting } from './rule-settings.js';
 import { fingerprintAll } from './fingerprint.js';
-import { compareFindings } from './sort.js';
+import { compareFindings } from '../model/finding-order.js';
 import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
 import { DIAGNOSTICS } from './diagnostics.js';

@@ -11,7 +11,7 @@ import type { Repo, RepoFile } from './types.js';
 import { releasedYamlFile, yamlFileData, type YamlDocument, type YamlFileData } from './yaml/parse.js';
 import { locatedSignalsOf, rememberLocatedSignals, type LocatedSignal } from './dependencies/located-signals.js';
 import type { FileSource } from '../sources/file-source.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
 
 interface DocumentRef {
   file: string;

@@ -8,7 +8,7 @@
  * `fleetFacts()` from the loaded fleet.
  */
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import type { Finding, Severity } from '../model/findings.js';
 import type { Fleet, RepoKind } from '../model/types.js';
 import { activeFindings, countBySeverity, docsUrl, FLEET_REPO, reportRepos, reportRules, type SeverityCounts } from './common.js';

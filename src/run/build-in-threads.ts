@@ -2,9 +2,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FleetSettings } from './types.js';
-import type { RepoTexts } from './read-files.js';
-import type { RepoMessage } from './repo-transfer.js';
+import type { FleetSettings } from '../model/types.js';
+import type { RepoTexts } from '../model/read-files.js';
+import type { RepoMessage } from '../model/repo-transfer.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import { packageRoot } from '../package.js';
 

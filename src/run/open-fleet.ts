@@ -15,17 +15,17 @@ import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
 import type { FindingDraft } from '../model/findings.js';
-import { loadFleet } from '../model/load-fleet.js';
-import { threadsFor } from '../model/build-in-threads.js';
+import { loadFleet } from './load-fleet.js';
+import { threadsFor } from './build-in-threads.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FileSource } from '../sources/file-source.js';
 import { MemorySource } from '../sources/memory.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
-import type { Progress } from './progress.js';
-import { UsageError } from './usage-error.js';
+import { Progress } from '../cli/progress.js';
+import { UsageError } from '../usage-error.js';
 
 /** A repo made readable, or why it could not be. */
 export type Materialized = { id: string; ok: true; source: FileSource; head?: string } | { id: string; ok: false; diagnostics: FindingDraft[] };
@@ -173,6 +173,12 @@ function nestedDirs(ids: readonly string[]): Map<string, string[]> {
     }
   }
   return result;
+}
+
+/** A whole local fleet, loaded the way `fleetlint audit <root>` loads it (tests and benchmarks use this). */
+export async function openLocalFleet(root: string, providers: readonly ProviderRule[], timings: Record<string, number>): Promise<Fleet> {
+  const opened = await openFleet(await localCandidates(root), { providers, progress: new Progress({ quiet: true }), timings });
+  return opened.fleet;
 }
 
 // --- loading a whole fleet or a slice ---------------------------------------------------------------------------

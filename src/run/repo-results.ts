@@ -16,10 +16,10 @@ import type { Check, CheckReport } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import type { FleetSettings, Repo } from '../model/types.js';
 import { builtinPolicyPaths } from '../package.js';
-import { hashOf, optionsHash, plain, stableJson, type RepoCheckResults, type StoredCheckResult } from '../engine/stored-results.js';
+import { hashOf, optionsHash, plain, stableJson, type RepoCheckResults, type StoredCheckResult } from '../engine/repo-checks.js';
 
-export type { RepoCheckResults, StoredCheckResult } from '../engine/stored-results.js';
-export { hashOf, stableJson } from '../engine/stored-results.js';
+export type { RepoCheckResults, StoredCheckResult } from '../engine/repo-checks.js';
+export { hashOf, stableJson } from '../engine/repo-checks.js';
 
 export interface RepoResultsStats {
   /** Repo-scope check evaluations that ran. */

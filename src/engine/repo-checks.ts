@@ -1,6 +1,6 @@
 /**
  * Repo-scope check results as plain data: what the incremental cache keeps, what a shard hands to the merge, and
- * what a build thread computes for the repos it builds. The runner replays them (src/cli/repo-results.ts) when
+ * what a build thread computes for the repos it builds. The runner replays them (src/run/repo-results.ts) when
  * they were made with the options the run would use.
  */
 import { createHash } from 'node:crypto';

@@ -3,12 +3,12 @@
  * texts up front, since a repo's CI may include files of any other repo.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { release, RepoBuilder } from './repo-builder.js';
-import { repoMessage, type RepoMessage } from './repo-transfer.js';
+import { release, RepoBuilder } from '../model/repo-builder.js';
+import { repoMessage, type RepoMessage } from '../model/repo-transfer.js';
 import type { BuildWorkerData, BuiltBatch } from './build-in-threads.js';
-import type { Fleet, Repo } from './types.js';
+import type { Fleet, Repo } from '../model/types.js';
 import { MemorySource } from '../sources/memory.js';
-import { evaluateRepoChecks, type RepoCheckResults } from '../engine/stored-results.js';
+import { evaluateRepoChecks, type RepoCheckResults } from '../engine/repo-checks.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
 
 const port = parentPort;

@@ -1,16 +1,16 @@
-import type { FindingDraft } from './findings.js';
+import type { FindingDraft } from '../model/findings.js';
 import type { FileSource } from '../sources/file-source.js';
-import type { Fleet, FleetSettings, Repo } from './types.js';
-import type { ProviderRule } from './dependencies/types.js';
+import type { Fleet, FleetSettings, Repo } from '../model/types.js';
+import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
-import { readRepoTexts } from './read-files.js';
-import { RepoBuilder } from './repo-builder.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
+import { readRepoTexts } from '../model/read-files.js';
+import { RepoBuilder } from '../model/repo-builder.js';
 import { buildReposInThreads } from './build-in-threads.js';
-import { repoFromMessage, type RepoMessage } from './repo-transfer.js';
-import { assignAppOfAppsAncestors } from './argocd/app-of-apps.js';
-import { defaultProviders } from './dependencies/providers.js';
-import { inferDependencyFacts } from './dependencies/infer.js';
+import { repoFromMessage, type RepoMessage } from '../model/repo-transfer.js';
+import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
+import { defaultProviders } from '../model/dependencies/providers.js';
+import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
 
 /** A repository to load: its id in the fleet and where its bytes come from. */
