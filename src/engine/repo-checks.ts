@@ -1,23 +1,31 @@
 /**
- * Repo-scope check results as plain data: what the incremental cache keeps, what a shard hands to the merge, and
- * what a build thread computes for the repos it builds. The runner replays them (src/run/repo-results.ts) when
- * they were made with the options the run would use.
+ * A repo's repo-scope checks, evaluated as plain data. `checkRepo` is the one way a repo is checked: the runner
+ * calls it on the main thread, a build thread calls it on the repo it has just built, and what either made can be
+ * kept (the incremental cache), carried to another machine (a shard's fragment) and replayed by the runner when it
+ * was made with the options the run would use (src/run/repo-results.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Check, CheckReport } from './check.js';
-import type { FleetlintConfig } from './config-types.js';
-import { ruleSettingFor } from './rule-settings.js';
-import type { Fleet, Repo } from '../model/types.js';
+import type { CheckReport, RepoCheck } from './check.js';
+import type { FleetSettings, Repo } from '../model/types.js';
 
-/** One check's reports for one repo, with the options they were made with. */
-export interface StoredCheckResult {
-  /** Hash of the check's effective options for this repo (config and overrides applied). */
-  options: string;
-  reports: CheckReport[];
-}
+/** One check's outcome on one repo, with the options it was made with. */
+export type StoredCheckResult =
+  | {
+      /** Hash of the check's effective options for this repo (config and overrides applied). */
+      options: string;
+      reports: CheckReport[];
+    }
+  /** The check threw: the runner reports it as an `internal-error`; never kept between runs. */
+  | { options: string; error: string };
 
 /** By check id. */
 export type RepoCheckResults = Record<string, StoredCheckResult>;
+
+/** A check to run on a repo, with the options it runs with there. */
+export interface PlannedCheck {
+  check: RepoCheck;
+  options: Readonly<Record<string, unknown>>;
+}
 
 /** JSON with object keys sorted, so equal values hash equally whatever order they were built in. */
 export function stableJson(value: unknown): string {
@@ -46,20 +54,21 @@ export function plain<T>(value: T): T {
 }
 
 /**
- * Evaluates repo-scope checks on one repo as the runner would (config severity and overrides decide which run and
- * with what options). A check that throws is left out: the runner evaluates it again and reports the failure.
+ * Runs the planned checks on one repo, in order. Reports are kept as JSON holds them, so that a fresh result and a
+ * replayed one hand the runner the same data; a check that throws gives its error message instead. The time each
+ * check took is added to `timings` by check id.
  */
-export async function evaluateRepoChecks(checks: readonly Check[], config: FleetlintConfig, fleet: Fleet, repo: Repo): Promise<RepoCheckResults> {
+export async function checkRepo(planned: readonly PlannedCheck[], repo: Repo, settings: FleetSettings, timings?: Record<string, number>): Promise<RepoCheckResults> {
   const results: RepoCheckResults = {};
-  for (const check of checks) {
-    if (check.meta.scope !== 'repo') continue;
-    const setting = ruleSettingFor(config, check.meta, repo.id);
-    if (!setting.enabled) continue;
+  for (const { check, options } of planned) {
+    const started = performance.now();
+    const hash = optionsHash(options);
     try {
-      results[check.meta.id] = { options: optionsHash(setting.options), reports: plain(await check.run({ fleet, repo, options: setting.options })) };
-    } catch {
-      // Not recorded: the runner evaluates it again.
+      results[check.meta.id] = { options: hash, reports: plain(await check.run({ repo, settings, options })) };
+    } catch (error) {
+      results[check.meta.id] = { options: hash, error: error instanceof Error ? error.message : String(error) };
     }
+    if (timings) timings[check.meta.id] = (timings[check.meta.id] ?? 0) + performance.now() - started;
   }
   return results;
 }

@@ -1,5 +1,5 @@
 import type { FactOrigin } from './origin.js';
-import type { Fleet, Repo } from './types.js';
+import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
@@ -170,11 +170,11 @@ export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAME
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(fleet: Fleet): Record<string, unknown> {
+export function fleetSettingsJson(settings: FleetSettings): Record<string, unknown> {
   return {
-    ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
-    ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
-    registries: fleet.settings.registries,
+    ...(settings.gitlabHost !== undefined ? { gitlabHost: settings.gitlabHost } : {}),
+    ...(settings.group !== undefined ? { group: settings.group } : {}),
+    registries: settings.registries,
   };
 }
 
@@ -184,7 +184,7 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Record<string,
   const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
   return {
     version: POLICY_INPUT_VERSION,
-    fleet: fleetSettingsJson(fleet),
+    fleet: fleetSettingsJson(fleet.settings),
     repos: fleet.repos.map((repo) => repoOf(repo)),
     dependencies: fleet.dependencies.map((dependency, index) => {
       const order = orders[index];

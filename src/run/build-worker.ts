@@ -4,34 +4,40 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { release, RepoBuilder } from '../model/repo-builder.js';
-import { repoMessage, type RepoMessage } from '../model/repo-transfer.js';
-import type { BuildWorkerData, BuiltBatch } from './build-in-threads.js';
-import type { Fleet, Repo } from '../model/types.js';
+import { repoMessage } from '../model/repo-transfer.js';
+import type { BuildWorkerData, BuiltBatch, BuiltRepo } from './build-in-threads.js';
+import type { Repo } from '../model/types.js';
 import { MemorySource } from '../sources/memory.js';
-import { evaluateRepoChecks, type RepoCheckResults } from '../engine/repo-checks.js';
+import { isRepoCheck } from '../engine/check.js';
+import { checkRepo, type PlannedCheck } from '../engine/repo-checks.js';
+import { ruleSettingFor } from '../engine/rule-settings.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
 
 const port = parentPort;
 if (!port) throw new Error('build-worker runs as a worker thread');
 const data = workerData as BuildWorkerData;
 const builder = new RepoBuilder(data.settings, data.repos);
-// Repo-scope TypeScript rules read only their repo, so they run here, while the repo's files are at hand.
-const checks = data.checkConfig ? TYPESCRIPT_RULES.filter((rule) => rule.meta.scope === 'repo') : [];
+// Repo-scope TypeScript rules read only their repo, so they run here, while the repo's trees are at hand.
+const rules = data.checkConfig ? TYPESCRIPT_RULES.filter(isRepoCheck) : [];
 
 /** Rules read a repo's files from its facts, never from its source, which stays with the main thread. */
 const NO_SOURCE = new MemorySource({});
 
-async function build(id: string): Promise<RepoMessage> {
+async function build(id: string): Promise<BuiltRepo> {
   const facts = builder.buildKeepingTrees(id);
-  let results: RepoCheckResults | undefined;
-  if (data.checkConfig) {
+  const config = data.checkConfig;
+  let checks: BuiltRepo['checks'];
+  if (config) {
     const repo: Repo = { ...facts, source: NO_SOURCE };
-    // The fleet a repo-scope rule sees here: the settings and its own repo.
-    const fleet: Fleet = { root: '', settings: data.settings, repos: [repo], dependencies: [], unprovided: [], diagnostics: [] };
-    results = await evaluateRepoChecks(checks, data.checkConfig, fleet, repo);
+    // Which rules run with which options, as the runner decides it (config severity and overrides).
+    const planned = rules.flatMap((check): PlannedCheck[] => {
+      const setting = ruleSettingFor(config, check.meta, id);
+      return setting.enabled ? [{ check, options: setting.options }] : [];
+    });
+    checks = await checkRepo(planned, repo, data.settings);
   }
   release(facts);
-  return { ...repoMessage(facts), ...(results ? { checks: results } : {}) };
+  return { message: repoMessage(facts), ...(checks ? { checks } : {}) };
 }
 
 port.on('message', (ids: string[]) => {
@@ -39,7 +45,7 @@ port.on('message', (ids: string[]) => {
     const built: BuiltBatch['built'] = [];
     for (const id of ids) {
       try {
-        built.push({ id, message: await build(id) });
+        built.push({ id, ...(await build(id)) });
       } catch (error) {
         built.push({ id, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       }

@@ -1,23 +1,16 @@
 import type { FindingDraft } from '../model/findings.js';
-import type { FileSource } from '../sources/file-source.js';
-import type { Fleet, FleetSettings, Repo } from '../model/types.js';
+import type { Fleet, FleetSettings, Repo, RepoSpec } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import type { RepoCheckResults } from '../engine/repo-checks.js';
 import { readRepoTexts } from '../model/read-files.js';
 import { RepoBuilder } from '../model/repo-builder.js';
-import { buildReposInThreads } from './build-in-threads.js';
-import { repoFromMessage, type RepoMessage } from '../model/repo-transfer.js';
+import { buildReposInThreads, type BuiltRepo } from './build-in-threads.js';
+import { repoFromMessage } from '../model/repo-transfer.js';
 import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
 import { defaultProviders } from '../model/dependencies/providers.js';
 import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
-
-/** A repository to load: its id in the fleet and where its bytes come from. */
-export interface RepoSpec {
-  id: string;
-  source: FileSource;
-}
 
 export interface LoadFleetOptions {
   root: string;
@@ -75,11 +68,11 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const ids = read.map((repo) => repo.id);
     const checkConfig = options.threadChecks?.config;
     const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...(checkConfig ? { checkConfig } : {}) };
-    const { messages, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
+    const { built, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
     parsedIn(parseMs);
     repos = read.map((repo, index) => {
-      const message = messages[index] as RepoMessage;
-      if (message.checks) options.threadChecks?.results.set(repo.id, message.checks);
+      const { message, checks } = built[index] as BuiltRepo;
+      if (checks) options.threadChecks?.results.set(repo.id, checks);
       return repoFromMessage(message, repo.texts.files, repo.source);
     });
   } else {

@@ -24,7 +24,7 @@ import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FileSource } from '../sources/file-source.js';
 import { MemorySource } from '../sources/memory.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
-import { Progress } from '../cli/progress.js';
+import type { RunProgress } from './progress.js';
 import { UsageError } from '../usage-error.js';
 
 /** A repo made readable, or why it could not be. */
@@ -82,7 +82,7 @@ export interface GitLabFleetOptions {
   token: string | undefined;
   cacheDir: string;
   concurrency: number;
-  progress: Progress;
+  progress?: RunProgress | undefined;
   /** Told about every retried API request (429, 5xx): for a log line. */
   onRetry?: (event: RetryEvent) => void;
   fetchImpl?: typeof fetch;
@@ -133,17 +133,17 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
   const progress = options.progress;
   let cloned = 0;
   let toClone = 0;
-  options.progress.update({ discovered: ids.length }, 'discovered');
+  progress?.update({ discovered: ids.length }, 'discovered');
 
   const materialize = async (wanted: readonly string[]): Promise<Materialized[]> => {
     const projects = wanted.map((id) => byId.get(id)).filter((project): project is GitLabProject => project !== undefined);
     toClone += projects.length;
-    progress.update({ cloned, toClone }, 'cloning');
+    progress?.update({ cloned, toClone }, 'cloning');
     // One project per syncClones call, in a pool of our own, so progress moves per clone.
     const results = await mapLimit(projects, options.concurrency, async (project): Promise<CloneResult> => {
       const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1 });
       cloned += 1;
-      progress.update({ cloned, toClone });
+      progress?.update({ cloned, toClone });
       return result ?? { id: project.path, ok: false, error: 'not cloned' };
     });
     return results.map((result): Materialized => {
@@ -177,7 +177,7 @@ function nestedDirs(ids: readonly string[]): Map<string, string[]> {
 
 /** A whole local fleet, loaded the way `fleetlint audit <root>` loads it (tests and benchmarks use this). */
 export async function openLocalFleet(root: string, providers: readonly ProviderRule[], timings: Record<string, number>): Promise<Fleet> {
-  const opened = await openFleet(await localCandidates(root), { providers, progress: new Progress({ quiet: true }), timings });
+  const opened = await openFleet(await localCandidates(root), { providers, timings });
   return opened.fleet;
 }
 
@@ -185,6 +185,8 @@ export async function openLocalFleet(root: string, providers: readonly ProviderR
 
 export interface OpenedFleet {
   fleet: Fleet;
+  /** The slice this run checks, when it is one shard of the fleet. */
+  shard?: Shard;
   /** The repos this run checks and reports: every readable one, or the shard's slice. */
   checked: ReadonlySet<string>;
   /** Repo-scope results evaluated by the build threads, by repo id (empty without threads). */
@@ -205,7 +207,7 @@ export async function openFleet(
   options: {
     shard?: Shard | undefined;
     providers: readonly ProviderRule[];
-    progress: Progress;
+    progress?: RunProgress | undefined;
     timings?: Record<string, number>;
     /** Worker threads for building the repos; default: threadsFor(the number of repos). */
     threads?: number | undefined;
@@ -240,7 +242,7 @@ export async function openFleet(
   const threadResults = new Map<string, RepoCheckResults>();
   for (;;) {
     passes += 1;
-    progress.update({}, 'loading');
+    progress?.update({}, 'loading');
     const materialized = state.size;
     threadResults.clear();
     fleet = await timed('model', () => loadFleet({
@@ -262,7 +264,7 @@ export async function openFleet(
     if (missing.length === 0 || passes >= MAX_LOAD_PASSES) break;
     await materialize(missing);
   }
-  progress.update({ loaded: fleet.repos.length });
+  progress?.update({ loaded: fleet.repos.length });
 
   const heads = new Map<string, string>();
   for (const entry of state.values()) if (entry.ok && entry.head !== undefined) heads.set(entry.id, entry.head);
@@ -289,6 +291,7 @@ export async function openFleet(
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
   return {
     fleet,
+    ...(shard ? { shard } : {}),
     checked,
     threadResults,
     heads,

@@ -14,7 +14,7 @@ import { fleetFromFiles } from '../support/fleet.js';
 const fixme: Check = defineRule({
   meta: { id: 'fixme', shortDescription: 'No FIXME', fullDescription: 'No FIXME.', defaultSeverity: 'warning', help: 'Fix it.', tags: [], scope: 'repo' },
   run({ repo }) {
-    return (repo?.files ?? []).flatMap((file) =>
+    return repo.files.flatMap((file) =>
       (file.text ?? '').split('\n').flatMap((line, index) =>
         line.includes('FIXME') ? [{ message: `FIXME in ${file.path}`, file: file.path, range: { startLine: index + 1, startColumn: 1, endLine: index + 1, endColumn: 1 }, subject: line.trim() }] : [],
       ),
