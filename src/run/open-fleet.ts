@@ -23,6 +23,7 @@ import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { FileSource } from '../sources/file-source.js';
 import { MemorySource } from '../sources/memory.js';
+import { mapLimit } from '../concurrency.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
 import type { RunProgress } from './progress.js';
 import { UsageError } from '../usage-error.js';
@@ -326,18 +327,4 @@ async function guessIncludedRepos(candidates: FleetCandidates, slice: readonly s
     }
   });
   return [...guesses].sort();
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }
