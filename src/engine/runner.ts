@@ -174,13 +174,20 @@ function toDraft(meta: CheckMeta, repoId: string | undefined, report: CheckRepor
   const { severity, repo: reportRepo, origin, related, ...rest } = report;
   const repo = reportRepo ?? repoId ?? '.';
   const draft: FindingDraft = { ...rest, ruleId: meta.id, severity: severity ?? meta.defaultSeverity, repo, help: meta.help };
-  if (origin && origin.repo !== repo) {
+  const relatedPlaces = related?.map((where) => located(where, repoById));
+  if (!origin) return relatedPlaces ? { ...draft, related: relatedPlaces } : draft;
+  if (origin.repo !== repo) {
     // The fact lives in another repo (a CI template): the finding goes to this repo's include of it.
     const pipeline = repoById.get(repo)?.ci;
-    return { ...draft, ...(pipeline ? includeSite(repo, pipeline, origin.repo) : {}), related: [located(origin, repoById), ...(related ?? []).map((where) => located(where, repoById))] };
+    return { ...draft, ...(pipeline ? includeSite(repo, pipeline, origin.repo) : {}), related: [located(origin, repoById), ...(relatedPlaces ?? [])] };
   }
-  const place = origin ? { file: origin.file, ...(origin.path ? { path: origin.path, ...(origin.docIndex !== undefined ? { docIndex: origin.docIndex } : {}) } : origin.range ? { range: origin.range } : {}) } : {};
-  return { ...draft, ...place, ...(related ? { related: related.map((where) => located(where, repoById)) } : {}) };
+  return { ...draft, ...placeOf(origin), ...(relatedPlaces ? { related: relatedPlaces } : {}) };
+}
+
+/** An origin in the finding's own repo as its place: a path (given its range later) is preferred to a range. */
+function placeOf(origin: SourceLocation): Pick<FindingDraft, 'file' | 'path' | 'docIndex' | 'range'> {
+  if (origin.path) return { file: origin.file, path: origin.path, ...(origin.docIndex !== undefined ? { docIndex: origin.docIndex } : {}) };
+  return origin.range ? { file: origin.file, range: origin.range } : { file: origin.file };
 }
 
 /** A related location that names a path gets the path's range when its document is loaded, else whatever range it had. */
