@@ -22,7 +22,6 @@ export default defineRule({
     scope: 'repo',
   },
   run({ repo }) {
-    if (!repo) return [];
     const reports: CheckReport[] = [];
     for (const object of repo.k8s) {
       if (!object.apiVersion.startsWith('argoproj.io/') || (object.kind !== 'Application' && object.kind !== 'AppProject')) continue;

@@ -1,23 +1,5 @@
 import { defineRule, type CheckReport } from '../src/engine/check.js';
-import type { CiPipeline } from '../src/model/gitlab-ci/types.js';
 import type { FactOrigin } from '../src/model/origin.js';
-import { includeSite } from '../src/model/gitlab-ci/include-site.js';
-
-/**
- * A report at a fact's origin. A fact written in another repo's file (a CI template) is reported on this repo, at
- * the include that brings it in, with the template's line named and related, as the resolver and the policies do:
- * the pipeline that breaks is this repo's, a scoped run (lint, mr) of this repo would otherwise drop the finding,
- * and the template repo would get one finding per consumer, all with the same fingerprint.
- */
-function at(repoId: string, pipeline: CiPipeline, origin: FactOrigin, message: string): Pick<CheckReport, 'repo' | 'file' | 'range' | 'related' | 'message'> {
-  if (origin.repo === repoId) return { repo: origin.repo, file: origin.file, range: origin.range, message };
-  return {
-    repo: repoId,
-    ...includeSite(repoId, pipeline, origin.repo),
-    message: `${message} (in ${origin.repo}: ${origin.file}:${origin.line})`,
-    related: [{ repo: origin.repo, file: origin.file, range: origin.range }],
-  };
-}
 
 export default defineRule({
   meta: {
@@ -31,9 +13,15 @@ export default defineRule({
     scope: 'repo',
   },
   run({ repo }) {
-    if (!repo?.ci) return [];
-    const { id: repoId, ci: pipeline } = repo;
-    const report = (origin: FactOrigin, message: string, subject: string): CheckReport => ({ ...at(repoId, pipeline, origin, message), subject });
+    const pipeline = repo.ci;
+    if (!pipeline) return [];
+    // A fact written in another repo's file (a CI template) is reported at the include that brings it in (the
+    // runner places it), and its message names the template's line.
+    const report = (origin: FactOrigin, message: string, subject: string): CheckReport => ({
+      origin: { repo: origin.repo, file: origin.file, range: origin.range },
+      message: origin.repo === repo.id ? message : `${message} (in ${origin.repo}: ${origin.file}:${origin.line})`,
+      subject,
+    });
     const reports: CheckReport[] = [];
     const jobNames = new Set(pipeline.jobs.map((job) => job.name));
     for (const job of pipeline.jobs) {

@@ -33,7 +33,6 @@ export default defineRule({
     scope: 'repo',
   },
   run({ repo }) {
-    if (!repo) return [];
     return repo.invalidImages.map((image) => report(repo.id, image));
   },
 });

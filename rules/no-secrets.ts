@@ -18,7 +18,6 @@ export default defineRule({
     scope: 'repo',
   },
   async run({ repo }) {
-    if (!repo) return [];
     const reports: CheckReport[] = [];
     for (const file of repo.files) {
       if (file.text === undefined) continue;

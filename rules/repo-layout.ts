@@ -66,7 +66,6 @@ export default defineRule({
     },
   },
   run({ repo, options }) {
-    if (!repo) return [];
     const layouts = (options.layouts ?? DEFAULT_LAYOUTS) as LayoutOption[];
     const layout = layouts.find(
       (candidate) => globMatcher(candidate.repos)(repo.id) && (candidate.kinds === undefined || candidate.kinds.some((kind) => repo.kinds.includes(kind))),

@@ -5,6 +5,7 @@
 // stays for the scripts that import single modules.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
+import { writeBundleInputs } from './bundle-inputs.mjs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -38,9 +39,10 @@ const builtinDynamicImports = {
   },
 };
 
-const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning' };
+// The metafile lists every file a bundle was made from: test/global-setup.ts rebuilds when one has changed.
+const common = { bundle: true, platform: 'node', target: 'node20', sourcemap: true, logLevel: 'warning', metafile: true };
 
-await build({
+const cliBuild = await build({
   ...common,
   entryPoints: [join(root, 'src/cli/main.ts')],
   outfile: join(root, 'dist/fleetlint.cjs'),
@@ -63,7 +65,8 @@ const workerBundle = (entry, outfile) => build({
   // Bundled CommonJS dependencies call require(); an ES module has none, so give it one.
   banner: { js: "import { createRequire as __fleetlintRequire } from 'node:module'; const require = __fleetlintRequire(import.meta.url);" },
 });
-// The worker threads that parse and build repos in large audits (src/model/build-in-threads.ts).
-await workerBundle('src/model/build-worker.ts', 'dist/build-worker.mjs');
+// The worker threads that parse and build repos in large audits (src/run/build-in-threads.ts).
+const buildWorker = await workerBundle('src/run/build-worker.ts', 'dist/build-worker.mjs');
 // The threads that evaluate repo-scope policies ahead of the runner (src/engine/wasm/policy-thread.ts).
-await workerBundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');
+const policyWorker = await workerBundle('src/engine/wasm/policy-worker.ts', 'dist/policy-worker.mjs');
+await writeBundleInputs(root, [cliBuild, buildWorker, policyWorker].flatMap((result) => Object.keys(result.metafile.inputs)));

@@ -4,7 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { renderDocs } from '../dist/src/docs/render.js';
-import { builtinRuleMetas } from '../dist/src/engine/registry.js';
+import { builtinRuleMetas } from '../dist/src/run/registry.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const files = renderDocs(builtinRuleMetas());

@@ -11,3 +11,9 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 }
+
+/**
+ * Fleets this large are worth worker threads: building repos in threads (src/run/build-in-threads.ts) and
+ * evaluating policies ahead in a thread (src/engine/policy-checks.ts). For smaller ones starting threads costs more.
+ */
+export const THREADED_FLEET_SIZE = 200;

@@ -5,7 +5,7 @@
  * that quotes a script line or a URL would leak what no-secrets so carefully redacts.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { builtinChecks } from '../src/engine/checks.js';
+import { builtinChecks } from '../src/run/checks.js';
 import { EMPTY_CONFIG } from '../src/engine/config-types.js';
 import { runChecks, type RunResult } from '../src/engine/runner.js';
 import { REPORT_FORMATS, renderReport, renderSarifPerRepo, type ReportInput } from '../src/report/index.js';

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TYPESCRIPT_RULES } from '../rules/index.js';
-import { builtinRuleMetas } from '../src/engine/registry.js';
+import { builtinRuleMetas } from '../src/run/registry.js';
 import { renderDocs } from '../src/docs/render.js';
 import { packageRoot } from '../src/package.js';
 

@@ -15,7 +15,7 @@ import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/au
 import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
 import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
 import { finish, type FinishOptions } from './finish.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {

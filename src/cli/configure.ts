@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { CONFIG_FILE_NAME, ConfigError, checkSourcesOf, parseConfig, readConfigText } from '../engine/config.js';
 import { EMPTY_CONFIG, type FleetlintConfig } from '../engine/config-types.js';
 import type { Check } from '../engine/check.js';
-import { loadChecks } from '../engine/checks.js';
+import { loadChecks } from '../run/checks.js';
 import { DIAGNOSTICS } from '../engine/diagnostics.js';
 
 /**

@@ -6,7 +6,7 @@ import { readBaseline, writeBaseline } from '../engine/baseline.js';
 import { renderReport, renderSarifPerRepo, type ReportInput } from '../report/index.js';
 import type { FormatRequest } from './formats.js';
 import { toolVersion } from '../package.js';
-import { EXIT } from './usage-error.js';
+import { EXIT } from '../usage-error.js';
 
 export type FailOn = Severity | 'never';
 

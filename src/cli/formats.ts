@@ -1,5 +1,5 @@
 import { REPORT_FORMATS, type ReportFormat } from '../report/types.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../usage-error.js';
 
 export interface FormatRequest {
   format: ReportFormat;

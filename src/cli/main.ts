@@ -1,5 +1,5 @@
 import { stderr } from './output.js';
-import { EXIT, UsageError } from './usage-error.js';
+import { EXIT, UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 
 interface Command {

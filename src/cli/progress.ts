@@ -3,15 +3,7 @@
  * person watching a terminal: off when stderr is not a TTY, in CI (`CI` set, as GitLab, GitHub and most CI
  * systems do) and with --quiet, so logs and redirected output never carry carriage returns.
  */
-export interface ProgressCounts {
-  discovered?: number;
-  cloned?: number;
-  toClone?: number;
-  loaded?: number;
-  /** Repo-scope check evaluations done (run or reused) and expected. */
-  checked?: number;
-  toCheck?: number;
-}
+import type { ProgressCounts, RunProgress } from '../run/progress.js';
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -19,7 +11,7 @@ export interface ProgressStream {
   write(text: string): boolean;
 }
 
-export class Progress {
+export class Progress implements RunProgress {
   readonly enabled: boolean;
   readonly #stream: ProgressStream;
   readonly #counts: ProgressCounts = {};

@@ -5,7 +5,7 @@
  * stays mostly warm).
  */
 import { createHash } from 'node:crypto';
-import { UsageError } from '../cli/usage-error.js';
+import { UsageError } from '../usage-error.js';
 
 /** One shard of `total`; `index` is 1-based, as in `--shard 1/4` and CI_NODE_INDEX. */
 export interface Shard {

@@ -3,8 +3,7 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { isDockerfileName } from '../model/docker/load.js';
-import type { RepoSpec } from '../model/load-fleet.js';
-import type { Fleet, FleetSettings } from '../model/types.js';
+import type { Fleet, FleetSettings, RepoSpec } from '../model/types.js';
 import { MemorySource } from '../sources/memory.js';
 
 /**

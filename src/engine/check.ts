@@ -1,5 +1,5 @@
 import type { DocPath, FindingData, Severity, SourceLocation, SourceRange } from '../model/findings.js';
-import type { Fleet, Repo } from '../model/types.js';
+import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 
 /** What every check declares about itself; docs, the config schema and SARIF rule entries are built from it. */
 export interface CheckMeta {
@@ -15,17 +15,22 @@ export interface CheckMeta {
   /** Repo-relative path of the rule's docs page. */
   docsPath: string;
   tags: string[];
-  /**
-   * `repo` checks run once per repository; `fleet` checks run once and see every repository. A repo-scope
-   * TypeScript rule reads its repo and the fleet's settings only: a large audit runs it in the thread that builds
-   * the repo, where the fleet-wide facts (ancestry, dependencies) and the other repos are not there yet.
-   */
+  /** `repo` checks run once per repository and see only it (RepoCheckContext); `fleet` checks run once and see every repository. */
   scope: 'repo' | 'fleet';
   /** How the check is implemented: a TypeScript rule or a compiled Rego policy. */
   implementation: 'typescript' | 'rego';
 }
 
-/** A finding as a check reports it: repo defaults to the repo under check, severity to the rule's default. */
+/**
+ * A finding as a check reports it: repo defaults to the repo under check, severity to the rule's default.
+ *
+ * A check names the place either with `file` (and `path`, `docIndex` or `range`), or with `origin`, the place the
+ * fact it is about was written. The runner turns an origin into the finding's place, or, when the origin lies in
+ * another repository than the finding (a job of a CI template the repo includes), reports the finding at this
+ * repo's include of that repository and lists the origin first among the related locations: the pipeline that
+ * breaks is this repo's, a scoped run of it (lint, mr) keeps the finding, and the template repo does not get one
+ * finding per consumer. Related locations that name a path and no range get the path's range.
+ */
 export interface CheckReport {
   message: string;
   severity?: Severity;
@@ -34,32 +39,49 @@ export interface CheckReport {
   range?: SourceRange;
   path?: DocPath;
   docIndex?: number;
+  /** Where the fact was written; takes the place of file, path, docIndex and range. */
+  origin?: SourceLocation;
   subject?: string;
   related?: SourceLocation[];
   /** Structured details for reports and tools (see FindingData). */
   data?: FindingData;
 }
 
-export interface CheckContext {
-  fleet: Fleet;
-  /** The repository under check; for fleet-scope checks, undefined. */
-  repo?: Repo;
-  /** The rule's options after config defaults are applied. */
-  options: Readonly<Record<string, unknown>>;
+/** The rule's options after config defaults and overrides are applied. */
+type CheckOptions = Readonly<Record<string, unknown>>;
+
+/**
+ * What a repo-scope check sees: its repository and the fleet's settings, nothing of the other repositories. A
+ * large audit runs the TypeScript ones in the thread that builds the repo, where the fleet-wide facts (ancestry,
+ * dependencies) and the other repos are not there yet; the same function runs them on the main thread otherwise.
+ */
+export interface RepoCheckContext {
+  repo: Repo;
+  settings: FleetSettings;
+  options: CheckOptions;
 }
 
-/** What a repo-scope check learns before the runner starts on the repos: see Check.prepare. */
+/** What a fleet-scope check sees: the whole fleet, once. */
+export interface FleetCheckContext {
+  fleet: Fleet;
+  options: CheckOptions;
+}
+
+/** What a repo-scope check learns before the runner starts on the repos: see RepoCheck.prepare. */
 export interface PrepareContext {
   fleet: Fleet;
   /** The options the check will run with on a repo, or undefined where it will not run (off, out of scope, replayed). */
-  optionsFor: (repoId: string) => Readonly<Record<string, unknown>> | undefined;
+  optionsFor: (repoId: string) => CheckOptions | undefined;
   /** Threads the run may use besides its own (1: none). */
   threads: number;
 }
 
-export interface Check {
-  meta: CheckMeta;
-  run(context: CheckContext): CheckReport[] | Promise<CheckReport[]>;
+type Reports = CheckReport[] | Promise<CheckReport[]>;
+
+/** A check run once per repository. */
+export interface RepoCheck {
+  meta: CheckMeta & { scope: 'repo' };
+  run(context: RepoCheckContext): Reports;
   /**
    * Called once before the runner checks the repos one by one, so that a check can start work for all of them
    * ahead (a policy evaluates them in another thread meanwhile). What `run` then returns must not change.
@@ -67,7 +89,23 @@ export interface Check {
   prepare?(context: PrepareContext): void;
 }
 
+/** A check run once for the whole fleet. */
+export interface FleetCheck {
+  meta: CheckMeta & { scope: 'fleet' };
+  run(context: FleetCheckContext): Reports;
+}
+
+export type Check = RepoCheck | FleetCheck;
+
+export function isRepoCheck(check: Check): check is RepoCheck {
+  return check.meta.scope === 'repo';
+}
+
+type RuleDefinition<C extends Check> = Omit<C, 'meta'> & { meta: Omit<C['meta'], 'implementation' | 'docsPath'> };
+
 /** A TypeScript rule: the same face as a Rego policy, defined in one file under rules/. */
-export function defineRule(rule: Omit<Check, 'meta'> & { meta: Omit<CheckMeta, 'implementation' | 'docsPath'> }): Check {
-  return { ...rule, meta: { ...rule.meta, implementation: 'typescript', docsPath: `docs/rules/${rule.meta.id}.md` } };
+export function defineRule(rule: RuleDefinition<RepoCheck>): RepoCheck;
+export function defineRule(rule: RuleDefinition<FleetCheck>): FleetCheck;
+export function defineRule(rule: RuleDefinition<RepoCheck> | RuleDefinition<FleetCheck>): Check {
+  return { ...rule, meta: { ...rule.meta, implementation: 'typescript', docsPath: `docs/rules/${rule.meta.id}.md` } } as Check;
 }

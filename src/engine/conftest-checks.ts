@@ -1,4 +1,4 @@
-import type { Check, CheckReport } from './check.js';
+import type { CheckReport, RepoCheck } from './check.js';
 import type { ConftestEvaluation, ConftestPolicies } from './rego/conftest.js';
 import type { Repo } from '../model/types.js';
 
@@ -6,7 +6,7 @@ import type { Repo } from '../model/types.js';
  * A folder of conftest policies as checks, one per rule (`conftest/deny`, `conftest/warn_privileged`, ...). Each
  * YAML document of a repo is one input, as conftest feeds it; a repo is evaluated once for all the folder's rules.
  */
-export function conftestChecks(policies: ConftestPolicies, folder: string): Check[] {
+export function conftestChecks(policies: ConftestPolicies, folder: string): RepoCheck[] {
   const evaluations = new WeakMap<Repo, ConftestEvaluation>();
   const evaluate = (repo: Repo): ConftestEvaluation => {
     let evaluation = evaluations.get(repo);
@@ -23,7 +23,7 @@ export function conftestChecks(policies: ConftestPolicies, folder: string): Chec
     return evaluation;
   };
 
-  return policies.rules.map((ruleName): Check => {
+  return policies.rules.map((ruleName): RepoCheck => {
     const warn = ruleName.startsWith('warn');
     return {
       meta: {
@@ -38,7 +38,6 @@ export function conftestChecks(policies: ConftestPolicies, folder: string): Chec
         implementation: 'rego',
       },
       run({ repo }): CheckReport[] {
-        if (!repo) return [];
         const evaluation = evaluate(repo);
         const failure = evaluation.errors.find((error) => error.policy === `conftest/${ruleName}`);
         if (failure) throw failure;

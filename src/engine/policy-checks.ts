@@ -1,16 +1,14 @@
-import type { Check, CheckContext, CheckMeta, CheckReport, PrepareContext } from './check.js';
+import type { Check, CheckMeta, CheckReport, FleetCheck, PrepareContext, RepoCheck } from './check.js';
 import type { PolicySet } from './wasm/policy-set.js';
 import { PreparedInput } from './wasm/host.js';
 import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision, PolicyEvaluation } from './wasm/decisions.js';
 import { PolicyThread } from './wasm/policy-thread.js';
-import { THREADED_FLEET_SIZE } from '../model/build-in-threads.js';
-import type { SourceLocation } from '../model/findings.js';
-import type { Fleet, Repo } from '../model/types.js';
+import { THREADED_FLEET_SIZE } from '../concurrency.js';
+import type { SourceLocation, SourceRange } from '../model/findings.js';
+import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput } from '../model/policy-input.js';
 import { repoReader } from './wasm/repo-fields.js';
-import { locatePath } from '../model/yaml/locate.js';
-import { includeSite } from '../model/gitlab-ci/include-site.js';
 
 /** Repos per batch a policy thread evaluates ahead. */
 const AHEAD_BATCH_SIZE = 50;
@@ -34,8 +32,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
     if (text === undefined) texts.set(fieldsKey, (text = JSON.stringify(readRepo(repo))));
     return text;
   };
-  const fleetSettingsTextOf = memo((fleet: Fleet) => JSON.stringify(fleetSettingsJson(fleet)));
-  const repoMapOf = memo((fleet: Fleet): ReadonlyMap<string, Repo> => new Map(fleet.repos.map((repo) => [repo.id, repo])));
+  const fleetSettingsTextOf = memo((settings: FleetSettings) => JSON.stringify(fleetSettingsJson(settings)));
 
   return set.policies.map((policy) => {
     // A policy that names the repo fields it reads gets only those: WebAssembly parses its input on every
@@ -45,18 +42,22 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
     const fieldsKey = policy.repoFields?.join(',') ?? '*';
     // The fleet input as JSON text without its closing brace, so that each run appends its options.
     const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, readRepo)).slice(0, -1));
-    const repoInputText = (repo: Repo, fleet: Fleet, optionsText: string): string =>
-      `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(fleet)},"options":${optionsText}}`;
+    const repoInputText = (repo: Repo, settings: FleetSettings, optionsText: string): string =>
+      `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(settings)},"options":${optionsText}}`;
     /** Evaluations started ahead in a thread (prepare), by repo, with the options text they were made with. */
     let ahead: Map<Repo, { optionsText: string; evaluation: Promise<PolicyEvaluation | undefined> }> | undefined;
-    const evaluate = async (repo: Repo | undefined, optionsText: string, input: () => string): Promise<PolicyEvaluation> => {
+    const evaluate = async (repo: Repo | undefined, optionsText: string, input: () => string): Promise<CheckReport[]> => {
       const started = repo ? ahead?.get(repo) : undefined;
+      let evaluation: PolicyEvaluation | undefined;
       if (repo && started) {
         ahead?.delete(repo);
-        const evaluation = started.optionsText === optionsText ? await started.evaluation : undefined;
-        if (evaluation) return evaluation;
+        evaluation = started.optionsText === optionsText ? await started.evaluation : undefined;
       }
-      return set.host.evaluate(policy.entrypoint, PreparedInput.fromJson(input()));
+      const { decisions, invalid } = evaluation ?? set.host.evaluate(policy.entrypoint, PreparedInput.fromJson(input()));
+      if (invalid.length > 0) {
+        throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
+      }
+      return decisions.map(toReport);
     };
     const prepare = ({ fleet, optionsFor, threads }: PrepareContext): void => {
       const repos = fleet.repos.filter((repo) => optionsFor(repo.id) !== undefined);
@@ -66,7 +67,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
       ahead = new Map();
       for (let start = 0; start < repos.length; start += AHEAD_BATCH_SIZE) {
         const batch = repos.slice(start, start + AHEAD_BATCH_SIZE).map((repo) => ({ repo, optionsText: JSON.stringify(optionsFor(repo.id)) }));
-        const results = thread.evaluate(policy.entrypoint, batch.map(({ repo, optionsText }) => repoInputText(repo, fleet, optionsText)));
+        const results = thread.evaluate(policy.entrypoint, batch.map(({ repo, optionsText }) => repoInputText(repo, fleet.settings, optionsText)));
         batch.forEach(({ repo, optionsText }, index) => {
           ahead?.set(repo, { optionsText, evaluation: results.then((evaluations) => evaluations[index]) });
         });
@@ -74,20 +75,24 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
       // Closed when the last result is in; unreferenced, it never holds the process.
       void Promise.all([...ahead.values()].map((entry) => entry.evaluation)).then(() => thread.close());
     };
+    const meta = policyMeta(policy);
+    if (meta.scope === 'repo') {
+      return {
+        meta: { ...meta, scope: 'repo' },
+        prepare,
+        run: ({ repo, settings, options }) => {
+          const optionsText = JSON.stringify(options);
+          return evaluate(repo, optionsText, () => repoInputText(repo, settings, optionsText));
+        },
+      } satisfies RepoCheck;
+    }
     return {
-      meta: policyMeta(policy),
-      ...(policy.scope === 'repo' ? { prepare } : {}),
-      async run(context: CheckContext): Promise<CheckReport[]> {
-        const { fleet, repo, options } = context;
+      meta: { ...meta, scope: 'fleet' },
+      run: ({ fleet, options }) => {
         const optionsText = JSON.stringify(options);
-        const { decisions, invalid } = await evaluate(repo, optionsText, () => (repo ? repoInputText(repo, fleet, optionsText) : `${fleetTextOf(fleet)},"options":${optionsText}}`));
-        if (invalid.length > 0) {
-          throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
-        }
-        const repoById = repoMapOf(fleet);
-        return decisions.map((decision) => toReport(decision, repoById));
+        return evaluate(undefined, optionsText, () => `${fleetTextOf(fleet)},"options":${optionsText}}`);
       },
-    };
+    } satisfies FleetCheck;
   });
 }
 
@@ -125,30 +130,17 @@ export function policyMeta(policy: PolicyMetadata): CheckMeta {
   };
 }
 
-function toReport(decision: PolicyDecision, repoById: ReadonlyMap<string, Repo>): CheckReport {
-  const base: CheckReport = {
+/** A decision as a check report; the runner places it (at an include of another repo's fact) and locates paths. */
+function toReport(decision: PolicyDecision): CheckReport {
+  const related = (decision.related ?? []).map(toSourceLocation);
+  const place: DecisionLocation | undefined = decision.file ? { repo: decision.repo, file: decision.file, ...positionOf(decision) } : undefined;
+  return {
     message: decision.msg,
     repo: decision.repo,
     ...(decision.severity ? { severity: decision.severity } : {}),
     ...(decision.subject !== undefined ? { subject: decision.subject } : {}),
     ...(decision.data ? { data: decision.data } : {}),
-  };
-  const related = (decision.related ?? []).map((location) => toSourceLocation(location, repoById));
-  const origin = decision.origin;
-  if (origin && origin.repo !== decision.repo) {
-    // The fact lives in another repo (a CI template): point at this repo's include of it, and at the fact as related.
-    const pipeline = repoById.get(decision.repo)?.ci;
-    const include = pipeline ? includeSite(decision.repo, pipeline, origin.repo) : undefined;
-    return {
-      ...base,
-      ...(include ?? {}),
-      related: [toSourceLocation(origin, repoById), ...related],
-    };
-  }
-  const place: DecisionLocation | undefined = origin ?? (decision.file ? { repo: decision.repo, file: decision.file, ...positionOf(decision) } : undefined);
-  return {
-    ...base,
-    ...(place ? placeReport(place) : {}),
+    ...(decision.origin ? { origin: toSourceLocation(decision.origin) } : place ? placeReport(place) : {}),
     ...(related.length > 0 ? { related } : {}),
   };
 }
@@ -164,20 +156,20 @@ function positionOf(decision: PolicyDecision): Omit<DecisionLocation, 'repo' | '
 /** A path is preferred to a line: the runner turns it into a full range. */
 function placeReport(place: DecisionLocation): Pick<CheckReport, 'file' | 'path' | 'docIndex' | 'range'> {
   if (place.path) return { file: place.file, path: place.path, ...(place.docIndex !== undefined ? { docIndex: place.docIndex } : {}) };
-  if (place.line !== undefined) {
-    const column = place.column ?? 1;
-    return { file: place.file, range: { startLine: place.line, startColumn: column, endLine: place.line, endColumn: column } };
-  }
+  if (place.line !== undefined) return { file: place.file, range: lineRange(place.line, place.column) };
   return { file: place.file };
 }
 
-function toSourceLocation(location: DecisionLocation, repoById: ReadonlyMap<string, Repo>): SourceLocation {
-  const document = location.path ? repoById.get(location.repo)?.yaml.get(location.file)?.documents[location.docIndex ?? 0] : undefined;
-  if (document && location.path) return { repo: location.repo, file: location.file, range: locatePath(document, location.path).range, path: location.path };
-  if (location.line !== undefined) {
-    const column = location.column ?? 1;
-    return { repo: location.repo, file: location.file, range: { startLine: location.line, startColumn: column, endLine: location.line, endColumn: column } };
-  }
-  return { repo: location.repo, file: location.file };
+/** A location as the runner takes it: a path (located where its document is loaded), else the line as a range. */
+function toSourceLocation(location: DecisionLocation): SourceLocation {
+  return {
+    repo: location.repo,
+    file: location.file,
+    ...(location.path ? { path: location.path, ...(location.docIndex !== undefined ? { docIndex: location.docIndex } : {}) } : {}),
+    ...(location.line !== undefined ? { range: lineRange(location.line, location.column) } : {}),
+  };
 }
 
+function lineRange(line: number, column = 1): SourceRange {
+  return { startLine: line, startColumn: column, endLine: line, endColumn: column };
+}

@@ -1,11 +1,14 @@
-import type { Finding, FindingData, FindingDraft, JsonValue } from '../model/findings.js';
-import type { Fleet, Repo } from '../model/types.js';
+import type { Finding, FindingData, FindingDraft, JsonValue, SourceLocation } from '../model/findings.js';
+import type { Fleet } from '../model/types.js';
 import { withRange } from '../model/locate-finding.js';
-import type { Check, CheckMeta, CheckReport } from './check.js';
+import { includeSite } from '../model/gitlab-ci/include-site.js';
+import { locatePath } from '../model/yaml/locate.js';
+import { isRepoCheck, type Check, type CheckMeta, type CheckReport, type FleetCheck } from './check.js';
+import { checkRepo, optionsHash, type PlannedCheck, type RepoCheckResults, type StoredCheckResult } from './repo-checks.js';
 import type { FleetlintConfig } from './config-types.js';
 import { applySeverity, ruleSettingFor, type EffectiveRuleSetting } from './rule-settings.js';
 import { fingerprintAll } from './fingerprint.js';
-import { compareFindings } from './sort.js';
+import { compareFindings } from '../model/finding-order.js';
 import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
 import { DIAGNOSTICS } from './diagnostics.js';
@@ -20,8 +23,22 @@ export interface RunOptions {
   repoIds?: ReadonlySet<string>;
   /** For waiver expiry; injectable so tests do not depend on the date. */
   today?: Date;
-  /** Threads checks may use besides this one (Check.prepare); 1 (the default): none. */
+  /** Threads checks may use besides this one (RepoCheck.prepare); 1 (the default): none. */
   threads?: number;
+  /** Repo-scope results made elsewhere (a build thread, the incremental cache, a shard), used instead of evaluating. */
+  stored?: StoredResults;
+}
+
+/**
+ * Repo-scope results the runner may use instead of evaluating a check (src/run/repo-results.ts keeps them). The
+ * runner does everything else with them as with fresh ones (config severity, ranges, include sites, suppressions,
+ * waivers, fingerprints, order), so a run that replays gives the same findings, byte for byte, as a fresh one.
+ */
+export interface StoredResults {
+  /** A result of the check on the repo made with the options of this hash, if there is one. */
+  find(repoId: string, checkId: string, optionsHash: string): StoredCheckResult | undefined;
+  /** Called once per repo checked, with what was found and what was evaluated here. */
+  checked?(repoId: string, found: RepoCheckResults, evaluated: RepoCheckResults): void;
 }
 
 export interface RunResult {
@@ -71,50 +88,62 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
 
   const checkTimings: Record<string, number> = {};
   for (const check of checks) checkTimings[check.meta.id] = 0;
-  const timed = async (check: Check, work: () => Promise<void>): Promise<void> => {
-    const started = performance.now();
-    await work();
-    checkTimings[check.meta.id] = (checkTimings[check.meta.id] ?? 0) + performance.now() - started;
-  };
+  const stored = options.stored;
   // Repo by repo, every repo-scope check of a repo together: what a check builds for a repo (a policy input) is
   // needed only while that repo is checked, so a 10,000-repo fleet never holds all of it at once.
-  const repoChecks = checks.filter((check) => check.meta.scope !== 'fleet');
+  const repoChecks = checks.filter(isRepoCheck);
   for (const check of repoChecks) {
     check.prepare?.({
       fleet,
       threads: options.threads ?? 1,
       optionsFor: (repoId) => {
         const setting = settingFor(check.meta, repoId);
-        return inScope(repoId) && setting.enabled ? setting.options : undefined;
+        if (!inScope(repoId) || !setting.enabled) return undefined;
+        // Repos whose results will be replayed need no work ahead.
+        return stored?.find(repoId, check.meta.id, optionsHash(setting.options)) ? undefined : setting.options;
       },
     });
   }
   for (const repo of fleet.repos) {
     if (!inScope(repo.id)) continue;
+    const planned: PlannedCheck[] = [];
     for (const check of repoChecks) {
       const setting = settingFor(check.meta, repo.id);
-      if (setting.enabled) await timed(check, () => runOne(check, repo, setting.options, accept));
+      if (setting.enabled) planned.push({ check, options: setting.options });
+    }
+    const found: RepoCheckResults = {};
+    const toEvaluate = stored
+      ? planned.filter(({ check, options }) => {
+          const result = stored.find(repo.id, check.meta.id, optionsHash(options));
+          if (result) found[check.meta.id] = result;
+          return !result;
+        })
+      : planned;
+    const evaluated = await checkRepo(toEvaluate, repo, fleet.settings, checkTimings);
+    stored?.checked?.(repo.id, found, evaluated);
+    for (const { check } of planned) {
+      const result = found[check.meta.id] ?? evaluated[check.meta.id];
+      if (!result) continue;
+      if ('error' in result) accept(failure(check.meta, repo.id, result.error));
+      else for (const report of result.reports) accept(toDraft(check.meta, repo.id, report, repoById));
     }
   }
   for (const check of checks) {
-    if (check.meta.scope === 'fleet') await timed(check, () => runOne(check, undefined, {}, accept));
+    if (!isRepoCheck(check)) await runFleetCheck(check);
   }
 
-  async function runOne(check: Check, repo: Repo | undefined, ruleOptions: Record<string, unknown>, sink: (draft: FindingDraft) => void): Promise<void> {
+  async function runFleetCheck(check: FleetCheck): Promise<void> {
+    const started = performance.now();
     let reports: CheckReport[];
     try {
-      reports = await check.run({ fleet, ...(repo ? { repo } : {}), options: ruleOptions });
+      reports = await check.run({ fleet, options: {} });
     } catch (error) {
-      sink({
-        ruleId: 'internal-error',
-        severity: 'error',
-        message: `check ${check.meta.id} failed${repo ? ` on ${repo.id}` : ''}: ${error instanceof Error ? error.message : String(error)}`,
-        repo: repo?.id ?? '.',
-        subject: `internal-error:${check.meta.id}`,
-      });
+      accept(failure(check.meta, undefined, error instanceof Error ? error.message : String(error)));
       return;
+    } finally {
+      checkTimings[check.meta.id] = (checkTimings[check.meta.id] ?? 0) + performance.now() - started;
     }
-    for (const report of reports) sink(toDraft(check.meta, repo, report));
+    for (const report of reports) accept(toDraft(check.meta, undefined, report, repoById));
   }
 
   return { findings: suppress(drafts, fleet, config, options.today ?? new Date(), inScope, accept), rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), checkTimings };
@@ -141,9 +170,46 @@ function scrubbedJson(value: JsonValue): JsonValue {
   return entries.some(([key, item]) => item !== value[key]) ? Object.fromEntries(entries) : value;
 }
 
-function toDraft(meta: CheckMeta, repo: Repo | undefined, report: CheckReport): FindingDraft {
-  const { severity, repo: reportRepo, ...rest } = report;
-  return { ...rest, ruleId: meta.id, severity: severity ?? meta.defaultSeverity, repo: reportRepo ?? repo?.id ?? '.', help: meta.help };
+/** A check that threw: a finding on the repo it was checking (the fleet, `.`, for a fleet-scope check). */
+function failure(meta: CheckMeta, repoId: string | undefined, message: string): FindingDraft {
+  return {
+    ruleId: 'internal-error',
+    severity: 'error',
+    message: `check ${meta.id} failed${repoId !== undefined ? ` on ${repoId}` : ''}: ${message}`,
+    repo: repoId ?? '.',
+    subject: `internal-error:${meta.id}`,
+  };
+}
+
+type RepoById = ReadonlyMap<string, Fleet['repos'][number]>;
+
+function toDraft(meta: CheckMeta, repoId: string | undefined, report: CheckReport, repoById: RepoById): FindingDraft {
+  const { severity, repo: reportRepo, origin, related, ...rest } = report;
+  const repo = reportRepo ?? repoId ?? '.';
+  const draft: FindingDraft = { ...rest, ruleId: meta.id, severity: severity ?? meta.defaultSeverity, repo, help: meta.help };
+  const relatedPlaces = related?.map((where) => located(where, repoById));
+  if (!origin) return relatedPlaces ? { ...draft, related: relatedPlaces } : draft;
+  if (origin.repo !== repo) {
+    // The fact lives in another repo (a CI template): the finding goes to this repo's include of it.
+    const pipeline = repoById.get(repo)?.ci;
+    return { ...draft, ...(pipeline ? includeSite(repo, pipeline, origin.repo) : {}), related: [located(origin, repoById), ...(relatedPlaces ?? [])] };
+  }
+  return { ...draft, ...placeOf(origin), ...(relatedPlaces ? { related: relatedPlaces } : {}) };
+}
+
+/** An origin in the finding's own repo as its place: a path (given its range later) is preferred to a range. */
+function placeOf(origin: SourceLocation): Pick<FindingDraft, 'file' | 'path' | 'docIndex' | 'range'> {
+  if (origin.path) return { file: origin.file, path: origin.path, ...(origin.docIndex !== undefined ? { docIndex: origin.docIndex } : {}) };
+  return origin.range ? { file: origin.file, range: origin.range } : { file: origin.file };
+}
+
+/** A related location that names a path gets the path's range when its document is loaded, else whatever range it had. */
+function located(location: SourceLocation, repoById: RepoById): SourceLocation {
+  const { repo, file, path, range } = location;
+  if (!path) return location;
+  const document = repoById.get(repo)?.yaml.get(file)?.documents[location.docIndex ?? 0];
+  if (document) return { repo, file, range: locatePath(document, path).range, path };
+  return { repo, file, ...(range ? { range } : {}) };
 }
 
 /** Inline suppressions and waivers mark findings as suppressed; the unused ones become findings themselves. */

@@ -1,5 +1,5 @@
 import type { FactOrigin } from './origin.js';
-import type { Fleet, Repo } from './types.js';
+import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { CiJob } from './gitlab-ci/types.js';
 import type { ArgoApplication } from './argocd/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
@@ -197,12 +197,12 @@ export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAME
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(fleet: Fleet): FleetSettingsInput {
+export function fleetSettingsJson(settings: FleetSettings): FleetSettingsInput {
   return {
-    ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
-    ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
-    registries: fleet.settings.registries,
-    scanners: scannerTable(fleet.settings.scanners).map(({ category, tool }) => ({ category, tool })),
+    ...(settings.gitlabHost !== undefined ? { gitlabHost: settings.gitlabHost } : {}),
+    ...(settings.group !== undefined ? { group: settings.group } : {}),
+    registries: settings.registries,
+    scanners: scannerTable(settings.scanners).map(({ category, tool }) => ({ category, tool })),
   };
 }
 
@@ -215,7 +215,7 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoIn
   const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
   return {
     version: POLICY_INPUT_VERSION,
-    fleet: fleetSettingsJson(fleet),
+    fleet: fleetSettingsJson(fleet.settings),
     repos: fleet.repos.map((repo) => repoOf(repo) as RepoInput),
     dependencies: fleet.dependencies.map((dependency, index) => {
       const order = orders[index];

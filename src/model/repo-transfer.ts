@@ -11,7 +11,6 @@ import type { Repo, RepoFile } from './types.js';
 import { releasedYamlFile, yamlFileData, type YamlDocument, type YamlFileData } from './yaml/parse.js';
 import { locatedSignalsOf, rememberLocatedSignals, type LocatedSignal } from './dependencies/located-signals.js';
 import type { FileSource } from '../sources/file-source.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
 
 interface DocumentRef {
   file: string;
@@ -26,8 +25,6 @@ export interface RepoMessage {
     helm: { charts: RepoFacts['helm']['charts']; values: Transferred<HelmValuesFile>[] };
   };
   yaml: (YamlFileData & { signals: [string, LocatedSignal[]][][] })[];
-  /** The repo-scope checks evaluated where the repo was built (see BuildWorkerData.checkConfig). */
-  checks?: RepoCheckResults;
 }
 
 const refOf = (document: YamlDocument): DocumentRef => ({ file: document.file, index: document.index });

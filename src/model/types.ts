@@ -52,6 +52,12 @@ export interface Repo {
   diagnostics: FindingDraft[];
 }
 
+/** A repository to load: its id in the fleet and where its bytes come from. */
+export interface RepoSpec {
+  id: string;
+  source: FileSource;
+}
+
 /** The fleet manifest (`fleet.yaml`) and the settings derived from it. */
 export interface FleetSettings {
   /** The GitLab host whose URLs name fleet repos (`gitlab.homelab.local`). */

@@ -5,7 +5,7 @@
  * its module under audit/; what the report needs from the model comes as `FleetFacts` (audit/facts.ts).
  */
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import type { Finding, Severity } from '../model/findings.js';
 import type { RepoKind } from '../model/types.js';
 import { activeFindings, countBySeverity, docsUrl, FLEET_REPO, reportRepos, reportRules, type SeverityCounts } from './common.js';

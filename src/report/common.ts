@@ -1,7 +1,7 @@
 /** Helpers every reporter shares: rule lookup, repo order, counts and the fleet's docs URL. */
 import { createHash } from 'node:crypto';
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import { SEVERITIES, type Finding, type FindingData, type JsonValue, type Severity } from '../model/findings.js';
 import type { ReportInput } from './types.js';
 

@@ -4,7 +4,7 @@
  * outside the schema leaks out. Timings appear only when the caller passes them.
  */
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import type { Finding, SourceLocation, SourceRange } from '../model/findings.js';
 import { activeFindings, countBySeverity, docsUrl, reportRepos, reportRules, sortedData } from './common.js';
 import type { ReportInput } from './types.js';

@@ -6,7 +6,7 @@
  * suppressed findings is skipped, with the reasons.
  */
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import type { Finding } from '../model/findings.js';
 import { FLEET_REPO, TOOL_NAME, groupBy, isDiagnostic, repoLabel, reportRepos, reportRules } from './common.js';
 import type { ReportInput } from './types.js';

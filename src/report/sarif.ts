@@ -11,7 +11,7 @@
  *   GitHub's upload-sarif action computes it from the checkout, and a made-up value would disagree with it.
  */
 import type { CheckMeta } from '../engine/check.js';
-import { compareText } from '../engine/sort.js';
+import { compareText } from '../model/finding-order.js';
 import type { Finding, SourceRange } from '../model/findings.js';
 import { FLEET_REPO, TOOL_HOME, TOOL_NAME, docsUrl, encodePath, isSecurityRule, reportRepos, reportRules, repoLabel, severityRank, sortedData } from './common.js';
 import type { SarifArtifactLocation, SarifLocation, SarifLog, SarifResult, SarifRule, SarifRun } from './sarif-types.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FragmentSource, fragmentRepo } from '../../src/cli/fragment.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { FragmentSource, fragmentRepo } from '../../src/run/fragment.js';
+import { loadFleet } from '../../src/run/load-fleet.js';
 import { readRepoFiles } from '../../src/model/read-files.js';
 import { FileReadError, type FileEntry, type FileSource } from '../../src/sources/file-source.js';
 import { MemorySource } from '../../src/sources/memory.js';

@@ -8,7 +8,7 @@ import { merge } from '../../src/cli/commands/merge.js';
 import { auditFacts } from '../../src/cli/audit-output.js';
 import { configure } from '../../src/cli/configure.js';
 import { Progress } from '../../src/cli/progress.js';
-import { localCandidates, openFleet } from '../../src/cli/remote-fleet.js';
+import { localCandidates, openFleet } from '../../src/run/open-fleet.js';
 import { runChecks, type RunResult } from '../../src/engine/runner.js';
 import type { Fleet } from '../../src/model/types.js';
 import { packageRoot } from '../../src/package.js';

@@ -2,7 +2,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFragment } from '../../src/cli/fragment.js';
+import { readFragment } from '../../src/run/fragment.js';
 import { tempDir } from '../sources/git-fixture.js';
 import { HOMELAB, readReport, readStats, runCli } from './helpers.js';
 

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { configure } from '../../src/cli/configure.js';
-import { openLocalFleet } from '../../src/cli/open-fleet.js';
+import { openLocalFleet } from '../../src/run/open-fleet.js';
 import { runChecks } from '../../src/engine/runner.js';
 
 /** The generator is plain ESM JavaScript (scripts/), imported by URL and typed here by what the test uses. */

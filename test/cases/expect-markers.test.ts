@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configure } from '../../src/cli/configure.js';
-import { openLocalFleet } from '../../src/cli/open-fleet.js';
+import { openLocalFleet } from '../../src/run/open-fleet.js';
 import { runChecks } from '../../src/engine/runner.js';
 import { packageRoot } from '../../src/package.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/cli/usage-error.js';
+import { UsageError } from '../../src/usage-error.js';
 import { parseShard, resolveShard, shardFromEnv, shardIndexOf, shardOf } from '../../src/crawl/shard.js';
 
 const ids = Array.from({ length: 10_000 }, (_, index) => `area-${index % 17}/repo-${index}`);

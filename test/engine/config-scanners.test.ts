@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { configure } from '../../src/cli/configure.js';
 import { ConfigError } from '../../src/engine/config.js';
 import { runChecks } from '../../src/engine/runner.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { loadFleet } from '../../src/run/load-fleet.js';
 import { MemorySource } from '../../src/sources/memory.js';
 import { TEST_SETTINGS } from '../support/fleet.js';
 

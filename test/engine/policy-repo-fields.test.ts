@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRepoCheck, type CheckReport } from '../../src/engine/check.js';
 import { runChecks } from '../../src/engine/runner.js';
 import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
 import { ruleSettingFor } from '../../src/engine/rule-settings.js';
@@ -183,13 +184,20 @@ describe('the built-in policies', () => {
       for (const [index, check] of declared.entries()) {
         const full = everything[index];
         if (!full) throw new Error(`no full-input twin for ${check.meta.id}`);
-        for (const repo of check.meta.scope === 'repo' ? fleet.repos : [undefined]) {
-          // The options as the runner passes them: the defaults of the policy's options schema.
-          const context = { fleet, ...(repo ? { repo } : {}), options: ruleSettingFor(EMPTY_CONFIG, check.meta, repo?.id).options };
-          const reports = await check.run(context);
-          expect(reports, `${check.meta.id} on ${repo?.id ?? 'the fleet'}`).toEqual(await full.run(context));
+        const compare = (where: string, reports: CheckReport[], fromFullInput: CheckReport[]): void => {
+          expect(reports, `${check.meta.id} on ${where}`).toEqual(fromFullInput);
           decided.set(check.meta.id, [...(decided.get(check.meta.id) ?? []), ...reports.map((report) => report.subject ?? '')]);
-        }
+        };
+        if (isRepoCheck(check) && isRepoCheck(full)) {
+          for (const repo of fleet.repos) {
+            // The options as the runner passes them: the defaults of the policy's options schema.
+            const context = { repo, settings: fleet.settings, options: ruleSettingFor(EMPTY_CONFIG, check.meta, repo.id).options };
+            compare(repo.id, await check.run(context), await full.run(context));
+          }
+        } else if (!isRepoCheck(check) && !isRepoCheck(full)) {
+          const context = { fleet, options: ruleSettingFor(EMPTY_CONFIG, check.meta, undefined).options };
+          compare('the fleet', await check.run(context), await full.run(context));
+        } else throw new Error(`${check.meta.id} and its full-input twin differ in scope`);
       }
     }
     expect(decided.get('required-scans')).toEqual(expect.arrayContaining(['not-gating:secrets', 'non-blocking:secrets', 'non-blocking:image', 'missing:manifests']));

@@ -14,7 +14,7 @@ import { fleetFromFiles } from '../support/fleet.js';
 const fixme: Check = defineRule({
   meta: { id: 'fixme', shortDescription: 'No FIXME', fullDescription: 'No FIXME.', defaultSeverity: 'warning', help: 'Fix it.', tags: [], scope: 'repo' },
   run({ repo }) {
-    return (repo?.files ?? []).flatMap((file) =>
+    return repo.files.flatMap((file) =>
       (file.text ?? '').split('\n').flatMap((line, index) =>
         line.includes('FIXME') ? [{ message: `FIXME in ${file.path}`, file: file.path, range: { startLine: index + 1, startColumn: 1, endLine: index + 1, endColumn: 1 }, subject: line.trim() }] : [],
       ),
@@ -51,6 +51,25 @@ describe('runChecks', () => {
     expect(findings.map((f) => [f.ruleId, f.message])).toEqual([
       ['internal-error', 'check broken failed on svc: boom'],
       ['fixme', 'FIXME in a.txt'],
+    ]);
+  });
+
+  it("places a report by its fact's origin: at the path in this repo, at the include when the fact is in an included repo's template", async () => {
+    const fleet = await fleetFromFiles({
+      'platform/templates': { 'build.yml': 'build:\n  image: alpine\n' },
+      'apps/a': { '.gitlab-ci.yml': 'include:\n  - project: homelab/platform/templates\n    file: build.yml\nlocal:\n  image: busybox\n' },
+    });
+    // Reports each job's `image:` by the origin of the job, wherever the job was written.
+    const jobImages = defineRule({
+      meta: { id: 'job-image', shortDescription: 'Job images', fullDescription: 'Job images.', defaultSeverity: 'note', help: '', tags: [], scope: 'repo' },
+      run: ({ repo }) => (repo.ci?.jobs ?? []).map((job) => ({ message: `job ${job.name}`, origin: { repo: job.origin.repo, file: job.origin.file, path: [job.name, 'image'] }, subject: job.name })),
+    });
+    const { findings } = await runChecks({ fleet, checks: [jobImages], config: EMPTY_CONFIG, repoIds: new Set(['apps/a']), today: TODAY });
+    const place = (where: { repo: string; file?: string; range?: { startLine: number; startColumn: number } }) => `${where.repo}/${where.file ?? ''}:${where.range?.startLine ?? 0}:${where.range?.startColumn ?? 0}`;
+    expect(findings.map((finding) => [finding.message, place(finding), (finding.related ?? []).map(place)])).toEqual([
+      // The include entry of this repo, with the template's image line as related.
+      ['job build', 'apps/a/.gitlab-ci.yml:2:5', ['platform/templates/build.yml:2:3']],
+      ['job local', 'apps/a/.gitlab-ci.yml:5:3', []],
     ]);
   });
 

@@ -21,7 +21,7 @@ const typescriptRule: Check = defineRule({
     scope: 'repo',
   },
   run({ repo }) {
-    return (repo?.images ?? [])
+    return repo.images
       .filter((image) => image.context === 'helm-map' && image.tag === undefined)
       .map((image) => ({
         message: `image ${image.raw} names no tag`,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { readSnapshot, writeSnapshot } from '../../src/crawl/snapshot.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { loadFleet } from '../../src/run/load-fleet.js';
 import { policyInput } from '../../src/model/policy-input.js';
 import { auditHomelab } from '../support/homelab.js';
 import { tempDir } from '../sources/git-fixture.js';

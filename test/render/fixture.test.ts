@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openLocalFleet } from '../../src/cli/open-fleet.js';
+import { openLocalFleet } from '../../src/run/open-fleet.js';
 import type { Fleet } from '../../src/model/types.js';
 import { packageRoot } from '../../src/package.js';
 import type { FleetRender, RenderedObject } from '../../src/render/types.js';

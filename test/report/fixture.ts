@@ -3,7 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CheckMeta } from '../../src/engine/check.js';
 import { DIAGNOSTICS } from '../../src/engine/diagnostics.js';
-import { compareFindings, compareText } from '../../src/engine/sort.js';
+import { compareFindings, compareText } from '../../src/model/finding-order.js';
 import type { Finding } from '../../src/model/findings.js';
 import type { ReportInput } from '../../src/report/types.js';
 

@@ -17,7 +17,7 @@ const noForbidden = defineRule({
   },
   run({ repo, options }) {
     const reports: CheckReport[] = [];
-    for (const [file, parsed] of repo?.yaml ?? []) {
+    for (const [file, parsed] of repo.yaml) {
       parsed.documents.forEach((document, docIndex) => {
         const value = document.value as Record<string, unknown> | null;
         const key = String(options.key);

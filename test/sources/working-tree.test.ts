@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { buildSync } from 'esbuild';
 import { packageRoot } from '../../src/package.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileReadError } from '../../src/sources/file-source.js';
@@ -101,7 +101,7 @@ describe('WorkingTreeSource', () => {
   });
 
   // Root reads a chmod 000 folder anyway: as root, the listing runs in a child process with the uid of `nobody`
-  // (the built dist/ code, which `npm ci` compiles), so the permission error is real in both cases.
+  // (this source bundled by esbuild into one file it can read), so the permission error is real in both cases.
   it('goes on past a folder it cannot list, and says why when it is read', async () => {
     await writeFiles(repo, { 'locked/inner.yaml': 'a: 1\n' });
     await chmod(join(repo, 'locked'), 0o000);
@@ -139,10 +139,19 @@ async function listHere(repo: string): Promise<{ paths: string[]; error: string 
   return { paths, error };
 }
 
-/** Lists the repo as uid 65534 (nobody) through the built code; the temp folders are opened up for it. */
+/** Lists the repo as uid 65534 (nobody) through src/sources/working-tree.ts bundled; the temp folders are opened up for it. */
 function listAsNobody(fleet: string, repo: string): { paths: string[]; error: string } {
-  const built = join(packageRoot(), 'dist', 'src', 'sources', 'working-tree.js');
-  if (!existsSync(built)) throw new Error(`${built} is missing: run npm run build (npm ci does) before the tests`);
+  const built = join(fleet, 'working-tree.mjs');
+  buildSync({
+    entryPoints: [join(packageRoot(), 'src', 'sources', 'working-tree.ts')],
+    outfile: built,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    logLevel: 'warning',
+    // Bundled CommonJS dependencies call require(); an ES module has none, so give it one.
+    banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+  });
   execFileSync('chmod', ['-R', 'a+rX', fleet]);
   execFileSync('chmod', ['000', join(repo, 'locked')]);
   execFileSync('chmod', ['a+x', dirname(fleet)]);

@@ -1,5 +1,5 @@
 import { MemorySource } from '../../src/sources/memory.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { loadFleet } from '../../src/run/load-fleet.js';
 import type { Fleet, FleetSettings } from '../../src/model/types.js';
 
 /** Files per repo id, as literal text. */

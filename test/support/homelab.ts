@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { configure } from '../../src/cli/configure.js';
-import { openLocalFleet } from '../../src/cli/open-fleet.js';
+import { openLocalFleet } from '../../src/run/open-fleet.js';
 import { runChecks, type RunResult } from '../../src/engine/runner.js';
 import type { Fleet } from '../../src/model/types.js';
 import type { ReportInput } from '../../src/report/types.js';

@@ -3,21 +3,20 @@ import { parseArgs } from 'node:util';
 import { writeSnapshot } from '../../crawl/snapshot.js';
 import { TOKEN_ENV_VAR } from '../../crawl/gitlab-api.js';
 import { resolveShard } from '../../crawl/shard.js';
-import { runChecks } from '../../engine/runner.js';
 import { policyInput } from '../../model/policy-input.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
 import { type FailOn } from '../finish.js';
 import { parseFormats } from '../formats.js';
-import { fragmentRepo, writeFragment, FRAGMENT_FORMAT, FRAGMENT_VERSION } from '../fragment.js';
+import { sliceFragment, writeFragment } from '../../run/fragment.js';
+import { auditChecks } from '../../run/audit.js';
 import { Progress } from '../progress.js';
-import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../remote-fleet.js';
-import { THREADED_FLEET_SIZE, threadsFor } from '../../model/build-in-threads.js';
-import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, RESULTS_CACHE_FILE, writeResultsCache, type CachedRepoResults } from '../repo-results.js';
+import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../../run/open-fleet.js';
+import { THREADED_FLEET_SIZE } from '../../concurrency.js';
+import { RESULTS_CACHE_FILE } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
-import { UsageError, EXIT } from '../usage-error.js';
-import { toolVersion } from '../../package.js';
+import { UsageError, EXIT } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 
 export const AUDIT_USAGE = `fleetlint audit <fleet-root> [options]
@@ -102,7 +101,7 @@ export async function audit(argv: string[]): Promise<number> {
   const timings: Record<string, number> = {};
   const progress = new Progress({ quiet: values.quiet });
   const { config, checks } = await configure(values.config, root);
-  let started = performance.now();
+  const started = performance.now();
   let candidates: FleetCandidates;
   let pages: number | undefined;
   if (gitlabUrl !== undefined) {
@@ -140,46 +139,20 @@ export async function audit(argv: string[]): Promise<number> {
   }
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
 
-  // Incremental: a repo whose HEAD, included repos' HEADs, checks and settings match the cache reuses its
-  // repo-scope results. Only clones have a HEAD that says what is in them; a local working tree is always evaluated.
-  const hash = await checksHash(toolVersion(), config, checks);
-  const base = resultsBase(hash, fleet.settings);
   const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
-  const cache = cacheFile !== undefined ? await readResultsCache(cacheFile) : undefined;
-  if (cache?.problem !== undefined && !values.quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${cache.problem}; every repo is evaluated`);
-  const keys = new Map<string, string>();
-  for (const repo of fleet.repos) {
-    if (!opened.checked.has(repo.id)) continue;
-    const key = repoResultsKey(repo, base, (id) => opened.heads.get(id));
-    if (key !== undefined) keys.set(repo.id, key);
-  }
-  // A fragment carries repo-scope results only: the fleet-wide checks run once, in the merge.
-  const runnable = fragmentPath !== undefined ? checks.filter((check) => check.meta.scope === 'repo') : checks;
-  const toCheck = runnable.filter((check) => check.meta.scope === 'repo').length * opened.checked.size;
-  let checkedCount = 0;
-  const results = new RepoResults({
-    stored: (id) => {
-      const entry = cache?.entries.get(id);
-      return entry !== undefined && entry.key === keys.get(id) ? entry.checks : undefined;
-    },
-    evaluatedElsewhere: (id) => opened.threadResults.get(id),
-    onCheck: () => {
-      progress.update({ checked: ++checkedCount, toCheck });
+  const { result, results, checksHash } = await auditChecks(opened, {
+    config,
+    checks,
+    threads,
+    cacheFile,
+    repoScopeOnly: fragmentPath !== undefined,
+    progress,
+    timings,
+    onCacheProblem: (problem) => {
+      if (!values.quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${problem}; every repo is evaluated`);
     },
   });
-  started = performance.now();
-  progress.update({ checked: 0, toCheck }, 'checking');
-  const result = await runChecks({ fleet, checks: results.wrap(runnable), config, threads: threads ?? threadsFor(fleet.repos.length), ...(shard ? { repoIds: opened.checked } : {}) });
-  timings.checks = performance.now() - started;
   progress.done();
-  if (cacheFile !== undefined) {
-    const entries = new Map<string, CachedRepoResults>();
-    for (const [id, key] of keys) {
-      const recorded = results.recorded(id);
-      if (recorded) entries.set(id, { key, checks: recorded });
-    }
-    await writeResultsCache(cacheFile, entries);
-  }
   if (!values.quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
     progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
   }
@@ -190,21 +163,9 @@ export async function audit(argv: string[]): Promise<number> {
   };
 
   if (fragmentPath !== undefined) {
-    const repos = await Promise.all(
-      fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined)),
-    );
-    const bytes = await writeFragment(fragmentPath, {
-      format: FRAGMENT_FORMAT,
-      version: FRAGMENT_VERSION,
-      toolVersion: toolVersion(),
-      checks: hash,
-      root: candidates.root,
-      settings: fleet.settings,
-      shard: shard ?? null,
-      fleetRepos: candidates.ids,
-      repos,
-      diagnostics: opened.diagnostics,
-    });
+    const fragment = await sliceFragment(opened, results, { checksHash, root: candidates.root, fleetRepos: candidates.ids });
+    const { repos } = fragment;
+    const bytes = await writeFragment(fragmentPath, fragment);
     if (!values.quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
     if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
     return EXIT.ok;

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { simpleGit } from 'simple-git';
 import { packageRoot } from '../../package.js';
 import { stderr } from '../output.js';
-import { EXIT, UsageError } from '../usage-error.js';
+import { EXIT, UsageError } from '../../usage-error.js';
 
 export const HOOK_USAGE = `fleetlint hook install [<repo-dir>] [--force] [-- <lint options>]
 

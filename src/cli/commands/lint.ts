@@ -6,10 +6,10 @@ import { WorkingTreeSource } from '../../sources/working-tree.js';
 import { configure } from '../configure.js';
 import { inBatch, resolveBatch } from '../file-batch.js';
 import { finish } from '../finish.js';
-import { locateTarget, openFleetContext } from '../fleet-context.js';
+import { locateTarget, openFleetContext } from '../../run/fleet-context.js';
 import { parseFormats } from '../formats.js';
 import { shouldColor } from '../output.js';
-import { checkRepos, loadFleetWith } from '../repo-run.js';
+import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
 import { parseFailOn } from './audit.js';
 
 export const LINT_USAGE = `fleetlint lint [<repo-dir>] [options] [files...]

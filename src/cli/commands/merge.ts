@@ -1,19 +1,17 @@
 import { parseArgs } from 'node:util';
 import { writeSnapshot } from '../../crawl/snapshot.js';
 import { runChecks } from '../../engine/runner.js';
-import type { FindingDraft } from '../../model/findings.js';
-import { loadFleet } from '../../model/load-fleet.js';
-import { threadsFor } from '../../model/build-in-threads.js';
+import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
 import { parseFormats } from '../formats.js';
-import { FragmentError, FragmentSource, readFragment, type Fragment } from '../fragment.js';
+import { fleetOfFragments, FragmentError, readFragment, type Fragment } from '../../run/fragment.js';
 import { Progress } from '../progress.js';
-import { checksHash, RepoResults, stableJson, type RepoCheckResults } from '../repo-results.js';
+import { checksHash, RepoResults, stableJson } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
-import { UsageError } from '../usage-error.js';
+import { UsageError } from '../../usage-error.js';
 import { parseFailOn } from './audit.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 
@@ -69,27 +67,14 @@ export async function merge(argv: string[]): Promise<number> {
   timings.read = performance.now() - started;
 
   started = performance.now();
-  const stored = new Map<string, RepoCheckResults>();
-  const repos = fragments.flatMap((fragment) => fragment.repos);
-  for (const repo of repos) if (repo.checks) stored.set(repo.id, repo.checks);
-  const diagnostics: FindingDraft[] = fragments.flatMap((fragment) => fragment.diagnostics);
-  const fleet = await loadFleet({
-    root: first.root,
-    settings: first.settings,
-    repos: repos.map((repo) => ({ id: repo.id, source: new FragmentSource(repo) })),
-    diagnostics,
-    providers: config.providers,
-    ...(config.scanners ? { scanners: config.scanners } : {}),
-    // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
-    threads: threadsFor(repos.length),
-  });
+  const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
   timings.model = performance.now() - started;
   if (!values.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
 
   started = performance.now();
   const results = new RepoResults({ stored: (id) => stored.get(id) });
-  const result = await runChecks({ fleet, checks: results.wrap(checks), config, threads: threadsFor(fleet.repos.length) });
+  const result = await runChecks({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results });
   timings.checks = performance.now() - started;
   if (!values.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 

@@ -7,14 +7,14 @@ import type { RunResult } from '../../engine/runner.js';
 import type { Finding, Severity } from '../../model/findings.js';
 import { renderReport, type ReportInput } from '../../report/index.js';
 import { GitTreeSource } from '../../sources/git-tree.js';
-import { consumersIn } from '../blast-radius.js';
+import { consumersIn } from '../../run/blast-radius.js';
 import { configure } from '../configure.js';
 import { failing } from '../finish.js';
-import { CachedSource, locateTarget, openFleetContext, type FleetContext } from '../fleet-context.js';
+import { CachedSource, locateTarget, openFleetContext, type FleetContext } from '../../run/fleet-context.js';
 import { parseFormats, type FormatRequest } from '../formats.js';
 import { shouldColor } from '../output.js';
-import { checkRepos, loadFleetWith } from '../repo-run.js';
-import { EXIT, UsageError } from '../usage-error.js';
+import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
+import { EXIT, UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { parseFailOn } from './audit.js';
 

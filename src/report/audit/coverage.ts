@@ -2,7 +2,7 @@
  * The repository × required-scan coverage matrix, from the facts (which categories are required where) and the
  * required-scans findings' data (`{kind: 'missing' | 'not-gating' | 'non-blocking', category}`, `{kind: 'no-pipeline'}`).
  */
-import { compareText } from '../../engine/sort.js';
+import { compareText } from '../../model/finding-order.js';
 import type { Finding } from '../../model/findings.js';
 import type { FleetFacts } from './facts.js';
 import { dataKind, dataString } from './finding-data.js';

@@ -2,7 +2,7 @@
  * What the audit report needs from the model beyond the run result (repo kinds, pipelines, Applications and their
  * inferred dependencies, the scan categories required where), as a plain snapshot: the reporters see no model.
  */
-import { compareText } from '../../engine/sort.js';
+import { compareText } from '../../model/finding-order.js';
 import type { Fleet, RepoKind } from '../../model/types.js';
 
 export interface FleetFacts {

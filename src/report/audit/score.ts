@@ -1,5 +1,5 @@
 /** The fleet score: the share of repositories without an unsuppressed error. */
-import { compareText } from '../../engine/sort.js';
+import { compareText } from '../../model/finding-order.js';
 import type { Severity } from '../../model/findings.js';
 import { FLEET_REPO, type SeverityCounts } from '../common.js';
 

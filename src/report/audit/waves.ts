@@ -3,7 +3,7 @@
  * sync-wave-order findings' data on them (`{kind: 'order', from, to}` marks an edge out of order; `cycle`,
  * `invalid-wave`, `spec-sync-waves` and `band` are problems of the apps they name).
  */
-import { compareText } from '../../engine/sort.js';
+import { compareText } from '../../model/finding-order.js';
 import type { Finding, Severity } from '../../model/findings.js';
 import { appKey, type FleetFacts } from './facts.js';
 import { appRef, appRefs, dataKind, type AppRef } from './finding-data.js';

@@ -3,7 +3,7 @@ import type { FleetlintConfig } from '../engine/config-types.js';
 import { fingerprintAll } from '../engine/fingerprint.js';
 import { ruleSettingFor } from '../engine/rule-settings.js';
 import type { RunResult } from '../engine/runner.js';
-import { compareFindings } from '../engine/sort.js';
+import { compareFindings } from '../model/finding-order.js';
 import type { FindingDraft } from '../model/findings.js';
 import type { CiInclude } from '../model/gitlab-ci/types.js';
 import type { Repo } from '../model/types.js';

@@ -4,11 +4,10 @@ import { discoverLocalFleet } from '../crawl/local.js';
 import { readSnapshot, SnapshotError } from '../crawl/snapshot.js';
 import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
 import type { FindingDraft } from '../model/findings.js';
-import type { RepoSpec } from '../model/load-fleet.js';
-import type { FleetSettings } from '../model/types.js';
+import type { FleetSettings, RepoSpec } from '../model/types.js';
 import type { FileEntry, FileSource } from '../sources/file-source.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
-import { UsageError } from './usage-error.js';
+import { UsageError } from '../usage-error.js';
 import { git } from '../sources/git-command.js';
 
 /**

@@ -15,18 +15,19 @@ import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
 import type { FindingDraft } from '../model/findings.js';
-import { loadFleet } from '../model/load-fleet.js';
-import { threadsFor } from '../model/build-in-threads.js';
+import { loadFleet } from './load-fleet.js';
+import { threadsFor } from './build-in-threads.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import type { FileSource } from '../sources/file-source.js';
 import { MemorySource } from '../sources/memory.js';
+import { mapLimit } from '../concurrency.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
-import type { Progress } from './progress.js';
-import { UsageError } from './usage-error.js';
+import type { RunProgress } from './progress.js';
+import { UsageError } from '../usage-error.js';
 
 /** A repo made readable, or why it could not be. */
 export type Materialized = { id: string; ok: true; source: FileSource; head?: string } | { id: string; ok: false; diagnostics: FindingDraft[] };
@@ -83,7 +84,7 @@ export interface GitLabFleetOptions {
   token: string | undefined;
   cacheDir: string;
   concurrency: number;
-  progress: Progress;
+  progress?: RunProgress | undefined;
   /** Told about every retried API request (429, 5xx): for a log line. */
   onRetry?: (event: RetryEvent) => void;
   fetchImpl?: typeof fetch;
@@ -135,17 +136,17 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
   const progress = options.progress;
   let cloned = 0;
   let toClone = 0;
-  options.progress.update({ discovered: ids.length }, 'discovered');
+  progress?.update({ discovered: ids.length }, 'discovered');
 
   const materialize = async (wanted: readonly string[]): Promise<Materialized[]> => {
     const projects = wanted.map((id) => byId.get(id)).filter((project): project is GitLabProject => project !== undefined);
     toClone += projects.length;
-    progress.update({ cloned, toClone }, 'cloning');
+    progress?.update({ cloned, toClone }, 'cloning');
     // One project per syncClones call, in a pool of our own, so progress moves per clone.
     const results = await mapLimit(projects, options.concurrency, async (project): Promise<CloneResult> => {
       const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1 });
       cloned += 1;
-      progress.update({ cloned, toClone });
+      progress?.update({ cloned, toClone });
       return result ?? { id: project.path, ok: false, error: 'not cloned' };
     });
     return results.map((result): Materialized => {
@@ -177,10 +178,18 @@ function nestedDirs(ids: readonly string[]): Map<string, string[]> {
   return result;
 }
 
+/** A whole local fleet, loaded the way `fleetlint audit <root>` loads it (tests and benchmarks use this). */
+export async function openLocalFleet(root: string, providers: readonly ProviderRule[], timings: Record<string, number>): Promise<Fleet> {
+  const opened = await openFleet(await localCandidates(root), { providers, timings });
+  return opened.fleet;
+}
+
 // --- loading a whole fleet or a slice ---------------------------------------------------------------------------
 
 export interface OpenedFleet {
   fleet: Fleet;
+  /** The slice this run checks, when it is one shard of the fleet. */
+  shard?: Shard;
   /** The repos this run checks and reports: every readable one, or the shard's slice. */
   checked: ReadonlySet<string>;
   /** Repo-scope results evaluated by the build threads, by repo id (empty without threads). */
@@ -203,7 +212,7 @@ export async function openFleet(
     providers: readonly ProviderRule[];
     /** The config's scanners (see LoadFleetOptions.scanners). */
     scanners?: readonly ScannerSetting[] | undefined;
-    progress: Progress;
+    progress?: RunProgress | undefined;
     timings?: Record<string, number>;
     /** Worker threads for building the repos; default: threadsFor(the number of repos). */
     threads?: number | undefined;
@@ -238,7 +247,7 @@ export async function openFleet(
   const threadResults = new Map<string, RepoCheckResults>();
   for (;;) {
     passes += 1;
-    progress.update({}, 'loading');
+    progress?.update({}, 'loading');
     const materialized = state.size;
     threadResults.clear();
     fleet = await timed('model', () => loadFleet({
@@ -261,7 +270,7 @@ export async function openFleet(
     if (missing.length === 0 || passes >= MAX_LOAD_PASSES) break;
     await materialize(missing);
   }
-  progress.update({ loaded: fleet.repos.length });
+  progress?.update({ loaded: fleet.repos.length });
 
   const heads = new Map<string, string>();
   for (const entry of state.values()) if (entry.ok && entry.head !== undefined) heads.set(entry.id, entry.head);
@@ -288,6 +297,7 @@ export async function openFleet(
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
   return {
     fleet,
+    ...(shard ? { shard } : {}),
     checked,
     threadResults,
     heads,
@@ -322,18 +332,4 @@ async function guessIncludedRepos(candidates: FleetCandidates, slice: readonly s
     }
   });
   return [...guesses].sort();
-}
-
-/** `fn` over `items`, at most `limit` at a time, results in input order. */
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-  return results;
 }

@@ -1,25 +1,18 @@
-import type { FindingDraft } from './findings.js';
-import type { FileSource } from '../sources/file-source.js';
-import type { Fleet, FleetSettings, Repo } from './types.js';
-import type { ProviderRule } from './dependencies/types.js';
-import type { ScannerSetting } from './gitlab-ci/scanners.js';
+import type { FindingDraft } from '../model/findings.js';
+import type { Fleet, FleetSettings, Repo, RepoSpec } from '../model/types.js';
+import type { ProviderRule } from '../model/dependencies/types.js';
+import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import type { RepoCheckResults } from '../engine/stored-results.js';
-import { readRepoTexts } from './read-files.js';
-import { RepoBuilder } from './repo-builder.js';
-import { buildReposInThreads } from './build-in-threads.js';
-import { repoFromMessage, type RepoMessage } from './repo-transfer.js';
-import { assignAppOfAppsAncestors } from './argocd/app-of-apps.js';
-import { expandApplicationSets } from './argocd/applicationset/expand.js';
-import { defaultProviders } from './dependencies/providers.js';
-import { inferDependencyFacts } from './dependencies/infer.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
+import { readRepoTexts } from '../model/read-files.js';
+import { RepoBuilder } from '../model/repo-builder.js';
+import { buildReposInThreads, type BuiltRepo } from './build-in-threads.js';
+import { repoFromMessage } from '../model/repo-transfer.js';
+import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
+import { expandApplicationSets } from '../model/argocd/applicationset/expand.js';
+import { defaultProviders } from '../model/dependencies/providers.js';
+import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
-
-/** A repository to load: its id in the fleet and where its bytes come from. */
-export interface RepoSpec {
-  id: string;
-  source: FileSource;
-}
 
 export interface LoadFleetOptions {
   root: string;
@@ -81,11 +74,11 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const ids = read.map((repo) => repo.id);
     const checkConfig = options.threadChecks?.config;
     const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...(checkConfig ? { checkConfig } : {}) };
-    const { messages, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
+    const { built, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
     parsedIn(parseMs);
     repos = read.map((repo, index) => {
-      const message = messages[index] as RepoMessage;
-      if (message.checks) options.threadChecks?.results.set(repo.id, message.checks);
+      const { message, checks } = built[index] as BuiltRepo;
+      if (checks) options.threadChecks?.results.set(repo.id, checks);
       return repoFromMessage(message, repo.texts.files, repo.source);
     });
   } else {

@@ -1,7 +1,7 @@
 import type { Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import { runChecks, type RunResult } from '../engine/runner.js';
-import { loadFleet } from '../model/load-fleet.js';
+import { loadFleet } from './load-fleet.js';
 import type { Fleet } from '../model/types.js';
 import type { FileSource } from '../sources/file-source.js';
 import { applyCrossRepoPlan, planCrossRepo } from './cross-repo.js';

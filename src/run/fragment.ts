@@ -5,7 +5,7 @@
  * it (text, or what made it skipped) and the reports of its repo-scope checks; plus the shard's crawl findings
  * (failed clones; skipped projects and fleet-level problems go with shard 1). The merge job rebuilds the whole
  * fleet from the files through the same loaders (so fleet-wide checks see exactly what a single run sees), runs
- * the fleet-wide checks once and replays the repo-scope reports (see repo-results.ts).
+ * the fleet-wide checks once and replays the repo-scope reports (see repo-results.ts): fleetOfFragments.
  *
  * Unlike the lossy snapshot `lint`/`mr` read (src/crawl/snapshot.ts keeps only YAML and Dockerfiles), a fragment
  * keeps every file, because the merged run must equal a single full run.
@@ -16,13 +16,20 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Shard } from '../crawl/shard.js';
 import type { FindingDraft } from '../model/findings.js';
-import type { FleetSettings, Repo } from '../model/types.js';
+import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import { FileReadError, type FileEntry, type FileSource } from '../sources/file-source.js';
 import { SymlinkOutsideError } from '../sources/symlink.js';
-import type { RepoCheckResults } from './repo-results.js';
+import type { RepoCheckResults, RepoResults } from './repo-results.js';
+import { loadFleet } from './load-fleet.js';
+import { threadsFor } from './build-in-threads.js';
+import type { OpenedFleet } from './open-fleet.js';
+import type { ProviderRule } from '../model/dependencies/types.js';
+import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
+import { toolVersion } from '../package.js';
 
 export const FRAGMENT_FORMAT = 'fleetlint-fragment';
-export const FRAGMENT_VERSION = 1;
+// 2: repo-scope reports name a fact in another repo by its origin; the runner places them at the include.
+export const FRAGMENT_VERSION = 2;
 
 export interface Fragment {
   format: typeof FRAGMENT_FORMAT;
@@ -88,6 +95,55 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
     files,
     ...(checks ? { checks } : {}),
   };
+}
+
+/**
+ * The fragment of an audited slice: its repos' files and repo-scope results. A repo whose CI includes a repo this
+ * shard could not read carries no results: the merge evaluates it with the whole fleet.
+ */
+export async function sliceFragment(opened: OpenedFleet, results: RepoResults, options: { checksHash: string; root: string; fleetRepos: string[] }): Promise<Fragment> {
+  const { fleet } = opened;
+  const repos = await Promise.all(
+    fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined)),
+  );
+  return {
+    format: FRAGMENT_FORMAT,
+    version: FRAGMENT_VERSION,
+    toolVersion: toolVersion(),
+    checks: options.checksHash,
+    root: options.root,
+    settings: fleet.settings,
+    shard: opened.shard ?? null,
+    fleetRepos: options.fleetRepos,
+    repos,
+    diagnostics: opened.diagnostics,
+  };
+}
+
+/**
+ * The whole fleet rebuilt from the fragments' files, through the same loaders as a single run, and every repo's
+ * repo-scope results as the shards stored them.
+ */
+export async function fleetOfFragments(
+  fragments: readonly Fragment[],
+  config: { providers: readonly ProviderRule[]; scanners?: readonly ScannerSetting[] | undefined },
+): Promise<{ fleet: Fleet; stored: Map<string, RepoCheckResults> }> {
+  const first = fragments[0];
+  if (!first) throw new FragmentError('no fragment to merge');
+  const stored = new Map<string, RepoCheckResults>();
+  const repos = fragments.flatMap((fragment) => fragment.repos);
+  for (const repo of repos) if (repo.checks) stored.set(repo.id, repo.checks);
+  const fleet = await loadFleet({
+    root: first.root,
+    settings: first.settings,
+    repos: repos.map((repo) => ({ id: repo.id, source: new FragmentSource(repo) })),
+    diagnostics: fragments.flatMap((fragment) => fragment.diagnostics),
+    providers: config.providers,
+    ...(config.scanners ? { scanners: config.scanners } : {}),
+    // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
+    threads: threadsFor(repos.length),
+  });
+  return { fleet, stored };
 }
 
 function afterColon(message: string, prefix: string): string {

@@ -2,10 +2,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import type { FleetSettings } from './types.js';
-import type { RepoTexts } from './read-files.js';
-import type { RepoMessage } from './repo-transfer.js';
+import type { FleetSettings } from '../model/types.js';
+import type { RepoTexts } from '../model/read-files.js';
+import type { RepoMessage } from '../model/repo-transfer.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
+import type { RepoCheckResults } from '../engine/repo-checks.js';
+import { THREADED_FLEET_SIZE } from '../concurrency.js';
 import { packageRoot } from '../package.js';
 
 export interface BuildWorkerData {
@@ -15,14 +17,17 @@ export interface BuildWorkerData {
   checkConfig?: FleetlintConfig;
 }
 
-/** What a worker sends back for one batch of repo ids, with its time spent parsing YAML so far. */
-export interface BuiltBatch {
-  built: ({ id: string; message: RepoMessage } | { id: string; error: string })[];
-  parseMs: number;
+/** A repo built in a thread: its facts as data, and the results of its repo-scope TypeScript rules when asked for. */
+export interface BuiltRepo {
+  message: RepoMessage;
+  checks?: RepoCheckResults;
 }
 
-/** Fleets this large are built in worker threads by default; for smaller ones starting the threads costs more. */
-export const THREADED_FLEET_SIZE = 200;
+/** What a worker sends back for one batch of repo ids, with its time spent parsing YAML so far. */
+export interface BuiltBatch {
+  built: ({ id: string } & (BuiltRepo | { error: string }))[];
+  parseMs: number;
+}
 
 /** Default build threads at most: each holds every repo's texts, so memory grows with their number. */
 const MAX_DEFAULT_THREADS = 8;
@@ -41,10 +46,10 @@ const BATCH_SIZE = 25;
  * Results come back in the order of `ids`. Each worker holds every repo's texts (any repo may include another's
  * CI files); the texts are a small part of the memory a build needs.
  */
-export async function buildReposInThreads(data: BuildWorkerData, ids: readonly string[], threads: number): Promise<{ messages: RepoMessage[]; parseMs: number }> {
+export async function buildReposInThreads(data: BuildWorkerData, ids: readonly string[], threads: number): Promise<{ built: BuiltRepo[]; parseMs: number }> {
   const script = join(packageRoot(), 'dist', 'build-worker.mjs');
   if (!existsSync(script)) throw new Error(`${script} is missing: run \`npm run build\``);
-  const results = new Map<string, RepoMessage>();
+  const results = new Map<string, BuiltRepo>();
   const parseMsOf = new Map<Worker, number>();
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(threads, Math.ceil(ids.length / BATCH_SIZE))) }, () => new Worker(script, { workerData: data }));
@@ -67,7 +72,7 @@ export async function buildReposInThreads(data: BuildWorkerData, ids: readonly s
                   reject(new Error(`building ${built.id} failed: ${built.error}`));
                   return;
                 }
-                results.set(built.id, built.message);
+                results.set(built.id, built);
               }
               ask();
             });
@@ -82,12 +87,12 @@ export async function buildReposInThreads(data: BuildWorkerData, ids: readonly s
   } finally {
     await Promise.all(workers.map((worker) => worker.terminate()));
   }
-  const messages = ids.map((id) => {
-    const message = results.get(id);
-    if (!message) throw new Error(`repo ${id} was not built`);
-    return message;
+  const built = ids.map((id) => {
+    const repo = results.get(id);
+    if (!repo) throw new Error(`repo ${id} was not built`);
+    return repo;
   });
   // The threads parse side by side: their parse time over their number is its share of the wall time.
   const parseMs = [...parseMsOf.values()].reduce((sum, ms) => sum + ms, 0) / Math.max(1, workers.length);
-  return { messages, parseMs };
+  return { built, parseMs };
 }

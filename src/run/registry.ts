@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
-import type { CheckMeta } from './check.js';
-import { DIAGNOSTICS } from './diagnostics.js';
+import type { CheckMeta } from '../engine/check.js';
+import { DIAGNOSTICS } from '../engine/diagnostics.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
-import { parsePolicyMetadataFile } from './wasm/metadata.js';
-import { policyMeta } from './policy-checks.js';
+import { parsePolicyMetadataFile } from '../engine/wasm/metadata.js';
+import { policyMeta } from '../engine/policy-checks.js';
 import { builtinPolicyPaths } from '../package.js';
 
 /**

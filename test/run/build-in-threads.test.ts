@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package.js';
-import { localCandidates } from '../../src/cli/remote-fleet.js';
-import { loadFleet } from '../../src/model/load-fleet.js';
+import { localCandidates } from '../../src/run/open-fleet.js';
+import { loadFleet } from '../../src/run/load-fleet.js';
 import { policyInput } from '../../src/model/policy-input.js';
 import { RepoBuilder } from '../../src/model/repo-builder.js';
 import { readRepoTexts } from '../../src/model/read-files.js';
@@ -11,8 +11,10 @@ import { repoFromMessage, repoMessage } from '../../src/model/repo-transfer.js';
 import { locatePath } from '../../src/model/yaml/locate.js';
 import { MemorySource } from '../../src/sources/memory.js';
 import { EMPTY_CONFIG, type FleetlintConfig } from '../../src/engine/config-types.js';
-import type { RepoCheckResults } from '../../src/engine/stored-results.js';
-import { RepoResults } from '../../src/cli/repo-results.js';
+import type { RepoCheckResults } from '../../src/engine/repo-checks.js';
+import { RepoResults } from '../../src/run/repo-results.js';
+import { isRepoCheck, type RepoCheck } from '../../src/engine/check.js';
+import { runChecks } from '../../src/engine/runner.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
 
 const root = packageRoot();
@@ -64,18 +66,23 @@ describe('building repos in worker threads', () => {
     const results = new Map<string, RepoCheckResults>();
     const fleet = await loadFixture('homelab', 2, { config, results });
     expect(results.size).toBe(fleet.repos.length);
-    const secrets = results.get('applications/media/jellyfin')?.['no-secrets'];
-    expect(Object.keys(results.get('applications/media/jellyfin') ?? {}).sort()).toEqual(['argocd-app-schema', 'ci-config', 'invalid-image-reference', 'no-secrets']);
+    const secrets = results.get('operations/scripts')?.['no-secrets'];
+    expect(Object.keys(results.get('operations/scripts') ?? {}).sort()).toEqual(['argocd-app-schema', 'ci-config', 'invalid-image-reference', 'no-secrets']);
     if (!secrets) throw new Error('no-secrets results expected');
 
     const rule = TYPESCRIPT_RULES.find((check) => check.meta.id === 'no-secrets');
-    const repo = fleet.repos.find((candidate) => candidate.id === 'applications/media/jellyfin');
-    if (!rule || !repo) throw new Error('rule and repo expected');
+    const repo = fleet.repos.find((candidate) => candidate.id === 'operations/scripts');
+    if (!rule || !isRepoCheck(rule) || !repo || !('reports' in secrets)) throw new Error('rule, repo and reports expected');
     const replaying = new RepoResults({ evaluatedElsewhere: (id) => results.get(id) });
-    const [wrapped] = replaying.wrap([{ meta: rule.meta, run: () => [{ message: 'evaluated again' }] }]);
-    const run = (options: Record<string, unknown>) => wrapped?.run({ fleet, repo, options });
-    expect(await run({})).toEqual(secrets.reports);
-    expect(await run({ allow: ['x'] })).toEqual([{ message: 'evaluated again' }]);
+    // A stand-in with the rule's id: its message shows where the runner evaluated instead of replaying.
+    const standIn: RepoCheck = { meta: rule.meta, run: () => [{ message: 'evaluated again' }] };
+    const messages = async (options: Record<string, unknown>) => {
+      const run = await runChecks({ fleet, checks: [standIn], config: { ...config, rules: { 'no-secrets': { options } } }, repoIds: new Set([repo.id]), stored: replaying });
+      return run.findings.filter((finding) => finding.ruleId === 'no-secrets').map((finding) => finding.message);
+    };
+    expect(secrets.reports.length).toBeGreaterThan(0);
+    expect((await messages({})).sort()).toEqual(secrets.reports.map((report) => report.message).sort());
+    expect(await messages({ allow: ['x'] })).toEqual(['evaluated again']);
     expect(replaying.stats).toEqual({ evaluated: 2, reused: 0 });
   });
 

@@ -1,12 +1,12 @@
 import { dirname, resolve } from 'node:path';
-import type { Check } from './check.js';
-import type { FleetlintConfig } from './config-types.js';
+import type { Check } from '../engine/check.js';
+import type { FleetlintConfig } from '../engine/config-types.js';
 import { TYPESCRIPT_RULES } from '../../rules/index.js';
-import { loadBuiltinPolicies } from './wasm/policy-set.js';
-import { loadCustomPolicies } from './rego/custom.js';
-import { loadConftestPolicies } from './rego/conftest.js';
-import { policyChecks } from './policy-checks.js';
-import { conftestChecks } from './conftest-checks.js';
+import { loadBuiltinPolicies } from '../engine/wasm/policy-set.js';
+import { loadCustomPolicies } from '../engine/rego/custom.js';
+import { loadConftestPolicies } from '../engine/rego/conftest.js';
+import { policyChecks } from '../engine/policy-checks.js';
+import { conftestChecks } from '../engine/conftest-checks.js';
 
 /** Data every policy reads under `data.fleet`: the parts of the config that are policy tables. */
 function fleetData(config: FleetlintConfig): Record<string, unknown> {

@@ -1,4 +1,4 @@
-import type { FindingDraft } from '../model/findings.js';
+import type { FindingDraft } from './findings.js';
 
 /** The one order of findings in every output: repo, file, line, column, rule, message. */
 export function compareFindings(a: FindingDraft, b: FindingDraft): number {

@@ -3,23 +3,25 @@
  *
  * A repo-scope check's reports depend on its repo's model, the fleet settings, its options, and the repos its
  * CI includes (templates). The nightly audit reuses them for a repo whose inputs are unchanged (the incremental
- * cache), and a shard job hands them to the merge job (the fragment). Both work the same way: the checks are
- * wrapped, and for a repo with stored reports the wrapper returns them instead of evaluating. The runner still
- * does everything else (config severity, ranges, suppressions, waivers, fingerprints, order), so a replayed run
- * gives the same findings, byte for byte, as a fresh one. Fleet-scope checks are never wrapped: they always run.
+ * cache), a shard job hands them to the merge job (the fragment), and a build thread hands them to the main thread.
+ * All three work the same way: the runner asks RepoResults for a stored result made with the options it would use
+ * and evaluates the rest itself (engine/repo-checks.ts checkRepo, the function the build thread ran too). The
+ * runner does everything else with them, so a replayed run gives the same findings, byte for byte, as a fresh one.
+ * Fleet-scope checks always run.
  */
 import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
-import type { Check, CheckReport } from '../engine/check.js';
+import type { Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
+import type { StoredResults } from '../engine/runner.js';
 import type { FleetSettings, Repo } from '../model/types.js';
 import { builtinPolicyPaths } from '../package.js';
-import { hashOf, optionsHash, plain, stableJson, type RepoCheckResults, type StoredCheckResult } from '../engine/stored-results.js';
+import { hashOf, stableJson, type RepoCheckResults, type StoredCheckResult } from '../engine/repo-checks.js';
 
-export type { RepoCheckResults, StoredCheckResult } from '../engine/stored-results.js';
-export { hashOf, stableJson } from '../engine/stored-results.js';
+export type { RepoCheckResults, StoredCheckResult } from '../engine/repo-checks.js';
+export { hashOf, stableJson } from '../engine/repo-checks.js';
 
 export interface RepoResultsStats {
   /** Repo-scope check evaluations that ran. */
@@ -33,11 +35,12 @@ export interface RepoResultsOptions {
   stored?: (repoId: string) => RepoCheckResults | undefined;
   /** Reports evaluated earlier in this run, where the repo was built (build threads); they count as evaluated. */
   evaluatedElsewhere?: (repoId: string) => RepoCheckResults | undefined;
-  /** Called after every repo-scope evaluation, run or reused: for progress. */
-  onCheck?: () => void;
+  /** Called after each repo with the number of its repo-scope evaluations, run or reused: for progress. */
+  onChecked?: (count: number) => void;
 }
 
-export class RepoResults {
+/** The runner's StoredResults: what the cache, the fragments or the build threads hold; and what this run made. */
+export class RepoResults implements StoredResults {
   readonly stats: RepoResultsStats = { evaluated: 0, reused: 0 };
   readonly #recorded = new Map<string, RepoCheckResults>();
   readonly #options: RepoResultsOptions;
@@ -46,67 +49,32 @@ export class RepoResults {
     this.#options = options;
   }
 
-  /** The checks, repo-scope ones wrapped to reuse and record; fleet-scope ones as they are. */
-  wrap(checks: readonly Check[]): Check[] {
-    return checks.map((check) => (check.meta.scope === 'repo' ? this.#wrapOne(check) : check));
+  find(repoId: string, checkId: string, optionsHash: string): StoredCheckResult | undefined {
+    const stored = this.#options.stored?.(repoId)?.[checkId];
+    if (stored?.options === optionsHash) return stored;
+    const elsewhere = this.#options.evaluatedElsewhere?.(repoId)?.[checkId];
+    return elsewhere?.options === optionsHash ? elsewhere : undefined;
   }
 
-  /** What the repo-scope checks reported for a repo in this run (run or reused), by check id. */
+  checked(repoId: string, found: RepoCheckResults, evaluated: RepoCheckResults): void {
+    const results = { ...found, ...evaluated };
+    const count = Object.keys(results).length;
+    const stored = this.#options.stored?.(repoId);
+    const reused = Object.entries(found).filter(([checkId, result]) => stored?.[checkId] === result).length;
+    this.stats.reused += reused;
+    this.stats.evaluated += count - reused;
+    if (count > 0) this.#recorded.set(repoId, results);
+    this.#options.onChecked?.(count);
+  }
+
+  /**
+   * What the repo-scope checks reported for a repo in this run (run or reused), by check id, to keep or hand on. A
+   * check that threw is left out: the runner reported it, and the next run (or the merge) tries again.
+   */
   recorded(repoId: string): RepoCheckResults | undefined {
-    return this.#recorded.get(repoId);
-  }
-
-  #wrapOne(check: Check): Check {
-    const prepare = check.prepare?.bind(check);
-    return {
-      meta: check.meta,
-      // Repos whose reports will be replayed need no work ahead.
-      ...(prepare
-        ? {
-            prepare: (context) => {
-              prepare({ ...context, optionsFor: (repoId) => this.#replayable(check, repoId, context.optionsFor(repoId)) });
-            },
-          }
-        : {}),
-      run: async (context) => {
-        const repo = context.repo;
-        if (!repo) return check.run(context);
-        const options = optionsHash(context.options);
-        const stored = this.#options.stored?.(repo.id)?.[check.meta.id];
-        const elsewhere = this.#options.evaluatedElsewhere?.(repo.id)?.[check.meta.id];
-        let reports: CheckReport[];
-        if (stored?.options === options) {
-          this.stats.reused += 1;
-          reports = plain(stored.reports);
-        } else if (elsewhere?.options === options) {
-          this.stats.evaluated += 1;
-          reports = elsewhere.reports;
-        } else {
-          // A check that throws is not recorded: the runner reports it, and the next run tries again.
-          const fresh = await check.run(context);
-          this.stats.evaluated += 1;
-          // Stored as JSON holds them, so that a fresh run and a replayed one hand the runner the same data.
-          reports = plain(fresh);
-        }
-        this.#record(repo.id, check.meta.id, { options, reports });
-        this.#options.onCheck?.();
-        return plain(reports);
-      },
-    };
-  }
-
-  /** The options, unless the check's reports for the repo will be replayed with them. */
-  #replayable(check: Check, repoId: string, options: Readonly<Record<string, unknown>> | undefined): Readonly<Record<string, unknown>> | undefined {
-    if (options === undefined) return undefined;
-    const hash = optionsHash(options);
-    const replayed = [this.#options.stored, this.#options.evaluatedElsewhere].some((results) => results?.(repoId)?.[check.meta.id]?.options === hash);
-    return replayed ? undefined : options;
-  }
-
-  #record(repoId: string, checkId: string, result: StoredCheckResult): void {
-    let results = this.#recorded.get(repoId);
-    if (!results) this.#recorded.set(repoId, (results = {}));
-    results[checkId] = result;
+    const results = this.#recorded.get(repoId);
+    if (!results) return undefined;
+    return Object.fromEntries(Object.entries(results).filter(([, result]) => !('error' in result)));
   }
 }
 
@@ -190,7 +158,8 @@ export function repoResultsKey(repo: Repo, base: string, headOf: (repoId: string
 
 export const RESULTS_CACHE_FILE = '.fleetlint-results.json.gz';
 const RESULTS_CACHE_FORMAT = 'fleetlint-repo-results';
-const RESULTS_CACHE_VERSION = 1;
+// 2: reports name a fact in another repo by its origin; the runner places them at the include.
+const RESULTS_CACHE_VERSION = 2;
 
 export interface CachedRepoResults {
   key: string;
