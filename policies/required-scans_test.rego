@@ -19,8 +19,17 @@ repo(kinds, jobs) := {
 	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "jobs": jobs},
 }
 
+# A fleet's requirements by kind, as the homelab preset sets them (the option's default asks only for secrets).
+by_kind := {
+	"terraform": ["iac"],
+	"helm": ["manifests"],
+	"k8s-manifests": ["manifests"],
+	"docker": ["image"],
+	"pipeline": ["secrets"],
+}
+
 deny_for(r) := decisions if {
-	decisions := required_scans.deny with input as {"repo": r, "options": {}}
+	decisions := required_scans.deny with input as {"repo": r, "options": {"requirements": by_kind}}
 }
 
 subjects(r) := {d.subject | some d in deny_for(r)}
@@ -30,6 +39,12 @@ secrets_job := job("gitleaks", ["gitleaks detect --source ."], {})
 test_every_pipeline_needs_a_secret_scan if {
 	subjects(repo(["docs"], [])) == {"missing:secrets"}
 	subjects(repo(["docs"], [secrets_job])) == set()
+}
+
+test_the_default_requirement_is_a_secret_scan_in_every_pipeline if {
+	defaults := {"requirements": {"pipeline": ["secrets"]}}
+	{d.subject | some d in required_scans.deny} == {"missing:secrets"} with input as {"repo": repo(["terraform", "helm", "docker"], []), "options": defaults}
+	count(required_scans.deny) == 0 with input as {"repo": repo(["terraform", "helm", "docker"], [secrets_job]), "options": defaults}
 }
 
 test_terraform_needs_an_iac_scan_recognised_by_command if {

@@ -96,8 +96,9 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       if (setting.enabled) await timed(check, () => runOne(check, repo, setting.options, accept));
     }
   }
+  // A fleet-scope check runs once, with the top-level `rules:` options: overrides are per repo.
   for (const check of checks) {
-    if (check.meta.scope === 'fleet') await timed(check, () => runOne(check, undefined, {}, accept));
+    if (check.meta.scope === 'fleet') await timed(check, () => runOne(check, undefined, ruleSettingFor(config, check.meta, undefined).options, accept));
   }
 
   async function runOne(check: Check, repo: Repo | undefined, ruleOptions: Record<string, unknown>, sink: (draft: FindingDraft) => void): Promise<void> {

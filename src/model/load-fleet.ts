@@ -9,7 +9,6 @@ import { RepoBuilder } from './repo-builder.js';
 import { buildReposInThreads } from './build-in-threads.js';
 import { repoFromMessage, type RepoMessage } from './repo-transfer.js';
 import { assignAppOfAppsAncestors } from './argocd/app-of-apps.js';
-import { defaultProviders } from './dependencies/providers.js';
 import { inferDependencyFacts } from './dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
 
@@ -25,7 +24,7 @@ export interface LoadFleetOptions {
   repos: readonly RepoSpec[];
   /** Problems found while discovering the fleet, kept with the fleet. */
   diagnostics?: readonly FindingDraft[];
-  /** Provider rules from the config; they take precedence over the defaults. */
+  /** The provider table dependencies are inferred with (sync-wave-order's `providers` option); none when absent. */
   providers?: readonly ProviderRule[];
   /** Repos read at once; each reads its own files with bounded concurrency too. */
   repoConcurrency?: number;
@@ -90,8 +89,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   }
   lap('build');
   assignAppOfAppsAncestors(repos);
-  const providers = [...(options.providers ?? []), ...defaultProviders()];
-  const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);
+  const { dependencies, unprovided } = inferDependencyFacts(repos, options.providers ?? []);
   lap('fleet');
   return {
     root: options.root,

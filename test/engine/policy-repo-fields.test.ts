@@ -13,6 +13,7 @@ import type { PolicyMetadata } from '../../src/engine/wasm/metadata.js';
 import { repoJson } from '../../src/model/policy-input.js';
 import type { Fleet } from '../../src/model/types.js';
 import { fleetFromFiles } from '../support/fleet.js';
+import { homelabOptions } from '../support/presets.js';
 import { auditHomelab } from '../support/homelab.js';
 
 /** A policy that reports which repo fields its input holds, and how many images, once per repo it sees. */
@@ -183,7 +184,8 @@ describe('the built-in policies', () => {
         const full = everything[index];
         if (!full) throw new Error(`no full-input twin for ${check.meta.id}`);
         for (const repo of check.meta.scope === 'repo' ? fleet.repos : [undefined]) {
-          const context = { fleet, ...(repo ? { repo } : {}), options: {} };
+          // With the homelab fleet's options: its scan requirements by kind and its wave bands.
+          const context = { fleet, ...(repo ? { repo } : {}), options: homelabOptions(check.meta.id) };
           const reports = await check.run(context);
           expect(reports, `${check.meta.id} on ${repo?.id ?? 'the fleet'}`).toEqual(await full.run(context));
           decided.set(check.meta.id, [...(decided.get(check.meta.id) ?? []), ...reports.map((report) => report.subject ?? '')]);
