@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import type { CheckMeta } from './check.js';
 import { EMPTY_CONFIG, type FleetlintConfig } from './config-types.js';
 import { ConfigProblems, configLayers, lineOf } from './config-presets.js';
@@ -7,6 +8,7 @@ import { ruleSettingFor } from './rule-settings.js';
 import { CAPABILITIES, PROVIDER_CAPABILITIES } from '../model/dependencies/capabilities.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import { parseYamlFile } from '../model/yaml/parse.js';
+import { builtinConfig, schemaDigest } from '../generated/config-validator.js';
 
 export const CONFIG_FILE_NAME = 'fleetlint.config.yaml';
 
@@ -61,7 +63,8 @@ export const CONFIG_DEFINITIONS: Readonly<Record<string, Record<string, unknown>
 /** The config file's JSON Schema, generated from the checks' metadata so every rule id and option is known. */
 export function configSchema(checks: readonly CheckMeta[]): Record<string, unknown> {
   const ruleProperties: Record<string, unknown> = {};
-  for (const meta of checks) {
+  // By id: the same checks give the same schema, whatever order they come in (see configValidator).
+  for (const meta of [...checks].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const options = meta.optionsSchema ?? { type: 'object', additionalProperties: false, properties: {} };
     ruleProperties[meta.id] = {
       description: meta.shortDescription,
@@ -139,7 +142,7 @@ export function checkSourcesOf(file: string, text: string): FleetlintConfig {
 export function parseConfig(file: string, text: string, checks: readonly CheckMeta[]): FleetlintConfig {
   const problems = new ConfigProblems();
   const layers = configLayers(file, text, problems);
-  const validate = new Ajv({ allErrors: true, strict: false }).compile(configSchema(checks));
+  const validate = configValidator(configSchema(checks));
   for (const layer of layers) {
     if (!validate(layer.value)) {
       const errors = withoutAlternatives(validate.errors ?? []);
@@ -165,6 +168,15 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
   }
   config.providers = providerTable(config, checks);
   return config;
+}
+
+/**
+ * The validator of a config schema: compiled ahead for the built-in checks (src/generated/config-validator.ts, from
+ * schemas/config.schema.json), else now (custom policies bring rule ids of their own).
+ */
+function configValidator(schema: Record<string, unknown>): ValidateFunction {
+  if (createHash('sha256').update(JSON.stringify(schema)).digest('hex') === schemaDigest) return builtinConfig;
+  return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }
 
 /** What a preset must not hold (it holds extends, rules and overrides), and why. */

@@ -1,8 +1,13 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, defaultConfig, parseConfig } from '../../src/engine/config.js';
+import { ConfigError, configSchema, defaultConfig, parseConfig } from '../../src/engine/config.js';
+import { loadChecks } from '../../src/engine/checks.js';
+import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
+import { DIAGNOSTICS } from '../../src/engine/diagnostics.js';
+import { schemaDigest } from '../../src/generated/config-validator.js';
 import { builtinPresetNames } from '../../src/engine/config-presets.js';
 import { ruleSettingFor } from '../../src/engine/rule-settings.js';
 import { builtinRuleMetas } from '../../src/engine/registry.js';
@@ -136,5 +141,13 @@ describe('presets (extends)', () => {
     expect(problemsOf({ 'fleetlint.config.yaml': text })).toEqual([
       expect.stringMatching(/^line 5: rules\.sync-wave-order\.options\.providers\.0\.capability: must be one of storageClass, ingressClass, /) as unknown as string,
     ]);
+  });
+});
+
+describe('the config validator compiled ahead', () => {
+  it('is the one a run with the built-in checks uses (its schema digest matches), so no run compiles the schema', async () => {
+    const checks = await loadChecks(EMPTY_CONFIG);
+    const schema = configSchema([...DIAGNOSTICS, ...checks.map((check) => check.meta)]);
+    expect(createHash('sha256').update(JSON.stringify(schema)).digest('hex')).toBe(schemaDigest);
   });
 });
