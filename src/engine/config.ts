@@ -31,6 +31,13 @@ const MOVED_KEYS: Readonly<Record<string, string>> = {
   waveBands: 'rules.sync-wave-order.options.waveBands',
 };
 
+/** What a preset must not hold (it holds extends, rules and overrides), and why. */
+const PRESET_FORBIDDEN: Readonly<Record<string, string>> = {
+  policies: 'policy folders belong in the fleet\'s config',
+  conftest: 'policy folders belong in the fleet\'s config',
+  waivers: 'waivers are the fleet\'s own decisions and belong in its config',
+};
+
 /** The rule whose `providers` option is the model's provider table. */
 const PROVIDERS_RULE = 'sync-wave-order';
 
@@ -178,13 +185,6 @@ function configValidator(schema: Record<string, unknown>): ValidateFunction {
   if (createHash('sha256').update(JSON.stringify(schema)).digest('hex') === schemaDigest) return builtinConfig;
   return new Ajv({ allErrors: true, strict: false }).compile(schema);
 }
-
-/** What a preset must not hold (it holds extends, rules and overrides), and why. */
-const PRESET_FORBIDDEN: Readonly<Record<string, string>> = {
-  policies: 'policy folders belong in the fleet\'s config',
-  conftest: 'policy folders belong in the fleet\'s config',
-  waivers: 'waivers are the fleet\'s own decisions and belong in its config',
-};
 
 /** The configuration without a config file: every rule at its defaults. */
 export function defaultConfig(checks: readonly CheckMeta[]): FleetlintConfig {
