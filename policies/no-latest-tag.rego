@@ -10,8 +10,11 @@
 #   id: no-latest-tag
 #   severity: error
 #   help: >-
-#     Pin the image to a version tag, or better a digest (`image@sha256:...`), so that every deployment runs
-#     what was reviewed and scanned. Renovate or Dependabot can keep pins current.
+#     Replace `latest` (or the missing tag, or the floating tag) with the version you run now, such as
+#     `nginx:1.27.3`, or better its digest (`nginx@sha256:...`, from `docker buildx imagetools inspect nginx:1.27.3`),
+#     so that every deployment runs what was reviewed and scanned; let Renovate or Dependabot propose updates. For a
+#     Helm chart's `image.repository` without `tag`, set `tag` in the values. A CI job that pushes `:latest`
+#     should push a version or commit tag (`$CI_COMMIT_SHORT_SHA`).
 #   tags: [images, supply-chain]
 #   scope: repo
 #   repoFields: [images, publishedImages]
@@ -20,6 +23,9 @@
 #     additionalProperties: false
 #     properties:
 #       floatingTags:
+#         description: >-
+#           Tags besides `latest` that move to another image over time (compared case-insensitively); an image on
+#           one is a warning. Giving this option replaces the list.
 #         type: array
 #         items: {type: string}
 #         default: [stable, edge, nightly, main, master, dev]

@@ -2,17 +2,23 @@
 # title: Pipelines must run the security scans their content requires
 # description: >-
 #   From a repository's kinds, the scan categories its effective pipeline (after include and extends
-#   resolution) must run: terraform needs an IaC scan, helm and k8s-manifests a manifest scan, docker an image
-#   scan, and every pipeline a secret scan. A job scans a category when its resolved script runs one of the
-#   category's scanners, whatever the job or template is called. A required category is missing (error), not
-#   gating merge requests (error) when every job that runs it is left out of merge-request pipelines or manual,
-#   or non-blocking (warning) when every such job may fail without failing the pipeline.
+#   resolution) must run (option `requirements`): by default every pipeline runs a secret scan; a fleet adds
+#   what its kinds need, such as an IaC scan for terraform, a manifest scan for helm and k8s-manifests and an
+#   image scan for docker (the homelab preset does). A job scans a category when its resolved script runs one of
+#   the category's scanners, whatever the job or template is called. A required category is missing (error),
+#   not gating merge requests (error) when every job that runs it is left out of merge-request pipelines or
+#   manual, or non-blocking (warning) when every such job may fail without failing the pipeline. A repository
+#   with deployable content and no .gitlab-ci.yml is an error.
 # custom:
 #   id: required-scans
 #   severity: error
 #   help: >-
-#     Include the matching job from the shared templates (templates/security-scan.yml), make it run in
-#     merge-request pipelines, and let it fail the pipeline: a scan that cannot block a merge only reports.
+#     For a missing scan, add a job (or include your shared template's job) whose script runs one of the scanners
+#     the message lists, such as `gitleaks detect --source . --redact` for secrets. For a scan that does not
+#     gate merge requests, let the job run in merge-request pipelines: drop `when: manual` and rules that exclude
+#     `merge_request_event`, and let workflow:rules run merge-request pipelines. For a non-blocking scan, remove
+#     `allow_failure` and flags such as `--exit-code 0`, `--soft-fail` or `|| true`. For a repository without
+#     CI, add a .gitlab-ci.yml that runs the scans its kinds require.
 #   tags: [security, gitlab-ci]
 #   scope: repo
 #   repoFields:
@@ -31,14 +37,13 @@
 #     properties:
 #       requirements:
 #         type: object
-#         description: Scan categories required per repo kind; every pipeline also needs the categories under "pipeline".
+#         description: >-
+#           Scan categories required per repo kind (terraform, ansible, helm, argocd, k8s-manifests, docker,
+#           docs); every pipeline also needs the categories under "pipeline". Giving this option replaces the
+#           default. The default asks only what any fleet accepts: a secret leak is kind-independent and a secret
+#           scanner needs no setup, while which IaC, manifest and image scanners a fleet runs is its own choice.
+#         default: {pipeline: [secrets]}
 #         additionalProperties: {type: array, items: {type: string}}
-#         default:
-#           terraform: [iac]
-#           helm: [manifests]
-#           k8s-manifests: [manifests]
-#           docker: [image]
-#           pipeline: [secrets]
 package fleetlint.required_scans
 
 # The categories required per kind: the `requirements` option, whose default is in the options schema above (the

@@ -26,7 +26,7 @@ repo(kinds, jobs) := {
 	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "jobs": jobs},
 }
 
-# The default of the `requirements` option, as the runner passes it.
+# A fleet's requirements by kind, as the homelab preset sets them (the option's default asks only for secrets).
 requirements := {
 	"terraform": ["iac"],
 	"helm": ["manifests"],
@@ -68,6 +68,12 @@ test_decisions_carry_their_data if {
 	[d.data | some d in deny_for(repo(["docs"], [manual]))] == [{"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"]}]
 	no_pipeline := deny_for({"id": "svc", "kinds": ["helm", "docs"], "ci": null})
 	[d.data | some d in no_pipeline] == [{"kind": "no-pipeline", "kinds": ["helm"]}]
+}
+
+test_the_default_requirement_is_a_secret_scan_in_every_pipeline if {
+	defaults := {"requirements": {"pipeline": ["secrets"]}}
+	{d.subject | some d in required_scans.deny} == {"missing:secrets"} with input as {"repo": repo(["terraform", "helm", "docker"], []), "fleet": fleet, "options": defaults}
+	count(required_scans.deny) == 0 with input as {"repo": repo(["terraform", "helm", "docker"], [secrets_job]), "fleet": fleet, "options": defaults}
 }
 
 test_a_job_scans_what_its_scan_facts_say_whatever_its_name if {

@@ -6,15 +6,20 @@
 #   declared depends-on): an Application must sync in a strictly later wave than everything it depends on,
 #   since ArgoCD applies one wave together. Where the app-of-apps tree is known, the waves compared are those of
 #   the two apps' ancestors that are siblings under their lowest common ancestor. Dependency cycles, non-integer
-#   waves and the non-existent `spec.syncWaves` field are errors; a wave outside the fleet's wave band is a
-#   warning, and so is a StorageClass, ingress class, issuer or MetalLB address pool that no Application of the
-#   fleet provides (no wave can order it).
+#   waves and the non-existent `spec.syncWaves` field are errors. A wave outside the app's band (option
+#   `waveBands`, none by default) is a warning, and so is a StorageClass, ingress class, issuer or MetalLB address
+#   pool that no Application of the fleet provides (no wave can order it). Which Application provides what is
+#   the `providers` option, with the objects the fleet's Applications deploy.
 # custom:
 #   id: sync-wave-order
 #   severity: error
 #   help: >-
-#     Set `metadata.annotations."argocd.argoproj.io/sync-wave"` to a quoted integer greater than the wave of
-#     every dependency, following the fleet's deployment order (wave bands).
+#     Give the Application a `metadata.annotations."argocd.argoproj.io/sync-wave"` that is a quoted integer
+#     greater than the wave of every Application the message names as a dependency (`"3"`, not `3`), or lower
+#     the dependency's wave; under an app-of-apps, change the wave of the branch the message names. For a cycle,
+#     remove one of the dependencies it lists. For `spec.syncWaves`, move the number to the annotation. For a
+#     wave outside its band, move the app into its band or change `waveBands`. For a name nothing provides, fix
+#     the name to one the message lists, or add the Application that provides it to the `providers` option.
 #   tags: [argocd, ordering]
 #   scope: fleet
 #   repoFields:
@@ -28,24 +33,62 @@
 #     - applications.waveOrigin
 #     - applications.unknownSpecKeys
 #     - applications.unknownSpecKeyOrigins
+#   options:
+#     type: object
+#     additionalProperties: false
+#     properties:
+#       waveBands:
+#         description: >-
+#           The fleet's deployment order: bands of waves, each for the Applications it names or the repos its
+#           globs match. An app's band is the first that names it or matches its repo; a valid wave outside it is
+#           a warning. None by default: deployment orders are each fleet's own (the homelab preset has one).
+#         type: array
+#         default: []
+#         items:
+#           type: object
+#           additionalProperties: false
+#           required: [min]
+#           properties:
+#             apps:
+#               description: Application names (metadata.name) that belong in this band.
+#               type: array
+#               items: {type: string, minLength: 1}
+#             repos:
+#               description: Repo-id globs (`applications/**`) whose Applications belong in this band.
+#               type: array
+#               items: {type: string, minLength: 1}
+#             min:
+#               description: The band's first wave.
+#               type: integer
+#             max:
+#               description: The band's last wave; without it, the band is open upwards.
+#               type: integer
+#       providers:
+#         description: >-
+#           Which Application provides each capability an Application can use: the model infers the dependencies
+#           this rule orders from it (an app that uses StorageClass longhorn depends on the app named longhorn).
+#           A rule naming a value exactly wins over an object the fleet deploys (a StorageClass in an app's
+#           manifests names that app), which wins over a wildcard rule; a rule whose app is not in the fleet is
+#           ignored. Giving this option replaces the default table, which names each controller by its upstream
+#           chart's name.
+#         type: array
+#         default:
+#           - {capability: storageClass, value: longhorn, app: longhorn}
+#           - {capability: storageClass, value: longhorn-static, app: longhorn}
+#           - {capability: ingressClass, value: traefik, app: traefik}
+#           - {capability: certIssuer, value: "*", app: cert-manager}
+#           - {capability: loadBalancer, value: "*", app: metallb}
+#           - {capability: addressPool, value: "*", app: metallb}
+#           - {capability: externalDns, value: "*", app: external-dns}
+#           - {capability: externalSecrets, value: "*", app: external-secrets}
+#           - {capability: secretsBackend, value: vault, app: vault}
+#           - {capability: sealedSecrets, value: "*", app: sealed-secrets}
+#           - {capability: monitoringCrds, value: "*", app: kube-prometheus-stack}
+#         items: {$ref: "#/definitions/providerRule"}
 package fleetlint.sync_wave_order
 
-# The fleet's deployment order (the seed's wave table). Config `waveBands` replaces it (data.fleet.waveBands).
-default wave_bands := [
-	{"apps": ["cilium"], "min": 0, "max": 0},
-	{"apps": ["metallb", "cert-manager"], "min": 1, "max": 1},
-	{"apps": ["traefik", "external-dns"], "min": 2, "max": 2},
-	{"apps": ["longhorn", "minio"], "min": 3, "max": 3},
-	{"apps": ["vault", "external-secrets-operator", "sealed-secrets"], "min": 4, "max": 4},
-	{"apps": ["harbor", "jfrog-artifactory"], "min": 5, "max": 5},
-	{"apps": ["prometheus-stack", "loki-stack"], "min": 6, "max": 6},
-	{"apps": ["wazuh", "falco", "tetragon"], "min": 7, "max": 7},
-	{"apps": ["kyverno", "opa", "kubescape"], "min": 8, "max": 8},
-	{"apps": ["trivy", "crowdsec", "dependency-track"], "min": 9, "max": 9},
-	{"repos": ["applications/**"], "min": 10},
-]
-
-wave_bands := data.fleet.waveBands
+# The fleet's deployment order (option waveBands): none unless the config gives one.
+wave_bands := object.get(input.options, "waveBands", [])
 
 # concat runs inside WebAssembly; sprintf calls out to JavaScript, which counts when called per app.
 key(repo, name) := concat("#", [repo, name])
@@ -198,20 +241,19 @@ deny contains decision if {
 	}
 }
 
-capability_labels := {
-	"storageClass": "StorageClass",
-	"ingressClass": "ingress class",
-	"certIssuer": "certificate issuer",
-	"addressPool": "MetalLB address pool",
-}
+# The capability's noun in messages: fleetlint passes the model's capability table
+# (src/model/dependencies/capabilities.ts) as data.fleet.capabilityNouns.
+capability_noun(capability) := noun if {
+	noun := data.fleet.capabilityNouns[capability]
+} else := capability
 
 # A named thing no Application provides: the app waits for it in any wave order.
 deny contains decision if {
 	some reference in input.unprovided
 	decision := {
 		"msg": sprintf(
-			"%s uses %s %s, which no Application of the fleet provides (it provides: %s); it cannot become ready in any wave. Fix the name, or declare its provider in the config's providers",
-			[reference.from, object.get(capability_labels, reference.capability, reference.capability), reference.value, concat(", ", reference.known)],
+			"%s uses %s %s, which no Application of the fleet provides (it provides: %s); it cannot become ready in any wave. Fix the name, or declare its provider in sync-wave-order's providers option",
+			[reference.from, capability_noun(reference.capability), reference.value, concat(", ", reference.known)],
 		),
 		"repo": reference.fromRepo,
 		"origin": reference.evidence.origin,

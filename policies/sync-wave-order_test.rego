@@ -23,9 +23,15 @@ dependency(from, to) := {
 }
 
 deny_for(apps, dependencies) := decisions if {
-	decisions := sync_wave_order.deny with input as {"repos": [repo(a) | some a in apps], "dependencies": dependencies, "dependencyCycles": []}
-		with data.fleet as {"waveBands": []}
+	decisions := sync_wave_order.deny with input as {"repos": [repo(a) | some a in apps], "dependencies": dependencies, "dependencyCycles": [], "options": {}}
 }
+
+# A deployment order as a fleet configures it (option waveBands): a few of the homelab preset's bands.
+bands := [
+	{"apps": ["metallb", "cert-manager"], "min": 1, "max": 1},
+	{"apps": ["traefik", "external-dns"], "min": 2, "max": 2},
+	{"repos": ["applications/**"], "min": 10},
+]
 
 subjects(apps, dependencies) := {d.subject | some d in deny_for(apps, dependencies)}
 
@@ -53,7 +59,6 @@ test_cycle_is_reported_once if {
 		"dependencies": [dependency("a", "b"), dependency("b", "c"), dependency("c", "a")],
 		"dependencyCycles": [cycle],
 	}
-		with data.fleet as {"waveBands": []}
 	cycles := [d | some d in decisions; startswith(d.subject, "cycle:")]
 	count(cycles) == 1
 	contains(cycles[0].msg, "a, b, c")
@@ -95,16 +100,20 @@ test_spec_sync_waves_is_an_error if {
 	d.origin.line == 20
 }
 
-test_wave_bands_default_table if {
-	decisions := sync_wave_order.deny with input as {"repos": [repo(app("traefik", 4, {}))], "dependencies": []}
+test_no_wave_bands_by_default if {
+	count(sync_wave_order.deny) == 0 with input as {"repos": [repo(app("traefik", 4, {}))], "dependencies": [], "options": {}}
+}
+
+test_wave_outside_its_band_is_a_warning if {
+	decisions := sync_wave_order.deny with input as {"repos": [repo(app("traefik", 4, {}))], "dependencies": [], "options": {"waveBands": bands}}
+	[d.msg | some d in decisions] == ["traefik syncs in wave 4, outside its band in the fleet's deployment order (wave 2)"]
 	some d in decisions
 	d.severity == "warning"
-	contains(d.msg, "(wave 2)")
 }
 
 test_applications_band_is_by_repo_glob if {
 	r := {"id": "applications/media/jellyfin", "applications": [app("jellyfin", 5, {})]}
-	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": []}
+	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": [], "options": {"waveBands": bands}}
 	[d.subject | some d in decisions] == ["band:applications/media/jellyfin#jellyfin"]
 }
 
@@ -120,13 +129,11 @@ test_app_of_apps_siblings_decide if {
 	}})
 	apps_repo := {"id": "argocd-apps", "applications": [root, app("media", 10, {}), app("storage", 3, {})]}
 	decisions := sync_wave_order.deny with input as {"repos": [apps_repo, repo(jellyfin), repo(longhorn)], "dependencies": [via_branches]}
-		with data.fleet as {"waveBands": []}
 	count(decisions) == 0
 
 	# Swap the branch waves: now the media branch syncs first, and the message names the branches.
 	swapped := {"id": "argocd-apps", "applications": [root, app("media", 3, {}), app("storage", 10, {})]}
 	bad := sync_wave_order.deny with input as {"repos": [swapped, repo(jellyfin), repo(longhorn)], "dependencies": [via_branches]}
-		with data.fleet as {"waveBands": []}
 	[d.subject | some d in bad] == ["order:jellyfin#jellyfin->longhorn#longhorn"]
 	some d in bad
 	d.msg == "jellyfin depends on longhorn (uses storageClass longhorn at helm/values.yaml:12), but its app-of-apps branch media (argocd-apps) (wave 3) does not sync after storage (argocd-apps) (wave 10)"
@@ -140,21 +147,23 @@ test_an_app_that_deploys_its_dependency_is_not_ordered_by_waves if {
 }
 
 test_band_is_the_first_that_names_the_app_or_matches_its_repo if {
-	bands := [
+	in_order := [
 		{"repos": ["applications/**"], "min": 10},
 		{"apps": ["traefik"], "min": 2, "max": 2},
 	]
 	r := {"id": "applications/ingress/traefik", "applications": [app("traefik", 2, {})]}
-	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": []}
-		with data.fleet as {"waveBands": bands}
+	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": [], "options": {"waveBands": in_order}}
 	[d.msg | some d in decisions] == ["traefik syncs in wave 2, outside its band in the fleet's deployment order (wave 10 or later)"]
 }
 
 test_an_app_in_no_band_has_no_band_finding if {
 	r := {"id": "platform/tools", "applications": [app("tools", 99, {})]}
-	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": []}
+	decisions := sync_wave_order.deny with input as {"repos": [r], "dependencies": [], "options": {"waveBands": bands}}
 	count(decisions) == 0
 }
+
+# data.fleet.capabilityNouns, as fleetlint passes it from the model's capability table.
+nouns := {"storageClass": "StorageClass", "addressPool": "MetalLB address pool"}
 
 test_unprovided_reference_is_a_warning_at_its_use if {
 	reference := {
@@ -162,8 +171,8 @@ test_unprovided_reference_is_a_warning_at_its_use if {
 		"known": ["longhorn", "longhorn-retain"],
 		"evidence": {"description": "storageClass: longhorn-fast", "origin": {"repo": "immich", "file": "helm/values.yaml", "line": 30, "column": 5}},
 	}
-	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference]}
-		with data.fleet as {"waveBands": []}
+	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference], "options": {}}
+		with data.fleet as {"capabilityNouns": nouns}
 	[[d.severity, d.origin.line] | some d in decisions] == [["warning", 30]]
 	some d in decisions
 	contains(d.msg, "StorageClass longhorn-fast, which no Application of the fleet provides (it provides: longhorn, longhorn-retain)")
@@ -175,8 +184,13 @@ test_unprovided_address_pool_is_named_as_a_metallb_pool if {
 		"known": ["default", "dns"],
 		"evidence": {"description": "annotation metallb.universe.tf/address-pool: dns-pool", "origin": {"repo": "pihole", "file": "helm/values.yaml", "line": 14, "column": 5}},
 	}
-	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference]}
-		with data.fleet as {"waveBands": []}
+	decisions := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference], "options": {}}
+		with data.fleet as {"capabilityNouns": nouns}
 	some d in decisions
 	contains(d.msg, "pihole uses MetalLB address pool dns-pool, which no Application of the fleet provides (it provides: default, dns)")
+
+	# Without the vocabulary (a custom evaluation), the capability's id stands in.
+	bare := sync_wave_order.deny with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [reference], "options": {}}
+	some b in bare
+	contains(b.msg, "pihole uses addressPool dns-pool")
 }

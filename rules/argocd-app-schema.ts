@@ -1,5 +1,5 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import { application, appProject } from '../src/generated/argocd-crd-validators.js';
 
 type ArgoKind = 'Application' | 'AppProject';
@@ -17,9 +17,10 @@ export default defineRule({
     fullDescription:
       'Application and AppProject documents are validated against the fields of the real argoproj.io/v1alpha1 CRDs. ArgoCD drops unknown fields silently, so a misplaced key such as `spec.syncWaves` looks configured but never takes effect.',
     defaultSeverity: 'error',
-    help: 'Remove or move the field the message names. Sync waves, for instance, are the annotation `argocd.argoproj.io/sync-wave: "N"` under `metadata.annotations`.',
+    help: 'For a field that is not in the CRD, fix its spelling (`selfHeal`, not `selfheal`) or move it where the CRD has it: sync waves, for instance, are the annotation `argocd.argoproj.io/sync-wave: "N"` under `metadata.annotations`, not `spec.syncWaves`. For a missing field, add it (`spec.destination`, and `spec.source` or `spec.sources`); for a value of the wrong type, write the type the message names.',
     tags: ['argocd', 'correctness'],
     scope: 'repo',
+    examples: examples(),
   },
   run({ repo }) {
     const reports: CheckReport[] = [];
@@ -51,4 +52,45 @@ function toReport(kind: string, name: string, file: string, docIndex: number, er
     message = `${kind} ${name}: ${path.join('.') || '(document)'} ${error.message ?? 'is invalid'}`;
   }
   return { message, file, path: fullPath, docIndex, subject: `${kind}/${name}:${fullPath.join('.')}:${error.keyword}` };
+}
+
+function examples(): RuleExamples {
+  const application = (automated: string): string => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: grafana
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://grafana.github.io/helm-charts
+    chart: grafana
+    targetRevision: 8.5.1
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: grafana
+  syncPolicy:
+    automated:
+      prune: true
+      ${automated}
+`;
+  return {
+    wrong: {
+      description: 'A misspelt key: ArgoCD drops `selfheal`, so the app never heals, and nothing says so.',
+      repos: { 'apps/grafana': { 'argocd/application.yaml': application('selfheal: true') } },
+      findings: [
+        {
+          repo: 'apps/grafana',
+          file: 'argocd/application.yaml',
+          line: 18,
+          severity: 'error',
+          message: 'Application grafana: spec.syncPolicy.automated.selfheal is not a field of the Application CRD; ArgoCD ignores it',
+        },
+      ],
+    },
+    right: {
+      description: 'The field as the CRD spells it.',
+      repos: { 'apps/grafana': { 'argocd/application.yaml': application('selfHeal: true') } },
+    },
+  };
 }

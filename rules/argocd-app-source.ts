@@ -1,5 +1,5 @@
 import picomatch from 'picomatch';
-import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import { projectPathOf } from '../src/model/argocd/repo-url.js';
 import { appProjectLookup, type ProjectLookup } from '../src/model/argocd/projects.js';
 import type { ArgoAppProject, ArgoApplication } from '../src/model/argocd/types.js';
@@ -13,9 +13,10 @@ export default defineRule({
     fullDescription:
       'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
     defaultSeverity: 'error',
-    help: 'Point repoURL at the project (not its group), create the path, or widen the AppProject. ArgoCD reports these only at sync time; fleetlint finds them before merge.',
+    help: "Point `repoURL` at the project's own URL (`https://<gitlab>/<group>/<path>.git`, not a group), and `path` at a folder that exists in that repository at `targetRevision`, or create it. Set `spec.project` to an AppProject the fleet defines (or `default`); if the project rightly should allow the source or destination, add it to the AppProject's `sourceRepos` or `destinations`, and remove a deny pattern (`!`) that excludes it. ArgoCD reports these only at sync time; fleetlint finds them before merge.",
     tags: ['argocd', 'correctness'],
     scope: 'fleet',
+    examples: examples(),
   },
   run({ fleet }) {
     const projectOf = appProjectLookup(fleet.repos.flatMap((repo) => repo.argocd.projects));
@@ -167,4 +168,48 @@ function normalizeGitUrl(url: string): string {
 
 function normalizePath(path: string): string {
   return path.replace(/^\.\/?/, '').replace(/\/+$/, '');
+}
+
+function examples(): RuleExamples {
+  const application = (path: string): string => `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://gitlab.example.com/acme/apps/web.git
+    targetRevision: main
+    path: ${path}
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: web
+`;
+  const deployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+        - name: web
+          image: registry.example.com/apps/web:2.4.1
+`;
+  return {
+    wrong: {
+      description: 'The Application deploys `deploy/production`, a folder its repository does not have: ArgoCD would fail only at sync.',
+      repos: { 'apps/web': { 'argocd/application.yaml': application('deploy/production'), 'deploy/prod/deployment.yaml': deployment } },
+      findings: [{ repo: 'apps/web', file: 'argocd/application.yaml', line: 11, severity: 'error', message: 'Application web: path deploy/production does not exist in apps/web' }],
+    },
+    right: {
+      description: 'The path the repository has.',
+      repos: { 'apps/web': { 'argocd/application.yaml': application('deploy/prod'), 'deploy/prod/deployment.yaml': deployment } },
+    },
+  };
 }

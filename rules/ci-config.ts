@@ -1,4 +1,4 @@
-import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import type { FactOrigin } from '../src/model/origin.js';
 
 export default defineRule({
@@ -8,9 +8,10 @@ export default defineRule({
     fullDescription:
       'After include, extends and !reference resolution: every job\'s stage is declared, every `needs` names an existing job, no job mixes `rules` with `only`/`except`, and every `extends` parent and `!reference` target exists (the resolver reports those at the line that names them). GitLab rejects such pipelines only when they run.',
     defaultSeverity: 'error',
-    help: 'Declare the stage in `stages:`, fix the job name in `needs:`, or convert `only`/`except` to `rules:`.',
+    help: 'Add the stage to `stages:` (in the order the pipeline runs), or give the job a stage that is declared. In `needs:`, name a job of this pipeline as it is spelt, or include the file that defines it. Rewrite `only`/`except` as `rules:` (for example `only: [main]` becomes `rules: [{if: $CI_COMMIT_BRANCH == "main"}]`). For an `extends` or `!reference` target that does not exist, fix its name or include the file that defines it.',
     tags: ['gitlab-ci', 'correctness'],
     scope: 'repo',
+    examples: examples(),
   },
   run({ repo }) {
     const pipeline = repo.ci;
@@ -42,3 +43,29 @@ export default defineRule({
     return reports;
   },
 });
+
+function examples(): RuleExamples {
+  const pipeline = (stages: string): string => `stages: [${stages}]
+
+build:
+  stage: build
+  script:
+    - docker build -t registry.example.com/apps/web:$CI_COMMIT_SHA .
+
+deploy:
+  stage: deploy
+  script:
+    - ./deploy.sh
+`;
+  return {
+    wrong: {
+      description: 'The deploy job uses a stage that `stages:` does not declare: GitLab rejects the pipeline when it runs.',
+      repos: { 'apps/web': { '.gitlab-ci.yml': pipeline('build, test') } },
+      findings: [{ repo: 'apps/web', file: '.gitlab-ci.yml', line: 9, severity: 'error', message: 'job deploy uses stage deploy, which is not declared (stages: .pre, build, test, .post)' }],
+    },
+    right: {
+      description: 'Every stage a job uses is declared.',
+      repos: { 'apps/web': { '.gitlab-ci.yml': pipeline('build, test, deploy') } },
+    },
+  };
+}

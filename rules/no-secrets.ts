@@ -1,4 +1,4 @@
-import { defineRule, type CheckReport } from '../src/engine/check.js';
+import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import type { Repo } from '../src/model/types.js';
 import { libraryHits } from '../src/secrets/library.js';
 import { textHits } from '../src/secrets/text-detectors.js';
@@ -13,9 +13,10 @@ export default defineRule({
     fullDescription:
       'Every text file of every repository is scanned for provider tokens (secretlint\'s recommended preset), credential keys with literal values in YAML, HCL, env and shell, credentials in URLs, `docker login -p`, and Kubernetes Secret manifests. The value is never printed: messages show a short prefix and the length.',
     defaultSeverity: 'error',
-    help: 'Move the value to a CI/CD variable, Vault, a SealedSecret or an ExternalSecret, and rotate it: it is in the git history. References (`${VAR}`, `{{ ... }}`, `var.x`) and keys that only name a secret (`existingSecret`, `secretName`) are not reported; placeholders such as `changeme` are notes.',
+    help: 'Rotate the secret first: it is in the git history, and removing the line does not remove it from there. Then keep the value out of git: a masked CI/CD variable for pipelines, a secret in Vault read through an ExternalSecret, or a SealedSecret for Kubernetes, and make the file refer to it (`${VAR}`, `existingSecret: <name>`, `secretKeyRef`). References (`${VAR}`, `{{ ... }}`, `var.x`) and keys that only name a secret (`existingSecret`, `secretName`) are not reported; placeholders such as `changeme` are notes.',
     tags: ['security', 'secrets'],
     scope: 'repo',
+    examples: examples(),
   },
   async run({ repo }) {
     const reports: CheckReport[] = [];
@@ -70,5 +71,38 @@ function binaryFilesNote(repo: Repo): CheckReport | undefined {
     message: `${binary.length} binary file(s) not scanned for secrets: ${shown}${more}`,
     severity: 'note',
     subject: 'binary-files',
+  };
+}
+
+function examples(): RuleExamples {
+  return {
+    wrong: {
+      description: 'A database password written into the Helm values.',
+      repos: { 'apps/web': { 'helm/values.yaml': 'postgresql:\n  auth:\n    username: web\n    password: Zq8vN2rT6wXk4pLm\n' } },
+      findings: [
+        { repo: 'apps/web', file: 'helm/values.yaml', line: 4, severity: 'error', message: 'credential in key password: Zq8v… (16 chars) — move it to a secret store and rotate it' },
+      ],
+    },
+    right: {
+      description: 'The values name a Secret that an ExternalSecret fills from Vault; the password is not in git.',
+      repos: {
+        'apps/web': {
+          'helm/values.yaml': 'postgresql:\n  auth:\n    username: web\n    existingSecret: web-db\n',
+          'deploy/external-secret.yaml': [
+            'apiVersion: external-secrets.io/v1beta1',
+            'kind: ExternalSecret',
+            'metadata:',
+            '  name: web-db',
+            'spec:',
+            '  secretStoreRef: {name: vault, kind: ClusterSecretStore}',
+            '  target: {name: web-db}',
+            '  data:',
+            '    - secretKey: password',
+            '      remoteRef: {key: apps/web/db, property: password}',
+            '',
+          ].join('\n'),
+        },
+      },
+    },
   };
 }

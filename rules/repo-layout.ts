@@ -13,52 +13,82 @@ interface LayoutOption {
   name: string;
 }
 
-/**
- * The seed's patterns: a service repo deploys through ArgoCD and has CI, an infrastructure repo provisions
- * with Terraform. Only repos that do deploy through ArgoCD are service repos (the seed's grype is a CLI tool,
- * netbox a VM). A values file is not required by default: the seed's own services deploy Helm values, but also
- * kustomize folders and plain manifests (arr-stack's apps/); teams that want Helm everywhere add it.
- */
-const DEFAULT_LAYOUTS: LayoutOption[] = [
-  {
-    name: 'service repository',
-    repos: ['core-services/*/*', 'observability/*/*', 'security/*/*', 'applications/*/*'],
-    kinds: ['argocd'],
-    require: ['argocd/application.yaml', '.gitlab-ci.yml', 'README.md'],
-  },
-  {
-    name: 'infrastructure repository',
-    repos: ['infrastructure/*'],
-    require: ['terraform/', '.gitlab-ci.yml', 'README.md'],
-  },
-];
+/** The examples' layout: a team's service repositories deploy through ArgoCD, build in CI and are documented. */
+const SERVICE_LAYOUT = {
+  layouts: [{ name: 'service repository', repos: ['services/*'], kinds: ['argocd'], require: ['argocd/application.yaml', '.gitlab-ci.yml', 'README.md'] }],
+};
+
+const GRAFANA_APPLICATION = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: grafana
+spec:
+  project: default
+  source:
+    repoURL: https://grafana.github.io/helm-charts
+    chart: grafana
+    targetRevision: 8.5.1
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: grafana
+`;
+
+const GRAFANA_CI = `stages: [validate]
+
+lint:
+  stage: validate
+  script:
+    - kubeconform argocd/
+`;
 
 export default defineRule({
   meta: {
     id: 'repo-layout',
     shortDescription: 'Repositories must have the files their kind requires',
     fullDescription:
-      'Each repository matched by a layout must contain its required files: by default a service repository (one that deploys through ArgoCD) has argocd/application.yaml, .gitlab-ci.yml and README.md, and an infrastructure repository has terraform/, .gitlab-ci.yml and README.md, as the fleet\'s structure document prescribes. Layouts are configurable per repo-id glob.',
+      "Each repository matched by a layout must contain the layout's required files, so that every repository of a kind can be found, built and deployed the same way. A layout names the repositories it applies to by repo-id glob and, optionally, by kind; a repository is checked against the first layout that matches it. There are no layouts by default: a fleet's layout is its own (the homelab preset has the homelab fleet's service and infrastructure repositories).",
     defaultSeverity: 'warning',
-    help: 'Add the missing file, or give the repository its own layout in `rules.repo-layout.options.layouts`.',
+    help: "Add the file or folder the message names to the repository (a folder counts once it holds a file), with the content its layout expects. If the repository is rightly different, give it a layout of its own in `rules.repo-layout.options.layouts`, placed before the layout that matched it, since the first matching layout applies.",
     tags: ['conformance'],
     scope: 'repo',
+    examples: {
+      wrong: {
+        description: 'A service repository without the README.md its layout requires.',
+        options: SERVICE_LAYOUT,
+        repos: { 'services/grafana': { 'argocd/application.yaml': GRAFANA_APPLICATION, '.gitlab-ci.yml': GRAFANA_CI } },
+        findings: [{ repo: 'services/grafana', severity: 'warning', message: 'service repository services/grafana has no README.md' }],
+      },
+      right: {
+        description: 'The same repository with its README.md.',
+        options: SERVICE_LAYOUT,
+        repos: { 'services/grafana': { 'argocd/application.yaml': GRAFANA_APPLICATION, '.gitlab-ci.yml': GRAFANA_CI, 'README.md': '# grafana\n\nDashboards for the cluster; deployed by ArgoCD from the upstream chart.\n' } },
+      },
+    },
     optionsSchema: {
       type: 'object',
       additionalProperties: false,
       properties: {
         layouts: {
+          description: 'The layouts, in order: a repository is checked against the first whose `repos` and `kinds` match it. None by default.',
           type: 'array',
-          default: DEFAULT_LAYOUTS,
+          default: [],
           items: {
             type: 'object',
             additionalProperties: false,
             required: ['repos', 'require', 'name'],
             properties: {
-              name: { type: 'string' },
-              repos: { type: 'array', items: { type: 'string' } },
-              kinds: { type: 'array', items: { enum: [...REPO_KINDS] } },
-              require: { type: 'array', items: { type: 'string' } },
+              name: { description: 'What the layout is called in messages ("service repository").', type: 'string' },
+              repos: { description: 'Repo-id globs the layout applies to (`core-services/*/*`).', type: 'array', items: { type: 'string' } },
+              kinds: {
+                description: `When given, the layout applies only to repositories with at least one of these kinds (${REPO_KINDS.join(', ')}).`,
+                type: 'array',
+                items: { enum: [...REPO_KINDS] },
+              },
+              require: {
+                description: 'The required entries: a path or glob, `|` between alternatives (`README.md|README.rst`), a trailing `/` for a folder that holds a file.',
+                type: 'array',
+                items: { type: 'string' },
+              },
             },
           },
         },
@@ -66,7 +96,7 @@ export default defineRule({
     },
   },
   run({ repo, options }) {
-    const layouts = (options.layouts ?? DEFAULT_LAYOUTS) as LayoutOption[];
+    const layouts = (options.layouts ?? []) as LayoutOption[];
     const layout = layouts.find(
       (candidate) => globMatcher(candidate.repos)(repo.id) && (candidate.kinds === undefined || candidate.kinds.some((kind) => repo.kinds.includes(kind))),
     );

@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Lints and tests the Rego policies with the pinned opa: formatting, strict compile against the WASM
 # capabilities (so a builtin the JS runtime lacks fails here too), and the policies' own unit tests.
-# Generated files (bundle, metadata, capabilities) are ignored: opa would load the JSON ones as data.
+# Generated files (bundle, metadata, capabilities) and the rule examples (*.examples.yaml, for the docs) are
+# ignored: opa would load them as data.
 set -euo pipefail
 
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 opa="$("$repo/scripts/install-opa.sh")"
 cd "$repo"
 
-ignore=(--ignore metadata.json --ignore wasm-capabilities.json --ignore bundle.tar.gz)
+ignore=(--ignore metadata.json --ignore wasm-capabilities.json --ignore bundle.tar.gz --ignore '*.examples.yaml')
 if [[ -z "$(find policies -name '*.rego' -print -quit)" ]]; then
   echo "check-policies: no .rego files under policies/" >&2
   exit 0

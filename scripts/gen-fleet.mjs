@@ -26,6 +26,8 @@ export function writeFleet(out, options) {
     }
   }
   writeFileSync(join(root, 'fleet.yaml'), fleetYaml);
+  // The fleet has the seed's shape, so it follows the seed's conventions: its wave bands, providers and layouts.
+  writeFileSync(join(root, 'fleetlint.config.yaml'), 'extends: [homelab]\n');
   writeFileSync(join(root, 'expected.json'), `${JSON.stringify(expected, null, 2)}\n`);
   return expected;
 }

@@ -40,3 +40,8 @@ export function builtinPolicyPaths(): { bundle: string; metadata: string; capabi
     capabilities: join(policies, 'wasm-capabilities.json'),
   };
 }
+
+/** The folder of the presets that ship with fleetlint (`extends: [homelab]`). */
+export function builtinPresetsDir(): string {
+  return join(packageRoot(), 'presets');
+}

@@ -148,7 +148,7 @@ describe('planted secrets never appear in any output', () => {
 
   beforeAll(async () => {
     const fleet = await fleetFromFiles(FLEET);
-    const checks = await builtinChecks(EMPTY_CONFIG);
+    const checks = await builtinChecks();
     result = await runChecks({ fleet, checks, config: EMPTY_CONFIG, today: new Date('2026-01-01T00:00:00Z') });
     outputs = renderAll({ result, toolVersion: '0.0.0-test', repos: fleet.repos.map((repo) => repo.id), command: 'audit' });
   });
@@ -192,7 +192,7 @@ describe('planted secrets never appear in any output', () => {
 describe('credentials quoted by loader diagnostics', () => {
   async function leakedPieces(files: FleetFiles, value: string): Promise<{ found: boolean; leaks: string[] }> {
     const fleet = await fleetFromFiles(files);
-    const result = await runChecks({ fleet, checks: await builtinChecks(EMPTY_CONFIG), config: EMPTY_CONFIG, today: new Date('2026-01-01T00:00:00Z') });
+    const result = await runChecks({ fleet, checks: await builtinChecks(), config: EMPTY_CONFIG, today: new Date('2026-01-01T00:00:00Z') });
     const outputs = renderAll({ result, toolVersion: '0.0.0-test', repos: fleet.repos.map((repo) => repo.id), command: 'audit' });
     const leaks = [...outputs].flatMap(([name, text]) => pieces(value).filter((piece) => text.includes(piece)).map((piece) => `${name}: ${piece}`));
     return { found: result.findings.some((finding) => finding.ruleId === 'no-secrets'), leaks };

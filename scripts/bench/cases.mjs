@@ -10,7 +10,8 @@ export function generatedFleet(outDir, repos, seed) {
   const root = join(outDir, `fleet-${repos}`);
   const expectedFile = join(root, 'expected.json');
   const current = existsSync(expectedFile) ? JSON.parse(readFileSync(expectedFile, 'utf8')) : undefined;
-  if (current?.repos !== repos || current?.seed !== seed) writeFleet(root, { repos, seed });
+  // A fleet generated before fleets had a config (extends: [homelab]) is generated again.
+  if (current?.repos !== repos || current?.seed !== seed || !existsSync(join(root, 'fleetlint.config.yaml'))) writeFleet(root, { repos, seed });
   return root;
 }
 

@@ -1,5 +1,7 @@
-import type { CheckMeta } from '../engine/check.js';
-import { configSchema } from '../engine/config.js';
+import { Document, isMap, isScalar, isSeq, visit } from 'yaml';
+import type { CheckMeta, ExampleFinding, RuleExample } from '../engine/check.js';
+import { CONFIG_DEFINITIONS, configSchema } from '../engine/config.js';
+import { EXAMPLE_SETTINGS } from '../engine/rule-examples.js';
 
 /**
  * The generated documentation: one page per rule, the index, and the config file's JSON Schema. Pure: the
@@ -38,6 +40,7 @@ function rulePage(meta: CheckMeta): string {
     '',
     meta.help,
     '',
+    ...examplesSection(meta),
     '## Configuration',
     '',
     '```yaml',
@@ -45,15 +48,7 @@ function rulePage(meta: CheckMeta): string {
     'rules:',
     `  ${meta.id}: ${meta.defaultSeverity}   # or off, error, warning, note`,
     '```',
-  ];
-  const properties = (meta.optionsSchema?.properties ?? {}) as Record<string, { description?: string; default?: unknown }>;
-  if (Object.keys(properties).length > 0) {
-    lines.push('', 'Options (under `rules.' + meta.id + '.options`):', '', '| Option | Default | Meaning |', '| --- | --- | --- |');
-    for (const [name, schema] of Object.entries(properties)) {
-      lines.push(`| \`${name}\` | ${schema.default === undefined ? '—' : `\`${JSON.stringify(schema.default)}\``} | ${schema.description ?? ''} |`);
-    }
-  }
-  lines.push(
+    ...optionsSection(meta),
     '',
     '## Suppressing',
     '',
@@ -63,8 +58,155 @@ function rulePage(meta: CheckMeta): string {
     '',
     'or a waiver with an owner and an expiry date in `fleetlint.config.yaml` (see [configuration](../configuration.md)).',
     '',
-  );
+  ];
   return lines.join('\n');
+}
+
+// --- examples ---------------------------------------------------------------------------------------------------
+
+function examplesSection(meta: CheckMeta): string[] {
+  const { examples } = meta;
+  if (!examples) return [];
+  const settings = `\`gitlab: {host: ${EXAMPLE_SETTINGS.gitlabHost ?? ''}, group: ${EXAMPLE_SETTINGS.group ?? ''}}\`, \`registries: [${EXAMPLE_SETTINGS.registries.join(', ')}]\``;
+  return [
+    '## Examples',
+    '',
+    `Each example is a small fleet (its \`fleet.yaml\`: ${settings}); a test runs both through the rule.`,
+    '',
+    '### Wrong',
+    '',
+    ...exampleLines(meta.id, examples.wrong),
+    'fleetlint reports:',
+    '',
+    ...fenced('text', examples.wrong.findings.map(findingLine).join('\n')),
+    '',
+    '### Right',
+    '',
+    ...exampleLines(meta.id, examples.right),
+  ];
+}
+
+function exampleLines(id: string, example: RuleExample): string[] {
+  const lines = [example.description, ''];
+  if (example.options) {
+    lines.push('`fleetlint.config.yaml`:', '', ...fenced('yaml', configYaml(id, example.options)), '');
+  }
+  for (const [repo, files] of Object.entries(example.repos)) {
+    for (const [path, text] of Object.entries(files)) lines.push(`\`${repo}/${path}\`:`, '', ...fenced(languageOf(path), text.trimEnd()), '');
+  }
+  return lines;
+}
+
+function findingLine(finding: ExampleFinding): string {
+  const place = finding.file === undefined ? finding.repo : `${finding.repo}/${finding.file}${finding.line === undefined ? '' : `:${String(finding.line)}`}`;
+  return `${place}  ${finding.severity}  ${finding.message}`;
+}
+
+/** A fence longer than any run of backticks in the text, so a file holding one cannot end it. */
+function fenced(language: string, text: string): string[] {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return [`${fence}${language}`, text, fence];
+}
+
+function languageOf(path: string): string {
+  const name = path.split('/').pop() ?? path;
+  if (/\.ya?ml$/.test(name)) return 'yaml';
+  if (/\.tf$/.test(name)) return 'hcl';
+  if (/^Dockerfile/.test(name)) return 'dockerfile';
+  if (/\.(md|markdown)$/.test(name)) return 'markdown';
+  if (/\.sh$/.test(name)) return 'sh';
+  if (/\.json$/.test(name)) return 'json';
+  return 'text';
+}
+
+// --- options ----------------------------------------------------------------------------------------------------
+
+/** One documented option or field of an option: `layouts`, `layouts[].name`, `providers[].capability`. */
+export interface OptionField {
+  path: string;
+  schema: OptionSchema;
+}
+
+interface OptionSchema {
+  description?: string;
+  default?: unknown;
+  type?: string;
+  properties?: Record<string, OptionSchema>;
+  items?: OptionSchema;
+  enum?: unknown[];
+  enumDescriptions?: string[];
+  $ref?: string;
+}
+
+/** Every option of a rule and every field inside one, depth first, `$ref`s to the config's definitions resolved. */
+export function optionFields(meta: CheckMeta): OptionField[] {
+  const fields: OptionField[] = [];
+  const walk = (properties: Record<string, OptionSchema>, prefix: string): void => {
+    for (const [name, raw] of Object.entries(properties)) {
+      const schema = resolve(raw);
+      const path = `${prefix}${name}`;
+      fields.push({ path, schema });
+      const items = schema.items ? resolve(schema.items) : undefined;
+      if (schema.properties) walk(schema.properties, `${path}.`);
+      if (items?.properties) walk(items.properties, `${path}[].`);
+    }
+  };
+  walk((meta.optionsSchema?.properties ?? {}) as Record<string, OptionSchema>, '');
+  return fields;
+}
+
+/** `#/definitions/<name>`: the config schema's shared definitions (CONFIG_DEFINITIONS). */
+function resolve(schema: OptionSchema): OptionSchema {
+  const name = schema.$ref?.replace(/^#\/definitions\//, '');
+  return name === undefined ? schema : ({ ...(CONFIG_DEFINITIONS[name] as OptionSchema), ...schema });
+}
+
+function optionsSection(meta: CheckMeta): string[] {
+  const fields = optionFields(meta);
+  if (fields.length === 0) return [];
+  const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  const lines = ['', `Options, under \`rules.${meta.id}.options\`:`, '', '| Option | Meaning |', '| --- | --- |'];
+  for (const { path, schema } of fields) lines.push(`| \`${path}\` | ${cell(schema.description ?? '')} |`);
+  for (const { path, schema } of fields) {
+    if (!schema.enum || !schema.enumDescriptions) continue;
+    lines.push('', `\`${path}\` is one of:`, '', '| Value | What uses it |', '| --- | --- |');
+    schema.enum.forEach((value, index) => lines.push(`| \`${String(value)}\` | ${cell(schema.enumDescriptions?.[index] ?? '')} |`));
+  }
+  const defaults = Object.fromEntries(
+    fields.filter(({ path, schema }) => !/[.[]/.test(path) && schema.default !== undefined).map(({ path, schema }) => [path, inSchemaOrder(schema.default, schema)]),
+  );
+  if (Object.keys(defaults).length > 0) lines.push('', 'The defaults:', '', ...fenced('yaml', configYaml(meta.id, defaults)));
+  return lines;
+}
+
+/** Objects' keys in the order their schema lists them (a default's `{capability, value, app}`). */
+function inSchemaOrder(value: unknown, schema: OptionSchema): unknown {
+  const items = schema.items ? resolve(schema.items) : undefined;
+  if (Array.isArray(value) && items) return value.map((item) => inSchemaOrder(item, items));
+  if (value === null || typeof value !== 'object' || !schema.properties) return value;
+  const record = value as Record<string, unknown>;
+  const order = Object.keys(schema.properties);
+  const keys = Object.keys(record).sort((a, b) => (order.includes(a) ? order.indexOf(a) : order.length) - (order.includes(b) ? order.indexOf(b) : order.length));
+  return Object.fromEntries(keys.map((key) => [key, record[key]]));
+}
+
+/** `rules: {<id>: {options}}` as a user writes it: small lists and maps of plain values on one line. */
+function configYaml(id: string, options: Record<string, unknown>): string {
+  const document = new Document({ rules: { [id]: { options } } });
+  visit(document, {
+    Map(_, node) {
+      if (node.items.every((pair) => isScalar(pair.value) || (isSeq(pair.value) && pair.value.items.every(isScalar)))) node.flow = true;
+    },
+    Seq(_, node) {
+      if (node.items.every(isScalar)) node.flow = true;
+    },
+  });
+  // Keeps the root and `rules:` in block style whatever the visitor made of them.
+  for (const node of [document.contents, document.getIn(['rules']), document.getIn(['rules', id]), document.getIn(['rules', id, 'options'])]) {
+    if (isMap(node)) node.flow = false;
+  }
+  return document.toString({ flowCollectionPadding: false, lineWidth: 0 }).trimEnd();
 }
 
 function indexPage(metas: readonly CheckMeta[]): string {

@@ -19,6 +19,38 @@ export interface CheckMeta {
   scope: 'repo' | 'fleet';
   /** How the check is implemented: a TypeScript rule or a compiled Rego policy. */
   implementation: 'typescript' | 'rego';
+  /**
+   * A wrong and a right example for the rule's doc; a test runs both through the rule. A TypeScript rule gives
+   * them here; a built-in policy in `policies/<id>.examples.yaml`, which the docs generator reads.
+   */
+  examples?: RuleExamples;
+}
+
+/** A small fleet that shows a rule at work. */
+export interface RuleExample {
+  /** What the example shows, in a sentence. */
+  description: string;
+  /** The example's files: repo id, then path in the repo, then text. */
+  repos: Record<string, Record<string, string>>;
+  /** The rule's options, as under `rules.<id>.options` in the config; the rule's defaults when absent. */
+  options?: Record<string, unknown>;
+}
+
+/** A finding a wrong example gives, as the text report shows it. */
+export interface ExampleFinding {
+  repo: string;
+  /** Absent for a finding about the whole repository. */
+  file?: string;
+  line?: number;
+  severity: Severity;
+  message: string;
+}
+
+export interface RuleExamples {
+  /** Gives at least `findings`. */
+  wrong: RuleExample & { findings: ExampleFinding[] };
+  /** The same intent done right: gives no finding of the rule. */
+  right: RuleExample;
 }
 
 /**

@@ -29,14 +29,10 @@ export interface Waiver {
   line?: number;
 }
 
-/** A wave band: the apps (by name) or repos (by glob) that belong in waves min..max. */
-export interface WaveBand {
-  apps?: string[];
-  repos?: string[];
-  min: number;
-  max?: number;
-}
-
+/**
+ * A config after its presets (`extends:`) are merged in: presets first, in the order listed, then the file itself.
+ * See docs/configuration.md, "Presets".
+ */
 export interface FleetlintConfig {
   /** The config file this came from, for messages; undefined for the built-in defaults. */
   file?: string;
@@ -46,9 +42,11 @@ export interface FleetlintConfig {
   policies: string[];
   /** Folders of conftest-style policies, run over every YAML document. */
   conftest: string[];
+  /**
+   * The provider table the model infers dependencies with: sync-wave-order's `providers` option as configured
+   * (presets included) or its default. Set by the config loader; the model takes it without reading config.
+   */
   providers: ProviderRule[];
-  /** Replaces the default wave-band table when given. */
-  waveBands?: WaveBand[];
   /** Security scanners of the fleet's own, recognised in CI scripts after the built-in table. */
   scanners?: ScannerSetting[];
   waivers: Waiver[];

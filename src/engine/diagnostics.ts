@@ -1,10 +1,10 @@
-import type { CheckMeta } from './check.js';
+import type { CheckMeta, RuleExamples } from './check.js';
 
 /**
  * Findings fleetlint itself raises about its input or its own run, rather than policy violations. They have
  * metadata like any rule so that they can be configured, documented and listed in SARIF.
  */
-function diagnostic(id: string, defaultSeverity: CheckMeta['defaultSeverity'], shortDescription: string, help: string): CheckMeta {
+function diagnostic(id: string, defaultSeverity: CheckMeta['defaultSeverity'], shortDescription: string, help: string, examples?: RuleExamples): CheckMeta {
   return {
     id,
     shortDescription,
@@ -15,19 +15,166 @@ function diagnostic(id: string, defaultSeverity: CheckMeta['defaultSeverity'], s
     tags: ['fleetlint-diagnostic'],
     scope: 'repo',
     implementation: 'typescript',
+    ...(examples ? { examples } : {}),
   };
 }
+
+/** A Deployment of `web` on `image`, with `comment` above its image line (the examples of the input diagnostics). */
+function deployment(image: string, comment = ''): string {
+  return [
+    'apiVersion: apps/v1',
+    'kind: Deployment',
+    'metadata:',
+    '  name: web',
+    'spec:',
+    '  selector:',
+    '    matchLabels: {app: web}',
+    '  template:',
+    '    metadata:',
+    '      labels: {app: web}',
+    '    spec:',
+    '      containers:',
+    '        - name: web',
+    ...(comment === '' ? [] : [`          ${comment}`]),
+    `          image: ${image}`,
+    '',
+  ].join('\n');
+}
+
+/** An ApplicationSet `previews` with these generators (YAML lines under `generators:`). */
+function applicationSet(generators: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: ApplicationSet
+metadata:
+  name: previews
+spec:
+  generators:
+${generators}  template:
+    metadata:
+      name: 'web-{{branch}}'
+    spec:
+      project: default
+      source: {repoURL: 'https://github.com/acme/web.git', targetRevision: '{{branch}}', path: deploy}
+      destination: {server: 'https://kubernetes.default.svc', namespace: web}
+`;
+}
+
+const web = (files: Record<string, string>): Record<string, Record<string, string>> => ({ 'apps/web': files });
 
 export const DIAGNOSTICS: readonly CheckMeta[] = [
   diagnostic('config-error', 'error', 'A fleet manifest entry is invalid', 'Fix the entry in fleet.yaml at the line given; the rest of the fleet is still checked.'),
   diagnostic('crawl-error', 'error', 'A repository could not be found, listed or cloned', 'The repository is left out of this run; the message names the cause.'),
   diagnostic('expired-waiver', 'warning', 'A waiver in the config has expired', 'Its findings are reported again. Fix them, or renew the waiver with a new expiry date and a reason.'),
   diagnostic('internal-error', 'error', 'A check failed while running', 'fleetlint went on with the other checks. Please report the message, which names the check, as a bug.'),
-  diagnostic('invalid-suppression', 'warning', 'A suppression comment is malformed', 'Write `# fleetlint-disable-next-line <rule-id> -- <reason>`; a reason is required.'),
-  diagnostic('parse-error', 'error', 'A YAML file could not be parsed', 'The file is skipped by the checks that need its content until the syntax error is fixed.'),
+  diagnostic(
+    'invalid-suppression',
+    'warning',
+    'A suppression comment is malformed',
+    'Write `# fleetlint-disable-next-line <rule-id> -- <reason>` (or `fleetlint-disable-file`): name the rules it silences and, after ` -- `, why the finding is acceptable. Without both it suppresses nothing.',
+    {
+      wrong: {
+        description: 'A suppression without a reason: it silences nothing, and the finding stays.',
+        repos: web({ 'deploy/deployment.yaml': deployment('nginx:latest', '# fleetlint-disable-next-line no-latest-tag') }),
+        findings: [
+          {
+            repo: 'apps/web',
+            file: 'deploy/deployment.yaml',
+            line: 14,
+            severity: 'warning',
+            message: 'suppression comment needs rule ids and a reason: "fleetlint-disable-next-line <rule-id> -- <reason>"; it suppresses nothing',
+          },
+        ],
+      },
+      right: {
+        description: 'The rule and the reason.',
+        repos: web({ 'deploy/deployment.yaml': deployment('nginx:latest', '# fleetlint-disable-next-line no-latest-tag -- the smoke test always runs the newest nginx') }),
+      },
+    },
+  ),
+  diagnostic(
+    'parse-error',
+    'error',
+    'A YAML file could not be parsed',
+    'Fix the syntax at the line and column given: most often a key indented unlike its siblings, a tab used for indentation, or a value with `: ` or ` #` in it that needs quotes. Until then the checks that need the file\'s content skip it.',
+    {
+      wrong: {
+        description: 'A key indented deeper than its siblings.',
+        repos: web({ 'deploy/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n    namespace: web\nspec:\n  ports: [{port: 80}]\n' }),
+        findings: [
+          {
+            repo: 'apps/web',
+            file: 'deploy/service.yaml',
+            line: 4,
+            severity: 'error',
+            message: 'YAML syntax error: Nested mappings are not allowed in compact mappings\n1 more syntax error(s) follow in this document; most follow from this one',
+          },
+        ],
+      },
+      right: {
+        description: 'Siblings at one indentation.',
+        repos: web({ 'deploy/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: web\nspec:\n  ports: [{port: 80}]\n' }),
+      },
+    },
+  ),
   diagnostic('skipped-file', 'note', 'A file was not read', 'Files over the size limit are not read; their content is not checked.'),
   diagnostic('unreadable-file', 'error', 'A file could not be read or decoded', 'The file is not checked. Make it readable UTF-8 text, or remove it from the repository.'),
-  diagnostic('unexpanded-applicationset', 'note', 'An ApplicationSet generator could not be evaluated from the fleet', 'List, git (directories and files, on fleet repositories), cluster (over fleet.yaml `argocd.clusters`), matrix and merge generators are expanded; SCM provider, pull request, cluster decision resource and plugin generators need ArgoCD, and git generators on repositories outside the fleet need their files. The Applications they generate are not checked.'),
-  diagnostic('unresolved-include', 'error', 'A GitLab CI include could not be resolved', 'Includes of project files are resolved from the fleet; templates, remote URLs and components cannot be read offline and are reported as notes.'),
-  diagnostic('unused-suppression', 'warning', 'A suppression or waiver matches no finding', 'Remove it, so that it cannot hide a future finding by accident.'),
+  diagnostic(
+    'unexpanded-applicationset',
+    'note',
+    'An ApplicationSet generator could not be evaluated from the fleet',
+    'List, git (directories and files, on fleet repositories), cluster (over fleet.yaml `argocd.clusters`), matrix and merge generators are expanded; SCM provider, pull request, cluster decision resource and plugin generators need ArgoCD, and git generators on repositories outside the fleet need their files. The Applications they generate are not checked: check them with a list or git generator over the same values where you can, or accept the note.',
+    {
+      wrong: {
+        description: 'A pull-request generator: only ArgoCD, asking the SCM, knows the Applications it makes.',
+        repos: { 'platform/argocd': { 'previews.yaml': applicationSet('    - pullRequest:\n        github: {owner: acme, repo: web}\n') } },
+        findings: [
+          {
+            repo: 'platform/argocd',
+            file: 'previews.yaml',
+            line: 7,
+            severity: 'note',
+            message: "ApplicationSet previews: the pullRequest generator asks an SCM provider's API for pull requests; the Applications it would generate are not checked",
+          },
+        ],
+      },
+      right: { description: 'A list generator: its Applications are known from the file.', repos: { 'platform/argocd': { 'previews.yaml': applicationSet('    - list:\n        elements: [{branch: main}]\n') } } },
+    },
+  ),
+  diagnostic(
+    'unresolved-include',
+    'error',
+    'A GitLab CI include could not be resolved',
+    'Fix the `project:` path (the full path with its group) or the `file:` so that they name a file of a fleet repository, or add that repository to the fleet. Includes of project files are resolved from the fleet; templates, remote URLs and components cannot be read offline and are reported as notes.',
+    {
+      wrong: {
+        description: 'An include of a file the templates repository does not have.',
+        repos: {
+          'platform/ci-templates': { 'templates/secrets.yml': '.secrets:\n  script:\n    - gitleaks detect --source .\n' },
+          'apps/web': { '.gitlab-ci.yml': 'include:\n  - project: acme/platform/ci-templates\n    file: templates/secret-scan.yml\n\nsecrets:\n  extends: .secrets\n' },
+        },
+        findings: [{ repo: 'apps/web', file: '.gitlab-ci.yml', line: 2, severity: 'error', message: 'Included file templates/secret-scan.yml does not exist in platform/ci-templates.' }],
+      },
+      right: {
+        description: 'The file as the templates repository names it.',
+        repos: {
+          'platform/ci-templates': { 'templates/secrets.yml': '.secrets:\n  script:\n    - gitleaks detect --source .\n' },
+          'apps/web': { '.gitlab-ci.yml': 'include:\n  - project: acme/platform/ci-templates\n    file: templates/secrets.yml\n\nsecrets:\n  extends: .secrets\n' },
+        },
+      },
+    },
+  ),
+  diagnostic(
+    'unused-suppression',
+    'warning',
+    'A suppression or waiver matches no finding',
+    'Remove the comment or the waiver the message names: what it silenced is fixed, and left in place it would hide a future finding by accident.',
+    {
+      wrong: {
+        description: 'The image was pinned, but the suppression stayed.',
+        repos: web({ 'deploy/deployment.yaml': deployment('nginx:1.27.3', '# fleetlint-disable-next-line no-latest-tag -- the smoke test runs the newest nginx') }),
+        findings: [{ repo: 'apps/web', file: 'deploy/deployment.yaml', line: 14, severity: 'warning', message: 'fleetlint-disable-next-line for no-latest-tag matches no finding; remove it' }],
+      },
+      right: { description: 'No suppression where nothing is to suppress.', repos: web({ 'deploy/deployment.yaml': deployment('nginx:1.27.3') }) },
+    },
+  ),
 ];

@@ -128,6 +128,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
       else for (const report of result.reports) accept(toDraft(check.meta, repo.id, report, repoById));
     }
   }
+  // A fleet-scope check runs once, with the top-level `rules:` options: overrides are per repo.
   for (const check of checks) {
     if (!isRepoCheck(check)) await runFleetCheck(check);
   }
@@ -136,7 +137,7 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
     const started = performance.now();
     let reports: CheckReport[];
     try {
-      reports = await check.run({ fleet, options: {} });
+      reports = await check.run({ fleet, options: ruleSettingFor(config, check.meta, undefined).options });
     } catch (error) {
       accept(failure(check.meta, undefined, error instanceof Error ? error.message : String(error)));
       return;

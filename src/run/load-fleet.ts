@@ -10,7 +10,6 @@ import { buildReposInThreads, type BuiltRepo } from './build-in-threads.js';
 import { repoFromMessage } from '../model/repo-transfer.js';
 import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
 import { expandApplicationSets } from '../model/argocd/applicationset/expand.js';
-import { defaultProviders } from '../model/dependencies/providers.js';
 import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
 
@@ -20,7 +19,7 @@ export interface LoadFleetOptions {
   repos: readonly RepoSpec[];
   /** Problems found while discovering the fleet, kept with the fleet. */
   diagnostics?: readonly FindingDraft[];
-  /** Provider rules from the config; they take precedence over the defaults. */
+  /** The provider table dependencies are inferred with (sync-wave-order's `providers` option); none when absent. */
   providers?: readonly ProviderRule[];
   /** The fleet's own scanners from the config: they join the settings, after the built-in scanner table. */
   scanners?: readonly ScannerSetting[];
@@ -90,8 +89,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   lap('build');
   expandApplicationSets(repos, settings);
   assignAppOfAppsAncestors(repos);
-  const providers = [...(options.providers ?? []), ...defaultProviders()];
-  const { dependencies, unprovided } = inferDependencyFacts(repos, providers, settings);
+  const { dependencies, unprovided } = inferDependencyFacts(repos, options.providers ?? []);
   lap('fleet');
   return {
     root: options.root,

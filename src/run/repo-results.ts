@@ -83,12 +83,11 @@ export class RepoResults implements StoredResults {
 
 /**
  * A hash of everything that decides what the checks do, besides their options and the model: fleetlint's version
- * (the TypeScript rules), the shipped policy bundle, the bytes of every custom policy and conftest folder, the
- * policies' fleet data (wave bands), and the check ids. Fragments made with another one cannot be merged, and a
- * cache made with another one is not reused.
+ * (the TypeScript rules), the shipped policy bundle, the bytes of every custom policy and conftest folder, and the
+ * check ids. Fragments made with another one cannot be merged, and a cache made with another one is not reused.
  */
 export async function checksHash(toolVersion: string, config: FleetlintConfig, checks: readonly Check[]): Promise<string> {
-  const parts: string[] = [toolVersion, stableJson(checks.map((check) => [check.meta.id, check.meta.scope, check.meta.implementation])), stableJson(config.waveBands ?? null)];
+  const parts: string[] = [toolVersion, stableJson(checks.map((check) => [check.meta.id, check.meta.scope, check.meta.implementation]))];
   const bundle = await readFile(builtinPolicyPaths().bundle).catch(() => Buffer.alloc(0));
   parts.push(hashOf(bundle));
   const base = config.file ? dirname(config.file) : process.cwd();

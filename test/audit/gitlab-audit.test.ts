@@ -10,7 +10,7 @@ import { gunzip } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemote, startGitLabServer, type GitLabServer, type Remote, type ServerProject } from '../support/gitlab-server.js';
 import { tempDir } from '../sources/git-fixture.js';
-import { HOMELAB, homelabRepoIds, readReport, readStats, repoFiles, runCli, type JsonReport } from './helpers.js';
+import { HOMELAB, HOMELAB_CONFIG, homelabRepoIds, readReport, readStats, repoFiles, runCli, type JsonReport } from './helpers.js';
 
 const TOKEN = 'glpat-NightlyAuditSecret42';
 const BASIC = Buffer.from(`oauth2:${TOKEN}`).toString('base64');
@@ -74,6 +74,9 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     'harbor.homelab.local',
     '--cache-dir',
     cacheDir,
+    // The clones follow the seed's conventions, as fixtures/homelab does.
+    '--config',
+    HOMELAB_CONFIG,
   ];
 
   it('discovers every project over several pages through a 429, audits the clones, and reports a failed clone without stopping', async () => {
@@ -176,7 +179,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
       // A shard clones its slice and the repos its slice's pipelines include, not the whole fleet.
       expect(stats.repos.materialized).toBeLessThan(ids.length);
     }
-    const merged = await runCli('merge', [...fragments, '--format', `json=${join(root, 'merged.json')}`, '--format', `html=${join(root, 'merged.html')}`, '--stats', join(root, 'merged-stats.json'), '--quiet'], ENV);
+    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'merged.json')}`, '--format', `html=${join(root, 'merged.html')}`, '--stats', join(root, 'merged-stats.json'), '--quiet'], ENV);
     expect(merged.code).toBe(1);
     expect((await readStats(join(root, 'merged-stats.json'))).checks.evaluated).toBe(0);
 

@@ -15,6 +15,8 @@ import { packageRoot } from '../../src/package.js';
 import type { ReportInput } from '../../src/report/types.js';
 
 export const HOMELAB = join(packageRoot(), 'fixtures', 'homelab');
+/** The seed fleet's config (extends: [homelab]), for runs whose fleet root is not fixtures/homelab: merge, clones. */
+export const HOMELAB_CONFIG = join(HOMELAB, 'fleetlint.config.yaml');
 
 export interface CliRun {
   code: number;

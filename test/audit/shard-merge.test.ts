@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFragment } from '../../src/run/fragment.js';
 import { tempDir } from '../sources/git-fixture.js';
-import { HOMELAB, readReport, readStats, runCli } from './helpers.js';
+import { HOMELAB, HOMELAB_CONFIG, readReport, readStats, runCli } from './helpers.js';
 
 const ENV = { CI: 'true', CI_NODE_INDEX: undefined, CI_NODE_TOTAL: undefined };
 const FORMATS = (dir: string, name: string): string[] => ['json', 'html', 'markdown', 'sarif'].flatMap((format) => ['--format', `${format}=${join(dir, `${name}.${format}`)}`]);
@@ -44,7 +44,8 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
     expect(read.every((fragment) => fragment.repos.every((repo) => repo.checks !== undefined))).toBe(true);
 
     const started = performance.now();
-    const merged = await runCli('merge', [...fragments, ...FORMATS(root, `merged-${total}`), '--stats', join(root, `merged-${total}.stats.json`), '--quiet'], ENV);
+    // merge reads the shards' config: the fleet-scope checks run here, with its options.
+    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, ...FORMATS(root, `merged-${total}`), '--stats', join(root, `merged-${total}.stats.json`), '--quiet'], ENV);
     const mergeMs = performance.now() - started;
     expect(merged.code).toBe(1);
     expect((await readStats(join(root, `merged-${total}.stats.json`))).checks.evaluated).toBe(0);
@@ -58,7 +59,7 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
   it('a fragment of the whole fleet merges alone, and cannot be mixed with shards', async () => {
     const whole = join(root, 'whole.json.gz');
     expect((await runCli('audit', [HOMELAB, '--write-fragment', whole, '--quiet'], ENV)).code).toBe(0);
-    expect((await runCli('merge', [whole, '--format', `json=${join(root, 'whole.json')}`, '--write-snapshot', join(root, 'merged.snapshot.gz'), '--quiet'], ENV)).code).toBe(1);
+    expect((await runCli('merge', [whole, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'whole.json')}`, '--write-snapshot', join(root, 'merged.snapshot.gz'), '--quiet'], ENV)).code).toBe(1);
     expect(await readReport(join(root, 'whole.json'))).toEqual(await readReport(join(root, 'full.json')));
     // The merge job can write the snapshot merge-request jobs read: the same bytes a single audit writes.
     await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'unused.json')}`, '--write-snapshot', join(root, 'audit.snapshot.gz'), '--quiet'], ENV);

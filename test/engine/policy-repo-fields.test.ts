@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRepoCheck, type CheckReport } from '../../src/engine/check.js';
 import { runChecks } from '../../src/engine/runner.js';
 import { EMPTY_CONFIG } from '../../src/engine/config-types.js';
-import { ruleSettingFor } from '../../src/engine/rule-settings.js';
 import { loadCustomPolicies } from '../../src/engine/rego/custom.js';
 import { findOpa } from '../../src/engine/rego/opa.js';
 import { policyChecks } from '../../src/engine/policy-checks.js';
@@ -15,6 +14,7 @@ import type { PolicyMetadata } from '../../src/engine/wasm/metadata.js';
 import { repoJson } from '../../src/model/policy-input.js';
 import type { Fleet } from '../../src/model/types.js';
 import { fleetFromFiles } from '../support/fleet.js';
+import { homelabOptions } from '../support/presets.js';
 import { auditHomelab } from '../support/homelab.js';
 
 /** A policy that reports which repo fields its input holds, and how many images, once per repo it sees. */
@@ -190,12 +190,12 @@ describe('the built-in policies', () => {
         };
         if (isRepoCheck(check) && isRepoCheck(full)) {
           for (const repo of fleet.repos) {
-            // The options as the runner passes them: the defaults of the policy's options schema.
-            const context = { repo, settings: fleet.settings, options: ruleSettingFor(EMPTY_CONFIG, check.meta, repo.id).options };
+            // With the homelab fleet's options: its scan requirements by kind and its wave bands.
+            const context = { repo, settings: fleet.settings, options: homelabOptions(check.meta.id) };
             compare(repo.id, await check.run(context), await full.run(context));
           }
         } else if (!isRepoCheck(check) && !isRepoCheck(full)) {
-          const context = { fleet, options: ruleSettingFor(EMPTY_CONFIG, check.meta, undefined).options };
+          const context = { fleet, options: homelabOptions(check.meta.id) };
           compare('the fleet', await check.run(context), await full.run(context));
         } else throw new Error(`${check.meta.id} and its full-input twin differ in scope`);
       }

@@ -10,7 +10,7 @@ import { makeRepoResolver } from '../../src/model/argocd/repo-url.js';
 import { assignAppOfAppsAncestors } from '../../src/model/argocd/app-of-apps.js';
 import { loadHelmFacts } from '../../src/model/helm/load.js';
 import { extractImages } from '../../src/model/images/extract.js';
-import { defaultProviders } from '../../src/model/dependencies/providers.js';
+import { homelabProviders } from '../support/presets.js';
 import { inferDependencies } from '../../src/model/dependencies/infer.js';
 
 const ROOT = path.resolve(import.meta.dirname, '../../fixtures/homelab');
@@ -59,8 +59,8 @@ function loadFleet(): { repos: Repo[]; settings: FleetSettings } {
 }
 
 describe('fixtures/homelab (see MISTAKES.md)', () => {
-  const { repos, settings } = loadFleet();
-  const dependencies = inferDependencies(repos, defaultProviders(), settings);
+  const { repos } = loadFleet();
+  const dependencies = inferDependencies(repos, homelabProviders());
   const edge = (from: string, to: string) => dependencies.find((dependency) => dependency.from === from && dependency.to === to);
   const evidence = (from: string, to: string) => edge(from, to)?.evidence.map((item) => `${item.origin.file}:${String(item.origin.line)}`);
 

@@ -6,7 +6,8 @@ import { loadArgoFacts } from '../../src/model/argocd/load.js';
 import { makeRepoResolver } from '../../src/model/argocd/repo-url.js';
 import { loadHelmFacts } from '../../src/model/helm/load.js';
 import { extractImages } from '../../src/model/images/extract.js';
-import { defaultProviders, matches } from '../../src/model/dependencies/providers.js';
+import { matches } from '../../src/model/dependencies/providers.js';
+import { homelabProviders } from '../support/presets.js';
 import { inferDependencies } from '../../src/model/dependencies/infer.js';
 import { deployedScope } from '../../src/model/dependencies/scope.js';
 import { manifestFilter } from '../../src/model/argocd/source-files.js';
@@ -176,7 +177,7 @@ spec:
 
 describe('inferDependencies', () => {
   const repos = fleet();
-  const dependencies = inferDependencies(repos, defaultProviders(), settings);
+  const dependencies = inferDependencies(repos, homelabProviders());
   const summary = dependencies.map((dependency) => [
     dependency.from,
     dependency.to,
@@ -238,13 +239,26 @@ describe('inferDependencies', () => {
     expect(dependencies.some((dependency) => dependency.from === dependency.to)).toBe(false);
   });
 
-  it('lets a configured registry rule replace the harbor default', () => {
-    const custom = inferDependencies(repos, [...defaultProviders(), { capability: 'registry', value: 'harbor.*', app: 'cert-manager' }], settings);
+  it('takes the registry provider from the table: the first exact rule, else the first wildcard', () => {
+    const custom = inferDependencies(repos, [{ capability: 'registry', value: 'harbor.homelab.local', app: 'cert-manager' }, ...homelabProviders()]);
     expect(custom.filter((dependency) => dependency.capability.includes('registry')).map((dependency) => [dependency.from, dependency.to, dependency.capability])).toEqual([
       ['jellyfin', 'cert-manager', 'registry harbor.homelab.local'],
       ['grafana', 'cert-manager', 'registry harbor.homelab.local'],
       ['unrelated', 'cert-manager', 'registry harbor.homelab.local'],
     ]);
+    const wildcard = inferDependencies(repos, [{ capability: 'registry', value: 'harbor.*', app: 'cert-manager' }]);
+    expect(wildcard.filter((dependency) => dependency.capability.includes('registry')).map((dependency) => dependency.to)).toEqual(['cert-manager', 'cert-manager', 'cert-manager']);
+  });
+
+  it('knows no provider the table does not name: no registry dependency without a registry rule', () => {
+    const withoutRegistry = homelabProviders().filter((rule) => rule.capability !== 'registry');
+    expect(inferDependencies(repos, withoutRegistry).some((dependency) => dependency.capability.includes('registry'))).toBe(false);
+  });
+
+  it('ignores a rule whose Application is not in the fleet: the StorageClass the fleet deploys names its provider', () => {
+    // No app is named ceph: the exact rule is ignored, and the app that deploys fast-nvme provides it.
+    const absent = inferDependencies(repos, [{ capability: 'storageClass', value: 'fast-nvme', app: 'ceph' }, ...homelabProviders()]);
+    expect(absent.find((dependency) => dependency.capability === 'StorageClass fast-nvme')?.to).toBe('storage-extras');
   });
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fleetFromFiles } from '../support/fleet.js';
+import { fleetFromFiles, TEST_SETTINGS } from '../support/fleet.js';
+import { homelabProviders } from '../support/presets.js';
 
 const app = (name: string, wave: number): string => `apiVersion: argoproj.io/v1alpha1
 kind: Application
@@ -18,9 +19,12 @@ spec:
     namespace: ${name}
 `;
 
+/** With the homelab fleet's provider table, as its tests were written for. */
+const homelabFleet = (repos: Parameters<typeof fleetFromFiles>[0]) => fleetFromFiles(repos, TEST_SETTINGS, homelabProviders());
+
 describe('unprovided references', () => {
   it('names a StorageClass, ingress class or issuer nothing provides, with what the fleet does provide', async () => {
-    const fleet = await fleetFromFiles({
+    const fleet = await homelabFleet({
       longhorn: {
         'argocd/application.yaml': app('longhorn', 3),
         'helm/values.yaml': 'defaultSettings: {}\n',
@@ -54,7 +58,7 @@ describe('unprovided references', () => {
   });
 
   it('names a MetalLB address pool that no IPAddressPool of the fleet defines, and still orders the app after MetalLB', async () => {
-    const fleet = await fleetFromFiles({
+    const fleet = await homelabFleet({
       metallb: {
         'argocd/application.yaml': app('metallb', 1),
         'helm/pools.yaml': ['default', 'dns'].map((name) => `apiVersion: metallb.io/v1beta1\nkind: IPAddressPool\nmetadata:\n  name: ${name}\nspec:\n  addresses: [192.168.20.0/24]\n`).join('---\n'),
@@ -66,5 +70,18 @@ describe('unprovided references', () => {
     });
     expect(fleet.unprovided.map((r) => [r.from, r.capability, r.value, r.known.join(','), r.evidence.origin.line])).toEqual([['pihole', 'addressPool', 'dns-pool', 'default,dns', 4]]);
     expect(fleet.dependencies.map((d) => [d.from, d.to, d.capability])).toEqual([['pihole', 'metallb', 'LoadBalancer services, address pool dns-pool, address pool dns']]);
+  });
+
+  it('takes no name from a provider rule whose Application the fleet does not have', async () => {
+    // A table written for another fleet names longhorn; this fleet has no longhorn app, only its own StorageClass.
+    const files = {
+      storage: {
+        'argocd/application.yaml': app('storage', 1),
+        'helm/standard.yaml': 'apiVersion: storage.k8s.io/v1\nkind: StorageClass\nmetadata:\n  name: standard\nprovisioner: rancher.io/local-path\n',
+      },
+      web: { 'argocd/application.yaml': app('web', 10), 'helm/values.yaml': 'persistence:\n  storageClass: gp2\n' },
+    };
+    const fleet = await fleetFromFiles(files, TEST_SETTINGS, [{ capability: 'storageClass', value: 'longhorn', app: 'longhorn' }]);
+    expect(fleet.unprovided.map((r) => [r.from, r.value, r.known.join(',')])).toEqual([['web', 'gp2', 'standard']]);
   });
 });

@@ -171,13 +171,18 @@ export interface TestFleet {
 }
 
 /**
- * A fleet root in a temp folder: fleet.yaml with the GitLab group, and each repo a real git repository with
+ * A fleet root in a temp folder: fleet.yaml with the GitLab group, a config extending the homelab preset, and each
+ * repo a real git repository with
  * one commit on `main` and an `origin` remote on the fleet's GitLab host.
  */
 export async function makeFleet(repos: Record<string, RepoFiles> = fleetRepos()): Promise<TestFleet> {
   const root = await mkdtemp(join(tmpdir(), 'fleetlint-fleet-'));
   const made: TestFleet['repos'] = {};
-  await writeFiles(root, { 'fleet.yaml': `${SETTINGS_YAML}repos:\n${Object.keys(repos).map((id) => `  - ${id}`).join('\n')}\n` });
+  // A homelab-like fleet, with the homelab's conventions (scan requirements by kind, wave bands, layouts).
+  await writeFiles(root, {
+    'fleet.yaml': `${SETTINGS_YAML}repos:\n${Object.keys(repos).map((id) => `  - ${id}`).join('\n')}\n`,
+    'fleetlint.config.yaml': 'extends: [homelab]\n',
+  });
   for (const [id, files] of Object.entries(repos)) {
     const dir = join(root, id);
     const git = await makeRepo(dir, files, `git@gitlab.homelab.local:homelab/${id}.git`);

@@ -104,7 +104,8 @@ describe('fleetlint lint', () => {
       await simpleGit().clone(join(fleet.root, 'applications/app-b'), clone);
       await simpleGit(clone).remote(['set-url', 'origin', 'https://gitlab.homelab.local/homelab/applications/app-b.git']);
 
-      const run = await cli(['lint', clone, '--staged', '--snapshot', snapshot]);
+      // Outside the fleet root the fleet's config is named: the audit ran with it (extends: [homelab]).
+      const run = await cli(['lint', clone, '--staged', '--snapshot', snapshot, '--config', join(fleet.root, 'fleetlint.config.yaml')]);
       expect(run.report.repos).toEqual(['applications/app-b']);
       expect(run.report.findings.filter((finding) => finding.severity === 'note')).toEqual([]);
       expect(latestTags(run.report.findings)).toEqual([expect.stringContaining('docker:latest')]);

@@ -6,6 +6,7 @@ import { readSnapshot, writeSnapshot } from '../../src/crawl/snapshot.js';
 import { loadFleet } from '../../src/run/load-fleet.js';
 import { policyInput } from '../../src/model/policy-input.js';
 import { auditHomelab } from '../support/homelab.js';
+import { homelabProviders } from '../support/presets.js';
 import { tempDir } from '../sources/git-fixture.js';
 
 describe('fleet snapshot', () => {
@@ -28,7 +29,7 @@ describe('fleet snapshot', () => {
     expect((await readFile(join(dir, 'again.json.gz'))).equals(bytes)).toBe(true);
 
     const snapshot = await readSnapshot(path);
-    const reloaded = await loadFleet({ root: fleet.root, settings: snapshot.settings, repos: snapshot.repos });
+    const reloaded = await loadFleet({ root: fleet.root, settings: snapshot.settings, repos: snapshot.repos, providers: homelabProviders() });
     expect(policyInput(reloaded)).toEqual(policyInput(fleet));
     expect(reloaded.repos.map((repo) => repo.files.map((file) => file.path))).toEqual(fleet.repos.map((repo) => repo.files.map((file) => file.path)));
   });

@@ -1,5 +1,6 @@
 import repoLayout from '../../rules/repo-layout.js';
 import { ruleTester } from '../support/rule-tester.js';
+import { homelabOptions } from '../support/presets.js';
 
 const TRAEFIK = 'core-services/networking/traefik';
 
@@ -31,6 +32,9 @@ const INFRA_REPO = {
   'README.md': '# networking\n',
 };
 
+/** The homelab fleet's layouts (its preset): service and infrastructure repositories. */
+const HOMELAB = homelabOptions('repo-layout');
+
 function without(files: Record<string, string>, path: string): Record<string, string> {
   return Object.fromEntries(Object.entries(files).filter(([name]) => name !== path));
 }
@@ -42,18 +46,25 @@ const CHART_LAYOUTS = {
 
 ruleTester(repoLayout).run({
   valid: [
-    { name: 'a service repo with everything the layout requires', repos: { [TRAEFIK]: SERVICE_REPO } },
-    { name: 'an infrastructure repo with terraform/', repos: { 'infrastructure/networking': INFRA_REPO } },
+    {
+      name: 'no layouts by default: nothing is required of any repo',
+      repos: { 'core-services/networking/traefik': { 'argocd/application.yaml': APPLICATION }, 'infrastructure/dns': { 'main.tf': 'resource "null_resource" "x" {}\n' } },
+    },
+    { name: 'a service repo with everything the layout requires', options: HOMELAB, repos: { [TRAEFIK]: SERVICE_REPO } },
+    { name: 'an infrastructure repo with terraform/', options: HOMELAB, repos: { 'infrastructure/networking': INFRA_REPO } },
     {
       name: 'repos outside every layout are not checked',
+      options: HOMELAB,
       repos: { 'operations/scripts': { 'create-gitlab-structure.sh': '#!/bin/bash\n' }, 'platform/ci-templates': { 'templates/helm.yml': '.helm:\n  script: [helm lint]\n' } },
     },
     {
       name: 'a repo under a service group that does not deploy through ArgoCD (the seed\'s grype CLI) is not a service repo',
+      options: HOMELAB,
       repos: { 'security/scanning/grype': { 'config/grype.yaml': 'fail-on-severity: high\n' } },
     },
     {
       name: 'deeper repo ids do not match core-services/*/*',
+      options: HOMELAB,
       repos: { 'core-services/networking/traefik/plugins': { 'argocd/application.yaml': APPLICATION } },
     },
     {
@@ -62,7 +73,7 @@ ruleTester(repoLayout).run({
       repos: { 'platform/helm-charts': { 'charts/homelab-app/Chart.yaml': 'apiVersion: v2\nname: homelab-app\nversion: 1.0.0\n', 'README.rst': 'Charts\n' } },
     },
     {
-      name: 'custom layouts replace the defaults',
+      name: 'custom layouts replace the homelab layouts',
       options: CHART_LAYOUTS,
       repos: { [TRAEFIK]: { 'argocd/application.yaml': APPLICATION } },
     },
@@ -70,12 +81,14 @@ ruleTester(repoLayout).run({
   invalid: [
     {
       name: 'a service repo without README.md',
+      options: HOMELAB,
       repos: { [TRAEFIK]: without(SERVICE_REPO, 'README.md') },
       // A repo-level finding: no file, no line.
       findings: [{ repo: TRAEFIK, file: null, line: null, severity: 'warning', messageIncludes: `service repository ${TRAEFIK} has no README.md` }],
     },
     {
       name: 'a service repo with only its Application',
+      options: HOMELAB,
       repos: { 'applications/media/jellyfin': { 'argocd/application.yaml': APPLICATION.replace(/traefik/g, 'jellyfin') } },
       findings: [
         { repo: 'applications/media/jellyfin', messageIncludes: 'has no .gitlab-ci.yml' },
@@ -84,6 +97,7 @@ ruleTester(repoLayout).run({
     },
     {
       name: 'an infrastructure repo without terraform/',
+      options: HOMELAB,
       repos: { 'infrastructure/dns': { 'main.tf': 'resource "null_resource" "x" {}\n', '.gitlab-ci.yml': INFRA_REPO['.gitlab-ci.yml'], 'README.md': '# dns\n' } },
       findings: [{ repo: 'infrastructure/dns', severity: 'warning', messageIncludes: 'infrastructure repository infrastructure/dns has no terraform/' }],
     },

@@ -83,10 +83,11 @@ export function ruleTester(check: Check): RuleTester {
 
   async function findingsOf(testCase: Case): Promise<Finding[]> {
     const repos: FleetFiles = testCase.repos !== undefined ? testCase.repos : { [SINGLE_REPO_ID]: testCase.files };
-    const fleet = await fleetFromFiles(repos, testCase.settings ?? TEST_SETTINGS);
     const setting = testCase.options === undefined ? {} : { options: testCase.options };
     // Through the real config parser: a case with options the rule's schema rejects fails here, with the reason.
     const config = parseConfig('fleetlint.config.yaml', JSON.stringify({ rules: { [ruleId]: setting } }), [check.meta]);
+    // The model infers dependencies with the provider table the config gives (sync-wave-order's providers option).
+    const fleet = await fleetFromFiles(repos, testCase.settings ?? TEST_SETTINGS, config.providers);
     const { findings } = await runChecks({ fleet, checks: [check], config, today: new Date('2024-01-01T00:00:00Z') });
     const crashes = findings.filter((finding) => finding.ruleId === 'internal-error');
     if (crashes.length > 0) throw new RuleTesterError(`${ruleId} threw:\n${crashes.map(describeFinding).join('\n')}`);

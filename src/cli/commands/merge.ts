@@ -62,7 +62,7 @@ export async function merge(argv: string[]): Promise<number> {
   if (!first) throw new UsageError('merge needs at least one fragment');
   if (first.toolVersion !== toolVersion()) throw new UsageError(`the fragments were written by fleetlint ${first.toolVersion}; this is ${toolVersion()}: merge with the version that wrote them`);
   if (first.checks !== hash) {
-    throw new UsageError(`the fragments were made with other checks than this merge has (policies, custom policy folders, wave bands or fleetlint version differ): give merge the shards' --config`);
+    throw new UsageError(`the fragments were made with other checks than this merge has (policies, custom policy folders or fleetlint version differ): give merge the shards' --config`);
   }
   timings.read = performance.now() - started;
 
@@ -95,7 +95,7 @@ export function checkFragments(fragments: readonly Fragment[], paths: readonly s
   const name = (index: number): string => paths[index] ?? `fragment ${index + 1}`;
   fragments.forEach((fragment, index) => {
     if (fragment.toolVersion !== first.toolVersion) throw new UsageError(`${name(index)} was written by fleetlint ${fragment.toolVersion}, ${name(0)} by ${first.toolVersion}`);
-    if (fragment.checks !== first.checks) throw new UsageError(`${name(index)} and ${name(0)} were made with different checks (config, policies or wave bands)`);
+    if (fragment.checks !== first.checks) throw new UsageError(`${name(index)} and ${name(0)} were made with different checks (config or policies)`);
     if (stableJson(fragment.settings) !== stableJson(first.settings)) throw new UsageError(`${name(index)} and ${name(0)} have different fleet settings (GitLab host, group or registries)`);
   });
   const whole = fragments.findIndex((fragment) => fragment.shard === null);

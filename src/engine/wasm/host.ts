@@ -147,7 +147,7 @@ export class PolicyHost {
   }
 
   /**
-   * Sets the fleet-wide data (config, provider tables, wave bands). Policies read it as `data.fleet`: a fixed
+   * Sets the fleet-wide data (the model's vocabulary, see engine/checks.ts). Policies read it as `data.fleet`: a fixed
    * root keeps it apart from the policies' own packages under `data.fleetlint` and from the bundle's data.
    */
   setData(fleet: unknown): void {

@@ -1,8 +1,9 @@
 import type { ArgoApplication } from '../argocd/types.js';
 import type { FactOrigin } from '../origin.js';
-import type { FleetSettings, Repo } from '../types.js';
+import type { Repo } from '../types.js';
 import type { AppDependency, DependencyEvidence, ProviderRule, UnprovidedReference } from './types.js';
-import { effectiveProviders, ProviderIndex, type DerivedProvider } from './providers.js';
+import { CAPABILITIES, PROVIDED_KINDS } from './capabilities.js';
+import { ProviderIndex, type DerivedProvider } from './providers.js';
 import { deployedScope, type DeployedScope } from './scope.js';
 import type { Signal } from './signals.js';
 import { manifestSignals, valuesSignals } from './located-signals.js';
@@ -13,51 +14,32 @@ interface FleetApp {
   scope: DeployedScope;
 }
 
-const CAPABILITY_LABELS: Readonly<Record<ProviderRule['capability'], (value: string) => string>> = {
-  storageClass: (value) => `StorageClass ${value}`,
-  ingressClass: (value) => `ingress controller ${value}`,
-  certIssuer: (value) => (value === '' ? 'cert-manager resources' : `certificate issuer ${value}`),
-  loadBalancer: () => 'LoadBalancer services',
-  addressPool: (value) => `address pool ${value}`,
-  externalDns: () => 'external DNS records',
-  registry: (value) => `registry ${value}`,
-  externalSecrets: (value) => (value === '' ? 'external secrets' : `secret store ${value}`),
-  secretsBackend: (value) => `secrets backend ${value}`,
-  sealedSecrets: () => 'sealed secrets',
-  monitoringCrds: () => 'monitoring CRDs',
-};
-
-/** Kinds whose objects provide a capability to whoever deploys them. */
-const PROVIDED_KINDS: Readonly<Record<string, ProviderRule['capability']>> = {
-  StorageClass: 'storageClass',
-  IngressClass: 'ingressClass',
-  ClusterIssuer: 'certIssuer',
-  Issuer: 'certIssuer',
-  ClusterSecretStore: 'externalSecrets',
-  SecretStore: 'externalSecrets',
-  IPAddressPool: 'addressPool',
-};
-
 /**
  * Application-to-Application dependencies across the fleet: for every Application, what the files it deploys
  * use (see `deployedScope`) and which Application provides that, plus `fleetlint.dev/depends-on`. Providers are
  * found by Application name in the fleet; a provider that is not in the fleet, or the app itself, gives nothing.
+ * `providers` is the provider table (sync-wave-order's `providers` option); the model has no defaults of its own.
  */
-export function inferDependencies(repos: readonly Repo[], providers: readonly ProviderRule[], settings: FleetSettings): AppDependency[] {
-  return inferDependencyFacts(repos, providers, settings).dependencies;
+export function inferDependencies(repos: readonly Repo[], providers: readonly ProviderRule[]): AppDependency[] {
+  return inferDependencyFacts(repos, providers).dependencies;
 }
 
 /** The dependencies, and the named things Applications use that no Application of the fleet provides. */
 export function inferDependencyFacts(
   repos: readonly Repo[],
   providers: readonly ProviderRule[],
-  settings: FleetSettings,
 ): { dependencies: AppDependency[]; unprovided: UnprovidedReference[] } {
   const sortedRepos = [...repos].sort((a, b) => compare(a.id, b.id));
   const reposById = new Map(sortedRepos.map((repo) => [repo.id, repo]));
   const apps: FleetApp[] = sortedRepos.flatMap((repo) => repo.argocd.applications.map((app) => ({ repo, app, scope: deployedScope(app, repo, reposById) })));
   const byName = appsByName(apps);
-  const index = new ProviderIndex(effectiveProviders(providers, settings), derivedProviders(apps));
+  // A rule naming an Application the fleet does not have provides nothing, and names nothing the fleet provides:
+  // a table written for another fleet (or the generic defaults) must not make a name look known, or hide an object
+  // the fleet does deploy behind an exact rule for an absent app.
+  const index = new ProviderIndex(
+    providers.filter((rule) => byName.has(rule.app)),
+    derivedProviders(apps),
+  );
 
   const dependencies = new Map<string, AppDependency>();
   const unprovided: UnprovidedReference[] = [];
@@ -68,7 +50,7 @@ export function inferDependencyFacts(
     if (known) unprovided.push({ fromRepo: from.repo.id, from: from.app.name, capability: signal.capability, value: signal.value, known, evidence });
     // An unknown issuer still needs cert-manager (a wildcard provider): the dependency on the controller stays.
     const provider = index.find(signal.capability, signal.value);
-    if (provider !== undefined) add(from, provider, CAPABILITY_LABELS[signal.capability](signal.value), evidence);
+    if (provider !== undefined) add(from, provider, CAPABILITIES[signal.capability].dependency(signal.value), evidence);
   };
   const add = (from: FleetApp, toName: string, capability: string, evidence: DependencyEvidence): void => {
     if (toName === from.app.name) return;
@@ -94,7 +76,7 @@ export function inferDependencyFacts(
     for (const image of deployedImages(from, reposById)) {
       const host = image.registry.toLowerCase();
       const provider = host === '' ? undefined : index.find('registry', host);
-      if (provider !== undefined) add(from, provider, CAPABILITY_LABELS.registry(host), { description: `image ${image.raw} from registry ${host}`, origin: image.origin });
+      if (provider !== undefined) add(from, provider, CAPABILITIES.registry.dependency(host), { description: `image ${image.raw} from registry ${host}`, origin: image.origin });
     }
     const declared = from.app.dependsOnOrigin;
     if (declared) {
@@ -142,7 +124,7 @@ function derivedProviders(apps: readonly FleetApp[]): DerivedProvider[] {
   const derived: DerivedProvider[] = [];
   for (const { app, scope } of apps) {
     for (const { object } of scope.objects) {
-      const capability = PROVIDED_KINDS[object.kind];
+      const capability = PROVIDED_KINDS.get(object.kind);
       if (capability !== undefined && object.name !== undefined) derived.push({ capability, value: object.name, app: app.name });
     }
   }

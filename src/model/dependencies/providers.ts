@@ -1,32 +1,5 @@
-import type { FleetSettings } from '../types.js';
+import { CAPABILITIES } from './capabilities.js';
 import type { ProviderRule } from './types.js';
-
-/** The homelab's usual providers, by the Application names the seed uses. Users add or override them in config. */
-export function defaultProviders(): ProviderRule[] {
-  return [
-    { capability: 'storageClass', value: 'longhorn', app: 'longhorn' },
-    { capability: 'storageClass', value: 'longhorn-static', app: 'longhorn' },
-    { capability: 'ingressClass', value: 'traefik', app: 'traefik' },
-    { capability: 'certIssuer', value: '*', app: 'cert-manager' },
-    { capability: 'loadBalancer', value: '*', app: 'metallb' },
-    { capability: 'addressPool', value: '*', app: 'metallb' },
-    { capability: 'externalDns', value: '*', app: 'external-dns' },
-    { capability: 'externalSecrets', value: '*', app: 'external-secrets-operator' },
-    { capability: 'secretsBackend', value: 'vault', app: 'vault' },
-    { capability: 'sealedSecrets', value: '*', app: 'sealed-secrets' },
-    { capability: 'monitoringCrds', value: '*', app: 'prometheus-stack' },
-  ];
-}
-
-/** The rules plus, for each fleet registry host that no rule covers, "harbor provides it" (the seed's registry). */
-export function effectiveProviders(providers: readonly ProviderRule[], settings: FleetSettings): ProviderRule[] {
-  const rules = [...providers];
-  for (const host of settings.registries) {
-    const covered = providers.some((rule) => rule.capability === 'registry' && matches(rule.value, host));
-    if (!covered) rules.push({ capability: 'registry', value: host.toLowerCase(), app: 'harbor' });
-  }
-  return rules;
-}
 
 /** A provider made known by the fleet itself: the Application that deploys a StorageClass, IngressClass, issuer or address pool. */
 export interface DerivedProvider {
@@ -61,7 +34,7 @@ export class ProviderIndex {
    */
   unknownName(capability: ProviderRule['capability'], value: string): string[] | undefined {
     // A template (`{{ .Values.storageClass }}`) or a variable is filled in at render time: nothing to judge.
-    if (!NAMED_CAPABILITIES.has(capability) || value === '' || /\{\{|\$/.test(value)) return undefined;
+    if (!CAPABILITIES[capability].named || value === '' || /\{\{|\$/.test(value)) return undefined;
     const known = [
       ...this.rules.filter((rule) => rule.capability === capability && !rule.value.includes('*')).map((rule) => rule.value),
       ...this.derived.filter((provider) => provider.capability === capability).map((provider) => provider.value),
@@ -70,8 +43,6 @@ export class ProviderIndex {
     return [...new Set(known)].sort();
   }
 }
-
-const NAMED_CAPABILITIES: ReadonlySet<ProviderRule['capability']> = new Set(['storageClass', 'ingressClass', 'certIssuer', 'addressPool']);
 
 /** `*` matches any run of characters; everything else is literal, compared case-insensitively. */
 export function matches(pattern: string, value: string): boolean {

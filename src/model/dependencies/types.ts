@@ -1,4 +1,5 @@
 import type { FactOrigin } from '../origin.js';
+import type { ProviderCapability } from './capabilities.js';
 
 /** One reason to believe an Application depends on another: what was seen, and where. */
 export interface DependencyEvidence {
@@ -18,35 +19,7 @@ export interface AppDependency {
   evidence: DependencyEvidence[];
 }
 
-export type ProviderCapability =
-  | 'storageClass'
-  | 'ingressClass'
-  | 'certIssuer'
-  | 'loadBalancer'
-  /** A MetalLB IPAddressPool, by name (`metallb.universe.tf/address-pool: dns`). */
-  | 'addressPool'
-  | 'externalDns'
-  | 'registry'
-  | 'externalSecrets'
-  /** The secrets backend a SecretStore reads (`vault`, `aws`, ...): the provider key under `spec.provider`. */
-  | 'secretsBackend'
-  /** SealedSecret objects need the sealed-secrets controller and CRD. */
-  | 'sealedSecrets'
-  | 'monitoringCrds';
-
-export const PROVIDER_CAPABILITIES: readonly ProviderCapability[] = [
-  'storageClass',
-  'ingressClass',
-  'certIssuer',
-  'loadBalancer',
-  'addressPool',
-  'externalDns',
-  'registry',
-  'externalSecrets',
-  'secretsBackend',
-  'sealedSecrets',
-  'monitoringCrds',
-];
+export type { ProviderCapability } from './capabilities.js';
 
 /** An Application uses a named thing (a StorageClass, an IngressClass, an issuer) that nothing in the fleet provides. */
 export interface UnprovidedReference {
@@ -60,7 +33,7 @@ export interface UnprovidedReference {
   evidence: DependencyEvidence;
 }
 
-/** Which application provides a capability. This is data: defaults plus the user's config. */
+/** Which Application provides a capability: an entry of sync-wave-order's `providers` option, passed to the model. */
 export interface ProviderRule {
   capability: ProviderCapability;
   /** The value that selects the provider (a StorageClass name, an ingress class, a registry host); `*` for any. */
