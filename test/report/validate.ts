@@ -4,7 +4,7 @@ import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
-import { repoRoot, sharedSchemas } from './fixture.js';
+import { repoRoot, vendoredSchemas } from './fixture.js';
 
 function readSchema(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -30,7 +30,7 @@ export function assertValidSarif(text: string): void {
   if (!sarif) {
     const ajv = new Ajv04({ allErrors: true, strict: false });
     addFormats(ajv);
-    sarif = checker(ajv.compile(readSchema(path.join(sharedSchemas, 'sarif-schema-2.1.0.json'))));
+    sarif = checker(ajv.compile(readSchema(path.join(vendoredSchemas, 'sarif-schema-2.1.0.json'))));
   }
   sarif(JSON.parse(text));
 }
