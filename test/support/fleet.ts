@@ -1,5 +1,6 @@
 import { MemorySource } from '../../src/sources/memory.js';
 import { loadFleet } from '../../src/model/load-fleet.js';
+import type { ProviderRule } from '../../src/model/dependencies/types.js';
 import type { Fleet, FleetSettings } from '../../src/model/types.js';
 
 /** Files per repo id, as literal text. */
@@ -7,11 +8,15 @@ export type FleetFiles = Record<string, Record<string, string | Buffer>>;
 
 export const TEST_SETTINGS: FleetSettings = { gitlabHost: 'gitlab.homelab.local', group: 'homelab', registries: ['harbor.homelab.local'], providers: [] };
 
-/** A fleet built from literal files through the real loaders (in-memory source, nothing mocked). */
-export async function fleetFromFiles(repos: FleetFiles, settings: FleetSettings = TEST_SETTINGS): Promise<Fleet> {
+/**
+ * A fleet built from literal files through the real loaders (in-memory source, nothing mocked). `providers` are a
+ * config's provider rules, which the CLI passes to the loader the same way.
+ */
+export async function fleetFromFiles(repos: FleetFiles, settings: FleetSettings = TEST_SETTINGS, providers: readonly ProviderRule[] = []): Promise<Fleet> {
   return loadFleet({
     root: '/fleet',
     settings,
     repos: Object.entries(repos).map(([id, files]) => ({ id, source: new MemorySource(files) })),
+    providers,
   });
 }
