@@ -1,26 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.js';
 import { TEMPLATES, TRAEFIK, WIKI, sampleInput, vendoredSchemas } from './fixture.js';
-
-const XSD = path.join(vendoredSchemas, 'junit-gitlab.xsd');
-
-/** Runs the real xmllint; a missing xmllint fails the test, it never skips it. */
-function xmllint(xml: string): { status: number | null; output: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fleetlint-junit-'));
-  try {
-    const file = path.join(dir, 'report.xml');
-    writeFileSync(file, xml);
-    const run = spawnSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8' });
-    if (run.error) throw new Error(`xmllint could not be run (${run.error.message}); install it with: apt-get install -y libxml2-utils`);
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { JUNIT_XSD as XSD, xmllint } from './validate.js';
 
 interface Case {
   suite: string;
