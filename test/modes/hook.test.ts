@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
-import { HOOK_MARKER } from '../../src/cli/commands/hook.js';
+import { HOOK_LINT_ARGS, HOOK_MARKER } from '../../src/cli/commands/hook.js';
 import { packageRoot } from '../../src/package.js';
 import { initRepo, tempDir } from '../sources/git-fixture.js';
 
@@ -19,14 +19,14 @@ describe('fleetlint hook install', () => {
     await cleanup();
   });
 
-  it('writes an executable pre-commit hook that runs lint --staged, and replaces its own hook', async () => {
+  it('writes an executable pre-commit hook that runs lint --staged --since HEAD, and replaces its own hook', async () => {
     await initRepo(dir);
     expect(await main(['hook', 'install', dir, '--', '--snapshot', '/srv/fleet snapshot.json.gz'])).toBe(0);
     const path = join(dir, '.git', 'hooks', 'pre-commit');
     const script = await readFile(path, 'utf8');
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
     expect(script).toContain(HOOK_MARKER);
-    expect(script).toContain("fleetlint lint --staged --snapshot '/srv/fleet snapshot.json.gz'");
+    expect(script).toContain("fleetlint lint --staged --since HEAD --snapshot '/srv/fleet snapshot.json.gz'");
     expect((await stat(path)).mode & 0o111).toBe(0o111);
 
     expect(await main(['hook', 'install', dir])).toBe(0);
@@ -65,7 +65,7 @@ describe('.pre-commit-hooks.yaml', () => {
   it('declares the fleetlint hook as the pre-commit framework expects', async () => {
     const hooks = parse(await readFile(join(packageRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as Record<string, unknown>[];
     expect(hooks).toEqual([
-      expect.objectContaining({ id: 'fleetlint', language: 'node', entry: 'fleetlint lint --staged', require_serial: true, pass_filenames: true, types: ['text'] }),
+      expect.objectContaining({ id: 'fleetlint', language: 'node', entry: `fleetlint ${HOOK_LINT_ARGS.join(' ')}`, require_serial: true, pass_filenames: true, types: ['text'] }),
     ]);
   });
 });
