@@ -155,6 +155,11 @@ describe('fleetlint mr', () => {
         const fromSnapshot = await cli(['mr', dir, '--base', 'main', '--fleet', snapshot]);
         expect(fromSnapshot.code).toBe(1);
         expect(fromSnapshot.report.findings.map((finding) => finding.fingerprint)).toEqual(run.report.findings.map((finding) => finding.fingerprint));
+        expect(fromSnapshot.text).not.toContain('Warning:');
+        // A --repo-id the snapshot does not hold is said, not silently checked as a new repository.
+        const unknown = await cli(['mr', dir, '--base', 'main', '--fleet', snapshot, '--repo-id', 'platform/ci-templatez']);
+        expect(unknown.text).toContain('Warning: platform/ci-templatez (from --repo-id) is not a repository of the snapshot');
+        expect(unknown.text).toContain('No other repository of the fleet consumes platform/ci-templatez.');
       } finally {
         await out.cleanup();
       }
