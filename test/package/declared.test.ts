@@ -24,9 +24,9 @@ describe('the Node.js version', () => {
   });
 
   it('is the image of the CI template and of the documented jobs', () => {
-    const template = parse(read('ci/fleetlint.gitlab-ci.yml')) as Record<string, { variables?: Record<string, string> }>;
-    expect(template['.fleetlint:mr']?.variables?.FLEETLINT_IMAGE).toBe(`node:${String(major)}-alpine`);
-    for (const doc of ['ci/fleetlint.gitlab-ci.yml', 'docs/merge-requests.md', 'docs/nightly-audit.md']) {
+    const template = parse(read('ci/fleetlint.gitlab-ci.yml')) as Record<string, { image?: string }>;
+    expect(template['.fleetlint:mr']?.image).toBe(`node:${String(major)}-alpine`);
+    for (const doc of ['ci/fleetlint.gitlab-ci.yml', 'templates/fleetlint-mr.yml', 'docs/merge-requests.md', 'docs/nightly-audit.md']) {
       const images = [...read(doc).matchAll(/\bnode:(\d+)(?:-alpine)?\b/g)].map((match) => match[1]);
       expect(images.length, doc).toBeGreaterThan(0);
       expect(new Set(images), doc).toEqual(new Set([major]));
