@@ -39,7 +39,7 @@ describe('the Node.js version', () => {
 });
 
 describe('.pre-commit-hooks.yaml', () => {
-  it('runs the installed fleetlint binary on the staged content', () => {
+  it('runs the installed fleetlint binary on what the commit changes', () => {
     const hooks = parse(read('.pre-commit-hooks.yaml')) as Record<string, unknown>[];
     expect(hooks).toHaveLength(1);
     const [hook] = hooks;
@@ -47,6 +47,6 @@ describe('.pre-commit-hooks.yaml', () => {
     // language: node puts the package's bins on PATH; the entry must name one of them.
     const [command, ...args] = String(hook?.entry).split(' ');
     expect(Object.keys(manifest.bin)).toContain(command);
-    expect(args).toEqual(['lint', '--staged']);
+    expect(args).toEqual(['lint', '--staged', '--since', 'HEAD']);
   });
 });
