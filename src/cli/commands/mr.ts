@@ -11,7 +11,6 @@ import { exitCode, reported } from '../finish.js';
 import { locateTarget, openFleetContext, type FleetContext, type TargetRepo } from '../../run/fleet-context.js';
 import { checkChange } from '../../run/change.js';
 import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec, type OutputSettings } from '../options.js';
-import { stderr } from '../output.js';
 import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 
@@ -77,7 +76,6 @@ export async function mr(argv: string[]): Promise<number> {
       rules: change.head.rules,
       warnings: unknownRepoWarning(context, target),
     };
-    if (!settings.quiet) for (const warning of outcome.warnings) stderr(`fleetlint: ${warning}`);
     await writeReports(outcome, settings, { durationMs: performance.now() - startedAt, headResult: change.head });
     return exitCode(outcome.added, settings);
   } finally {
