@@ -24,9 +24,9 @@ describe('the Node.js version', () => {
   });
 
   it('is the image of the CI template and of the documented jobs', () => {
-    const template = parse(read('ci/fleetlint.gitlab-ci.yml')) as Record<string, { variables?: Record<string, string> }>;
-    expect(template['.fleetlint:mr']?.variables?.FLEETLINT_IMAGE).toBe(`node:${String(major)}-alpine`);
-    for (const doc of ['ci/fleetlint.gitlab-ci.yml', 'docs/merge-requests.md', 'docs/nightly-audit.md']) {
+    const template = parse(read('ci/fleetlint.gitlab-ci.yml')) as Record<string, { image?: string }>;
+    expect(template['.fleetlint:mr']?.image).toBe(`node:${String(major)}-alpine`);
+    for (const doc of ['ci/fleetlint.gitlab-ci.yml', 'templates/fleetlint-mr.yml', 'docs/merge-requests.md', 'docs/nightly-audit.md']) {
       const images = [...read(doc).matchAll(/\bnode:(\d+)(?:-alpine)?\b/g)].map((match) => match[1]);
       expect(images.length, doc).toBeGreaterThan(0);
       expect(new Set(images), doc).toEqual(new Set([major]));
@@ -39,7 +39,7 @@ describe('the Node.js version', () => {
 });
 
 describe('.pre-commit-hooks.yaml', () => {
-  it('runs the installed fleetlint binary on the staged content', () => {
+  it('runs the installed fleetlint binary on what the commit changes', () => {
     const hooks = parse(read('.pre-commit-hooks.yaml')) as Record<string, unknown>[];
     expect(hooks).toHaveLength(1);
     const [hook] = hooks;
@@ -47,6 +47,6 @@ describe('.pre-commit-hooks.yaml', () => {
     // language: node puts the package's bins on PATH; the entry must name one of them.
     const [command, ...args] = String(hook?.entry).split(' ');
     expect(Object.keys(manifest.bin)).toContain(command);
-    expect(args).toEqual(['lint', '--staged']);
+    expect(args).toEqual(['lint', '--staged', '--since', 'HEAD']);
   });
 });

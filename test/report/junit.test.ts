@@ -117,4 +117,13 @@ describe('JUnit', () => {
     expect(xml).toContain('values.yaml:7:1: value &lt;&amp;"\'&gt; looks like a token\\u0007 (redacted)');
     expect(xml).not.toContain('\u0007');
   });
+
+  it('marks a rule that was not checked (no fleet facts) as skipped, not passed', () => {
+    const note = { ruleId: 'sync-wave-order', severity: 'note' as const, message: 'not checked: sync-wave-order compares repositories across the fleet', repo: WIKI, fingerprint: 'fp-skip', data: { kind: 'skipped', reason: 'no-fleet' } };
+    const input = sampleInput();
+    const skipped = cases(renderJunit({ ...input, result: { ...input.result, findings: [...input.result.findings, note] } }));
+    const wave = skipped.find((c) => c.suite === WIKI && c.name === 'sync-wave-order');
+    expect(wave?.body).toBe('      <skipped message="not checked: sync-wave-order compares repositories across the fleet"/>\n');
+    expect(skipped.filter((c) => c.suite === WIKI && c.body.includes('<failure'))).toEqual([]);
+  });
 });
