@@ -8,7 +8,7 @@ import type { Finding, Severity } from '../model/findings.js';
 import { auditSummary, type AuditSummary } from './audit-summary.js';
 import { COVERAGE_LABELS, type Coverage, type CoverageCell } from './audit/coverage.js';
 import type { Changes, PreviousFinding } from './audit/previous.js';
-import { findingPlace, relatedPlaces, type Place } from './audit/places.js';
+import { findingPlace, relatedPlaces, type Place, type PlaceLinks } from './audit/places.js';
 import type { WaveGraph } from './audit/waves.js';
 import { formatScore } from './html/text.js';
 import type { ReportInput } from './types.js';
@@ -57,7 +57,7 @@ function scoreSection(summary: AuditSummary): string {
   return lines.join('\n');
 }
 
-function changesSection(changes: Changes, links: Links): string {
+function changesSection(changes: Changes, links: PlaceLinks): string {
   const lines = ['## Since the previous run', '', `**${changes.added.length} new** · **${changes.fixed.length} fixed**`];
   if (changes.suppressed > 0) lines.push('', `${plural(changes.suppressed, 'finding')} of the previous run now suppressed.`);
   if (changes.unknown > 0) lines.push('', `${plural(changes.unknown, 'finding')} of the previous run in repositories this run could not audit: neither fixed nor open.`);
@@ -182,15 +182,13 @@ function findingsSection(summary: AuditSummary): string {
   return lines.join('\n');
 }
 
-type Links = Pick<AuditSummary, 'web' | 'ciTemplates'>;
-
 /** A place as inline code, linked to its line in GitLab when there is a link. */
 function placeMarkdown(place: Place): string {
   // Parentheses and spaces would end the link's destination early.
   return place.url === undefined ? code(place.text) : `[${code(place.text)}](${place.url.replace(/[()\s<>|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`;
 }
 
-function findingTable(findings: readonly Finding[], withRepo: boolean, links: Links): string {
+function findingTable(findings: readonly Finding[], withRepo: boolean, links: PlaceLinks): string {
   return [
     `| Severity |${withRepo ? ' Repository |' : ''} Location | Message | Rule |`,
     `|:--|${withRepo ? ':--|' : ''}:--|:--|:--|`,

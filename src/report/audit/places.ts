@@ -18,22 +18,23 @@ export interface RelatedPlace extends Place {
   template: boolean;
 }
 
-type Links = Pick<AuditSummary, 'web' | 'ciTemplates'>;
+/** What places are linked and labelled from: the summary's `web` and `ciTemplates`. */
+export type PlaceLinks = Pick<AuditSummary, 'web' | 'ciTemplates'>;
 
-export function placeUrl(links: Links, repo: string, file: string, line: number | undefined): string | undefined {
+export function placeUrl(links: PlaceLinks, repo: string, file: string, line: number | undefined): string | undefined {
   const web = Object.hasOwn(links.web, repo) ? links.web[repo] : undefined;
   return web ? blobUrl(web, file, line) : undefined;
 }
 
 /** The finding's own place (file, line and column), or undefined for a finding on a whole repository. */
-export function findingPlace(links: Links, finding: Finding): Place | undefined {
+export function findingPlace(links: PlaceLinks, finding: Finding): Place | undefined {
   if (finding.file === undefined) return undefined;
   const text = finding.range ? `${finding.file}:${finding.range.startLine}:${finding.range.startColumn}` : finding.file;
   const url = placeUrl(links, finding.repo, finding.file, finding.range?.startLine);
   return url === undefined ? { text } : { text, url };
 }
 
-export function relatedPlaces(links: Links, finding: Finding): RelatedPlace[] {
+export function relatedPlaces(links: PlaceLinks, finding: Finding): RelatedPlace[] {
   const templates = Object.hasOwn(links.ciTemplates, finding.repo) ? (links.ciTemplates[finding.repo] ?? []) : [];
   return (finding.related ?? []).map((place) => {
     const line = place.range?.startLine;

@@ -1,9 +1,8 @@
 /** The audit page's finding tables: this run's findings by repository, and the new and fixed ones. */
 import type { Finding } from '../../model/findings.js';
-import type { RepoWeb } from '../../model/web-link.js';
 import type { AuditSummary } from '../audit-summary.js';
 import type { PreviousFinding } from '../audit/previous.js';
-import { findingPlace, relatedPlaces, type Place } from '../audit/places.js';
+import { findingPlace, relatedPlaces, type Place, type PlaceLinks } from '../audit/places.js';
 import { anchor, esc, plural } from './text.js';
 
 /** The detailed list stops here; the JSON and SARIF reports carry every finding. */
@@ -35,11 +34,9 @@ ${total === 0 ? '<p class="empty">No unsuppressed findings.</p>' : cut + blocks.
 }
 
 /** What a finding row links to: its rule's docs, its file and line in GitLab, and the CI templates of its repo. */
-export interface FindingLinks {
+export interface FindingLinks extends PlaceLinks {
   /** Each rule's docs page (the rules with findings have their docs URL in byRule). */
   rules: ReadonlyMap<string, string>;
-  web: Readonly<Record<string, RepoWeb>>;
-  ciTemplates: Readonly<Record<string, readonly string[]>>;
 }
 
 export function findingLinks(summary: AuditSummary): FindingLinks {
