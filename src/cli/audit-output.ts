@@ -11,6 +11,7 @@ import { ruleSettingFor } from '../engine/rule-settings.js';
 import type { RunResult } from '../engine/runner.js';
 import type { Finding } from '../model/findings.js';
 import type { Fleet } from '../model/types.js';
+import type { RepoWeb } from '../model/web-link.js';
 import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/audit/facts.js';
 import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
 import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
@@ -23,6 +24,8 @@ export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   previous?: string | undefined;
   /** A line under the audit report's title. */
   label?: string | undefined;
+  /** Where each repo is in GitLab: the audit report links findings to their lines there. */
+  web?: ReadonlyMap<string, RepoWeb> | undefined;
 }
 
 /**
@@ -92,6 +95,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
       ...(facts ? { facts } : {}),
       ...(previous ? { previous } : {}),
       ...(label !== undefined ? { label } : {}),
+      ...(options.web && options.web.size > 0 ? { web: Object.fromEntries(options.web) } : {}),
       baselineAccepted: accepted,
     },
   };

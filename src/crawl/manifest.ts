@@ -1,6 +1,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FindingDraft } from '../model/findings.js';
 import type { ArgoCluster, FleetSettings } from '../model/types.js';
+import { webRoot } from '../model/web-link.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { parseYamlFile, type YamlDocument } from '../model/yaml/parse.js';
 import { fleetManifest } from '../generated/fleet-manifest-validator.js';
@@ -47,6 +48,8 @@ export function readManifest(text: string): Manifest {
   const gitlab = asMap(value?.gitlab);
   if (typeof gitlab?.host === 'string' && valid('gitlab', 'host')) settings.gitlabHost = gitlab.host;
   if (typeof gitlab?.group === 'string' && valid('gitlab', 'group')) settings.group = gitlab.group;
+  const webUrl = typeof gitlab?.url === 'string' && valid('gitlab', 'url') ? webRoot(gitlab.url) : undefined;
+  if (webUrl !== undefined) settings.webUrl = webUrl;
   if (Array.isArray(value?.registries)) {
     settings.registries = value.registries.filter((registry, index): registry is string => typeof registry === 'string' && valid('registries', index));
   }

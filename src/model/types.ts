@@ -62,6 +62,11 @@ export interface RepoSpec {
 export interface FleetSettings {
   /** The GitLab host whose URLs name fleet repos (`gitlab.homelab.local`). */
   gitlabHost?: string;
+  /**
+   * The GitLab web address (fleet.yaml `gitlab.url`, like `https://gitlab.homelab.local`): the audit report links a
+   * local fleet's findings to `<url>/<group>/<repo id>/-/blob/<HEAD>/<file>#L<line>`.
+   */
+  webUrl?: string;
   /** The top-level group that prefixes project paths (`homelab`): `homelab/platform/ci-templates` is repo `platform/ci-templates`. */
   group?: string;
   /** Registry hosts that belong to the fleet (`harbor.homelab.local`). */

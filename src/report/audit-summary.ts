@@ -8,6 +8,7 @@ import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../model/finding-order.js';
 import type { Finding, Severity } from '../model/findings.js';
 import type { RepoKind } from '../model/types.js';
+import type { RepoWeb } from '../model/web-link.js';
 import { activeFindings, countBySeverity, docsUrl, FLEET_REPO, reportRepos, reportRules, type SeverityCounts } from './common.js';
 import { coverage, type Coverage } from './audit/coverage.js';
 import type { FleetFacts } from './audit/facts.js';
@@ -25,6 +26,8 @@ export interface AuditContext {
   label?: string;
   /** How many findings the baseline accepted; they are shown as suppressed, not hidden. */
   baselineAccepted?: number;
+  /** Where each repo is in GitLab, by repo id: findings link to their file and line there. */
+  web?: Readonly<Record<string, RepoWeb>>;
 }
 
 export interface AuditSummary {
@@ -46,6 +49,10 @@ export interface AuditSummary {
   changes?: Changes;
   /** Unsuppressed findings grouped by repository, in report order. */
   findingsByRepo: { repo: string; label: string; findings: Finding[] }[];
+  /** Where each repo is in GitLab, by repo id (the run's AuditContext.web); empty when the run does not know. */
+  web: Readonly<Record<string, RepoWeb>>;
+  /** The repos whose CI files each repo's pipeline includes, by repo id (from the facts; empty without them). */
+  ciTemplates: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface RuleRow {
@@ -91,6 +98,8 @@ export function auditSummary(input: ReportInput): AuditSummary {
     findingsByRepo: repos
       .map((repo) => ({ repo, label: repoLabelOf(repo), findings: active.filter((f) => f.repo === repo) }))
       .filter((group) => group.findings.length > 0),
+    web: context.web ?? {},
+    ciTemplates: Object.fromEntries((facts?.repos ?? []).flatMap((repo) => (repo.ciTemplateRepos ? [[repo.id, repo.ciTemplateRepos] as const] : []))),
   };
   if (context.previous) {
     const previous = context.previous;

@@ -8,6 +8,7 @@ import type { Finding, Severity } from '../model/findings.js';
 import { auditSummary, type AuditSummary } from './audit-summary.js';
 import { COVERAGE_LABELS, type Coverage, type CoverageCell } from './audit/coverage.js';
 import type { Changes, PreviousFinding } from './audit/previous.js';
+import { findingPlace, relatedPlaces, type Place, type PlaceLinks } from './audit/places.js';
 import type { WaveGraph } from './audit/waves.js';
 import { formatScore } from './html/text.js';
 import type { ReportInput } from './types.js';
@@ -21,7 +22,7 @@ export function renderMarkdown(input: ReportInput): string {
   const parts = [
     header(summary),
     scoreSection(summary),
-    summary.changes ? changesSection(summary.changes) : '',
+    summary.changes ? changesSection(summary.changes, summary) : '',
     summary.coverage ? coverageSection(summary.coverage) : '',
     summary.waves ? wavesSection(summary.waves) : '',
     rulesSection(summary),
@@ -56,11 +57,11 @@ function scoreSection(summary: AuditSummary): string {
   return lines.join('\n');
 }
 
-function changesSection(changes: Changes): string {
+function changesSection(changes: Changes, links: PlaceLinks): string {
   const lines = ['## Since the previous run', '', `**${changes.added.length} new** · **${changes.fixed.length} fixed**`];
   if (changes.suppressed > 0) lines.push('', `${plural(changes.suppressed, 'finding')} of the previous run now suppressed.`);
   if (changes.unknown > 0) lines.push('', `${plural(changes.unknown, 'finding')} of the previous run in repositories this run could not audit: neither fixed nor open.`);
-  lines.push('', '### New', '', changes.added.length === 0 ? '_Nothing new._' : findingTable(changes.added.slice(0, MARKDOWN_MAX_ROWS), true));
+  lines.push('', '### New', '', changes.added.length === 0 ? '_Nothing new._' : findingTable(changes.added.slice(0, MARKDOWN_MAX_ROWS), true, links));
   if (changes.added.length > MARKDOWN_MAX_ROWS) lines.push('', `_…and ${changes.added.length - MARKDOWN_MAX_ROWS} more._`);
   lines.push('', '### Fixed', '', changes.fixed.length === 0 ? '_Nothing fixed._' : previousTable(changes.fixed.slice(0, MARKDOWN_MAX_ROWS)));
   if (changes.fixed.length > MARKDOWN_MAX_ROWS) lines.push('', `_…and ${changes.fixed.length - MARKDOWN_MAX_ROWS} more._`);
@@ -176,19 +177,26 @@ function findingsSection(summary: AuditSummary): string {
       .map((severity) => plural(tally[severity], severity))
       .join(', ');
     // GitLab renders Markdown inside <details> when blank lines surround it.
-    lines.push('', `<details><summary>${group.repo === '.' ? '(fleet)' : htmlText(group.repo)} — ${label}</summary>`, '', findingTable(shown, false), '', '</details>');
+    lines.push('', `<details><summary>${group.repo === '.' ? '(fleet)' : htmlText(group.repo)} — ${label}</summary>`, '', findingTable(shown, false, summary), '', '</details>');
   }
   return lines.join('\n');
 }
 
-function findingTable(findings: readonly Finding[], withRepo: boolean): string {
+/** A place as inline code, linked to its line in GitLab when there is a link. */
+function placeMarkdown(place: Place): string {
+  // Parentheses and spaces would end the link's destination early.
+  return place.url === undefined ? code(place.text) : `[${code(place.text)}](${place.url.replace(/[()\s<>|]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`)})`;
+}
+
+function findingTable(findings: readonly Finding[], withRepo: boolean, links: PlaceLinks): string {
   return [
     `| Severity |${withRepo ? ' Repository |' : ''} Location | Message | Rule |`,
     `|:--|${withRepo ? ':--|' : ''}:--|:--|:--|`,
     ...findings.map((finding) => {
-      const location = finding.file === undefined ? '' : finding.range ? `${finding.file}:${finding.range.startLine}:${finding.range.startColumn}` : finding.file;
+      const place = findingPlace(links, finding);
       const repo = withRepo ? ` ${finding.repo === '.' ? '(fleet)' : code(finding.repo)} |` : '';
-      return `| ${severity(finding.severity)} |${repo} ${location === '' ? '' : code(location)} | ${text(finding.message)} | ${code(finding.ruleId)} |`;
+      const related = relatedPlaces(links, finding).map((where) => `<br>${where.template ? 'from template' : 'see'} ${placeMarkdown(where)}`);
+      return `| ${severity(finding.severity)} |${repo} ${place ? placeMarkdown(place) : ''} | ${text(finding.message)}${related.join('')} | ${code(finding.ruleId)} |`;
     }),
   ].join('\n');
 }

@@ -24,6 +24,7 @@ import { loadFleet } from './load-fleet.js';
 import { threadsFor } from './build-in-threads.js';
 import type { OpenedFleet } from './open-fleet.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
+import type { RepoWeb } from '../model/web-link.js';
 import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import { toolVersion } from '../package.js';
 
@@ -54,6 +55,8 @@ export interface FragmentRepo {
   id: string;
   /** The commit audited, for a clone. */
   head?: string;
+  /** Where the repo is in GitLab (the audit report's links), when that is known. */
+  web?: RepoWeb;
   /** What the source calls itself, for the message of a listing that failed. */
   source: string;
   /** Why the files could not be listed, when they could not. */
@@ -70,7 +73,7 @@ export type FragmentFile =
   | { path: string; size: number; skipped: 'unreadable' | 'outside-fleet'; reason: string };
 
 /** A repo of a loaded fleet, as a fragment keeps it. Reads again only the rare file that is not valid UTF-8. */
-export async function fragmentRepo(repo: Repo, head: string | undefined, checks: RepoCheckResults | undefined): Promise<FragmentRepo> {
+export async function fragmentRepo(repo: Repo, head: string | undefined, checks: RepoCheckResults | undefined, web?: RepoWeb): Promise<FragmentRepo> {
   const reasons = new Map<string, string>();
   let listError: string | undefined;
   for (const diagnostic of repo.diagnostics) {
@@ -90,6 +93,7 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
   return {
     id: repo.id,
     ...(head !== undefined ? { head } : {}),
+    ...(web !== undefined ? { web } : {}),
     source: repo.source.description,
     ...(listError !== undefined ? { listError } : {}),
     files,
@@ -104,7 +108,7 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
 export async function sliceFragment(opened: OpenedFleet, results: RepoResults, options: { checksHash: string; root: string; fleetRepos: string[] }): Promise<Fragment> {
   const { fleet } = opened;
   const repos = await Promise.all(
-    fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined)),
+    fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined, opened.web.get(repo.id))),
   );
   return {
     format: FRAGMENT_FORMAT,

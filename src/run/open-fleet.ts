@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { cloneFailures, syncClones, type CloneResult } from '../crawl/clone-cache.js';
 import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
+import { readGitHead } from '../crawl/git-head.js';
 import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
@@ -20,6 +21,7 @@ import { threadsFor } from './build-in-threads.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import type { RepoCheckResults } from '../engine/repo-checks.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
+import { projectFromRemote, webRoot, type RepoWeb } from '../model/web-link.js';
 import type { ProviderRule } from '../model/dependencies/types.js';
 import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import type { FileSource } from '../sources/file-source.js';
@@ -31,7 +33,7 @@ import { UsageError } from '../usage-error.js';
 import { RemoteError } from '../exit-codes.js';
 
 /** A repo made readable, or why it could not be. */
-export type Materialized = { id: string; ok: true; source: FileSource; head?: string } | { id: string; ok: false; diagnostics: FindingDraft[] };
+export type Materialized = { id: string; ok: true; source: FileSource; head?: string; web?: RepoWeb } | { id: string; ok: false; diagnostics: FindingDraft[] };
 
 export interface FleetCandidates {
   /** How the fleet is named in messages and fragments. */
@@ -73,14 +75,26 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
     fleetDiagnostics: local.diagnostics,
     counts: { discovered: local.repos.length, skipped: 0 },
     materialize: (ids) =>
-      Promise.resolve(
-        ids.map((id): Materialized => {
-          const repo = byId.get(id);
-          if (!repo) return { id, ok: false, diagnostics: [] };
-          return { id, ok: true, source: new WorkingTreeSource(repo.dir, { boundary: root, nestedRepoDirs: repo.nestedRepoDirs }) };
-        }),
-      ),
+      mapLimit(ids, 16, async (id): Promise<Materialized> => {
+        const repo = byId.get(id);
+        if (!repo) return { id, ok: false, diagnostics: [] };
+        const web = await localWeb(repo.dir, id, local.settings);
+        return { id, ok: true, source: new WorkingTreeSource(repo.dir, { boundary: root, nestedRepoDirs: repo.nestedRepoDirs }), ...(web ? { web } : {}) };
+      }),
   };
+}
+
+/**
+ * Where a local repo is in GitLab, for the audit report's links: its HEAD commit, and its project page from fleet.yaml
+ * `gitlab.url` (with `gitlab.group`) or else from an http(s) `origin` remote. A folder that is not a repository of
+ * its own (listed in fleet.yaml inside another one) has no HEAD of its own and gets no links. The link is to the
+ * commit: uncommitted edits are not in GitLab, and the report cannot tell them apart.
+ */
+async function localWeb(dir: string, id: string, settings: FleetSettings): Promise<RepoWeb | undefined> {
+  const head = await readGitHead(dir);
+  if (head.commit === undefined) return undefined;
+  const project = settings.webUrl !== undefined ? `${settings.webUrl}/${settings.group !== undefined ? `${settings.group}/` : ''}${id}` : head.originUrl === undefined ? undefined : projectFromRemote(head.originUrl);
+  return project === undefined ? undefined : { project, commit: head.commit };
 }
 
 // --- GitLab -----------------------------------------------------------------------------------------------------
@@ -128,6 +142,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     if (error instanceof GitLabApiError) throw new RemoteError(error.message);
     throw error;
   }
+  const web = webRoot(`${url.origin}${url.pathname}`);
   const settings: FleetSettings = {
     gitlabHost: options.gitlabHost ?? url.host,
     group,
@@ -163,7 +178,14 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     });
     return results.map((result): Materialized => {
       if (!result.ok) return { id: result.id, ok: false, diagnostics: cloneFailures([result]) };
-      return { id: result.id, ok: true, head: result.head, source: new WorkingTreeSource(result.dir, { nestedRepoDirs: nested.get(result.id) ?? [] }) };
+      const project = byId.get(result.id)?.pathWithNamespace;
+      return {
+        id: result.id,
+        ok: true,
+        head: result.head,
+        ...(web !== undefined && project !== undefined ? { web: { project: `${web}/${project}`, commit: result.head } } : {}),
+        source: new WorkingTreeSource(result.dir, { nestedRepoDirs: nested.get(result.id) ?? [] }),
+      };
     });
   };
   return {
@@ -208,6 +230,8 @@ export interface OpenedFleet {
   threadResults: ReadonlyMap<string, RepoCheckResults>;
   /** HEAD of every clone. */
   heads: ReadonlyMap<string, string>;
+  /** Where each repo can be read in GitLab, when that is known (the audit report's links). */
+  web: ReadonlyMap<string, RepoWeb>;
   /** False for a slice repo whose CI includes a repo this shard could not read (the merge re-evaluates it). */
   complete: (repoId: string) => boolean;
   /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
@@ -285,7 +309,11 @@ export async function openFleet(
   progress?.update({ loaded: fleet.repos.length });
 
   const heads = new Map<string, string>();
-  for (const entry of state.values()) if (entry.ok && entry.head !== undefined) heads.set(entry.id, entry.head);
+  const web = new Map<string, RepoWeb>();
+  for (const entry of state.values()) {
+    if (entry.ok && entry.head !== undefined) heads.set(entry.id, entry.head);
+    if (entry.ok && entry.web !== undefined) web.set(entry.id, entry.web);
+  }
   const failed = [...state.values()].filter((entry): entry is Extract<Materialized, { ok: false }> => !entry.ok);
   const resolveAll = makeRepoResolver(candidates.settings, allIds);
   const unreadable = new Set(failed.map((entry) => entry.id));
@@ -313,6 +341,7 @@ export async function openFleet(
     checked,
     threadResults,
     heads,
+    web,
     complete,
     diagnostics,
     counts: { discovered: candidates.counts.discovered, skipped: candidates.counts.skipped, slice: slice.length, materialized: state.size, failed: failed.length, loadPasses: passes },

@@ -26,6 +26,37 @@ async function chromium(args: string[], profile: string): Promise<string> {
   return stdout;
 }
 
+/** What Chromium measured of a page at a viewport width (see layoutOf). */
+interface PageLayout {
+  scrollWidth: number;
+  innerWidth: number;
+  graph: { scrollWidth: number; clientWidth: number; right: number };
+  nodes: { name: string; label: string; text: number[]; box: number[] }[];
+}
+
+/**
+ * Lays the page out in Chromium at `width` px and measures it: the document's and the wave graph's scroll widths
+ * and, for every node of the graph, its label's text extent and its box. The page runs no script (its CSP forbids
+ * it), so a copy without the CSP gets a measuring script appended; it reads the layout and changes nothing in it.
+ */
+async function layoutOf(page: string, width: number, dir: string): Promise<PageLayout> {
+  const measure = `<script>
+const graph = document.querySelector('.graph');
+const nodes = [...document.querySelectorAll('svg.wave-graph g.node')].map((node) => {
+  const box = node.querySelector('rect').getBoundingClientRect();
+  const text = node.querySelector('text').getBoundingClientRect();
+  return { name: node.getAttribute('data-name'), label: [...node.querySelectorAll('tspan')].map((span) => span.textContent).join(''), text: [text.left, text.top, text.right, text.bottom], box: [box.left, box.top, box.right, box.bottom] };
+});
+document.body.setAttribute('data-layout', JSON.stringify({ scrollWidth: document.documentElement.scrollWidth, innerWidth, graph: { scrollWidth: graph.scrollWidth, clientWidth: graph.clientWidth, right: graph.getBoundingClientRect().right }, nodes }));
+</script>`;
+  const copy = join(dir, 'measured.html');
+  await writeFile(copy, page.replace(/<meta http-equiv="Content-Security-Policy"[^>]*>/, '').replace('</body>', `${measure}</body>`));
+  const dom = await chromium([`--window-size=${width},1000`, '--dump-dom', pathToFileURL(copy).href], join(dir, 'profile-layout'));
+  const attribute = /data-layout="([^"]*)"/.exec(dom)?.[1];
+  if (attribute === undefined) throw new Error('the measuring script did not run');
+  return JSON.parse(attribute.replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as PageLayout;
+}
+
 const SECRET_LOOKING = 'old finding <b>bold</b> @ops-team #12 | pipe';
 
 describe('the audit report of fixtures/homelab', () => {
@@ -109,6 +140,23 @@ describe('the audit report of fixtures/homelab', () => {
     const png = join(root, 'audit.png');
     await chromium(['--window-size=1400,2400', `--screenshot=${png}`, pathToFileURL(join(root, 'audit.html')).href], join(root, 'profile-shot'));
     expect((await stat(png)).size).toBeGreaterThan(50_000);
+  });
+
+  it('fits a 1400 px window: no horizontal scrolling, the wave graph in full, every Application name whole inside its box', async () => {
+    const layout = await layoutOf(html, 1400, root);
+    expect(layout.innerWidth).toBe(1400);
+    expect(layout.scrollWidth).toBeLessThanOrEqual(layout.innerWidth);
+    expect(layout.graph.scrollWidth).toBeLessThanOrEqual(layout.graph.clientWidth);
+    expect(layout.graph.right).toBeLessThanOrEqual(layout.innerWidth);
+    // fixtures/homelab has 90 Applications in 13 waves (0 to 12).
+    expect(layout.nodes).toHaveLength(90);
+    for (const node of layout.nodes) {
+      expect(node.label, 'the label is the whole name').toBe(node.name);
+      const [textLeft = 0, textTop = 0, textRight = 0, textBottom = 0] = node.text;
+      const [boxLeft = 0, boxTop = 0, boxRight = 0, boxBottom = 0] = node.box;
+      expect(textRight - textLeft, node.name).toBeGreaterThan(0);
+      expect(textLeft >= boxLeft && textRight <= boxRight && textTop >= boxTop && textBottom <= boxBottom, `${node.name}: text ${node.text.join(',')} outside its box ${node.box.join(',')}`).toBe(true);
+    }
   });
 
   it('escapes hostile text in the HTML page so that it stays text in the browser', async () => {

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
+import { simpleGit } from 'simple-git';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRemote, startGitLabServer, type GitLabServer, type Remote, type ServerProject } from '../support/gitlab-server.js';
 import { tempDir } from '../sources/git-fixture.js';
@@ -189,7 +190,14 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     const singleReport = await readReport(join(root, 'single.json'));
     expect(mergedReport.findings.map((finding) => finding.fingerprint)).toEqual(singleReport.findings.map((finding) => finding.fingerprint));
     expect(mergedReport).toEqual(singleReport);
-    expect(await readFile(join(root, 'merged.html'), 'utf8')).toBe(await readFile(join(root, 'single.html'), 'utf8'));
+    const singleHtml = await readFile(join(root, 'single.html'), 'utf8');
+    expect(await readFile(join(root, 'merged.html'), 'utf8')).toBe(singleHtml);
+    // Findings link to their line in GitLab (the --gitlab-url, the project's full path) at the commit the clone holds.
+    const traefik = 'core-services/networking/traefik';
+    const head = (await simpleGit({ baseDir: join(root, 'cache', traefik) }).revparse(['HEAD'])).trim();
+    const latest = singleReport.findings.find((finding) => finding.repo === traefik && finding.ruleId === 'no-latest-tag' && finding.file !== undefined);
+    expect(singleHtml).toContain(`<a href="${server.baseUrl}/homelab/${traefik}/-/blob/${head}/${latest?.file ?? ''}#L${latest?.range?.startLine ?? ''}">`);
+    expect(singleHtml).toContain(`from template <a href="${server.baseUrl}/homelab/platform/ci-templates/-/blob/`);
 
     // Every shard must be there, once.
     await expect(runCli('merge', [fragments[0] ?? '', fragments[2] ?? ''], ENV)).rejects.toThrow(/shard 2 of 3 is missing/);

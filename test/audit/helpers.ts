@@ -58,7 +58,7 @@ export async function runCli(command: 'audit' | 'merge', argv: string[], env: Re
 export interface JsonReport {
   formatVersion: number;
   repos: string[];
-  findings: { ruleId: string; severity: string; repo: string; file?: string; message: string; subject?: string; fingerprint: string; suppression?: unknown }[];
+  findings: { ruleId: string; severity: string; repo: string; file?: string; range?: { startLine: number }; message: string; subject?: string; fingerprint: string; suppression?: unknown }[];
   summary: Record<string, unknown>;
   timings?: unknown;
 }

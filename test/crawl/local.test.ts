@@ -59,6 +59,7 @@ describe('discoverLocalFleet', () => {
         'gitlab:',
         '  host: gitlab.homelab.local',
         '  group: homelab',
+        '  url: https://gitlab.homelab.local/',
         'registries: [harbor.homelab.local]',
         'argocd:',
         '  clusters:',
@@ -76,6 +77,7 @@ describe('discoverLocalFleet', () => {
     const fleet = await discoverLocalFleet(root);
     expect(fleet.settings).toEqual({
       gitlabHost: 'gitlab.homelab.local',
+      webUrl: 'https://gitlab.homelab.local',
       group: 'homelab',
       registries: ['harbor.homelab.local'],
       providers: [],
@@ -124,6 +126,17 @@ describe('discoverLocalFleet', () => {
       ]),
     );
     expect(summary).toHaveLength(10);
+  });
+
+  it('refuses a gitlab.url that is not an http(s) address, or that carries credentials', async () => {
+    for (const url of ['gitlab.homelab.local', 'https://user:token@gitlab.homelab.local', 'ssh://gitlab.homelab.local']) {
+      await writeFiles(root, { 'fleet.yaml': `gitlab:\n  url: ${url}\n` });
+      const fleet = await discoverLocalFleet(root);
+      expect(fleet.settings.webUrl).toBeUndefined();
+      expect(fleet.diagnostics.map((finding) => [finding.ruleId, finding.range?.startLine, finding.message])).toEqual([
+        ['config-error', 2, "`gitlab.url` must be GitLab's http(s) web address without credentials, like https://gitlab.homelab.local"],
+      ]);
+    }
   });
 
   it('reports a fleet.yaml that is not YAML as parse-error and still finds repos by .git', async () => {

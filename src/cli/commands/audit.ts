@@ -136,7 +136,7 @@ export async function audit(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }));
+  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), { ...reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }), web: opened.web });
   if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
   return code;
 }

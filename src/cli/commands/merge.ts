@@ -1,4 +1,5 @@
 import { writeSnapshot } from '../../crawl/snapshot.js';
+import type { RepoWeb } from '../../model/web-link.js';
 import { runChecks } from '../../engine/runner.js';
 import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
@@ -66,7 +67,7 @@ export async function merge(argv: string[]): Promise<number> {
   timings.checks = performance.now() - started;
   if (!settings.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 
-  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }));
+  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), { ...reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }), web: webOfFragments(fragments) });
   if (values.stats !== undefined) {
     await writeStats(values.stats, { fragments: fragments.length, repos: { loaded: fleet.repos.length }, checks: results.stats, phases: timings });
   }
@@ -114,4 +115,9 @@ export function checkFragments(fragments: readonly Fragment[], paths: readonly s
   const lists = new Set(fragments.map((fragment) => stableJson(fragment.fleetRepos)));
   if (lists.size > 1) warnings.push('the shards saw different project lists (a project was added or removed while they ran); a repository may be missing from this audit or reported twice');
   return warnings;
+}
+
+/** Where each repo is in GitLab, as the shards saw it. */
+function webOfFragments(fragments: readonly Fragment[]): Map<string, RepoWeb> {
+  return new Map(fragments.flatMap((fragment) => fragment.repos.flatMap((repo) => (repo.web ? [[repo.id, repo.web] as const] : []))));
 }

@@ -19,6 +19,8 @@ export interface RepoFacts {
   kinds: RepoKind[];
   /** The repo has a `.gitlab-ci.yml`. */
   pipeline: boolean;
+  /** The other repos whose CI files its pipeline includes (CI templates), nested includes too; sorted. */
+  ciTemplateRepos?: string[];
   /**
    * Scan categories required-scans requires of this repo (from its kinds and the rule's effective `requirements`
    * option, whether or not it has a pipeline); absent when the rule is off for it.
@@ -59,10 +61,14 @@ export function requiredScanCategories(kinds: readonly string[], requirements: S
 export function fleetFacts(fleet: Fleet, requirementsFor: (repoId: string) => ScanRequirements | undefined): FleetFacts {
   const repos = fleet.repos.map((repo): RepoFacts => {
     const requirements = requirementsFor(repo.id);
+    const templates = [...new Set((repo.ci?.includes ?? []).flatMap((include) => [include.resolvedRepo, include.viaRepo]))]
+      .filter((id): id is string => id !== undefined && id !== repo.id)
+      .sort(compareText);
     return {
       id: repo.id,
       kinds: [...repo.kinds],
       pipeline: repo.ci !== undefined,
+      ...(templates.length > 0 ? { ciTemplateRepos: templates } : {}),
       ...(requirements ? { requiredScans: requiredScanCategories(repo.kinds, requirements) } : {}),
     };
   });

@@ -2,6 +2,7 @@
 import type { Finding } from '../../model/findings.js';
 import type { AuditSummary } from '../audit-summary.js';
 import type { PreviousFinding } from '../audit/previous.js';
+import { findingPlace, relatedPlaces, type Place, type PlaceLinks } from '../audit/places.js';
 import { anchor, esc, plural } from './text.js';
 
 /** The detailed list stops here; the JSON and SARIF reports carry every finding. */
@@ -22,7 +23,7 @@ export function findingsSection(summary: AuditSummary): string {
       .join(', ');
     blocks.push(`<details id="${anchor(group.repo)}" data-repo="${esc(group.repo)}"${counts.error > 0 ? ' open' : ''}>
 <summary><span class="repo">${esc(group.label)}</span> — ${label}</summary>
-${findingTable(shown, false, ruleLinks(summary))}
+${findingTable(shown, false, findingLinks(summary))}
 </details>`);
   }
   const cut = total > HTML_MAX_FINDINGS ? `<p class="note">The first ${HTML_MAX_FINDINGS} of ${total} findings are listed; the JSON and SARIF reports have them all.</p>\n` : '';
@@ -32,20 +33,40 @@ ${total === 0 ? '<p class="empty">No unsuppressed findings.</p>' : cut + blocks.
 </section>`;
 }
 
-/** Each rule's docs page, for the rule cell of a finding (the rules with findings have their docs URL in byRule). */
-export function ruleLinks(summary: AuditSummary): ReadonlyMap<string, string> {
-  return new Map(summary.byRule.flatMap((row) => (row.docsUrl === undefined ? [] : [[row.ruleId, row.docsUrl] as const])));
+/** What a finding row links to: its rule's docs, its file and line in GitLab, and the CI templates of its repo. */
+export interface FindingLinks extends PlaceLinks {
+  /** Each rule's docs page (the rules with findings have their docs URL in byRule). */
+  rules: ReadonlyMap<string, string>;
 }
 
-function ruleCell(ruleId: string, links: ReadonlyMap<string, string>): string {
-  const url = links.get(ruleId);
+export function findingLinks(summary: AuditSummary): FindingLinks {
+  return {
+    rules: new Map(summary.byRule.flatMap((row) => (row.docsUrl === undefined ? [] : [[row.ruleId, row.docsUrl] as const]))),
+    web: summary.web,
+    ciTemplates: summary.ciTemplates,
+  };
+}
+
+function ruleCell(ruleId: string, links: FindingLinks): string {
+  const url = links.rules.get(ruleId);
   return `<td class="rule">${url === undefined ? esc(ruleId) : `<a href="${esc(url)}">${esc(ruleId)}</a>`}</td>`;
 }
 
-export function findingTable(findings: readonly Finding[], withRepo: boolean, links: ReadonlyMap<string, string>, id?: string): string {
+function placeHtml(place: Place): string {
+  return place.url === undefined ? esc(place.text) : `<a href="${esc(place.url)}">${esc(place.text)}</a>`;
+}
+
+/** The other places a finding names, under its message; a CI template's line is where the fix goes. */
+function relatedLines(finding: Finding, links: FindingLinks): string {
+  return relatedPlaces(links, finding)
+    .map((place) => `<div class="${place.template ? 'origin' : 'related'}">${place.template ? 'from template' : 'see'} ${placeHtml(place)}</div>`)
+    .join('');
+}
+
+export function findingTable(findings: readonly Finding[], withRepo: boolean, links: FindingLinks, id?: string): string {
   const rows = findings.map((finding) => {
-    const location = finding.file === undefined ? '' : finding.range ? `${finding.file}:${finding.range.startLine}:${finding.range.startColumn}` : finding.file;
-    return `<tr class="sev-${finding.severity}" data-fingerprint="${esc(finding.fingerprint)}"><td><span class="pill sev-${finding.severity}">${finding.severity}</span></td>${withRepo ? `<td class="repo">${esc(finding.repo === '.' ? '(fleet)' : finding.repo)}</td>` : ''}<td class="loc">${esc(location)}</td><td>${esc(finding.message)}</td>${ruleCell(finding.ruleId, links)}</tr>`;
+    const place = findingPlace(links, finding);
+    return `<tr class="sev-${finding.severity}" data-fingerprint="${esc(finding.fingerprint)}"><td><span class="pill sev-${finding.severity}">${finding.severity}</span></td>${withRepo ? `<td class="repo">${esc(finding.repo === '.' ? '(fleet)' : finding.repo)}</td>` : ''}<td class="loc">${place ? placeHtml(place) : ''}</td><td>${esc(finding.message)}${relatedLines(finding, links)}</td>${ruleCell(finding.ruleId, links)}</tr>`;
   });
   return `<table class="findings"${id !== undefined ? ` id="${id}"` : ''}>
 <thead><tr><th>Severity</th>${withRepo ? '<th>Repository</th>' : ''}<th>Location</th><th>Message</th><th>Rule</th></tr></thead>

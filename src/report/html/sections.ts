@@ -4,7 +4,7 @@ import type { AuditSummary } from '../audit-summary.js';
 import { COVERAGE_LABELS, type Coverage } from '../audit/coverage.js';
 import type { Changes } from '../audit/previous.js';
 import type { Score } from '../audit/score.js';
-import { findingTable, previousTable } from './findings.js';
+import { findingTable, previousTable, type FindingLinks } from './findings.js';
 import { anchor, esc, formatScore, plural } from './text.js';
 
 export function scoreSection(summary: AuditSummary): string {
@@ -40,7 +40,7 @@ function trendText(now: Score, before: Score): string {
   return `<div class="trend ${direction}">${arrow} ${delta > 0 ? '+' : ''}${formatScore(delta)} since the previous run (${formatScore(before.value)})</div>`;
 }
 
-export function changesSection(changes: Changes, links: ReadonlyMap<string, string>): string {
+export function changesSection(changes: Changes, links: FindingLinks): string {
   const extra: string[] = [];
   if (changes.suppressed > 0) extra.push(`${plural(changes.suppressed, 'finding')} of the previous run ${changes.suppressed === 1 ? 'is' : 'are'} now suppressed.`);
   if (changes.unknown > 0) extra.push(`${plural(changes.unknown, 'finding')} of the previous run ${changes.unknown === 1 ? 'is' : 'are'} in repositories this run could not audit: neither fixed nor open.`);

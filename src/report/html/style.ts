@@ -54,10 +54,12 @@ svg .edge{fill:none;stroke:#8a94a6;stroke-opacity:.3;stroke-width:1}
 svg .edge.violation{stroke:var(--err);stroke-opacity:.95;stroke-width:2.2}
 svg .node rect{fill:#eef2f7;stroke:#9aa5b5}
 svg .node.flagged rect{fill:var(--err-bg);stroke:var(--err);stroke-width:1.5}
-svg .node text{fill:var(--fg)}
+svg .node text{fill:var(--fg);font:10px "DejaVu Sans Mono","Liberation Mono",Menlo,Consolas,monospace}
 table.waves tr.flagged td{background:#fff7f6}
 .dep{white-space:nowrap}.dep.violation{color:var(--err);font-weight:600}
 .problem{font-size:12px}.problem.sev-error{color:var(--err)}.problem.sev-warning{color:var(--warn)}.problem.suppressed{color:var(--muted);font-style:italic}
+td .origin,td .related{margin-top:2px;color:var(--muted);font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,"Liberation Mono",monospace;overflow-wrap:anywhere}
+td.loc a,td .origin a,td .related a{color:inherit}
 details{border:1px solid var(--line);border-radius:6px;margin:6px 0;padding:4px 10px}
 details summary{cursor:pointer;padding:2px 0}
 details table{margin-top:6px}
