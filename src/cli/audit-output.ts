@@ -17,6 +17,7 @@ import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/
 import { finish, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
+import { redactDeep } from '../run/outbound.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   /** A previous `--format json` report to compare with. */
@@ -32,13 +33,15 @@ export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
  */
 export function auditFacts(fleet: Fleet, config: FleetlintConfig, checks: readonly Check[]): FleetFacts {
   const requiredScans = checks.find((check) => check.meta.id === 'required-scans')?.meta;
-  return fleetFacts(fleet, (repoId) => {
+  // Image references, repo URLs and job names as the files wrote them: redacted like the findings.
+  const facts = fleetFacts(fleet, (repoId) => {
     if (!requiredScans) return undefined;
     const setting = ruleSettingFor(config, requiredScans, repoId);
     if (!setting.enabled) return undefined;
     const requirements = setting.options.requirements;
     return isRequirements(requirements) ? requirements : {};
   });
+  return redactDeep(facts);
 }
 
 function isRequirements(value: unknown): value is ScanRequirements {

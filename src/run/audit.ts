@@ -4,11 +4,12 @@
  */
 import { isRepoCheck, type Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import { runChecks, type RunResult } from '../engine/runner.js';
+import type { RunResult } from '../engine/runner.js';
 import { toolVersion } from '../package.js';
 import { threadsFor } from './build-in-threads.js';
 import type { OpenedFleet } from './open-fleet.js';
 import type { RunProgress } from './progress.js';
+import { runChecksWithout } from './unavailable.js';
 import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, writeResultsCache, type CachedRepoResults } from './repo-results.js';
 
 export interface AuditChecksOptions {
@@ -67,14 +68,18 @@ export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptio
   });
   progress?.update({ checked: 0, toCheck }, 'checking');
   const started = performance.now();
-  const result = await runChecks({
-    fleet,
-    checks,
-    config,
-    threads: options.threads ?? threadsFor(fleet.repos.length),
-    stored: results,
-    ...(opened.shard ? { repoIds: opened.checked } : {}),
-  });
+  const result = await runChecksWithout(
+    {
+      fleet,
+      checks,
+      config,
+      threads: options.threads ?? threadsFor(fleet.repos.length),
+      stored: results,
+      ...(opened.shard ? { repoIds: opened.checked } : {}),
+    },
+    opened.unavailable,
+    opened.missingContent,
+  );
   if (options.timings) options.timings.checks = (options.timings.checks ?? 0) + performance.now() - started;
   if (options.cacheFile !== undefined) {
     const entries = new Map<string, CachedRepoResults>();

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSnapshot } from '../../crawl/snapshot.js';
+import { maskedText, redactDeep } from '../../run/outbound.js';
 import { TOKEN_ENV_VAR } from '../../crawl/gitlab-api.js';
 import { resolveShard } from '../../crawl/shard.js';
 import { policyInput } from '../../model/policy-input.js';
@@ -118,62 +119,70 @@ export async function audit(argv: string[]): Promise<number> {
       onRetry: (event) => {
         if (!values.quiet) progress.log(`fleetlint: GitLab answered ${event.status ?? 'nothing'} at ${event.url}; retry ${event.attempt} in ${Math.ceil(event.delayMs / 1000)} s`);
       },
+      onCacheWait: (holder) => {
+        progress.log(`fleetlint: the clone cache ${cacheDir} is in use by ${holder}; waiting for it`);
+      },
     });
     pages = remote.pages;
     candidates = remote;
   } else {
     candidates = await localCandidates(root);
   }
-  timings.discover = performance.now() - started;
-  // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
-  const { fleet } = opened;
-  if (values['print-model']) {
+  try {
+    timings.discover = performance.now() - started;
+    // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
+    const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
+    const { fleet } = opened;
+    if (values['print-model']) {
+      progress.done();
+      // Script lines, values and URLs as the files hold them: redacted like every other output.
+      process.stdout.write(`${JSON.stringify(redactDeep(policyInput(fleet)), null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (!values.quiet) {
+      progress.log(modelSummary(fleet));
+      if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
+    }
+    if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
+
+    const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
+    const { result, results, checksHash } = await auditChecks(opened, {
+      config,
+      checks,
+      threads,
+      cacheFile,
+      repoScopeOnly: fragmentPath !== undefined,
+      progress,
+      timings,
+      onCacheProblem: (problem) => {
+        if (!values.quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${problem}; every repo is evaluated`);
+      },
+    });
     progress.done();
-    process.stdout.write(`${JSON.stringify(policyInput(fleet), null, 2)}\n`);
-    return EXIT.ok;
-  }
-  if (!values.quiet) {
-    progress.log(modelSummary(fleet));
-    if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
-  }
-  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
+    if (!values.quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
+      progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
+    }
+    const stats = {
+      repos: { ...opened.counts, loaded: fleet.repos.length, checked: opened.checked.size },
+      ...(pages !== undefined ? { gitlabPages: pages } : {}),
+      checks: results.stats,
+    };
 
-  const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
-  const { result, results, checksHash } = await auditChecks(opened, {
-    config,
-    checks,
-    threads,
-    cacheFile,
-    repoScopeOnly: fragmentPath !== undefined,
-    progress,
-    timings,
-    onCacheProblem: (problem) => {
-      if (!values.quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${problem}; every repo is evaluated`);
-    },
-  });
-  progress.done();
-  if (!values.quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
-    progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
-  }
-  const stats = {
-    repos: { ...opened.counts, loaded: fleet.repos.length, checked: opened.checked.size },
-    ...(pages !== undefined ? { gitlabPages: pages } : {}),
-    checks: results.stats,
-  };
+    if (fragmentPath !== undefined) {
+      const fragment = await sliceFragment(opened, results, { checksHash, root: candidates.root, fleetRepos: candidates.ids });
+      const { repos } = fragment;
+      const bytes = await writeFragment(fragmentPath, fragment);
+      if (!values.quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
+      if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+      return EXIT.ok;
+    }
 
-  if (fragmentPath !== undefined) {
-    const fragment = await sliceFragment(opened, results, { checksHash, root: candidates.root, fleetRepos: candidates.ids });
-    const { repos } = fragment;
-    const bytes = await writeFragment(fragmentPath, fragment);
-    if (!values.quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
+    const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
     if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
-    return EXIT.ok;
+    return code;
+  } finally {
+    await candidates.close?.();
   }
-
-  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
-  if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
-  return code;
 }
 
 export function parseFailOn(value: string): FailOn {

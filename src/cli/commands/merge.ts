@@ -1,12 +1,13 @@
 import { parseArgs } from 'node:util';
 import { writeSnapshot } from '../../crawl/snapshot.js';
-import { runChecks } from '../../engine/runner.js';
+import { maskedText } from '../../run/outbound.js';
 import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
 import { parseFormats } from '../formats.js';
 import { fleetOfFragments, FragmentError, readFragment, type Fragment } from '../../run/fragment.js';
+import { runChecksWithout } from '../../run/unavailable.js';
 import { Progress } from '../progress.js';
 import { checksHash, RepoResults, stableJson } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
@@ -67,14 +68,14 @@ export async function merge(argv: string[]): Promise<number> {
   timings.read = performance.now() - started;
 
   started = performance.now();
-  const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
+  const { fleet, stored, unavailable, missingContent } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
   timings.model = performance.now() - started;
   if (!values.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
-  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
+  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
 
   started = performance.now();
   const results = new RepoResults({ stored: (id) => stored.get(id) });
-  const result = await runChecks({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results });
+  const result = await runChecksWithout({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results }, unavailable, missingContent);
   timings.checks = performance.now() - started;
   if (!values.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 

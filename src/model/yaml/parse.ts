@@ -173,8 +173,8 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
       const [start, end] = error.pos;
       const more = syntaxErrors.length - 1;
       const message = duplicate
-        ? `duplicate key: ${firstLine(error.message)} (the last value wins in most tools)`
-        : `YAML syntax error: ${firstLine(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
+        ? `duplicate key: ${withoutSource(error.message)} (the last value wins in most tools)`
+        : `YAML syntax error: ${withoutSource(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
       diagnostic(message, rangeFromOffsets(lineCounter, start, end), duplicate ? 'warning' : 'error');
     }
     let value: unknown;
@@ -235,6 +235,16 @@ export function releasedYamlFile(data: YamlFileData, text: string): ParsedYamlFi
     file.addDocument(index, document.value, document.broken);
   });
   return file;
+}
+
+/**
+ * The yaml package's message without the text it quotes from the file (`Unexpected double-quoted-scalar token in
+ * YAML stream: "\"hunter2\""`): the token may be a secret, and the finding's place already points at it.
+ */
+function withoutSource(message: string): string {
+  return firstLine(message)
+    .replace(/: ".*"$/, '')
+    .replace(/^(Block scalar header includes extra characters|Not a YAML token): .*$/, '$1');
 }
 
 function firstLine(message: string): string {
