@@ -1,5 +1,5 @@
 import { stderr } from './output.js';
-import { EXIT, UsageError } from '../usage-error.js';
+import { EXIT, IncompleteFleetError, UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 
 interface Command {
@@ -35,7 +35,7 @@ Usage:
 ${details.join('\n\n')}
 
 Exit codes: 0 nothing at or above --fail-on, 1 findings at or above it, 2 usage or configuration error,
-3 internal failure.`;
+3 internal failure, 4 incomplete fleet (GitLab's project list could not be read to its end: no report).`;
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -62,6 +62,10 @@ export async function main(argv: string[]): Promise<number> {
     if (error instanceof UsageError || isParseArgsError(error)) {
       stderr(`fleetlint: ${(error as Error).message}\nRun "fleetlint --help" for usage.`);
       return EXIT.usage;
+    }
+    if (error instanceof IncompleteFleetError) {
+      stderr(`fleetlint: incomplete fleet: ${error.message}`);
+      return EXIT.incomplete;
     }
     // By name: importing the config module here would load ajv and yaml for every command.
     if (error instanceof Error && error.name === 'ConfigError') {

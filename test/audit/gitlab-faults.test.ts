@@ -212,6 +212,27 @@ describe('one clone cache, several runs', () => {
     expect((await readdir(join(root, 'cache'))).sort()).toEqual(['.fleetlint-results.json.gz', 'apps', 'platform']);
   }, 120_000);
 
+  it('exits 4 (incomplete fleet) with one line and no report when the project list breaks off after its first page', async () => {
+    const headerless = await startGitLabServer({
+      token: TOKEN,
+      groups: ['homelab'],
+      projects: Object.keys(FLEET).map((id, index) => ({ id: index + 1, pathWithNamespace: `homelab/${id}` })),
+      pagination: 'keyset-no-headers',
+      reposRoot: join(root, 'gitlab'),
+    });
+    try {
+      // The first page is served without pagination headers; the page after it fails on the first try and every retry.
+      const busy = { status: 503, headers: { 'content-type': 'text/plain', 'retry-after': '0' }, body: 'Service Unavailable\n' };
+      headerless.script('serve', ...Array.from({ length: 6 }, () => busy));
+      const result = await run('incomplete.json', headerless.baseUrl);
+      expect(result.code).toBe(4);
+      expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('fleetlint: incomplete fleet: the project list of group "homelab" stopped after 1 page(s)'))).toHaveLength(1);
+      await expect(readFile(join(root, 'incomplete.json'))).rejects.toThrow(/ENOENT/);
+    } finally {
+      await headerless.close();
+    }
+  }, 60_000);
+
   it('prunes the clones of projects gone from the group', async () => {
     const projects: ServerProject[] = Object.keys(FLEET)
       .filter((id) => id !== 'apps/docs')

@@ -27,9 +27,10 @@ export interface ServerProject {
  * - offset-no-totals: what GitLab sends past 10,000 results: no x-total, x-total-pages or rel="last".
  * - keyset: `pagination=keyset&order_by=id` answered with only `Link: rel="next"` (an `id_after` cursor).
  * - keyset-405: `pagination=keyset` refused with 405, as GitLab does where keyset is not available.
- * - offset-no-headers: every page's pagination headers stripped (a proxy that drops them): only the body is left.
+ * - offset-no-headers, keyset-no-headers: every page's pagination headers stripped (a proxy that drops them): only
+ *   the body is left.
  */
-export type PaginationMode = 'offset' | 'offset-no-totals' | 'keyset' | 'keyset-405' | 'offset-no-headers';
+export type PaginationMode = 'offset' | 'offset-no-totals' | 'keyset' | 'keyset-405' | 'offset-no-headers' | 'keyset-no-headers';
 
 export interface ScriptedResponse {
   status: number;
@@ -70,8 +71,8 @@ export interface GitLabServerOptions {
 export interface GitLabServer {
   baseUrl: string;
   requests: RecordedRequest[];
-  /** Answers the next API requests with these responses, in order, before serving normally again. */
-  script(...responses: ScriptedResponse[]): void;
+  /** Answers the next API requests with these responses (`'serve'`: as usual), in order, before serving normally again. */
+  script(...responses: (ScriptedResponse | 'serve')[]): void;
   /**
    * Answers the next git requests for one project (`homelab/platform/ci-templates`) with these responses, in
    * order, before serving it normally again: a 503 while it is cloned or fetched, say.
@@ -88,7 +89,7 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 export async function startGitLabServer(options: GitLabServerOptions): Promise<GitLabServer> {
   const requests: RecordedRequest[] = [];
-  const scripted: ScriptedResponse[] = [];
+  const scripted: (ScriptedResponse | 'serve')[] = [];
   const scriptedGit = new Map<string, GitFault[]>();
   let baseUrl = '';
   const server = createServer((request, response) => {
@@ -99,7 +100,8 @@ export async function startGitLabServer(options: GitLabServerOptions): Promise<G
     requests.push({ method: request.method ?? '', url: request.url ?? '', privateToken: header('private-token'), authorization: header('authorization'), at: Date.now() });
     const url = new URL(request.url ?? '/', baseUrl);
     if (url.pathname.startsWith('/api/v4/')) {
-      send(response, scripted.shift() ?? api(url, header('private-token'), options, baseUrl));
+      const next = scripted.shift();
+      send(response, next === undefined || next === 'serve' ? api(url, header('private-token'), options, baseUrl) : next);
     } else if (/\.git\/(info\/refs|git-upload-pack)$/.test(url.pathname)) {
       const project = decodeURIComponent(url.pathname.replace(/^\/|\.git\/(info\/refs|git-upload-pack)$/g, ''));
       const fault = scriptedGit.get(project)?.shift();
@@ -161,14 +163,14 @@ function api(url: URL, privateToken: string | undefined, options: GitLabServerOp
   const entity = (project: ServerProject): unknown => projectEntity(project, baseUrl);
   const mode = options.pagination ?? 'offset';
 
-  if (query.get('pagination') === 'keyset' && (mode === 'keyset' || mode === 'keyset-405')) {
+  if (query.get('pagination') === 'keyset' && (mode === 'keyset' || mode === 'keyset-405' || mode === 'keyset-no-headers')) {
     if (mode === 'keyset-405' || orderBy !== 'id') return json(405, { message: 'Keyset pagination is not yet available for this type of request' });
     const after = Number(query.get('id_after') ?? 0);
     const rest = projects.filter((project) => (direction === 1 ? project.id > after : after === 0 || project.id < after));
     const page = rest.slice(0, perPage);
     const last = page[page.length - 1];
     const headers: Record<string, string> = {};
-    if (rest.length > perPage && last) {
+    if (rest.length > perPage && last && mode !== 'keyset-no-headers') {
       const next = new URL(url.pathname + url.search, baseUrl);
       next.searchParams.set(direction === 1 ? 'id_after' : 'id_before', String(last.id));
       next.searchParams.delete(direction === 1 ? 'id_before' : 'id_after');
