@@ -2,8 +2,7 @@
  * Writing an audit's reports, shared by `audit` and `merge`: the usual formats through finish(), and the audit
  * report (html, markdown), which also needs facts from the model and the previous run to compare with.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import { readBaseline } from '../engine/baseline.js';
@@ -18,6 +17,7 @@ import { finish, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 import { redactDeep } from '../run/outbound.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   /** A previous `--format json` report to compare with. */
@@ -110,10 +110,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
   for (const request of requests) {
     const text = renderReport(request.format, input);
     if (request.path === undefined) process.stdout.write(text);
-    else {
-      await mkdir(dirname(request.path), { recursive: true });
-      await writeFile(request.path, text);
-    }
+    else await writeFileAtomic(request.path, text);
   }
   return code;
 }

@@ -1,5 +1,5 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { isDockerfileName } from '../model/docker/load.js';
@@ -63,9 +63,8 @@ export async function snapshotOf(fleet: Fleet, textOf: SnapshotText): Promise<Fl
 
 export async function writeSnapshot(path: string, fleet: Fleet, textOf: SnapshotText): Promise<void> {
   const snapshot = await snapshotOf(fleet, textOf);
-  await mkdir(dirname(path), { recursive: true });
   // No timestamps inside: the same fleet gives the same bytes (gzip's header carries no mtime from Node).
-  await writeFile(path, await promisify(gzip)(JSON.stringify(snapshot)));
+  await writeFileAtomic(path, await promisify(gzip)(JSON.stringify(snapshot)));
 }
 
 export class SnapshotError extends Error {

@@ -38,6 +38,11 @@ export interface AuditChecks {
   results: RepoResults;
   /** checksHash() of this run's checks: a fragment carries it, and the cache is keyed by it. */
   checksHash: string;
+  /**
+   * Writes the incremental results cache, when the run has one: after the reports, since a cache that cannot be
+   * written (a full disk, no permission) costs only the next run's time. Returns why it could not be written.
+   */
+  saveCache(): Promise<string | undefined>;
 }
 
 export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptions): Promise<AuditChecks> {
@@ -81,13 +86,19 @@ export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptio
     opened.missingContent,
   );
   if (options.timings) options.timings.checks = (options.timings.checks ?? 0) + performance.now() - started;
-  if (options.cacheFile !== undefined) {
+  const saveCache = async (): Promise<string | undefined> => {
+    if (options.cacheFile === undefined) return undefined;
     const entries = new Map<string, CachedRepoResults>();
     for (const [id, key] of keys) {
       const recorded = results.recorded(id);
       if (recorded) entries.set(id, { key, checks: recorded });
     }
-    await writeResultsCache(options.cacheFile, entries);
-  }
-  return { result, results, checksHash: hash };
+    try {
+      await writeResultsCache(options.cacheFile, entries);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  return { result, results, checksHash: hash, saveCache };
 }

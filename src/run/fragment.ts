@@ -16,8 +16,8 @@
  * that read only its own files still travel); the fleet-wide checks read structure (Applications, waves, sources),
  * which masking keeps.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Shard } from '../crawl/shard.js';
@@ -229,10 +229,9 @@ export class FragmentSource implements FileSource {
 }
 
 export async function writeFragment(path: string, fragment: Fragment): Promise<number> {
-  await mkdir(dirname(path), { recursive: true });
   // No timestamps inside, and gzip from Node writes no mtime: the same slice gives the same bytes.
   const bytes = await promisify(gzip)(JSON.stringify(fragment));
-  await writeFile(path, bytes);
+  await writeFileAtomic(path, bytes);
   return bytes.length;
 }
 

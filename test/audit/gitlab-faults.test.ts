@@ -111,6 +111,18 @@ describe('audit --gitlab-url when GitLab or the cache misbehave', () => {
     expect(next).toMatch(/^[0-9a-f]{40}$/);
   }, 60_000);
 
+  it('a results cache that cannot be written is a warning after the reports, not a lost report (exit 3)', async () => {
+    // A folder where the cache file goes (as a project path colliding with its name would make): no rename lands.
+    await mkdir(join(root, 'blocked', '.fleetlint-results.json.gz', 'occupied'), { recursive: true });
+    const run = await runCli('audit', [...args('blocked'), '--format', `json=${join(root, 'blocked.json')}`, '--format', `markdown=${join(root, 'blocked.md')}`], ENV);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/fleetlint: warning: the results cache .*\.fleetlint-results\.json\.gz could not be written \(.*\); the next run evaluates every repo/);
+    expect(findingLines(await readReport(join(root, 'blocked.json')))).toEqual(findingLines(good));
+    expect(await readFile(join(root, 'blocked.md'), 'utf8')).toContain('fleetlint');
+    // The failed write left no temporary file behind.
+    expect((await readdir(join(root, 'blocked'))).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  }, 60_000);
+
   it('refuses a clone URL on another origin or the local disk: the token goes nowhere else', async () => {
     const elsewhere = await startGitLabServer({ token: 'other', groups: [], projects: [], reposRoot: join(root, 'gitlab') });
     const foreign = await startGitLabServer({

@@ -146,7 +146,7 @@ export async function audit(argv: string[]): Promise<number> {
     if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
 
     const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
-    const { result, results, checksHash } = await auditChecks(opened, {
+    const { result, results, checksHash, saveCache } = await auditChecks(opened, {
       config,
       checks,
       threads,
@@ -174,12 +174,20 @@ export async function audit(argv: string[]): Promise<number> {
       const bytes = await writeFragment(fragmentPath, fragment);
       if (!values.quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
       if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+      await saveCacheOrWarn();
       return EXIT.ok;
     }
 
     const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
     if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+    await saveCacheOrWarn();
     return code;
+
+    // After the reports: a cache that cannot be written costs the next run its reuse, not this run its report.
+    async function saveCacheOrWarn(): Promise<void> {
+      const problem = await saveCache();
+      if (problem !== undefined) progress.log(`fleetlint: warning: the results cache ${cacheFile ?? ''} could not be written (${problem}); the next run evaluates every repo`);
+    }
   } finally {
     await candidates.close?.();
   }

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { simpleGit } from 'simple-git';
@@ -17,6 +15,7 @@ import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
 import { EXIT, UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { parseFailOn } from './audit.js';
+import { writeFileAtomic } from '../../write-atomic.js';
 
 export const MR_USAGE = `fleetlint mr [<repo-dir>] [options]
 
@@ -177,8 +176,7 @@ async function writeReports(outcome: MrOutcome, formats: readonly FormatRequest[
     if (request.path === undefined) {
       process.stdout.write(text);
     } else {
-      await mkdir(dirname(request.path), { recursive: true });
-      await writeFile(request.path, text);
+      await writeFileAtomic(request.path, text);
     }
   }
 }
