@@ -4,7 +4,7 @@
  * URL, a log line or an error message.
  */
 
-import { IncompleteFleetError } from '../usage-error.js';
+import { IncompleteFleetError } from '../exit-codes.js';
 
 /** The env var the CLI reads the token from; messages name it so the user knows what to fix. */
 export const TOKEN_ENV_VAR = 'GITLAB_TOKEN';

@@ -58,7 +58,7 @@ describe('audit --gitlab-url when GitLab or the cache misbehave', () => {
     await (cleanup as (() => Promise<void>) | undefined)?.();
   });
 
-  const args = (cache: string): string[] => ['--gitlab-url', server.baseUrl, '--group', 'homelab', '--gitlab-host', 'gitlab.homelab.local', '--registry', 'harbor.homelab.local', '--cache-dir', join(root, cache), '--quiet'];
+  const args = (cache: string): string[] => ['--gitlab-url', server.baseUrl, '--group', 'homelab', '--gitlab-host', 'gitlab.homelab.local', '--registry', 'harbor.homelab.local', '--cache-dir', join(root, cache)];
   const serviceUnavailable = { status: 503, headers: { 'content-type': 'text/plain' }, body: 'Service Unavailable\n' };
 
   it('the good run: the templates give the consumers their scan, and nothing is left behind in the private cache', async () => {
@@ -137,7 +137,7 @@ describe('audit --gitlab-url when GitLab or the cache misbehave', () => {
       reposRoot: join(root, 'gitlab'),
     });
     try {
-      const run = await runCli('audit', ['--gitlab-url', foreign.baseUrl, '--group', 'homelab', '--cache-dir', join(root, 'foreign'), '--quiet', '--format', `json=${join(root, 'foreign.json')}`], ENV);
+      const run = await runCli('audit', ['--gitlab-url', foreign.baseUrl, '--group', 'homelab', '--cache-dir', join(root, 'foreign'), '--format', `json=${join(root, 'foreign.json')}`], ENV);
       expect(run.code).toBe(1);
       const crawl = (await readReport(join(root, 'foreign.json'))).findings.filter((finding) => finding.ruleId === 'crawl-error').map((finding) => `${finding.repo}: ${finding.message}`);
       const origin = foreign.baseUrl;
@@ -224,7 +224,7 @@ describe('one clone cache, several runs', () => {
     expect((await readdir(join(root, 'cache'))).sort()).toEqual(['.fleetlint-results.json.gz', 'apps', 'platform']);
   }, 120_000);
 
-  it('exits 4 (incomplete fleet) with one line and no report when the project list breaks off after its first page', async () => {
+  it('exits 5 (incomplete fleet) with one line and no report when the project list breaks off after its first page', async () => {
     const headerless = await startGitLabServer({
       token: TOKEN,
       groups: ['homelab'],
@@ -237,7 +237,7 @@ describe('one clone cache, several runs', () => {
       const busy = { status: 503, headers: { 'content-type': 'text/plain', 'retry-after': '0' }, body: 'Service Unavailable\n' };
       headerless.script('serve', ...Array.from({ length: 6 }, () => busy));
       const result = await run('incomplete.json', headerless.baseUrl);
-      expect(result.code).toBe(4);
+      expect(result.code).toBe(5);
       expect(result.stderr.trim().split('\n').filter((line) => line.startsWith('fleetlint: incomplete fleet: the project list of group "homelab" stopped after 1 page(s)'))).toHaveLength(1);
       await expect(readFile(join(root, 'incomplete.json'))).rejects.toThrow(/ENOENT/);
     } finally {

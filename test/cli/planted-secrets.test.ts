@@ -74,7 +74,7 @@ describe('planted secrets in fixtures/hostile, through every output of the CLI',
       expect(run.status).toBe(0);
       outputs.set(`shard ${shard} stderr`, run.stderr);
     }
-    const merged = fleetlint(['merge', join(out, 'fragment-1-of-2.json.gz'), join(out, 'fragment-2-of-2.json.gz'), '--format', `json=${join(out, 'merged.json')}`, '--quiet']);
+    const merged = fleetlint(['merge', join(out, 'fragment-1-of-2.json.gz'), join(out, 'fragment-2-of-2.json.gz'), '--format', `json=${join(out, 'merged.json')}`]);
     outputs.set('merge stderr', merged.stderr);
     for (const [name, text] of readAll(out)) outputs.set(name, text);
   }, 120_000);

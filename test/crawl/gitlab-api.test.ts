@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitLabApiError, listGroupProjects, nextLink, retryAfterMs, type ListGroupProjectsOptions } from '../../src/crawl/gitlab-api.js';
-import { IncompleteFleetError } from '../../src/usage-error.js';
+import { IncompleteFleetError } from '../../src/exit-codes.js';
 import { startGitLabServer, type GitLabServer, type GitLabServerOptions, type ServerProject } from '../support/gitlab-server.js';
 
 const TOKEN = 'glpat-Xy7secretTOKENvalue42';
