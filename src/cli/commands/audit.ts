@@ -17,6 +17,7 @@ import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { EXIT } from '../../exit-codes.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { preflight } from '../preflight.js';
 
 export const AUDIT: CommandSpec<AuditOption> = {
   name: 'audit',
@@ -61,6 +62,7 @@ export async function audit(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : wholeNumber(values.threads, '--threads', 1);
   const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
   const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
+  await preflight(values, settings);
 
   const timings: Record<string, number> = {};
   const quiet = settings.quiet;

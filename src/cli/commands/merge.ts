@@ -13,6 +13,7 @@ import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { preflight } from '../preflight.js';
 
 export const MERGE: CommandSpec<(typeof REPORT_OPTIONS)[number]> = {
   name: 'merge',
@@ -30,6 +31,7 @@ export async function merge(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(MERGE, argv);
   if (positionals.length === 0) throw new UsageError('merge needs the fragment files written by audit --write-fragment');
   const settings = outputSettings(values);
+  await preflight(values, settings);
   const progress = new Progress({ quiet: settings.quiet });
   const timings: Record<string, number> = {};
 

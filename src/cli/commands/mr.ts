@@ -12,6 +12,7 @@ import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec, type Ou
 import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { writeFileAtomic } from '../../write-atomic.js';
+import { preflight } from '../preflight.js';
 
 export const MR: CommandSpec<MrOption> = {
   name: 'mr',
@@ -49,6 +50,7 @@ export async function mr(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(MR, argv);
   if (positionals.length > 1) throw new UsageError('mr takes at most one repository folder');
   const settings = outputSettings(values);
+  await preflight({}, settings);
   const baseRef = baseRefFrom(values.base, process.env);
 
   const context = await openFleetContext({ fleet: values.fleet, snapshot: values.snapshot });
