@@ -93,9 +93,10 @@ function summary(input: ReportInput, paint: ChalkInstance): string {
   const active = activeFindings(input.result.findings).filter((finding) => !isSkipNote(finding));
   const suppressed = input.result.findings.filter((finding) => finding.suppression).length;
   const counts = countBySeverity(active);
-  const repos = plural(input.repos.length, 'repository', 'repositories');
+  // "No problems in 0 repositories" read as a clean fleet: a run that checked no repository says so.
+  const repos = input.repos.length === 0 ? 'the fleet; no repository was checked' : plural(input.repos.length, 'repository', 'repositories');
   const headline = active.length === 0
-    ? paint.green(`No problems in ${repos}.`)
+    ? input.repos.length === 0 ? paint.yellow('No repository was checked.') : paint.green(`No problems in ${repos}.`)
     : (counts.error > 0 ? paint.red.bold : paint.yellow.bold)(
         `${plural(active.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${repos}.`,
       );

@@ -10,7 +10,7 @@ import { WorkingTreeSource } from '../../src/sources/working-tree.js';
 import { commitFiles, initRepo, tempDir } from '../sources/git-fixture.js';
 
 const HOSTILE = join(import.meta.dirname, '../../fixtures/hostile');
-const MY_REPOS = ['alias-bomb', 'binary-file', 'deep-compact', 'deep-nesting', 'duplicate-keys', 'empty-files', 'filesystem-hazards', 'invalid-utf8', 'yaml-syntax-error'];
+const MY_REPOS = ['alias-bomb', 'binary-file', 'deep-compact', 'deep-nesting', 'duplicate-keys', 'empty-files', 'filesystem-hazards', 'invalid-utf8', 'line-endings', 'yaml-syntax-error'];
 
 /** Findings as comparable tuples: rule, severity, file, line. */
 const brief = (result: RepoFiles) => result.diagnostics.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.range?.startLine]);
@@ -116,6 +116,17 @@ describe('readRepoFiles over fixtures/hostile', () => {
     expect(skipped(repo)).toEqual({ 'config.yaml': 'binary', 'logo.png': 'binary' });
     expect(repo.diagnostics).toEqual([]);
     expect([...repo.yaml.keys()]).toEqual([]);
+  });
+
+  it('decodes UTF-16 with a byte order mark and counts lone carriage returns as line ends (issue 15, item 13)', () => {
+    const repo = result('line-endings');
+    expect(skipped(repo)).toEqual({});
+    // The duplicate key is on line 3 of both: UTF-16 was skipped as binary, lone CRs made every finding line 1.
+    expect(brief(repo).sort()).toEqual([
+      ['parse-error', 'warning', 'lone-cr.yaml', 3],
+      ['parse-error', 'warning', 'utf16.yaml', 3],
+    ]);
+    expect(repo.files.find((file) => file.path === 'utf16.yaml')?.text).toBe('# saved as UTF-16 with a BOM by a Windows editor\nmode: a\nmode: b\n');
   });
 
   it('reports invalid UTF-8 at the first invalid byte', () => {
