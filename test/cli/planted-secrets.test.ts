@@ -7,7 +7,7 @@
  * of the fragments, built from masked texts, still equals the single run.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -76,11 +76,18 @@ describe('planted secrets in fixtures/hostile, through every output of the CLI',
     }
     const merged = fleetlint(['merge', join(out, 'fragment-1-of-2.json.gz'), join(out, 'fragment-2-of-2.json.gz'), '--format', `json=${join(out, 'merged.json')}`]);
     outputs.set('merge stderr', merged.stderr);
+    // The pre-commit hook's and the merge request job's command: lint over the same repository in git.
+    const repo = mkdtempSync(join(tmpdir(), 'fleetlint-planted-repo-'));
+    cpSync(join(root, 'fixtures', 'hostile', 'planted-secrets'), repo, { recursive: true });
+    for (const args of [['init', '-q'], ['add', '.'], ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-qm', 'planted']]) spawnSync('git', args, { cwd: repo });
+    const lint = fleetlint(['lint', repo, '--format', 'text', ...['json', 'sarif', 'junit', 'codequality'].flatMap((format) => ['--format', `${format}=${join(out, `lint.${format}`)}`])]);
+    expect(lint.status).toBe(1);
+    outputs.set('lint stdout', lint.stdout).set('lint stderr', lint.stderr);
     for (const [name, text] of readAll(out)) outputs.set(name, text);
   }, 120_000);
 
   it('writes every output, the model, the snapshot and both fragments', () => {
-    for (const name of ['report.json', 'report.sarif', 'report.junit', 'report.codequality', 'report.html', 'report.markdown', 'snapshot.json.gz', 'fragment-1-of-2.json.gz', 'fragment-2-of-2.json.gz', 'stats.json', 'merged.json']) expect([...outputs.keys()]).toContain(name);
+    for (const name of ['report.json', 'report.sarif', 'report.junit', 'report.codequality', 'report.html', 'report.markdown', 'snapshot.json.gz', 'fragment-1-of-2.json.gz', 'fragment-2-of-2.json.gz', 'stats.json', 'merged.json', 'lint.json', 'lint.sarif']) expect([...outputs.keys()]).toContain(name);
     expect([...outputs.keys()].filter((name) => name.startsWith('sarif/')).length).toBeGreaterThan(5);
     const findings = (JSON.parse(outputs.get('report.json') ?? '{}') as { findings: { repo: string; ruleId: string; message: string }[] }).findings.filter((finding) => finding.repo === 'planted-secrets');
     // Each kind is found where it is, so its text went through a check and a report.
