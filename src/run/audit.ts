@@ -42,7 +42,7 @@ export interface AuditChecks {
    * Writes the incremental results cache, when the run has one: after the reports, since a cache that cannot be
    * written (a full disk, no permission) costs only the next run's time. Returns why it could not be written.
    */
-  saveCache(): Promise<string | undefined>;
+  saveCache: () => Promise<string | undefined>;
 }
 
 export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptions): Promise<AuditChecks> {

@@ -132,7 +132,7 @@ describe('listGroupProjects', () => {
     const refused = { status: 502, headers: { 'content-type': 'text/plain' }, body: 'Bad Gateway\n' };
     const firstPage: typeof fetch = async (input, init) => {
       const response = await fetch(input, init);
-      if (new URL(String(input)).searchParams.has('id_after')) return new Response(refused.body, { status: refused.status, headers: refused.headers });
+      if (new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).searchParams.has('id_after')) return new Response(refused.body, { status: refused.status, headers: refused.headers });
       return response;
     };
     await expect(list({ fetchImpl: firstPage, maxRetries: 2 })).rejects.toThrow(new IncompleteFleetError('the project list of group "homelab" stopped after 1 page(s): GitLab at ' + (server?.baseUrl ?? '') + ' answered 502 Bad Gateway when listing group "homelab" after 2 retries'));
