@@ -14,6 +14,8 @@ export const EXIT = {
   internal: 3,
   /** A server could not be reached or refused the credentials (GitLab's API): nothing was checked. */
   remote: 4,
+  /** GitLab's project list could not be read to its end: no report, rather than one that calls part of the fleet the whole. */
+  incomplete: 5,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -25,6 +27,7 @@ export const EXIT_CODE_HELP: readonly (readonly [ExitCode, string])[] = [
   [EXIT.usage, 'usage or configuration error'],
   [EXIT.internal, 'internal failure (a bug in fleetlint)'],
   [EXIT.remote, 'network or authentication failure: GitLab could not be reached or refused the token'],
+  [EXIT.incomplete, "incomplete fleet: GitLab's project list could not be read to its end (no report)"],
 ];
 
 /** A failure to reach a server or to be let in: exit code 4, no usage hint (the command line was right). */
@@ -32,5 +35,16 @@ export class RemoteError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'RemoteError';
+  }
+}
+
+/**
+ * The fleet could not be listed whole (GitLab's project list stopped after its first page, or its end is not
+ * certain): no report is written for a partial fleet as if it were the whole one. Exit code 5.
+ */
+export class IncompleteFleetError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IncompleteFleetError';
   }
 }

@@ -2,8 +2,7 @@
  * Writing an audit's reports, shared by `audit` and `merge`: the usual formats through finish(), and the audit
  * report (html, markdown), which also needs facts from the model and the previous run to compare with.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import { readBaseline } from '../engine/baseline.js';
@@ -18,6 +17,8 @@ import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/
 import { finish, reported, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
+import { redactDeep } from '../run/outbound.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   /** A previous `--format json` report to compare with. */
@@ -35,13 +36,15 @@ export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
  */
 export function auditFacts(fleet: Fleet, config: FleetlintConfig, checks: readonly Check[]): FleetFacts {
   const requiredScans = checks.find((check) => check.meta.id === 'required-scans')?.meta;
-  return fleetFacts(fleet, (repoId) => {
+  // Image references, repo URLs and job names as the files wrote them: redacted like the findings.
+  const facts = fleetFacts(fleet, (repoId) => {
     if (!requiredScans) return undefined;
     const setting = ruleSettingFor(config, requiredScans, repoId);
     if (!setting.enabled) return undefined;
     const requirements = setting.options.requirements;
     return isRequirements(requirements) ? requirements : {};
   });
+  return redactDeep(facts);
 }
 
 function isRequirements(value: unknown): value is ScanRequirements {
@@ -102,10 +105,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
   for (const request of requests) {
     const text = renderReport(request.format, input);
     if (request.path === undefined) process.stdout.write(text);
-    else {
-      await mkdir(dirname(request.path), { recursive: true });
-      await writeFile(request.path, text);
-    }
+    else await writeFileAtomic(request.path, text);
   }
   return code;
 }

@@ -14,7 +14,11 @@ export async function configure(configPath: string | undefined, fleetRoot: strin
   const file = configPath ?? join(fleetRoot, CONFIG_FILE_NAME);
   const text = await readConfigText(file);
   if (text === undefined && configPath !== undefined) throw new ConfigError(file, ['the file given with --config does not exist']);
-  const checks = await loadChecks(text === undefined ? EMPTY_CONFIG : checkSourcesOf(file, text));
+  // A custom policy folder that does not compile is the user's to fix (exit 2), before the run, like a bad key.
+  const checks = await loadChecks(text === undefined ? EMPTY_CONFIG : checkSourcesOf(file, text)).catch((error: unknown) => {
+    if (error instanceof Error && error.name === 'PolicyCompileError') throw new ConfigError(file, [error.message]);
+    throw error;
+  });
   const metas = [...DIAGNOSTICS, ...checks.map((check) => check.meta)];
   return { config: text === undefined ? defaultConfig(metas) : parseConfig(file, text, metas), checks };
 }

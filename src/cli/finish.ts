@@ -1,5 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { Finding, Severity } from '../model/findings.js';
 import type { RunResult } from '../engine/runner.js';
 import { readBaseline, writeBaseline } from '../engine/baseline.js';
@@ -7,6 +6,7 @@ import { renderReport, renderSarifPerRepo, type ReportInput } from '../report/in
 import { toolVersion } from '../package.js';
 import { EXIT } from '../exit-codes.js';
 import type { FailOn, OutputSettings } from './options.js';
+import { writeFileAtomic } from '../write-atomic.js';
 
 export interface FinishOptions extends OutputSettings {
   command: ReportInput['command'];
@@ -40,10 +40,10 @@ export async function finish(result: RunResult, repos: string[], options: Finish
   for (const request of options.formats) {
     const text = renderReport(request.format, input, { color: request.path === undefined && options.color });
     if (request.path === undefined) process.stdout.write(text);
-    else await writeText(request.path, text);
+    else await writeFileAtomic(request.path, text);
   }
   if (options.sarifPerRepo) {
-    for (const [repo, text] of renderSarifPerRepo(input)) await writeText(join(options.sarifPerRepo, `${repo === '.' ? '_fleet' : repo.replaceAll('/', '__')}.sarif`), text);
+    for (const [repo, text] of renderSarifPerRepo(input)) await writeFileAtomic(join(options.sarifPerRepo, sarifFileName(repo)), text);
   }
   options.phaseTimings.reports = performance.now() - started;
   return exitCode(findings, options);
@@ -67,7 +67,13 @@ function failing(findings: readonly Finding[], failOn: FailOn): boolean {
   return findings.some((finding) => RANK[finding.severity] >= RANK[failOn]);
 }
 
-async function writeText(path: string, text: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  await writeFile(path, text);
+/**
+ * The file name of a repository's SARIF log: `/` becomes `__` and any other character but letters, digits, `.` and
+ * `-` becomes `_` and its UTF-8 bytes in hex (`_5f` for `_`), so that no two repositories share a name (`team/app`
+ * and `team__app` used to). The fleet's own findings go to `_fleet.sarif`, which no repository's name can be.
+ */
+export function sarifFileName(repo: string): string {
+  if (repo === '.') return '_fleet.sarif';
+  const encoded = repo.replace(/[^A-Za-z0-9.\-/]/gu, (char) => [...Buffer.from(char, 'utf8')].map((byte) => `_${byte.toString(16).padStart(2, '0')}`).join(''));
+  return `${encoded.replaceAll('/', '__')}.sarif`;
 }

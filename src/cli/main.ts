@@ -89,6 +89,10 @@ function report(error: unknown, command: string): number {
     stderr(`fleetlint: ${error.message}`);
     return EXIT.remote;
   }
+  if (error instanceof Error && error.name === 'IncompleteFleetError') {
+    stderr(`fleetlint: incomplete fleet: ${error.message}`);
+    return EXIT.incomplete;
+  }
   stderr(`fleetlint: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return EXIT.internal;
 }

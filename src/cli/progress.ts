@@ -4,6 +4,7 @@
  * systems do) and with --quiet, so logs and redirected output never carry carriage returns.
  */
 import type { ProgressCounts, RunProgress } from '../run/progress.js';
+import { oneLine, terminalText } from '../terminal-text.js';
 
 export interface ProgressStream {
   isTTY?: boolean;
@@ -41,7 +42,7 @@ export class Progress implements RunProgress {
   /** Prints a line of its own above the progress line. */
   log(text: string): void {
     if (this.enabled && this.#shown) this.#stream.write('\r\u001b[2K');
-    this.#stream.write(`${text}\n`);
+    this.#stream.write(`${terminalText(text)}\n`);
     if (this.enabled && this.#shown) this.#draw();
   }
 
@@ -64,7 +65,7 @@ export class Progress implements RunProgress {
   #draw(): void {
     const width = Math.max(20, (this.#stream.columns ?? 100) - 1);
     const text = this.line();
-    this.#stream.write(`\r\u001b[2K${text.length > width ? text.slice(0, width) : text}`);
+    this.#stream.write(`\r\u001b[2K${oneLine(text.length > width ? text.slice(0, width) : text)}`);
     this.#shown = true;
   }
 }

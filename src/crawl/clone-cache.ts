@@ -1,13 +1,16 @@
 /**
  * The clone cache of the nightly audit: one shallow clone per project under `<cacheDir>/<path>`, made once
  * and then fetched and reset on every run. A project that cannot be cloned becomes a failed result with a
- * token-free message; the others go on.
+ * token-free message; one that cannot be updated keeps its last good clone, which the run checks and says so;
+ * the others go on. A run holds the cache's lock (cache-lock.ts) while it works here: git's own lock files found
+ * in the clones are then left by a run that was killed, and are removed.
  */
-import { access, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readdir, rename, rm, rmdir, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { simpleGit, type SimpleGit } from 'simple-git';
 import type { FindingDraft } from '../model/findings.js';
 import { redact } from './gitlab-api.js';
+import { CACHE_LOCK_FILE } from './cache-lock.js';
 import { mapLimit } from '../concurrency.js';
 
 export interface CloneTarget {
@@ -27,74 +30,209 @@ export type CloneResult =
       head: string;
       /** The commit the cache held before this run, absent for a fresh clone: equal to `head` means unchanged. */
       previousHead?: string;
+      /** Why the clone could not be updated (token-free): it is the last good one, at `head`. */
+      stale?: string;
     }
-  | { id: string; ok: false; error: string };
+  | {
+      id: string;
+      ok: false;
+      error: string;
+      /** The failure may pass (HTTP 5xx or 429, a dropped connection): the repository probably exists and has content. */
+      transient?: boolean;
+    };
 
 export interface SyncClonesOptions {
   projects: readonly CloneTarget[];
   cacheDir: string;
-  /** An access token with read_repository; sent to the project's own host only. */
+  /**
+   * The GitLab instance's origin (`https://gitlab.example.com:8443`): projects are cloned from there only, and the
+   * token is sent there only. A project whose clone URL points elsewhere (another host, `file://`, a local path)
+   * is refused.
+   */
+  origin: string;
+  /** An access token with read_repository; sent to `origin` only. */
   token?: string | undefined;
   concurrency?: number;
   depth?: number;
+  /** Waits before each new attempt of a clone or fetch that failed in a way that may pass (HTTP 5xx or 429, a dropped connection). */
+  retryDelaysMs?: readonly number[];
 }
 
 /** A failed clone as the `crawl-error` finding the run reports on that repo; the repo is left out of the run. */
 export function cloneFailures(results: readonly CloneResult[]): FindingDraft[] {
-  return results.flatMap((result) => (result.ok ? [] : [{ ruleId: 'crawl-error', severity: 'error' as const, message: `the repository cannot be cloned or updated: ${result.error}`, repo: result.id, subject: 'clone' }]));
+  return results.flatMap((result): FindingDraft[] => {
+    if (!result.ok) return [{ ruleId: 'crawl-error', severity: 'error', message: `the repository cannot be cloned or updated: ${result.error}`, repo: result.id, subject: 'clone' }];
+    if (result.stale === undefined) return [];
+    return [
+      {
+        ruleId: 'crawl-error',
+        severity: 'warning',
+        message: `the repository could not be updated (${result.stale}): checked at its last good clone, ${result.head.slice(0, 12)}`,
+        repo: result.id,
+        subject: 'update',
+        data: { kind: 'stale-clone', head: result.head },
+      },
+    ];
+  });
 }
 
 /** Where fresh clones are made before they are moved into place, so an interrupted clone never looks like a cache entry. */
 const PARTIAL_DIR = '.fleetlint-partial';
+/** Written into a clone's .git while its working tree is being reset: found there, the reset was interrupted. */
+const UPDATING_MARK = 'fleetlint-updating';
+const DEFAULT_RETRY_DELAYS_MS = [1000, 4000];
+
+/**
+ * Makes the cache folder private (it holds clones of private repositories) and removes what killed runs left:
+ * partial clones and temporary files. Call it with the cache's lock held.
+ */
+export async function prepareCacheDir(cacheDir: string): Promise<void> {
+  await mkdir(cacheDir, { recursive: true, mode: 0o700 });
+  await chmod(cacheDir, 0o700);
+  await rm(join(cacheDir, PARTIAL_DIR), { recursive: true, force: true });
+  for (const entry of await readdir(cacheDir, { withFileTypes: true })) {
+    if (entry.isFile() && (entry.name.endsWith('.tmp') || entry.name.startsWith(`${CACHE_LOCK_FILE}.`))) await unlink(join(cacheDir, entry.name)).catch(() => undefined);
+  }
+}
+
+/**
+ * Removes the clones of projects that are no longer in the fleet (deleted, moved, archived), after a discovery
+ * that listed every project; returns their paths. Only group folders and clones that hold a kept project are
+ * looked into.
+ */
+export async function pruneClones(cacheDir: string, keep: ReadonlySet<string>): Promise<string[]> {
+  const prefixes = new Set<string>();
+  for (const id of keep) for (let slash = id.indexOf('/'); slash > 0; slash = id.indexOf('/', slash + 1)) prefixes.add(id.slice(0, slash));
+  const removed: string[] = [];
+  const visit = async (relative: string): Promise<void> => {
+    const dir = relative === '' ? cacheDir : join(cacheDir, ...relative.split('/'));
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === '.git' || entry.name.startsWith('.fleetlint')) continue;
+      const child = relative === '' ? entry.name : `${relative}/${entry.name}`;
+      const isClone = await exists(join(dir, entry.name, '.git'));
+      if (isClone && !keep.has(child)) {
+        await rm(join(dir, entry.name), { recursive: true, force: true });
+        removed.push(child);
+      } else if (prefixes.has(child)) {
+        await visit(child);
+      }
+    }
+  };
+  await visit('');
+  return removed.sort();
+}
 
 /** Clones or updates every project, `concurrency` at a time; results are in the order of `projects`. */
 export async function syncClones(options: SyncClonesOptions): Promise<CloneResult[]> {
-  const { projects, cacheDir, token, concurrency = 4, depth = 1 } = options;
+  const { projects, concurrency = 4, depth = 1 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
   if (!Number.isInteger(depth) || depth < 1) throw new Error(`depth must be a positive integer, not ${depth}`);
   return mapLimit(projects, concurrency, async (project): Promise<CloneResult> => {
     try {
-      return { id: project.path, ok: true, ...(await syncOne(project, cacheDir, token, depth)) };
+      return { id: project.path, ok: true, ...(await syncOne(project, options, depth)) };
     } catch (error) {
-      return { id: project.path, ok: false, error: describeGitError(error, token) };
+      return { id: project.path, ok: false, error: describeGitError(error, options.token), ...(isTransient(error) ? { transient: true } : {}) };
     }
   });
 }
 
-async function syncOne(project: CloneTarget, cacheDir: string, token: string | undefined, depth: number): Promise<{ dir: string; head: string; previousHead?: string }> {
-  const problem = pathProblem(project.path) ?? urlProblem(project.httpUrlToRepo);
+async function syncOne(project: CloneTarget, options: SyncClonesOptions, depth: number): Promise<{ dir: string; head: string; previousHead?: string; stale?: string }> {
+  const { cacheDir, token } = options;
+  const problem = pathProblem(project.path) ?? originProblem(project.httpUrlToRepo, options.origin);
   if (problem !== undefined) throw new Error(problem);
   const dir = join(cacheDir, ...project.path.split('/'));
-  const env = gitEnv(project.httpUrlToRepo, token);
+  const env = gitEnv(options.origin, token);
   const branch = project.defaultBranch === undefined || project.defaultBranch === '' ? undefined : project.defaultBranch;
   if (branch?.startsWith('-')) throw new Error(`not a branch name: ${JSON.stringify(branch)}`);
+  const retrying = <T>(work: () => Promise<T>): Promise<T> => withRetries(work, options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS);
 
   if (await exists(join(dir, '.git'))) {
     const git = gitIn(dir, env);
-    // By URL, not by the `origin` remote: a project that moved or was renamed is still followed.
-    // Not --quiet, here or below: simple-git waits an extra 50 ms for a git command that prints nothing.
-    await git.raw(['fetch', '--no-tags', `--depth=${depth}`, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]);
-    const [previousHead = '', head = ''] = (await git.raw(['rev-parse', 'HEAD', 'FETCH_HEAD'])).trim().split('\n');
-    await git.raw(['reset', '--hard', head]);
-    // -ff: also folders holding a repository of their own. (Prints nothing when there is nothing to remove, so it pays simple-git's 50 ms.)
-    await git.raw(['clean', '-ffdxq']);
-    return { dir, head, previousHead };
+    let previousHead: string | undefined;
+    try {
+      await removeGitLocks(join(dir, '.git'));
+      // A reset that was cut short leaves a working tree between two commits: put it back at HEAD first.
+      if (await exists(join(dir, '.git', UPDATING_MARK))) await resetTo(git, dir, 'HEAD');
+      previousHead = (await git.raw(['rev-parse', '--verify', 'HEAD^{commit}'])).trim();
+    } catch {
+      // A clone git cannot read any more (damaged by a killed run or a full disk): made again below.
+    }
+    if (previousHead !== undefined) {
+      try {
+        // By URL, not by the `origin` remote: a project that moved or was renamed is still followed.
+        // Not --quiet, here or below: simple-git waits an extra 50 ms for a git command that prints nothing.
+        await retrying(() => git.raw(['fetch', '--no-tags', `--depth=${depth}`, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]));
+      } catch (error) {
+        // The fetch wrote nothing the working tree shows: the last good clone stands, and the run says so.
+        return { dir, head: previousHead, previousHead, stale: describeGitError(error, token) };
+      }
+      const head = (await git.raw(['rev-parse', '--verify', 'FETCH_HEAD^{commit}'])).trim();
+      await resetTo(git, dir, head);
+      return { dir, head, previousHead };
+    }
+  } else if (await exists(dir)) {
+    throw new Error(`the cache folder for ${project.path} exists but is not a clone; remove it or choose another cache folder`);
   }
-  if (await exists(dir)) throw new Error(`the cache folder for ${project.path} exists but is not a clone; remove it or choose another cache folder`);
 
   const partialRoot = join(cacheDir, PARTIAL_DIR);
-  await mkdir(partialRoot, { recursive: true });
+  await mkdir(partialRoot, { recursive: true, mode: 0o700 });
   const partial = await mkdtemp(join(partialRoot, 'clone-'));
   try {
     const branchArgs = branch === undefined ? [] : ['--branch', branch];
-    await gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', `--depth=${depth}`, ...branchArgs, '--', project.httpUrlToRepo, 'repo']);
+    await retrying(() => gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', `--depth=${depth}`, ...branchArgs, '--', project.httpUrlToRepo, 'repo']));
     const head = (await gitIn(join(partial, 'repo'), env).raw(['rev-parse', 'HEAD'])).trim();
-    await mkdir(dirname(dir), { recursive: true });
+    await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
+    // A damaged clone is swapped out only now that its replacement is complete.
+    if (await exists(dir)) await rename(dir, join(partial, 'damaged'));
     await rename(join(partial, 'repo'), dir);
     return { dir, head };
   } finally {
     await rm(partial, { recursive: true, force: true });
+    // Empty unless another clone is under way.
+    await rmdir(partialRoot).catch(() => undefined);
   }
+}
+
+/** Resets the working tree to a commit, marked in .git while it runs so that an interrupted reset is found. */
+async function resetTo(git: SimpleGit, dir: string, commit: string): Promise<void> {
+  const mark = join(dir, '.git', UPDATING_MARK);
+  await writeFile(mark, `${commit}\n`);
+  await git.raw(['reset', '--hard', commit]);
+  // -ff: also folders holding a repository of their own. (Prints nothing when there is nothing to remove, so it pays simple-git's 50 ms.)
+  await git.raw(['clean', '-ffdxq']);
+  await unlink(mark);
+}
+
+/** git's lock files: with the cache's lock held, any found is left by a run that was killed. */
+async function removeGitLocks(gitDir: string): Promise<void> {
+  const entries = await readdir(gitDir, { recursive: true, withFileTypes: true });
+  const locks = entries.filter((entry) => entry.isFile() && entry.name.endsWith('.lock'));
+  await Promise.all(locks.map((entry) => unlink(join(entry.parentPath, entry.name)).catch(() => undefined)));
+}
+
+/** Runs `work` again after each delay while it fails in a way that may pass. */
+async function withRetries<T>(work: () => Promise<T>, delaysMs: readonly number[]): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (error) {
+      const delay = delaysMs[attempt];
+      if (delay === undefined || !isTransient(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+  }
+}
+
+/** HTTP 5xx and 429 from the server or a proxy, and connections that broke: worth another try. */
+function isTransient(error: unknown): boolean {
+  const text = error instanceof Error ? error.message : String(error);
+  return /returned error: (5\d\d|429)|\b(502|503|504) (Bad Gateway|Service Unavailable|Gateway Time-?out)|Connection (reset|refused|timed out)|Could not resolve host|Operation timed out|early EOF|RPC failed|unexpected disconnect|remote end hung up/i.test(text);
 }
 
 /** simple-git refuses GIT_CONFIG_COUNT unless told: here it carries our one header, built by gitEnv. */
@@ -154,15 +292,22 @@ function pathProblem(path: string): string | undefined {
   return bad ? `${JSON.stringify(path)} is not a usable project path` : undefined;
 }
 
-function urlProblem(url: string): string | undefined {
-  if (url.startsWith('-')) return `not a clone URL: ${JSON.stringify(url)}`;
+/**
+ * The clone URL GitLab gives (`http_url_to_repo`) must be on the instance the run was pointed at: the token goes
+ * with the clone, and a URL elsewhere (another host, `file://`, a local path) would hand it out or read the
+ * machine's own files.
+ */
+function originProblem(url: string, origin: string): string | undefined {
+  let parsed: URL;
   try {
-    const parsed = new URL(url);
-    // What is in the clone URL ends up in .git/config.
-    if (parsed.username || parsed.password) return `the clone URL of ${parsed.origin}${parsed.pathname} carries credentials; pass the token instead`;
+    parsed = new URL(url);
   } catch {
-    // a plain path to a local repository
+    return `the clone URL ${JSON.stringify(url)} is not an http(s) URL of ${origin}: not cloned`;
   }
+  const where = `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  // What is in the clone URL ends up in .git/config.
+  if (parsed.username || parsed.password) return `the clone URL ${where} carries credentials; pass the token instead`;
+  if (parsed.origin !== new URL(origin).origin) return `the clone URL ${where} is not on ${new URL(origin).origin}, the GitLab instance audited: not cloned`;
   return undefined;
 }
 

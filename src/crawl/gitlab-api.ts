@@ -4,6 +4,8 @@
  * URL, a log line or an error message.
  */
 
+import { IncompleteFleetError } from '../exit-codes.js';
+
 /** The env var the CLI reads the token from; messages name it so the user knows what to fix. */
 export const TOKEN_ENV_VAR = 'GITLAB_TOKEN';
 
@@ -79,7 +81,11 @@ const PER_PAGE = 100;
 const MAX_PAGES = 10_000;
 const RETRYABLE = (status: number): boolean => status === 429 || status >= 500;
 
-/** Lists the group's projects, subgroups included, sorted by path; archived and empty ones are reported as skipped. */
+/**
+ * Lists the group's projects, subgroups included, sorted by path; archived and empty ones are reported as skipped.
+ * A list whose end is not certain (no pagination headers, a proxy that strips them; a page that fails once the list
+ * has started) is an IncompleteFleetError: a partial fleet is never reported as the whole one.
+ */
 export async function listGroupProjects(options: ListGroupProjectsOptions): Promise<GroupProjects> {
   const group = options.group.replace(/^\/+|\/+$/g, '');
   if (group === '') throw new GitLabApiError('no GitLab group was given');
@@ -91,21 +97,40 @@ export async function listGroupProjects(options: ListGroupProjectsOptions): Prom
   let keyset = true;
   let url: URL | undefined = client.firstPage(keyset);
   const seen = new Set<string>();
-  while (url) {
-    if (seen.has(url.search)) throw client.error(`GitLab's pagination repeats a page (${url.search.replace(/^\?/, '')})`);
-    seen.add(url.search);
-    const response = await client.get(url);
-    if (response.status === 405 && keyset && pages === 0) {
-      await response.body?.cancel();
-      keyset = false;
-      url = client.firstPage(keyset);
-      continue;
+  try {
+    while (url) {
+      if (seen.has(url.search)) throw client.error(`GitLab's pagination repeats a page (${url.search.replace(/^\?/, '')})`);
+      seen.add(url.search);
+      const response = await client.get(url);
+      if (response.status === 405 && keyset && pages === 0) {
+        await response.body?.cancel();
+        keyset = false;
+        url = client.firstPage(keyset);
+        continue;
+      }
+      if (!response.ok) throw await client.failure(response);
+      const items = await client.json(response);
+      const cursor = url.searchParams.get('id_after');
+      if (keyset && cursor !== null && items.some((item) => projectId(item) <= Number(cursor))) {
+        // The cursor was not honoured: GitLab served offset pages and ignored `pagination=keyset` (it may, where
+        // it has no keyset), and said nothing of what follows. The first page was page 1 of that order.
+        keyset = false;
+        url = client.firstPage(false);
+        url.searchParams.set('page', '2');
+        continue;
+      }
+      for (const item of items) byId.set(projectId(item), item);
+      if (++pages >= MAX_PAGES) throw client.error(`GitLab returned more than ${MAX_PAGES} pages`);
+      const current: URL = url;
+      url = client.nextPage(response, current);
+      // No word from GitLab on what follows (no Link, no x-next-page: a proxy dropped them, or the answer is cut
+      // short): the page after this one is asked for, and only an empty one ends the list.
+      if (url === undefined && items.length > 0 && !client.saysWhatFollows(response)) url = client.pageAfter(current, keyset, items);
     }
-    if (!response.ok) throw await client.failure(response);
-    const items = await client.json(response);
-    for (const item of items) byId.set(projectId(item), item);
-    if (++pages >= MAX_PAGES) throw client.error(`GitLab returned more than ${MAX_PAGES} pages`);
-    url = client.nextPage(response, url);
+  } catch (error) {
+    // Once the list has started, a failure leaves it partial: not the caller's mistake, and not a whole fleet.
+    if (pages > 0 && error instanceof GitLabApiError) throw new IncompleteFleetError(`the project list of group ${JSON.stringify(group)} stopped after ${String(pages)} page(s): ${error.message}`);
+    throw error;
   }
   return { ...classify([...byId.values()], group, client), pages };
 }
@@ -198,6 +223,26 @@ class Client {
     if (!/^\d+$/.test(page)) throw this.error(`GitLab sent x-next-page ${JSON.stringify(page.slice(0, 20))}, not a page number`);
     const next = new URL(current);
     next.searchParams.set('page', page);
+    return next;
+  }
+
+  /** Whether an answer says if a page follows: a Link header, or an x-next-page header (empty on the last page). */
+  saysWhatFollows(response: Response): boolean {
+    return response.headers.has('link') || response.headers.has('x-next-page');
+  }
+
+  /**
+   * The page after one that said nothing of what follows: with keyset pagination (ordered by id), the projects
+   * after its last id; with offset pagination, the next page number. Always on our own endpoint.
+   */
+  pageAfter(current: URL, keyset: boolean, items: readonly unknown[]): URL {
+    const next = new URL(this.#endpoint);
+    next.search = current.search;
+    if (keyset) {
+      next.searchParams.set('id_after', String(Math.max(...items.map(projectId))));
+    } else {
+      next.searchParams.set('page', String(Number(next.searchParams.get('page') ?? '1') + 1));
+    }
     return next;
   }
 

@@ -1,9 +1,9 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import { isDockerfileName } from '../model/docker/load.js';
-import type { Fleet, FleetSettings, RepoSpec } from '../model/types.js';
+import type { Fleet, FleetSettings, Repo, RepoFile, RepoSpec } from '../model/types.js';
 import { MemorySource } from '../sources/memory.js';
 
 /**
@@ -39,27 +39,32 @@ export function isSnapshotContent(path: string): boolean {
   return YAML_FILE.test(path) || isDockerfileName(path);
 }
 
+/**
+ * What a snapshot keeps of a file's text. Snapshots are downloaded by every merge-request job, so the caller hands
+ * in the text with its secrets masked (run/outbound.ts maskedText); the crawl layer cannot see the detectors.
+ */
+export type SnapshotText = (repo: Repo, file: RepoFile) => Promise<string | undefined>;
+
 /** The snapshot of a loaded fleet: every repo's kept texts and the names of its other files. */
-export function snapshotOf(fleet: Fleet): FleetSnapshot {
-  return {
-    version: SNAPSHOT_VERSION,
-    settings: fleet.settings,
-    repos: fleet.repos.map((repo): SnapshotRepo => {
-      const files: Record<string, string> = {};
-      const names: string[] = [];
-      for (const file of repo.files) {
-        if (file.text !== undefined && isSnapshotContent(file.path)) files[file.path] = file.text;
-        else names.push(file.path);
-      }
-      return { id: repo.id, files, names };
-    }),
-  };
+export async function snapshotOf(fleet: Fleet, textOf: SnapshotText): Promise<FleetSnapshot> {
+  const repos: SnapshotRepo[] = [];
+  for (const repo of fleet.repos) {
+    const files: Record<string, string> = {};
+    const names: string[] = [];
+    for (const file of repo.files) {
+      const text = file.text !== undefined && isSnapshotContent(file.path) ? await textOf(repo, file) : undefined;
+      if (text !== undefined) files[file.path] = text;
+      else names.push(file.path);
+    }
+    repos.push({ id: repo.id, files, names });
+  }
+  return { version: SNAPSHOT_VERSION, settings: fleet.settings, repos };
 }
 
-export async function writeSnapshot(path: string, fleet: Fleet): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+export async function writeSnapshot(path: string, fleet: Fleet, textOf: SnapshotText): Promise<void> {
+  const snapshot = await snapshotOf(fleet, textOf);
   // No timestamps inside: the same fleet gives the same bytes (gzip's header carries no mtime from Node).
-  await writeFile(path, await promisify(gzip)(JSON.stringify(snapshotOf(fleet))));
+  await writeFileAtomic(path, await promisify(gzip)(JSON.stringify(snapshot)));
 }
 
 export class SnapshotError extends Error {

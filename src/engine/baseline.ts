@@ -1,4 +1,5 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import type { Finding } from '../model/findings.js';
 
 /** A baseline is the set of fingerprints a team has accepted; only findings outside it are reported. */
@@ -24,5 +25,5 @@ export async function readBaseline(file: string): Promise<Set<string>> {
 export async function writeBaseline(file: string, findings: readonly Finding[]): Promise<void> {
   const fingerprints = [...new Set(findings.filter((finding) => !finding.suppression).map((finding) => finding.fingerprint))].sort();
   const baseline: Baseline = { version: 1, fingerprints };
-  await writeFile(file, `${JSON.stringify(baseline, null, 2)}\n`);
+  await writeFileAtomic(file, `${JSON.stringify(baseline, null, 2)}\n`);
 }

@@ -177,6 +177,16 @@ export function parseConfig(file: string, text: string, checks: readonly CheckMe
         if (problem !== undefined) problems.add(layer, `line ${lineOf(layer, ['scanners', index, 'pattern'])}: scanners.${index}.pattern: not a valid regular expression (${problem})`);
       });
     }
+    const waivers = (layer.value as { waivers?: unknown }).waivers;
+    if (Array.isArray(waivers)) {
+      waivers.forEach((waiver: unknown, index) => {
+        const expires = (waiver as { expires?: unknown } | null)?.expires;
+        // The pattern lets 2999-13-45 through, and a string comparison would make it a waiver that never expires.
+        if (typeof expires === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(expires) && !isCalendarDate(expires)) {
+          problems.add(layer, `line ${lineOf(layer, ['waivers', index, 'expires'])}: waivers.${index}.expires: ${expires} is not a date (expected YYYY-MM-DD, a real day)`);
+        }
+      });
+    }
     if (layer.preset !== undefined) {
       for (const [key, why] of Object.entries(PRESET_FORBIDDEN).filter(([name]) => name in layer.value)) {
         problems.add(layer, `line ${lineOf(layer, [key])}: ${key}: not allowed in a preset, which holds only extends, rules and overrides: ${why}`);
@@ -290,4 +300,10 @@ function describeSchemaError(error: ErrorObject, lineAt: (path: (string | number
   if (error.keyword === 'enum') expected = `must be one of ${(params.allowedValues as unknown[]).join(', ')}`;
   if (error.keyword === 'required') return `line ${line}: ${key}: missing required key ${String(params.missingProperty)}`;
   return `line ${line}: ${key}: ${expected}`;
+}
+
+/** A YYYY-MM-DD text that names a day of the calendar (no month 13, no February 30th). */
+function isCalendarDate(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
 }

@@ -4,6 +4,7 @@ import { PreparedInput } from './wasm/host.js';
 import type { PolicyMetadata } from './wasm/metadata.js';
 import type { DecisionLocation, PolicyDecision, PolicyEvaluation } from './wasm/decisions.js';
 import { PolicyThread } from './wasm/policy-thread.js';
+import { BudgetedEvaluator, BudgetExceeded, type PolicyBudget } from './wasm/budget.js';
 import { THREADED_FLEET_SIZE } from '../concurrency.js';
 import type { SourceLocation, SourceRange } from '../model/findings.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
@@ -20,8 +21,10 @@ const AHEAD_BATCH_SIZE = 50;
  * A policy that names the repo fields it reads (`custom.repoFields`, see repoReader) gets only `id` and those
  * in each repo; one that names none gets every field.
  */
-export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
+export function policyChecks(set: PolicySet, fleetData: unknown, options: { budget?: PolicyBudget } = {}): Check[] {
   set.host.setData(fleetData);
+  // Custom policies: evaluated where they can be stopped (see wasm/budget.ts), one thread for the set.
+  const budgeted = options.budget === undefined ? undefined : new BudgetedEvaluator(set.host.portable, options.budget);
   // Built once per repo or fleet and shared by every policy: rebuilding per evaluation made audits quadratic.
   // A repo's input is JSON text joined with each policy's options; the runner checks one repo at a time, so only
   // the current repo's texts are kept, one per field set that its policies read.
@@ -46,12 +49,24 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
       `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(settings)},"options":${optionsText}}`;
     /** Evaluations started ahead in a thread (prepare), by repo, with the options text they were made with. */
     let ahead: Map<Repo, { optionsText: string; evaluation: Promise<PolicyEvaluation | undefined> }> | undefined;
+    /** Set once an evaluation exceeded the budget: the policy is reported once and not evaluated again. */
+    let overBudget = false;
     const evaluate = async (repo: Repo | undefined, optionsText: string, input: () => string): Promise<CheckReport[]> => {
+      if (overBudget) return [];
       const started = repo ? ahead?.get(repo) : undefined;
       let evaluation: PolicyEvaluation | undefined;
       if (repo && started) {
         ahead?.delete(repo);
         evaluation = started.optionsText === optionsText ? await started.evaluation : undefined;
+      }
+      if (budgeted !== undefined) {
+        try {
+          evaluation = await budgeted.evaluate(policy.entrypoint, input());
+        } catch (error) {
+          if (!(error instanceof BudgetExceeded)) throw error;
+          overBudget = true;
+          return [{ message: `policy ${policy.id} was stopped: its evaluation ${error.message}; it is not evaluated for the rest of this run (make the policy cheaper)`, severity: 'error', subject: 'budget-exceeded', ...(repo ? { repo: repo.id } : {}) }];
+        }
       }
       const { decisions, invalid } = evaluation ?? set.host.evaluate(policy.entrypoint, PreparedInput.fromJson(input()));
       if (invalid.length > 0) {
@@ -61,7 +76,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown): Check[] {
     };
     const prepare = ({ fleet, optionsFor, threads }: PrepareContext): void => {
       const repos = fleet.repos.filter((repo) => optionsFor(repo.id) !== undefined);
-      if (threads <= 1 || repos.length < THREADED_FLEET_SIZE) return;
+      if (budgeted !== undefined || threads <= 1 || repos.length < THREADED_FLEET_SIZE) return;
       // Evaluated ahead in a thread of this policy's own while the runner does the rest of the checks.
       const thread = new PolicyThread(set.host.portable);
       ahead = new Map();

@@ -12,7 +12,7 @@ import { compareFindings } from '../model/finding-order.js';
 import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
 import { DIAGNOSTICS } from './diagnostics.js';
-import { scrubCredentials } from '../secrets/redact.js';
+import { redactSecrets } from '../secrets/mask.js';
 import { globMatcher } from '../glob-matcher.js';
 
 export interface RunOptions {
@@ -150,10 +150,10 @@ export async function runChecks(options: RunOptions): Promise<RunResult> {
   return { findings: suppress(drafts, fleet, config, options.today ?? new Date(), inScope, accept), rules: [...metaById.values()].sort((a, b) => (a.id < b.id ? -1 : 1)), checkTimings };
 }
 
-/** No message, subject or data may carry a credential, whatever the check or loader quoted. */
+/** No message, subject or data may carry a credential, whatever the check or loader quoted: the one redaction step. */
 function scrubbed(draft: FindingDraft): FindingDraft {
-  const message = scrubCredentials(draft.message);
-  const subject = draft.subject === undefined ? undefined : scrubCredentials(draft.subject);
+  const message = redactSecrets(draft.message);
+  const subject = draft.subject === undefined ? undefined : redactSecrets(draft.subject);
   const data = draft.data === undefined ? undefined : (scrubbedJson(draft.data) as FindingData);
   if (message === draft.message && subject === draft.subject && data === draft.data) return draft;
   return { ...draft, message, ...(subject !== undefined ? { subject } : {}), ...(data !== undefined ? { data } : {}) };
@@ -161,7 +161,7 @@ function scrubbed(draft: FindingDraft): FindingDraft {
 
 /** The value with every string scrubbed; the same object when nothing changed. */
 function scrubbedJson(value: JsonValue): JsonValue {
-  if (typeof value === 'string') return scrubCredentials(value);
+  if (typeof value === 'string') return redactSecrets(value);
   if (value === null || typeof value !== 'object') return value;
   if (Array.isArray(value)) {
     const items = value.map(scrubbedJson);

@@ -106,10 +106,12 @@ async function readOne(repo: string, source: FileSource, entry: FileEntry, maxSi
   if (bytes.length > maxSize) return tooLarge(bytes.length);
 
   const size = bytes.length;
-  if (bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { file: { path, size, skipped: 'binary' } };
+  // UTF-16 with its byte order mark (as Windows editors save): its NUL bytes are not a binary file's.
+  const utf16 = bytes[0] === 0xff && bytes[1] === 0xfe ? 'utf-16le' : bytes[0] === 0xfe && bytes[1] === 0xff ? 'utf-16be' : undefined;
+  if (utf16 === undefined && bytes.subarray(0, BINARY_SNIFF_BYTES).includes(0)) return { file: { path, size, skipped: 'binary' } };
   try {
     // fatal: invalid bytes throw instead of becoming U+FFFD; the decoder drops a leading BOM.
-    return { file: { path, size, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) } };
+    return { file: { path, size, text: withLineFeeds(new TextDecoder(utf16 ?? 'utf-8', { fatal: true }).decode(bytes)) } };
   } catch {
     const finding = fileFinding(repo, path, 'unreadable-file', 'warning', 'not checked: the file is not valid UTF-8', 'invalid-utf8');
     finding.range = invalidUtf8Range(bytes);
@@ -147,3 +149,11 @@ function formatSize(bytes: number): string {
   return `${bytes} bytes`;
 }
 
+
+/**
+ * Lone carriage returns (classic Mac line ends) as line feeds: every line counter downstream counts `\n`, and a
+ * file of lone CRs was one line, every finding on line 1. One character for one, so offsets stay as they were.
+ */
+function withLineFeeds(text: string): string {
+  return text.includes('\r') ? text.replace(/\r(?!\n)/g, '\n') : text;
+}

@@ -40,15 +40,19 @@ export class RepoBuilder {
   readonly #resolveRepo: ReturnType<typeof makeRepoResolver>;
   readonly #filesOf: ReadonlyMap<string, string[]>;
   readonly #scanners: readonly ScannerDefinition[];
+  readonly #unavailable: ReadonlySet<string>;
   /** Milliseconds spent parsing YAML so far: the rest of a build is its facts. */
   parseMs = 0;
 
   constructor(
     private readonly settings: FleetSettings,
     repos: readonly { id: string; texts: RepoTexts }[],
+    /** Fleet repos whose files could not be read (a failed clone): they resolve, and their files are 'unavailable'. */
+    unavailable: readonly string[] = [],
   ) {
     this.#repos = new Map(repos.map(({ id, texts }) => [id, { id, texts }]));
-    this.#resolveRepo = makeRepoResolver(settings, new Set(this.#repos.keys()));
+    this.#unavailable = new Set(unavailable);
+    this.#resolveRepo = makeRepoResolver(settings, new Set([...this.#repos.keys(), ...unavailable]));
     this.#filesOf = new Map(repos.map(({ id, texts }) => [id, texts.files.map((file) => file.path)]));
     this.#scanners = scannerTable(settings.scanners);
   }

@@ -13,7 +13,7 @@ import { activeFindings, countBySeverity, docsUrl, FLEET_REPO, reportRepos, repo
 import { coverage, type Coverage } from './audit/coverage.js';
 import type { FleetFacts } from './audit/facts.js';
 import { dataKind } from './audit/finding-data.js';
-import { changes, type Changes, type PreviousRun } from './audit/previous.js';
+import { changes, isNotCheckedNote, type Changes, type PreviousRun } from './audit/previous.js';
 import { reportReposOf, scoreOf, type Score } from './audit/score.js';
 import { waveGraph, type WaveGraph } from './audit/waves.js';
 import type { ReportInput } from './types.js';
@@ -105,7 +105,11 @@ export function auditSummary(input: ReportInput): AuditSummary {
     const previous = context.previous;
     const previousRepos = reportReposOf(previous.repos, previous.findings.map((f) => f.repo));
     summary.previousScore = scoreOf(previousRepos, previous.findings);
-    summary.changes = changes(findings, previous, audited, new Set(notAudited));
+    const notAuditedSet = new Set(notAudited);
+    const skippedChecks = new Set(active.filter(isNotCheckedNote).map((f) => `${f.repo}\u0000${f.ruleId}`));
+    const notChecked = (repo: string, ruleId: string): boolean =>
+      (notAuditedSet.has(repo) && !audited.has(repo)) || skippedChecks.has(`${repo}\u0000${ruleId}`) || skippedChecks.has(`${FLEET_REPO}\u0000${ruleId}`);
+    summary.changes = changes(findings, previous, notChecked);
   }
   if (facts) {
     summary.coverage = coverage(facts, findings);

@@ -58,9 +58,9 @@ function scoreSection(summary: AuditSummary): string {
 }
 
 function changesSection(changes: Changes, links: PlaceLinks): string {
-  const lines = ['## Since the previous run', '', `**${changes.added.length} new** · **${changes.fixed.length} fixed**`];
+  const lines = ['## Since the previous run', '', `**${changes.added.length} new** · **${changes.fixed.length} fixed**${changes.unknown > 0 ? ` · **${changes.unknown} could not be checked**` : ''}`];
   if (changes.suppressed > 0) lines.push('', `${plural(changes.suppressed, 'finding')} of the previous run now suppressed.`);
-  if (changes.unknown > 0) lines.push('', `${plural(changes.unknown, 'finding')} of the previous run in repositories this run could not audit: neither fixed nor open.`);
+  if (changes.unknown > 0) lines.push('', `${plural(changes.unknown, 'finding')} of the previous run in repositories or checks this run could not check: neither fixed nor open.`);
   lines.push('', '### New', '', changes.added.length === 0 ? '_Nothing new._' : findingTable(changes.added.slice(0, MARKDOWN_MAX_ROWS), true, links));
   if (changes.added.length > MARKDOWN_MAX_ROWS) lines.push('', `_…and ${changes.added.length - MARKDOWN_MAX_ROWS} more._`);
   lines.push('', '### Fixed', '', changes.fixed.length === 0 ? '_Nothing fixed._' : previousTable(changes.fixed.slice(0, MARKDOWN_MAX_ROWS)));

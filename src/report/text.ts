@@ -9,6 +9,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import type { Finding, Severity } from '../model/findings.js';
 import { activeFindings, countBySeverity, docsUrl, groupBy, repoLabel, reportRepos, reportRules } from './common.js';
 import type { ReportInput } from './types.js';
+import { oneLine } from '../terminal-text.js';
 
 export interface TextOptions {
   /** ANSI colours; default false. */
@@ -72,14 +73,14 @@ function renderRepo(repo: string, findings: readonly Finding[], paint: ChalkInst
     // Where to fix it when that is elsewhere (a CI template in another repo), under the finding.
     ...row.related.map((location) => paint.dim(`    ↳ ${location}`)),
   ]);
-  return [paint.bold.underline(repoLabel(repo)), ...lines].join('\n');
+  return [paint.bold.underline(oneLine(repoLabel(repo))), ...lines].join('\n');
 }
 
 function toRow(finding: Finding): Row {
   const range = finding.range;
   const location = finding.file === undefined ? '-' : range ? `${finding.file}:${range.startLine}:${range.startColumn}` : finding.file;
-  const related = (finding.related ?? []).map((place) => visible(`${place.repo}/${place.file}${place.range ? `:${place.range.startLine}:${place.range.startColumn}` : ''}`));
-  return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId, related };
+  const related = (finding.related ?? []).map((place) => oneLine(`${place.repo}/${place.file}${place.range ? `:${place.range.startLine}:${place.range.startColumn}` : ''}`));
+  return { location: oneLine(location), severity: finding.severity, message: oneLine(finding.message), ruleId: finding.ruleId, related };
 }
 
 const SEVERITY_COLOR: Record<Severity, (paint: ChalkInstance) => ChalkInstance> = {
@@ -92,9 +93,10 @@ function summary(input: ReportInput, paint: ChalkInstance): string {
   const active = activeFindings(input.result.findings).filter((finding) => !isSkipNote(finding));
   const suppressed = input.result.findings.filter((finding) => finding.suppression).length;
   const counts = countBySeverity(active);
-  const repos = plural(input.repos.length, 'repository', 'repositories');
+  // "No problems in 0 repositories" read as a clean fleet: a run that checked no repository says so.
+  const repos = input.repos.length === 0 ? 'the fleet; no repository was checked' : plural(input.repos.length, 'repository', 'repositories');
   const headline = active.length === 0
-    ? paint.green(`No problems in ${repos}.`)
+    ? input.repos.length === 0 ? paint.yellow('No repository was checked.') : paint.green(`No problems in ${repos}.`)
     : (counts.error > 0 ? paint.red.bold : paint.yellow.bold)(
         `${plural(active.length, 'problem')} (${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}) in ${repos}.`,
       );
@@ -112,10 +114,3 @@ function formatDuration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
 }
 
-/**
- * Messages are printed as written (rules redact secrets themselves), except control characters: a file's
- * content must not be able to send escape sequences to the user's terminal.
- */
-function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-}

@@ -4,11 +4,12 @@
  */
 import { isRepoCheck, type Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
-import { runChecks, type RunResult } from '../engine/runner.js';
+import type { RunResult } from '../engine/runner.js';
 import { toolVersion } from '../package.js';
 import { threadsFor } from './build-in-threads.js';
 import type { OpenedFleet } from './open-fleet.js';
 import type { RunProgress } from './progress.js';
+import { runChecksWithout } from './unavailable.js';
 import { checksHash, readResultsCache, repoResultsKey, RepoResults, resultsBase, writeResultsCache, type CachedRepoResults } from './repo-results.js';
 
 export interface AuditChecksOptions {
@@ -37,6 +38,11 @@ export interface AuditChecks {
   results: RepoResults;
   /** checksHash() of this run's checks: a fragment carries it, and the cache is keyed by it. */
   checksHash: string;
+  /**
+   * Writes the incremental results cache, when the run has one: after the reports, since a cache that cannot be
+   * written (a full disk, no permission) costs only the next run's time. Returns why it could not be written.
+   */
+  saveCache: () => Promise<string | undefined>;
 }
 
 export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptions): Promise<AuditChecks> {
@@ -67,22 +73,32 @@ export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptio
   });
   progress?.update({ checked: 0, toCheck }, 'checking');
   const started = performance.now();
-  const result = await runChecks({
-    fleet,
-    checks,
-    config,
-    threads: options.threads ?? threadsFor(fleet.repos.length),
-    stored: results,
-    ...(opened.shard ? { repoIds: opened.checked } : {}),
-  });
+  const result = await runChecksWithout(
+    {
+      fleet,
+      checks,
+      config,
+      threads: options.threads ?? threadsFor(fleet.repos.length),
+      stored: results,
+      ...(opened.shard ? { repoIds: opened.checked } : {}),
+    },
+    opened.unavailable,
+    opened.missingContent,
+  );
   if (options.timings) options.timings.checks = (options.timings.checks ?? 0) + performance.now() - started;
-  if (options.cacheFile !== undefined) {
+  const saveCache = async (): Promise<string | undefined> => {
+    if (options.cacheFile === undefined) return undefined;
     const entries = new Map<string, CachedRepoResults>();
     for (const [id, key] of keys) {
       const recorded = results.recorded(id);
       if (recorded) entries.set(id, { key, checks: recorded });
     }
-    await writeResultsCache(options.cacheFile, entries);
-  }
-  return { result, results, checksHash: hash };
+    try {
+      await writeResultsCache(options.cacheFile, entries);
+      return undefined;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
+  };
+  return { result, results, checksHash: hash, saveCache };
 }

@@ -13,6 +13,8 @@ import { packageRoot } from '../package.js';
 export interface BuildWorkerData {
   settings: FleetSettings;
   repos: { id: string; texts: RepoTexts }[];
+  /** Fleet repos that could not be read (see LoadFleetOptions.unavailable). */
+  unavailable?: string[];
   /** When given, the repo-scope TypeScript rules are evaluated on each repo built, with this config. */
   checkConfig?: FleetlintConfig;
 }

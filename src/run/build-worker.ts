@@ -16,7 +16,7 @@ import { TYPESCRIPT_RULES } from '../../rules/index.js';
 const port = parentPort;
 if (!port) throw new Error('build-worker runs as a worker thread');
 const data = workerData as BuildWorkerData;
-const builder = new RepoBuilder(data.settings, data.repos);
+const builder = new RepoBuilder(data.settings, data.repos, data.unavailable);
 // Repo-scope TypeScript rules read only their repo, so they run here, while the repo's trees are at hand.
 const rules = data.checkConfig ? TYPESCRIPT_RULES.filter(isRepoCheck) : [];
 

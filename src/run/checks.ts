@@ -8,6 +8,8 @@ import { loadConftestPolicies } from '../engine/rego/conftest.js';
 import { policyChecks } from '../engine/policy-checks.js';
 import { conftestChecks } from '../engine/conftest-checks.js';
 import { CAPABILITIES, PROVIDER_CAPABILITIES } from '../model/dependencies/capabilities.js';
+import { DEFAULT_POLICY_BUDGET, type PolicyBudget } from '../engine/wasm/budget.js';
+import { ConfigError } from '../engine/config.js';
 
 /**
  * Data every policy reads under `data.fleet`: the model's vocabulary, for messages. What is configurable is a
@@ -29,7 +31,7 @@ export async function loadChecks(config: FleetlintConfig): Promise<Check[]> {
   const base = config.file ? dirname(config.file) : process.cwd();
   for (const folder of config.policies) {
     const set = await loadCustomPolicies(resolve(base, folder));
-    checks.push(...policyChecks(set, FLEET_DATA));
+    checks.push(...policyChecks(set, FLEET_DATA, { budget: policyBudget(process.env) }));
   }
   for (const folder of config.conftest) {
     checks.push(...conftestChecks(await loadConftestPolicies(resolve(base, folder)), folder));
@@ -44,4 +46,19 @@ export async function loadChecks(config: FleetlintConfig): Promise<Check[]> {
 
 function sortChecks(checks: Check[]): Check[] {
   return checks.sort((a, b) => (a.meta.id < b.meta.id ? -1 : a.meta.id > b.meta.id ? 1 : 0));
+}
+
+/**
+ * Each evaluation of a custom policy: at most FLEETLINT_POLICY_TIMEOUT seconds and FLEETLINT_POLICY_MEMORY_MB
+ * megabytes of growth (30 s and 1024 MB by default); past either, the policy is stopped and reported.
+ */
+export function policyBudget(env: NodeJS.ProcessEnv): PolicyBudget {
+  const number = (name: string, fallback: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const value = Number(text);
+    if (!Number.isFinite(value) || value <= 0) throw new ConfigError(name, [`expected a positive number, not ${JSON.stringify(text)}`]);
+    return value;
+  };
+  return { timeMs: number('FLEETLINT_POLICY_TIMEOUT', DEFAULT_POLICY_BUDGET.timeMs / 1000) * 1000, memoryMb: number('FLEETLINT_POLICY_MEMORY_MB', DEFAULT_POLICY_BUDGET.memoryMb) };
 }

@@ -8,10 +8,16 @@
  * the fleet-wide checks once and replays the repo-scope reports (see repo-results.ts): fleetOfFragments.
  *
  * Unlike the lossy snapshot `lint`/`mr` read (src/crawl/snapshot.ts keeps only YAML and Dockerfiles), a fragment
- * keeps every file, because the merged run must equal a single full run.
+ * keeps every file, because the merged run must equal a single full run. It is handed between CI jobs as an
+ * artifact, so no secret is in it: the texts have their secrets masked by the detectors no-secrets reports with
+ * (outbound.ts: the same length and structure, the values replaced), and the stored reports are redacted as the
+ * runner redacts findings. The merge still equals a single run: the repo-scope results, no-secrets' among them,
+ * are replayed rather than evaluated again on masked text (for a repo the shard could not evaluate whole, those
+ * that read only its own files still travel); the fleet-wide checks read structure (Applications, waves, sources),
+ * which masking keeps.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Shard } from '../crawl/shard.js';
@@ -27,6 +33,8 @@ import type { ProviderRule } from '../model/dependencies/types.js';
 import type { RepoWeb } from '../model/web-link.js';
 import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import { toolVersion } from '../package.js';
+import { mapLimit } from '../concurrency.js';
+import { maskedText, redactDeep, redactedResults } from './outbound.js';
 
 export const FRAGMENT_FORMAT = 'fleetlint-fragment';
 // 2: repo-scope reports name a fact in another repo by its origin; the runner places them at the include.
@@ -49,6 +57,8 @@ export interface Fragment {
   repos: FragmentRepo[];
   /** Crawl findings: failed clones of the slice's repos; skipped projects and fleet-level problems (shard 1). */
   diagnostics: FindingDraft[];
+  /** Fleet repos the shard could not read, and whether each may hold content (a failure that may pass). */
+  unavailable?: { id: string; transient: boolean }[];
 }
 
 export interface FragmentRepo {
@@ -74,6 +84,8 @@ export type FragmentFile =
 
 /** A repo of a loaded fleet, as a fragment keeps it. Reads again only the rare file that is not valid UTF-8. */
 export async function fragmentRepo(repo: Repo, head: string | undefined, checks: RepoCheckResults | undefined, web?: RepoWeb): Promise<FragmentRepo> {
+  // The masked texts: what the merge rebuilds the fleet from, with no secret in it.
+  const texts = await mapLimit(repo.files, 8, (file) => maskedText(repo, file));
   const reasons = new Map<string, string>();
   let listError: string | undefined;
   for (const diagnostic of repo.diagnostics) {
@@ -81,9 +93,10 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
     if (diagnostic.ruleId === 'unreadable-file' && diagnostic.file !== undefined) reasons.set(diagnostic.file, afterColon(diagnostic.message, diagnostic.subject === 'outside-fleet' ? 'not read: ' : 'cannot be read: '));
   }
   const files: FragmentFile[] = [];
-  for (const file of repo.files) {
+  for (const [index, file] of repo.files.entries()) {
     const { path, size } = file;
-    if (file.text !== undefined) files.push({ path, size, text: file.text });
+    const text = texts[index];
+    if (text !== undefined) files.push({ path, size, text });
     else if (file.skipped === 'binary' || file.skipped === 'too-large') files.push({ path, size, skipped: file.skipped });
     else if (file.skipped === 'invalid-utf8') {
       const bytes = await repo.source.readFile(path).catch(() => Buffer.alloc(0));
@@ -97,7 +110,7 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
     source: repo.source.description,
     ...(listError !== undefined ? { listError } : {}),
     files,
-    ...(checks ? { checks } : {}),
+    ...(checks ? { checks: redactedResults(checks) } : {}),
   };
 }
 
@@ -107,9 +120,14 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
  */
 export async function sliceFragment(opened: OpenedFleet, results: RepoResults, options: { checksHash: string; root: string; fleetRepos: string[] }): Promise<Fragment> {
   const { fleet } = opened;
-  const repos = await Promise.all(
-    fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), opened.complete(repo.id) ? results.recorded(repo.id) : undefined, opened.web.get(repo.id))),
-  );
+  const resultsOf = (repoId: string): RepoCheckResults | undefined => {
+    const recorded = results.recorded(repoId);
+    if (!recorded || opened.complete(repoId)) return recorded;
+    const own = Object.entries(recorded).filter(([checkId]) => OWN_FILES_CHECKS.has(checkId));
+    return own.length > 0 ? Object.fromEntries(own) : undefined;
+  };
+  const repos = await Promise.all(fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => fragmentRepo(repo, opened.heads.get(repo.id), resultsOf(repo.id), opened.web.get(repo.id))));
+  const unavailable = [...opened.unavailable].sort().map((id) => ({ id, transient: opened.missingContent.has(id) }));
   return {
     format: FRAGMENT_FORMAT,
     version: FRAGMENT_VERSION,
@@ -120,9 +138,17 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
     shard: opened.shard ?? null,
     fleetRepos: options.fleetRepos,
     repos,
-    diagnostics: opened.diagnostics,
+    diagnostics: redactDeep(opened.diagnostics),
+    ...(unavailable.length > 0 ? { unavailable } : {}),
   };
 }
+
+/**
+ * Repo-scope checks that read nothing but the repo's own files. Their results travel even for a repo whose
+ * pipeline includes a repo the shard could not read: the merge, which evaluates such a repo again, reads masked
+ * texts, in which no-secrets would find nothing.
+ */
+const OWN_FILES_CHECKS: ReadonlySet<string> = new Set(['no-secrets']);
 
 /**
  * The whole fleet rebuilt from the fragments' files, through the same loaders as a single run, and every repo's
@@ -131,23 +157,29 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
 export async function fleetOfFragments(
   fragments: readonly Fragment[],
   config: { providers: readonly ProviderRule[]; scanners?: readonly ScannerSetting[] | undefined },
-): Promise<{ fleet: Fleet; stored: Map<string, RepoCheckResults> }> {
+): Promise<{ fleet: Fleet; stored: Map<string, RepoCheckResults>; unavailable: Set<string>; missingContent: Set<string> }> {
   const first = fragments[0];
   if (!first) throw new FragmentError('no fragment to merge');
   const stored = new Map<string, RepoCheckResults>();
   const repos = fragments.flatMap((fragment) => fragment.repos);
   for (const repo of repos) if (repo.checks) stored.set(repo.id, repo.checks);
+  // A repo one shard could not read (an include of its slice) may be another shard's, read there.
+  const read = new Set(repos.map((repo) => repo.id));
+  const failed = fragments.flatMap((fragment) => fragment.unavailable ?? []).filter((entry) => !read.has(entry.id));
+  const unavailable = new Set(failed.map((entry) => entry.id));
+  const missingContent = new Set(failed.filter((entry) => entry.transient).map((entry) => entry.id));
   const fleet = await loadFleet({
     root: first.root,
     settings: first.settings,
     repos: repos.map((repo) => ({ id: repo.id, source: new FragmentSource(repo) })),
+    unavailable: [...unavailable],
     diagnostics: fragments.flatMap((fragment) => fragment.diagnostics),
     providers: config.providers,
     ...(config.scanners ? { scanners: config.scanners } : {}),
     // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
     threads: threadsFor(repos.length),
   });
-  return { fleet, stored };
+  return { fleet, stored, unavailable, missingContent };
 }
 
 function afterColon(message: string, prefix: string): string {
@@ -201,10 +233,9 @@ export class FragmentSource implements FileSource {
 }
 
 export async function writeFragment(path: string, fragment: Fragment): Promise<number> {
-  await mkdir(dirname(path), { recursive: true });
   // No timestamps inside, and gzip from Node writes no mtime: the same slice gives the same bytes.
   const bytes = await promisify(gzip)(JSON.stringify(fragment));
-  await writeFile(path, bytes);
+  await writeFileAtomic(path, bytes);
   return bytes.length;
 }
 

@@ -17,6 +17,11 @@ export interface LoadFleetOptions {
   root: string;
   settings: FleetSettings;
   repos: readonly RepoSpec[];
+  /**
+   * Fleet repos that could not be read (a failed clone). They still name fleet repos, so that what includes or
+   * deploys them is not reported as pointing outside the fleet; their files are 'unavailable', not missing.
+   */
+  unavailable?: readonly string[];
   /** Problems found while discovering the fleet, kept with the fleet. */
   diagnostics?: readonly FindingDraft[];
   /** The provider table dependencies are inferred with (sync-wave-order's `providers` option); none when absent. */
@@ -72,7 +77,8 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   if ((options.threads ?? 1) > 1) {
     const ids = read.map((repo) => repo.id);
     const checkConfig = options.threadChecks?.config;
-    const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...(checkConfig ? { checkConfig } : {}) };
+    const unavailable = options.unavailable && options.unavailable.length > 0 ? { unavailable: [...options.unavailable] } : {};
+    const data = { settings, repos: read.map(({ id, texts }) => ({ id, texts })), ...unavailable, ...(checkConfig ? { checkConfig } : {}) };
     const { built, parseMs } = await buildReposInThreads(data, ids, options.threads ?? 1);
     parsedIn(parseMs);
     repos = read.map((repo, index) => {
@@ -81,7 +87,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
       return repoFromMessage(message, repo.texts.files, repo.source);
     });
   } else {
-    const builder = new RepoBuilder(settings, read);
+    const builder = new RepoBuilder(settings, read, options.unavailable);
     const keep = read.length < RELEASE_TREES_FROM;
     repos = read.map((repo) => ({ ...(keep ? builder.buildKeepingTrees(repo.id) : builder.build(repo.id)), source: repo.source }));
     parsedIn(builder.parseMs);

@@ -8,8 +8,9 @@
  * as an empty stand-in so that project paths and repoURLs still resolve to fleet repos exactly as in a full run.
  */
 import { join, resolve } from 'node:path';
-import { stat } from 'node:fs/promises';
-import { cloneFailures, syncClones, type CloneResult } from '../crawl/clone-cache.js';
+import { mkdir, stat } from 'node:fs/promises';
+import { cloneFailures, prepareCacheDir, pruneClones, syncClones, type CloneResult } from '../crawl/clone-cache.js';
+import { lockCache } from '../crawl/cache-lock.js';
 import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
 import { readGitHead } from '../crawl/git-head.js';
 import { discoverLocalFleet } from '../crawl/local.js';
@@ -32,8 +33,13 @@ import type { RunProgress } from './progress.js';
 import { UsageError } from '../usage-error.js';
 import { RemoteError } from '../exit-codes.js';
 
-/** A repo made readable, or why it could not be. */
-export type Materialized = { id: string; ok: true; source: FileSource; head?: string; web?: RepoWeb } | { id: string; ok: false; diagnostics: FindingDraft[] };
+/**
+ * A repo made readable, or why it could not be. A readable one may carry diagnostics too: a clone that could not be
+ * updated is read at its last good commit, and says so.
+ */
+export type Materialized =
+  | { id: string; ok: true; source: FileSource; head?: string; web?: RepoWeb; diagnostics?: FindingDraft[] }
+  | { id: string; ok: false; diagnostics: FindingDraft[]; /** The failure may pass: the repo probably has content. */ transient?: boolean };
 
 export interface FleetCandidates {
   /** How the fleet is named in messages and fragments. */
@@ -46,6 +52,8 @@ export interface FleetCandidates {
   /** Makes repos readable (clones or updates them), in the order given. */
   materialize(ids: readonly string[]): Promise<Materialized[]>;
   counts: { discovered: number; skipped: number };
+  /** Lets go of what the candidates hold (the clone cache's lock), once the run is done with the cache. */
+  close?(): Promise<void>;
 }
 
 // --- local ------------------------------------------------------------------------------------------------------
@@ -111,6 +119,10 @@ export interface GitLabFleetOptions {
   progress?: RunProgress | undefined;
   /** Told about every retried API request (429, 5xx): for a log line. */
   onRetry?: (event: RetryEvent) => void;
+  /** Told when another run holds the clone cache, which this one then waits for: for a log line. */
+  onCacheWait?: (holder: string) => void;
+  /** Waits before new attempts of a clone or fetch that failed in a way that may pass (default: 1 s, then 4 s). */
+  cloneRetryDelaysMs?: readonly number[];
   fetchImpl?: typeof fetch;
   sleep?: (ms: number) => Promise<void>;
 }
@@ -165,26 +177,47 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
   let toClone = 0;
   progress?.update({ discovered: ids.length }, 'discovered');
 
+  // One writer per cache: a second run waits here. What killed runs left is cleared, and the clones of projects
+  // no longer listed are removed (the listing is complete: listGroupProjects fails rather than stop short).
+  await mkdir(options.cacheDir, { recursive: true, mode: 0o700 });
+  const lock = await lockCache(options.cacheDir, options.onCacheWait ? { onWait: options.onCacheWait } : {});
+  try {
+    await prepareCacheDir(options.cacheDir);
+    await pruneClones(options.cacheDir, new Set(ids));
+  } catch (error) {
+    await lock.release();
+    throw error;
+  }
+
   const materialize = async (wanted: readonly string[]): Promise<Materialized[]> => {
     const projects = wanted.map((id) => byId.get(id)).filter((project): project is GitLabProject => project !== undefined);
     toClone += projects.length;
     progress?.update({ cloned, toClone }, 'cloning');
     // One project per syncClones call, in a pool of our own, so progress moves per clone.
     const results = await mapLimit(projects, options.concurrency, async (project): Promise<CloneResult> => {
-      const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1 });
+      const [result] = await syncClones({
+        projects: [project],
+        cacheDir: options.cacheDir,
+        origin: url.origin,
+        token: options.token,
+        concurrency: 1,
+        ...(options.cloneRetryDelaysMs ? { retryDelaysMs: options.cloneRetryDelaysMs } : {}),
+      });
       cloned += 1;
       progress?.update({ cloned, toClone });
       return result ?? { id: project.path, ok: false, error: 'not cloned' };
     });
     return results.map((result): Materialized => {
-      if (!result.ok) return { id: result.id, ok: false, diagnostics: cloneFailures([result]) };
+      if (!result.ok) return { id: result.id, ok: false, diagnostics: cloneFailures([result]), ...(result.transient === true ? { transient: true } : {}) };
       const project = byId.get(result.id)?.pathWithNamespace;
+      const diagnostics = cloneFailures([result]);
       return {
         id: result.id,
         ok: true,
         head: result.head,
         ...(web !== undefined && project !== undefined ? { web: { project: `${web}/${project}`, commit: result.head } } : {}),
         source: new WorkingTreeSource(result.dir, { nestedRepoDirs: nested.get(result.id) ?? [] }),
+        ...(diagnostics.length > 0 ? { diagnostics } : {}),
       };
     });
   };
@@ -196,6 +229,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     materialize,
     counts: { discovered: ids.length, skipped: listed.skipped.length },
     pages: listed.pages,
+    close: () => lock.release(),
   };
 }
 
@@ -234,6 +268,13 @@ export interface OpenedFleet {
   web: ReadonlyMap<string, RepoWeb>;
   /** False for a slice repo whose CI includes a repo this shard could not read (the merge re-evaluates it). */
   complete: (repoId: string) => boolean;
+  /** Fleet repos that could not be read (a failed clone): repos that include them are not fully checked. */
+  unavailable: ReadonlySet<string>;
+  /**
+   * Those of them whose failure may pass (HTTP 5xx or 429, a dropped connection): they probably hold content that
+   * the fleet-wide checks would need. A repository that is gone or refused is not part of the fleet as it is.
+   */
+  missingContent: ReadonlySet<string>;
   /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
   diagnostics: FindingDraft[];
   counts: { discovered: number; skipped: number; slice: number; materialized: number; failed: number; loadPasses: number };
@@ -298,6 +339,8 @@ export async function openFleet(
         // Not needed by this shard: an empty stand-in, so that paths naming it still resolve as in a full run.
         return shard ? [{ id, source: new MemorySource({}) }] : [];
       }),
+      // Fleet repos that could not be read still name fleet repos: what includes them cannot be checked.
+      unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
       ...(options.scanners ? { scanners: options.scanners } : {}),
     }));
@@ -331,7 +374,7 @@ export async function openFleet(
   const ownsFleetLevel = !shard || shard.index === 1;
   const diagnostics = [
     ...(ownsFleetLevel ? candidates.fleetDiagnostics : []),
-    ...failed.filter((entry) => sliceSet.has(entry.id)).flatMap((entry) => entry.diagnostics),
+    ...[...state.values()].filter((entry) => sliceSet.has(entry.id)).flatMap((entry) => entry.diagnostics ?? []),
   ];
   fleet.diagnostics.push(...diagnostics);
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
@@ -343,6 +386,8 @@ export async function openFleet(
     heads,
     web,
     complete,
+    unavailable: unreadable,
+    missingContent: new Set(failed.filter((entry) => entry.transient === true).map((entry) => entry.id)),
     diagnostics,
     counts: { discovered: candidates.counts.discovered, skipped: candidates.counts.skipped, slice: slice.length, materialized: state.size, failed: failed.length, loadPasses: passes },
   };

@@ -9,7 +9,8 @@
  * runner does everything else with them, so a replayed run gives the same findings, byte for byte, as a fresh one.
  * Fleet-scope checks always run.
  */
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
+import { writeFileAtomic } from '../write-atomic.js';
 import { dirname, join, relative, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
@@ -193,8 +194,5 @@ export async function readResultsCache(path: string): Promise<{ entries: Map<str
 /** Writes the cache atomically: a run killed halfway leaves the previous cache, never half a file. */
 export async function writeResultsCache(path: string, entries: ReadonlyMap<string, CachedRepoResults>): Promise<void> {
   const repos = Object.fromEntries([...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.tmp`;
-  await writeFile(temporary, await promisify(gzip)(JSON.stringify({ format: RESULTS_CACHE_FORMAT, version: RESULTS_CACHE_VERSION, repos })));
-  await rename(temporary, path);
+  await writeFileAtomic(path, await promisify(gzip)(JSON.stringify({ format: RESULTS_CACHE_FORMAT, version: RESULTS_CACHE_VERSION, repos })));
 }

@@ -25,7 +25,10 @@ const TOKEN_PATTERNS: RegExp[] = [/\bglpat-[\w-]{20,}/g, /\bgh[pousr]_\w{30,}/g,
 export function scrubCredentials(text: string): string {
   let scrubbed = text
     .replace(/\b([a-z][a-z0-9+.-]*:\/\/)([^/@\s'"]+)@/gi, (whole, scheme: string, userinfo: string) => (userinfo === 'git' ? whole : `${scheme}***@`))
-    .replace(/([?&;](?:private[_-]?token|access[_-]?token|token|password|passwd|pwd|secret|api[_-]?key|key|sig|signature|auth)=)[^&\s#'"]+/gi, '$1***');
+    // An image reference or host with a password and no scheme (`admin:Passw0rd@registry/app`); not a digest (`app:1.0@sha256:…`).
+    .replace(/(^|[\s'"(=,[])([^\s:@/'"()=,[\]]+):([^\s@/'"()]+)@(?!sha\d+:)(?=[\w.-]+(?:[:/]|$|[\s'")]))/g, '$1$2:***@')
+    // Query parameters that carry a credential: `?private_token=`, `?job_token=`, a signed URL's `X-Amz-Signature=`.
+    .replace(/([?&;](?:[\w.-]*[_-])?(?:token|password|passwd|pwd|secret|api[_-]?key|key|sig|signature|credential|auth)=)[^&\s#'"]+/gi, '$1***');
   for (const pattern of TOKEN_PATTERNS) scrubbed = scrubbed.replace(pattern, (token) => `${token.slice(0, 4)}***`);
   return scrubbed;
 }

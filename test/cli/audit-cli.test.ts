@@ -1,5 +1,5 @@
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -22,6 +22,26 @@ describe('fleetlint audit, end to end', () => {
     const ruleIds = new Set(report.findings.map((finding) => finding.ruleId));
     for (const id of ['parse-error', 'unreadable-file', 'unresolved-include', 'ci-config']) expect(ruleIds).toContain(id);
     expect(report.repos.length).toBeGreaterThanOrEqual(11);
+  });
+
+  it('gives hostile YAML the same findings with one build thread or two, in audit and in the pre-commit hook\'s lint', () => {
+    const findings = (threads: string) => {
+      const { status, stdout, stderr } = fleetlint('audit', 'fixtures/hostile', '--quiet', '--threads', threads, '--format', 'json');
+      expect([status, stderr]).toEqual([1, '']);
+      return (JSON.parse(stdout) as { findings: unknown[] }).findings;
+    };
+    const one = findings('1');
+    expect(findings('2')).toEqual(one);
+    expect(one.filter((finding) => (finding as { repo: string }).repo === 'deep-compact').length).toBeGreaterThanOrEqual(6);
+
+    const repo = mkdtempSync(join(tmpdir(), 'fleetlint-deep-'));
+    cpSync(join(root, 'fixtures/hostile/deep-compact'), repo, { recursive: true });
+    execFileSync('git', ['init', '-q'], { cwd: repo });
+    execFileSync('git', ['add', '-A'], { cwd: repo });
+    const lint = spawnSync(process.execPath, [join(root, 'bin', 'fleetlint.js'), 'lint', '--staged', '--format', 'json'], { cwd: repo, encoding: 'utf8' });
+    expect(lint.status).toBe(1);
+    const parseErrors = (JSON.parse(lint.stdout) as { findings: { ruleId: string }[] }).findings.filter((finding) => finding.ruleId === 'parse-error');
+    expect(parseErrors).toHaveLength(6);
   });
 
   it('prints the model summary and the findings for the seed fleet', () => {

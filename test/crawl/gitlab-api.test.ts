@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { GitLabApiError, listGroupProjects, nextLink, retryAfterMs, type ListGroupProjectsOptions } from '../../src/crawl/gitlab-api.js';
+import { IncompleteFleetError } from '../../src/exit-codes.js';
 import { startGitLabServer, type GitLabServer, type GitLabServerOptions, type ServerProject } from '../support/gitlab-server.js';
 
 const TOKEN = 'glpat-Xy7secretTOKENvalue42';
@@ -108,9 +109,33 @@ describe('listGroupProjects', () => {
     await start({ pagination: 'keyset' });
     const { projects, pages } = await list();
     expect(projects).toHaveLength(250);
-    expect(pages).toBe(3);
+    // The last page has no Link at all, as a stripped one would: the empty page after it ends the list for certain.
+    expect(pages).toBe(4);
     const cursors = (server?.requests ?? []).map((request) => new URL(request.url, 'http://x').searchParams.get('id_after'));
-    expect(cursors).toEqual([null, '1099', '1199']);
+    expect(cursors).toEqual([null, '1099', '1199', '1249']);
+  });
+
+  it.each(['offset-no-headers', 'keyset-no-headers'] as const)('reads every page when a proxy strips the pagination headers (%s): the page after the last is asked for', async (pagination) => {
+    await start({ pagination });
+    const { projects, pages } = await list();
+    expect(projects).toHaveLength(250);
+    // Three pages of projects, and the empty one that ends the list.
+    expect(pages).toBe(4);
+    const cursors = (server?.requests ?? []).map((request) => new URL(request.url, 'http://x').searchParams).map((query) => `${query.get('id_after') ?? '-'} ${query.get('page') ?? '-'}`);
+    // Offset pages where GitLab ignores keyset: the id_after probe comes back with the first page again, so the rest is read by page number.
+    expect(cursors).toEqual(pagination === 'keyset-no-headers' ? ['- -', '1099 -', '1199 -', '1249 -'] : ['- -', '1099 -', '- 2', '- 3', '- 4']);
+  });
+
+  it('fails as an incomplete fleet, not with a partial list, when a later page cannot be read', async () => {
+    await start({ pagination: 'keyset-no-headers' });
+    // The first page, then the page after it fails on every try.
+    const refused = { status: 502, headers: { 'content-type': 'text/plain' }, body: 'Bad Gateway\n' };
+    const firstPage: typeof fetch = async (input, init) => {
+      const response = await fetch(input, init);
+      if (new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url).searchParams.has('id_after')) return new Response(refused.body, { status: refused.status, headers: refused.headers });
+      return response;
+    };
+    await expect(list({ fetchImpl: firstPage, maxRetries: 2 })).rejects.toThrow(new IncompleteFleetError('the project list of group "homelab" stopped after 1 page(s): GitLab at ' + (server?.baseUrl ?? '') + ' answered 502 Bad Gateway when listing group "homelab" after 2 retries'));
   });
 
   it('falls back to offset pagination when GitLab answers keyset with 405', async () => {

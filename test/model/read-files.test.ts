@@ -10,7 +10,7 @@ import { WorkingTreeSource } from '../../src/sources/working-tree.js';
 import { commitFiles, initRepo, tempDir } from '../sources/git-fixture.js';
 
 const HOSTILE = join(import.meta.dirname, '../../fixtures/hostile');
-const MY_REPOS = ['alias-bomb', 'binary-file', 'deep-nesting', 'duplicate-keys', 'empty-files', 'filesystem-hazards', 'invalid-utf8', 'yaml-syntax-error'];
+const MY_REPOS = ['alias-bomb', 'binary-file', 'deep-compact', 'deep-nesting', 'duplicate-keys', 'empty-files', 'filesystem-hazards', 'invalid-utf8', 'line-endings', 'yaml-syntax-error'];
 
 /** Findings as comparable tuples: rule, severity, file, line. */
 const brief = (result: RepoFiles) => result.diagnostics.map((finding) => [finding.ruleId, finding.severity, finding.file, finding.range?.startLine]);
@@ -89,13 +89,26 @@ describe('readRepoFiles over fixtures/hostile', () => {
     expect(repo.yaml.get('bomb.yaml')?.documents[0]?.broken).toBe(true);
   });
 
-  it('reports very deep nesting without overflowing the stack', () => {
+  it('reports very deep nesting without overflowing the stack, at the bracket that goes past the limit', () => {
     const repo = result('deep-nesting');
-    // How many errors the yaml parser reports, and at which column, depends on the stack depth left when it
-    // overflows; what must hold is that the file gives parse errors on its line and the document is not trusted.
-    expect(repo.diagnostics.length).toBeGreaterThan(0);
-    for (const finding of brief(repo)) expect(finding).toEqual(['parse-error', 'error', 'deep.yaml', 2]);
+    // The mapping is level 1, so the 400th bracket (column 407) is level 401: the same place on every run.
+    expect(repo.diagnostics.map((finding) => [finding.message, finding.range?.startLine, finding.range?.startColumn])).toEqual([
+      ['YAML nests deeper than 400 levels; the file is not loaded', 2, 407],
+    ]);
     expect(repo.yaml.get('deep.yaml')?.documents[0]?.broken).toBe(true);
+  });
+
+  it('measures compact sequences, explicit keys and brackets after a quote or # as the parser nests them', () => {
+    const repo = result('deep-compact');
+    expect(brief(repo)).toEqual([
+      ['parse-error', 'error', '.gitlab-ci.yml', 2],
+      ['parse-error', 'error', 'brackets-after-hash.yaml', 2],
+      ['parse-error', 'error', 'brackets-after-quote.yaml', 2],
+      ['parse-error', 'error', 'compact-sequence.yaml', 2],
+      ['parse-error', 'error', 'complex-keys.yaml', 2],
+      ['parse-error', 'error', 'nested-keys.yaml', 2],
+    ]);
+    expect(repo.yaml.get('at-the-limit.yaml')?.documents[0]?.broken).toBe(false);
   });
 
   it('skips binary files silently', () => {
@@ -103,6 +116,17 @@ describe('readRepoFiles over fixtures/hostile', () => {
     expect(skipped(repo)).toEqual({ 'config.yaml': 'binary', 'logo.png': 'binary' });
     expect(repo.diagnostics).toEqual([]);
     expect([...repo.yaml.keys()]).toEqual([]);
+  });
+
+  it('decodes UTF-16 with a byte order mark and counts lone carriage returns as line ends (issue 15, item 13)', () => {
+    const repo = result('line-endings');
+    expect(skipped(repo)).toEqual({});
+    // The duplicate key is on line 3 of both: UTF-16 was skipped as binary, lone CRs made every finding line 1.
+    expect(brief(repo).sort()).toEqual([
+      ['parse-error', 'warning', 'lone-cr.yaml', 3],
+      ['parse-error', 'warning', 'utf16.yaml', 3],
+    ]);
+    expect(repo.files.find((file) => file.path === 'utf16.yaml')?.text).toBe('# saved as UTF-16 with a BOM by a Windows editor\nmode: a\nmode: b\n');
   });
 
   it('reports invalid UTF-8 at the first invalid byte', () => {

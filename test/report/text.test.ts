@@ -57,4 +57,10 @@ describe('text', () => {
     expect(coloured).toContain('\u001b[31merror');
     expect(coloured.replace(/\u001b\[\d+m/g, '')).toBe(renderText(sampleInput()));
   });
+
+  it('says when no repository was checked, rather than "in 0 repositories" (issue 15, item 13)', () => {
+    const empty = sampleInput({ repos: [] });
+    expect(renderText({ ...empty, result: { ...empty.result, findings: [] } })).toBe('No repository was checked.\n');
+    expect(renderText(empty).split('\n')).toContain('6 problems (3 errors, 2 warnings, 1 note) in the fleet; no repository was checked.');
+  });
 });

@@ -27,14 +27,24 @@ export interface ServerProject {
  * - offset-no-totals: what GitLab sends past 10,000 results: no x-total, x-total-pages or rel="last".
  * - keyset: `pagination=keyset&order_by=id` answered with only `Link: rel="next"` (an `id_after` cursor).
  * - keyset-405: `pagination=keyset` refused with 405, as GitLab does where keyset is not available.
+ * - offset-no-headers, keyset-no-headers: every page's pagination headers stripped (a proxy that drops them): only
+ *   the body is left.
  */
-export type PaginationMode = 'offset' | 'offset-no-totals' | 'keyset' | 'keyset-405';
+export type PaginationMode = 'offset' | 'offset-no-totals' | 'keyset' | 'keyset-405' | 'offset-no-headers' | 'keyset-no-headers';
 
 export interface ScriptedResponse {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Waits this long before answering: a server that hangs (closing the server ends the wait). */
+  hangMs?: number;
 }
+
+/**
+ * What a scripted git request gets: a response of its own, `'serve'` (served as usual), or served by git but cut
+ * off after so many bytes of its body with the connection left open (a transfer that stalls halfway).
+ */
+export type GitFault = ScriptedResponse | 'serve' | { stallAfterBytes: number };
 
 export interface RecordedRequest {
   method: string;
@@ -61,8 +71,13 @@ export interface GitLabServerOptions {
 export interface GitLabServer {
   baseUrl: string;
   requests: RecordedRequest[];
-  /** Answers the next API requests with these responses, in order, before serving normally again. */
-  script(...responses: ScriptedResponse[]): void;
+  /** Answers the next API requests with these responses (`'serve'`: as usual), in order, before serving normally again. */
+  script(...responses: (ScriptedResponse | 'serve')[]): void;
+  /**
+   * Answers the next git requests for one project (`homelab/platform/ci-templates`) with these responses, in
+   * order, before serving it normally again: a 503 while it is cloned or fetched, say.
+   */
+  scriptGit(pathWithNamespace: string, ...responses: GitFault[]): void;
   close(): Promise<void>;
 }
 
@@ -74,7 +89,8 @@ const json = (status: number, body: unknown, headers: Record<string, string> = {
 
 export async function startGitLabServer(options: GitLabServerOptions): Promise<GitLabServer> {
   const requests: RecordedRequest[] = [];
-  const scripted: ScriptedResponse[] = [];
+  const scripted: (ScriptedResponse | 'serve')[] = [];
+  const scriptedGit = new Map<string, GitFault[]>();
   let baseUrl = '';
   const server = createServer((request, response) => {
     const header = (name: string): string | undefined => {
@@ -84,16 +100,21 @@ export async function startGitLabServer(options: GitLabServerOptions): Promise<G
     requests.push({ method: request.method ?? '', url: request.url ?? '', privateToken: header('private-token'), authorization: header('authorization'), at: Date.now() });
     const url = new URL(request.url ?? '/', baseUrl);
     if (url.pathname.startsWith('/api/v4/')) {
-      send(response, scripted.shift() ?? api(url, header('private-token'), options, baseUrl));
+      const next = scripted.shift();
+      send(response, next === undefined || next === 'serve' ? api(url, header('private-token'), options, baseUrl) : next);
     } else if (/\.git\/(info\/refs|git-upload-pack)$/.test(url.pathname)) {
-      if (options.redirectGitTo !== undefined) {
+      const project = decodeURIComponent(url.pathname.replace(/^\/|\.git\/(info\/refs|git-upload-pack)$/g, ''));
+      const fault = scriptedGit.get(project)?.shift();
+      if (fault !== undefined && fault !== 'serve' && 'status' in fault) {
+        send(response, fault);
+      } else if (options.redirectGitTo !== undefined) {
         send(response, { status: 302, headers: { location: `${options.redirectGitTo}${url.pathname}${url.search}` } });
       } else if (header('authorization') !== `Basic ${Buffer.from(`oauth2:${options.token}`).toString('base64')}`) {
         send(response, { status: 401, headers: { 'www-authenticate': 'Basic realm="GitLab"' }, body: 'HTTP Basic: Access denied\n' });
       } else if (options.reposRoot === undefined) {
         send(response, { status: 404, body: 'no repositories\n' });
       } else {
-        gitHttpBackend(request, response, url, options.reposRoot);
+        gitHttpBackend(request, response, url, options.reposRoot, fault !== undefined && fault !== 'serve' ? fault.stallAfterBytes : undefined);
       }
     } else {
       send(response, json(404, { error: '404 Not Found' }));
@@ -105,6 +126,9 @@ export async function startGitLabServer(options: GitLabServerOptions): Promise<G
     baseUrl,
     requests,
     script: (...responses) => scripted.push(...responses),
+    scriptGit: (pathWithNamespace, ...responses) => {
+      scriptedGit.set(pathWithNamespace, [...(scriptedGit.get(pathWithNamespace) ?? []), ...responses]);
+    },
     close: () => new Promise((resolve, reject) => {
       server.closeAllConnections();
       server.close((error) => {
@@ -139,14 +163,14 @@ function api(url: URL, privateToken: string | undefined, options: GitLabServerOp
   const entity = (project: ServerProject): unknown => projectEntity(project, baseUrl);
   const mode = options.pagination ?? 'offset';
 
-  if (query.get('pagination') === 'keyset' && (mode === 'keyset' || mode === 'keyset-405')) {
+  if (query.get('pagination') === 'keyset' && (mode === 'keyset' || mode === 'keyset-405' || mode === 'keyset-no-headers')) {
     if (mode === 'keyset-405' || orderBy !== 'id') return json(405, { message: 'Keyset pagination is not yet available for this type of request' });
     const after = Number(query.get('id_after') ?? 0);
     const rest = projects.filter((project) => (direction === 1 ? project.id > after : after === 0 || project.id < after));
     const page = rest.slice(0, perPage);
     const last = page[page.length - 1];
     const headers: Record<string, string> = {};
-    if (rest.length > perPage && last) {
+    if (rest.length > perPage && last && mode !== 'keyset-no-headers') {
       const next = new URL(url.pathname + url.search, baseUrl);
       next.searchParams.set(direction === 1 ? 'id_after' : 'id_before', String(last.id));
       next.searchParams.delete(direction === 1 ? 'id_before' : 'id_after');
@@ -163,6 +187,8 @@ function api(url: URL, privateToken: string | undefined, options: GitLabServerOp
     target.searchParams.set('page', String(number));
     return target.href;
   };
+  const pageBody = projects.slice((page - 1) * perPage, page * perPage).map(entity);
+  if (mode === 'offset-no-headers') return json(200, pageBody);
   const totals = mode !== 'offset-no-totals';
   const links = [
     ...(page > 1 ? [`<${pageUrl(page - 1)}>; rel="prev"`] : []),
@@ -178,7 +204,7 @@ function api(url: URL, privateToken: string | undefined, options: GitLabServerOp
     link: links.join(', '),
     ...(totals ? { 'x-total': String(total), 'x-total-pages': String(totalPages) } : {}),
   };
-  return json(200, projects.slice((page - 1) * perPage, page * perPage).map(entity), headers);
+  return json(200, pageBody, headers);
 }
 
 /** A project as GitLab's API presents it (the fields fleetlint reads, and enough of the rest to look real). */
@@ -213,13 +239,22 @@ function projectEntity(project: ServerProject, baseUrl: string): unknown {
   };
 }
 
-function send(response: ServerResponse, { status, headers = {}, body = '' }: ScriptedResponse): void {
+function send(response: ServerResponse, { status, headers = {}, body = '', hangMs }: ScriptedResponse): void {
+  if (hangMs !== undefined) {
+    const timer = setTimeout(() => {
+      send(response, { status, headers, body });
+    }, hangMs);
+    response.on('close', () => {
+      clearTimeout(timer);
+    });
+    return;
+  }
   response.writeHead(status, headers);
   response.end(body);
 }
 
 /** Runs `git http-backend` as the CGI program it is, over the repositories under `root`. */
-function gitHttpBackend(request: IncomingMessage, response: ServerResponse, url: URL, root: string): void {
+function gitHttpBackend(request: IncomingMessage, response: ServerResponse, url: URL, root: string, stallAfterBytes?: number): void {
   const chunks: Buffer[] = [];
   request.on('data', (chunk: Buffer) => chunks.push(chunk));
   request.on('end', () => {
@@ -260,7 +295,8 @@ function gitHttpBackend(request: IncomingMessage, response: ServerResponse, url:
         else headers[name] = value;
       }
       response.writeHead(status, headers);
-      response.end(output.subarray(split));
+      if (stallAfterBytes === undefined) response.end(output.subarray(split));
+      else response.write(output.subarray(split, split + stallAfterBytes));
     });
   });
 }

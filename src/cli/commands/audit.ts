@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeSnapshot } from '../../crawl/snapshot.js';
+import { maskedText, redactDeep } from '../../run/outbound.js';
 import { TOKEN_ENV_VAR } from '../../crawl/gitlab-api.js';
 import { outputSettings, parseCommand, wholeNumber, type CommandSpec } from '../options.js';
 import { resolveShard } from '../../crawl/shard.js';
@@ -16,6 +17,7 @@ import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { EXIT } from '../../exit-codes.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { preflight } from '../preflight.js';
 
 export const AUDIT: CommandSpec<AuditOption> = {
   name: 'audit',
@@ -60,6 +62,7 @@ export async function audit(argv: string[]): Promise<number> {
   const threads = values.threads === undefined ? undefined : wholeNumber(values.threads, '--threads', 1);
   const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
   const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
+  await preflight(values, settings);
 
   const timings: Record<string, number> = {};
   const quiet = settings.quiet;
@@ -83,60 +86,76 @@ export async function audit(argv: string[]): Promise<number> {
       onRetry: (event) => {
         if (!quiet) progress.log(`fleetlint: GitLab answered ${event.status ?? 'nothing'} at ${event.url}; retry ${event.attempt} in ${Math.ceil(event.delayMs / 1000)} s`);
       },
+      onCacheWait: (holder) => {
+        progress.log(`fleetlint: the clone cache ${cacheDir} is in use by ${holder}; waiting for it`);
+      },
     });
     pages = remote.pages;
     candidates = remote;
   } else {
     candidates = await localCandidates(root);
   }
-  timings.discover = performance.now() - started;
-  // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
-  const { fleet } = opened;
-  if (values['print-model']) {
+  try {
+    timings.discover = performance.now() - started;
+    // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
+    const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
+    const { fleet } = opened;
+    if (values['print-model']) {
+      progress.done();
+      // Script lines, values and URLs as the files hold them: redacted like every other output.
+      process.stdout.write(`${JSON.stringify(redactDeep(policyInput(fleet)), null, 2)}\n`);
+      return EXIT.ok;
+    }
+    if (!quiet) {
+      progress.log(modelSummary(fleet));
+      if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
+    }
+    if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
+
+    const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
+    const { result, results, checksHash, saveCache } = await auditChecks(opened, {
+      config,
+      checks,
+      threads,
+      cacheFile,
+      repoScopeOnly: fragmentPath !== undefined,
+      progress,
+      timings,
+      onCacheProblem: (problem) => {
+        if (!quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${problem}; every repo is evaluated`);
+      },
+    });
     progress.done();
-    process.stdout.write(`${JSON.stringify(policyInput(fleet), null, 2)}\n`);
-    return EXIT.ok;
-  }
-  if (!quiet) {
-    progress.log(modelSummary(fleet));
-    if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
-  }
-  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
+    if (!quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
+      progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
+    }
+    const stats = {
+      repos: { ...opened.counts, loaded: fleet.repos.length, checked: opened.checked.size },
+      ...(pages !== undefined ? { gitlabPages: pages } : {}),
+      checks: results.stats,
+    };
 
-  const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
-  const { result, results, checksHash } = await auditChecks(opened, {
-    config,
-    checks,
-    threads,
-    cacheFile,
-    repoScopeOnly: fragmentPath !== undefined,
-    progress,
-    timings,
-    onCacheProblem: (problem) => {
-      if (!quiet) progress.log(`fleetlint: the results cache ${cacheFile ?? ''} ${problem}; every repo is evaluated`);
-    },
-  });
-  progress.done();
-  if (!values.quiet && (cacheFile !== undefined || fragmentPath !== undefined)) {
-    progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated, ${results.stats.reused} reused from the cache`);
-  }
-  const stats = {
-    repos: { ...opened.counts, loaded: fleet.repos.length, checked: opened.checked.size },
-    ...(pages !== undefined ? { gitlabPages: pages } : {}),
-    checks: results.stats,
-  };
+    if (fragmentPath !== undefined) {
+      const fragment = await sliceFragment(opened, results, { checksHash, root: candidates.root, fleetRepos: candidates.ids });
+      const { repos } = fragment;
+      const bytes = await writeFragment(fragmentPath, fragment);
+      if (!quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
+      if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
+      await saveCacheOrWarn();
+      return EXIT.ok;
+    }
 
-  if (fragmentPath !== undefined) {
-    const fragment = await sliceFragment(opened, results, { checksHash, root: candidates.root, fleetRepos: candidates.ids });
-    const { repos } = fragment;
-    const bytes = await writeFragment(fragmentPath, fragment);
-    if (!quiet) progress.log(`  wrote ${fragmentPath} (${repos.length} repositories, ${Math.ceil(bytes / 1024)} KiB)`);
+    const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), { ...reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }), web: opened.web });
     if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
-    return EXIT.ok;
-  }
+    await saveCacheOrWarn();
+    return code;
 
-  const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), { ...reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }), web: opened.web });
-  if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });
-  return code;
+    // After the reports: a cache that cannot be written costs the next run its reuse, not this run its report.
+    async function saveCacheOrWarn(): Promise<void> {
+      const problem = await saveCache();
+      if (problem !== undefined) progress.log(`fleetlint: warning: the results cache ${cacheFile ?? ''} could not be written (${problem}); the next run evaluates every repo`);
+    }
+  } finally {
+    await candidates.close?.();
+  }
 }

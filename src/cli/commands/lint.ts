@@ -16,6 +16,7 @@ import { compareFindings } from '../../model/finding-order.js';
 import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
 import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec } from '../options.js';
 import { UsageError } from '../../usage-error.js';
+import { preflight } from '../preflight.js';
 
 export const LINT: CommandSpec<LintOption> = {
   name: 'lint',
@@ -37,6 +38,7 @@ export async function lint(argv: string[]): Promise<number> {
   const startedAt = performance.now();
   const { values, positionals } = parseCommand(LINT, argv);
   const settings = outputSettings(values);
+  await preflight(values, settings);
   // pre-commit passes files only; a folder first is the repository to check.
   const first = positionals[0];
   const firstInfo = first === undefined || first === '-' ? undefined : await stat(first).catch(() => undefined);

@@ -1,18 +1,20 @@
 import { writeSnapshot } from '../../crawl/snapshot.js';
 import type { RepoWeb } from '../../model/web-link.js';
-import { runChecks } from '../../engine/runner.js';
+import { maskedText } from '../../run/outbound.js';
 import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
 import { outputSettings, parseCommand, type CommandSpec } from '../options.js';
 import { fleetOfFragments, FragmentError, readFragment, type Fragment } from '../../run/fragment.js';
+import { runChecksWithout } from '../../run/unavailable.js';
 import { Progress } from '../progress.js';
 import { checksHash, RepoResults, stableJson } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { preflight } from '../preflight.js';
 
 export const MERGE: CommandSpec<(typeof REPORT_OPTIONS)[number]> = {
   name: 'merge',
@@ -30,6 +32,7 @@ export async function merge(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(MERGE, argv);
   if (positionals.length === 0) throw new UsageError('merge needs the fragment files written by audit --write-fragment');
   const settings = outputSettings(values);
+  await preflight(values, settings);
   const progress = new Progress({ quiet: settings.quiet });
   const timings: Record<string, number> = {};
 
@@ -56,14 +59,14 @@ export async function merge(argv: string[]): Promise<number> {
   timings.read = performance.now() - started;
 
   started = performance.now();
-  const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
+  const { fleet, stored, unavailable, missingContent } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
   timings.model = performance.now() - started;
   if (!settings.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
-  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
+  if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
 
   started = performance.now();
   const results = new RepoResults({ stored: (id) => stored.get(id) });
-  const result = await runChecks({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results });
+  const result = await runChecksWithout({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results }, unavailable, missingContent);
   timings.checks = performance.now() - started;
   if (!settings.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 

@@ -1,5 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { simpleGit } from 'simple-git';
 import type { RunResult } from '../../engine/runner.js';
@@ -13,6 +11,9 @@ import { checkChange } from '../../run/change.js';
 import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec, type OutputSettings } from '../options.js';
 import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
+import { writeFileAtomic } from '../../write-atomic.js';
+import { preflight } from '../preflight.js';
+import { oneLine } from '../../terminal-text.js';
 
 export const MR: CommandSpec<MrOption> = {
   name: 'mr',
@@ -50,6 +51,7 @@ export async function mr(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommand(MR, argv);
   if (positionals.length > 1) throw new UsageError('mr takes at most one repository folder');
   const settings = outputSettings(values);
+  await preflight({}, settings);
   const baseRef = baseRefFrom(values.base, process.env);
 
   const context = await openFleetContext({ fleet: values.fleet, snapshot: values.snapshot });
@@ -148,8 +150,7 @@ async function writeReports(outcome: MrOutcome, settings: OutputSettings, option
     if (request.path === undefined) {
       process.stdout.write(text);
     } else {
-      await mkdir(dirname(request.path), { recursive: true });
-      await writeFile(request.path, text);
+      await writeFileAtomic(request.path, text);
     }
   }
 }
@@ -171,7 +172,7 @@ export function renderMrText(outcome: MrOutcome, color = false): string {
     for (const [repo, findings] of broken) {
       const why = [...(outcome.consumers?.get(repo) ?? [])].sort().join('; ');
       lines.push(`  ${paint.bold(repo)}${why === '' ? '' : paint.dim(` (${why})`)}`);
-      for (const finding of findings) lines.push(`    ${finding.ruleId}: ${visible(finding.message)}`);
+      for (const finding of findings) lines.push(`    ${finding.ruleId}: ${oneLine(finding.message)}`);
     }
     blocks.push(lines.join('\n'));
   }
@@ -208,7 +209,7 @@ function findingLines(findings: readonly Finding[], own: string, paint: ChalkIns
     const position = finding.range ? `:${finding.range.startLine}:${finding.range.startColumn}` : '';
     const file = finding.file === undefined || finding.file === '' ? undefined : `${finding.file}${position}`;
     const location = finding.repo === own ? (file ?? '-') : file === undefined ? finding.repo : `${finding.repo}/${file}`;
-    return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId };
+    return { location: oneLine(location), severity: finding.severity, message: oneLine(finding.message), ruleId: finding.ruleId };
   });
   const locationWidth = rows.reduce((max, row) => Math.max(max, row.location.length), 0);
   return rows.map((row) =>
@@ -233,7 +234,3 @@ function plural(count: number, singular: string): string {
   return `${count} ${count === 1 ? singular : `${singular}s`}`;
 }
 
-/** A file's content must not send escape sequences to the job log. */
-function visible(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/g, (char) => `\\u${char.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
-}

@@ -1,6 +1,7 @@
-import { LineCounter, parseAllDocuments, type Document, type ScalarTag, type CollectionTag } from 'yaml';
+import { LineCounter, parse, parseAllDocuments, type Document, type ScalarTag, type CollectionTag } from 'yaml';
 import type { FindingDraft, SourceRange } from '../findings.js';
 import { fastParse } from './fast-parse.js';
+import { excessiveKeyNesting, excessiveNesting } from './nesting.js';
 import { treeFromDocument, type TreeNode } from './tree.js';
 
 /** One document of a YAML file, parsed once and shared by every loader that reads it. */
@@ -115,52 +116,6 @@ function lineCounterFor(text: string): LineCounter {
 /** Aliases beyond this many per document are treated as an alias bomb. */
 const MAX_ALIAS_COUNT = 1000;
 
-/**
- * The parser is recursive: past some depth it overflows the stack, at a point that depends on how much stack is
- * left, so the same file would give different errors from run to run. Deeper than this is refused up front.
- */
-const MAX_NESTING = 400;
-
-/** The line of the first place where flow brackets or block indentation nest deeper than MAX_NESTING. */
-function excessiveNestingLine(text: string): number | undefined {
-  let depth = 0;
-  let line = 1;
-  let quote: string | undefined;
-  let lineStart = true;
-  let indent = 0;
-  for (let index = 0; index < text.length; index++) {
-    const char = text[index];
-    if (char === '\n') {
-      line++;
-      lineStart = true;
-      indent = 0;
-      quote = undefined;
-      continue;
-    }
-    if (lineStart) {
-      if (char === ' ') {
-        // Block nesting costs at least one column per level.
-        if (++indent > MAX_NESTING) return line;
-        continue;
-      }
-      lineStart = false;
-    }
-    if (quote !== undefined) {
-      if (char === quote) quote = undefined;
-    } else if (char === '"' || char === "'") {
-      quote = char;
-    } else if (char === '#') {
-      const next = text.indexOf('\n', index);
-      index = (next === -1 ? text.length : next) - 1;
-    } else if (char === '[' || char === '{') {
-      if (++depth > MAX_NESTING) return line;
-    } else if (char === ']' || char === '}') {
-      depth = Math.max(0, depth - 1);
-    }
-  }
-  return undefined;
-}
-
 export function rangeFromOffsets(lineCounter: LineCounter, start: number, end: number): SourceRange {
   const from = lineCounter.linePos(start);
   const to = lineCounter.linePos(Math.max(start, end));
@@ -179,9 +134,9 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
   };
   const fileStart: SourceRange = { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
 
-  const tooDeep = excessiveNestingLine(text);
-  if (tooDeep !== undefined) {
-    diagnostic(`YAML nests deeper than ${MAX_NESTING} levels; the file is not loaded`, { startLine: tooDeep, startColumn: 1, endLine: tooDeep, endColumn: 1 });
+  const tooDeep = excessiveNesting(text);
+  if (tooDeep) {
+    diagnostic(tooDeep.message, rangeFromOffsets(lineCounter, tooDeep.offset, tooDeep.offset));
     // One empty, broken document stands for the file, so loaders see that it exists but cannot be trusted.
     const parsed = new ReleasableYamlFile(file, lineCounter, undefined, [undefined]);
     parsed.addDocument(0, undefined, true);
@@ -219,11 +174,16 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
       const [start, end] = error.pos;
       const more = syntaxErrors.length - 1;
       const message = duplicate
-        ? `duplicate key: ${firstLine(error.message)} (the last value wins in most tools)`
-        : `YAML syntax error: ${firstLine(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
+        ? `duplicate key: ${withoutSource(error.message)} (the last value wins in most tools)`
+        : `YAML syntax error: ${withoutSource(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
       diagnostic(message, rangeFromOffsets(lineCounter, start, end), duplicate ? 'warning' : 'error');
     }
     let value: unknown;
+    const keysTooDeep = broken ? undefined : excessiveKeyNesting(doc.contents);
+    if (keysTooDeep) {
+      broken = true;
+      diagnostic(keysTooDeep.message, rangeFromOffsets(lineCounter, keysTooDeep.offset, keysTooDeep.offset));
+    }
     if (!broken) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
@@ -236,6 +196,17 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
     parsed.addDocument(index, value, broken);
   });
   return { parsed, diagnostics };
+}
+
+/**
+ * The value of a YAML text that is not a file of its own (a generator's `elementsYaml`, a rendered template patch,
+ * a git generator's file), guarded as files are: throws on text that nests too deeply, expands too many aliases or
+ * does not parse, and prints no warning.
+ */
+export function parseYamlValue(text: string): unknown {
+  const tooDeep = excessiveNesting(text);
+  if (tooDeep) throw new Error(tooDeep.message);
+  return parse(text, { logLevel: 'error', maxAliasCount: MAX_ALIAS_COUNT });
 }
 
 /** A parsed file as plain data: what a worker thread that parsed it hands over (see releasedYamlFile). */
@@ -265,6 +236,16 @@ export function releasedYamlFile(data: YamlFileData, text: string): ParsedYamlFi
     file.addDocument(index, document.value, document.broken);
   });
   return file;
+}
+
+/**
+ * The yaml package's message without the text it quotes from the file (`Unexpected double-quoted-scalar token in
+ * YAML stream: "\"hunter2\""`): the token may be a secret, and the finding's place already points at it.
+ */
+function withoutSource(message: string): string {
+  return firstLine(message)
+    .replace(/: ".*"$/, '')
+    .replace(/^(Block scalar header includes extra characters|Not a YAML token): .*$/, '$1');
 }
 
 function firstLine(message: string): string {

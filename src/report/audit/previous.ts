@@ -28,7 +28,7 @@ export interface Changes {
   fixed: PreviousFinding[];
   /** Previous unsuppressed findings now suppressed. */
   suppressed: number;
-  /** Previous unsuppressed findings of repositories this run could not audit: neither fixed nor open. */
+  /** Previous unsuppressed findings this run could not check (repository not audited, check not run): neither fixed nor open. */
   unknown: number;
 }
 
@@ -64,12 +64,16 @@ export function parsePreviousReport(value: unknown, where: string): PreviousRun 
   return { repos: [...repos] as string[], findings };
 }
 
-/** What is new, fixed and newly suppressed since the previous run; `notAudited` repos' old findings are unknown. */
-export function changes(findings: readonly Finding[], previous: PreviousRun, audited: ReadonlySet<string>, notAudited: ReadonlySet<string>): Changes {
+/**
+ * What is new, fixed and newly suppressed since the previous run. A previous finding this run could not check
+ * (its repository could not be audited, or the check did not run on it: `notChecked`) is unknown, not fixed; and
+ * a "not checked" note is not a new finding.
+ */
+export function changes(findings: readonly Finding[], previous: PreviousRun, notChecked: (repo: string, ruleId: string) => boolean): Changes {
   const previousActive = previous.findings.filter((f) => !f.suppressed);
   const previousActiveFingerprints = new Set(previousActive.map((f) => f.fingerprint));
   const current = new Map(findings.map((f) => [f.fingerprint, f]));
-  const added = findings.filter((f) => !f.suppression && !previousActiveFingerprints.has(f.fingerprint));
+  const added = findings.filter((f) => !f.suppression && !previousActiveFingerprints.has(f.fingerprint) && !isNotCheckedNote(f));
   const fixed: PreviousFinding[] = [];
   let suppressed = 0;
   let unknown = 0;
@@ -80,10 +84,15 @@ export function changes(findings: readonly Finding[], previous: PreviousRun, aud
       continue;
     }
     // A repo that failed to clone tonight has no findings: that is not a fix.
-    if (notAudited.has(old.repo) && !audited.has(old.repo)) unknown += 1;
+    if (notChecked(old.repo, old.ruleId)) unknown += 1;
     else fixed.push(old);
   }
   return { added, fixed, suppressed, unknown };
+}
+
+/** A note that a check did not run (data.kind `skipped`): on one repo, or on every repo when it is on the fleet (`.`). */
+export function isNotCheckedNote(finding: Finding): boolean {
+  return finding.severity === 'note' && finding.data?.kind === 'skipped' && finding.ruleId !== 'crawl-error';
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

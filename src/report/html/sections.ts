@@ -43,10 +43,10 @@ function trendText(now: Score, before: Score): string {
 export function changesSection(changes: Changes, links: FindingLinks): string {
   const extra: string[] = [];
   if (changes.suppressed > 0) extra.push(`${plural(changes.suppressed, 'finding')} of the previous run ${changes.suppressed === 1 ? 'is' : 'are'} now suppressed.`);
-  if (changes.unknown > 0) extra.push(`${plural(changes.unknown, 'finding')} of the previous run ${changes.unknown === 1 ? 'is' : 'are'} in repositories this run could not audit: neither fixed nor open.`);
+  if (changes.unknown > 0) extra.push(`${plural(changes.unknown, 'finding')} of the previous run ${changes.unknown === 1 ? 'is' : 'are'} in repositories or checks this run could not check: neither fixed nor open.`);
   return `<section id="changes">
 <h2>Since the previous run</h2>
-<p><strong class="new-count">${changes.added.length} new</strong> · <strong class="fixed-count">${changes.fixed.length} fixed</strong></p>
+<p><strong class="new-count">${changes.added.length} new</strong> · <strong class="fixed-count">${changes.fixed.length} fixed</strong>${changes.unknown > 0 ? ` · <strong class="unknown-count">${changes.unknown} could not be checked</strong>` : ''}</p>
 ${extra.map((line) => `<p class="note">${line}</p>`).join('\n')}
 <h3>New</h3>
 ${changes.added.length === 0 ? '<p class="empty">Nothing new.</p>' : findingTable(changes.added, true, links, 'new-findings')}

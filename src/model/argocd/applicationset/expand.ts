@@ -1,5 +1,5 @@
-import { parse as parseYaml } from 'yaml';
 import type { DocPath, FindingDraft } from '../../findings.js';
+import { parseYamlValue } from '../../yaml/parse.js';
 import type { FactOrigin } from '../../origin.js';
 import { originAt } from '../../origin.js';
 import type { FleetSettings, Repo, RepoResolver } from '../../types.js';
@@ -181,7 +181,7 @@ function applyTemplatePatch(app: PlainMap, patch: string, params: Params, env: G
   }
   let value: unknown;
   try {
-    value = parseYaml(text, { logLevel: 'error' });
+    value = parseYamlValue(text);
   } catch {
     return 'the rendered patch is not YAML';
   }
@@ -247,7 +247,7 @@ function inlineValuesOf(repo: Repo, object: K8sObject, app: PlainMap, locator: V
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(values, { logLevel: 'error' });
+      parsed = parseYamlValue(values);
     } catch {
       continue;
     }

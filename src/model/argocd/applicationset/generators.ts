@@ -1,5 +1,5 @@
 import { posix } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYamlValue } from '../../yaml/parse.js';
 import type { ArgoCluster, Repo, RepoResolver } from '../../types.js';
 import { isMap, type PlainMap } from '../../k8s/value.js';
 import { renderFastTemplate } from './fast-template.js';
@@ -113,7 +113,12 @@ function listParams(spec: PlainMap, env: GeneratorEnv): Generated {
     params.push(flat);
   }
   if (typeof spec.elementsYaml === 'string') {
-    const parsed: unknown = parseYaml(spec.elementsYaml, { logLevel: 'error' });
+    let parsed: unknown;
+    try {
+      parsed = parseYamlValue(spec.elementsYaml);
+    } catch {
+      return { ok: false, reason: 'elementsYaml is not YAML', kind: 'list' };
+    }
     if (!Array.isArray(parsed) || !parsed.every(isMap)) return { ok: false, reason: 'elementsYaml is not a YAML list of maps', kind: 'list' };
     params.push(...parsed);
   }
@@ -176,7 +181,7 @@ function gitParams(spec: PlainMap, env: GeneratorEnv): Generated {
     if (text === undefined) return { ok: false, reason: `the git generator reads ${file}, which fleetlint could not read`, kind: 'git' };
     let content: unknown;
     try {
-      content = parseYaml(text, { logLevel: 'error' });
+      content = parseYamlValue(text);
     } catch {
       return { ok: false, reason: `the git generator reads ${file}, which is not YAML or JSON (ArgoCD fails on it too)`, kind: 'git' };
     }
