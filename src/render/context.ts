@@ -1,4 +1,4 @@
-import type { AppRef } from '../model/argocd/types.js';
+import type { AppRef, ArgoApplication } from '../model/argocd/types.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import type { RepoResolver } from '../model/types.js';
 import type { AppSourceSpec, AppSpec } from './app-spec.js';
@@ -38,6 +38,8 @@ export interface AppTask {
   locateInApp(path: DocPath): RenderLocation;
   /** The manifest file, for `changedFiles`; absent for a rendered Application. */
   manifest?: { repo: string; file: string };
+  /** The model's fact, for an Application of the fleet's files (depth 0). */
+  fact?: ArgoApplication;
 }
 
 /**

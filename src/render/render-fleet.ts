@@ -3,7 +3,7 @@ import { join, posix, resolve } from 'node:path';
 import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { isUnder, joinInRepo } from '../model/helm/paths.js';
-import { originAt } from '../model/origin.js';
+import { originAt, type FactOrigin } from '../model/origin.js';
 import type { Fleet } from '../model/types.js';
 import { readAppSpec, type AppSourceSpec } from './app-spec.js';
 import { RenderCache, type OutputDocument } from './cache.js';
@@ -81,6 +81,17 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
   for (const repo of fleet.repos) {
     const index = indexes.get(repo.id) as RepoIndex;
     for (const app of repo.argocd.applications) {
+      // Facts a render made (renderedBy) are rendered as the children of their app-of-apps, not here.
+      if (app.renderedBy) continue;
+      const manifest = { repo: repo.id, file: app.origin.file };
+      // An Application an ApplicationSet generates has no document of its own: its value and template lines.
+      const generated = app.object;
+      if (generated) {
+        const spec = readAppSpec(generated.value);
+        if (!spec) continue;
+        staticTasks.push({ ref: { repo: repo.id, name: app.name }, spec, depth: 0, locateInApp: (path) => ({ ...fromOrigin(generated.locator.at(path)), via: 'application' }), manifest, fact: app });
+        continue;
+      }
       const document = index.documents(app.origin.file)[app.origin.docIndex ?? 0];
       const spec = document ? readAppSpec(document.value) : undefined;
       if (!document || !spec) continue;
@@ -90,7 +101,8 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
         spec,
         depth: 0,
         locateInApp: (path) => ({ ...locationIn(repo.id, document, path), via: 'application' }),
-        manifest: { repo: repo.id, file: app.origin.file },
+        manifest,
+        fact: app,
       });
     }
   }
@@ -109,9 +121,10 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
         for (const child of app.childApplications) {
           const childTask = childTaskOf(renderer.provenancer, task, child);
           if (!childTask) continue;
-          // A child read from a plain file of the fleet is one of the fleet's own Applications, rendered already.
+          // A child read from a plain file of the fleet is one of the fleet's own Applications, rendered already. One
+          // that kustomize patched is rendered in its own right, unless its sources came out the same (taskKey).
           const file = child.provenance.file;
-          if (file && staticApps.has(appKey(file.repo, file.file, childTask.spec.name))) continue;
+          if (file?.docIndex !== undefined && staticApps.has(appKey(file.repo, file.file, childTask.spec.name))) continue;
           const key = taskKey(childTask);
           if (seen.has(key)) continue;
           seen.add(key);
@@ -168,6 +181,7 @@ class FleetRenderer {
   async renderApp(task: AppTask): Promise<RenderedApp> {
     const result: RenderedApp = {
       app: task.ref,
+      ...(task.fact ? { fact: task.fact } : {}),
       ...(task.parent ? { parent: task.parent } : {}),
       depth: task.depth,
       sources: [],
@@ -269,7 +283,7 @@ class FleetRenderer {
     const repo = repoURL === undefined ? undefined : context.resolveRepo(repoURL);
     if (repo === undefined) {
       // A URL on the fleet's own GitLab that names no repo is argocd-app-source's finding; no note on top.
-      if (repoURL === undefined || this.#onFleetHost(repoURL)) return plan('not-rendered');
+      if (repoURL === undefined || this.#onFleetHost(repoURL) || this.options.partialFleet === true) return plan('not-rendered');
       // Said once per URL: a fleet of hundreds of Applications on one outside repo would otherwise say it hundreds of times.
       const outside = note(`${repoURL} is not a repository of the fleet: Applications whose sources are there are not rendered`, sourceAt(source, 'repoURL'));
       for (const draft of outside.notes) this.onceNotes.set(draft, `outside:${repoURL}`);
@@ -303,8 +317,8 @@ class FleetRenderer {
     if (kind === 'helm') {
       if (!context.helm) return this.#fallback('helm', { kind, ...where });
       if (!index.has(dir === '.' ? 'Chart.yaml' : `${dir}/Chart.yaml`)) {
-        // What helm itself says, without starting it: the Application asks for Helm, the folder has no chart.
-        return plan('error', { kind, ...where, errors: [this.#error(task, source, `helm template failed: there is no Chart.yaml in ${repo}/${dir}`)] });
+        // What ArgoCD says (getHelmDependencyRepos), without starting helm: the source asks for Helm, the folder has no chart.
+        return plan('error', { kind, ...where, errors: [this.#error(task, source, noChartMessage(index, dir, source, task.spec.multiSource))] });
       }
       return this.#fromHelm(task, source, planHelm({ context, task, source, chart: { kind: 'fleet', repo, dir }, tool: context.helm }), where);
     }
@@ -316,7 +330,29 @@ class FleetRenderer {
     }
     const read = readDirectory(index, dir, source.directory);
     const notes = read.jsonnet.length > 0 ? [this.#note(task, sourceAt(source, 'path'), `Application ${task.spec.name}: jsonnet files are not evaluated by fleetlint: ${read.jsonnet.join(', ')}`)] : [];
-    return plan('rendered', { kind, ...where, directoryObjects: read.objects, notes });
+    if (read.failure) {
+      const hint = isValuesFile(read.failure.file) ? `: ${read.failure.file} is Helm values, not a manifest. ${chartHint([read.failure.file], task.spec.multiSource)}` : '';
+      return plan('error', { kind, ...where, notes, errors: [this.#error(task, source, `ArgoCD fails to read ${folderName(repo, dir)} as a plain directory of manifests with: ${read.failure.message}${hint}`)] });
+    }
+    const errors = read.objects.length === 0 && read.jsonnet.length === 0 ? this.#deploysNothing(task, source, index, dir, read) : [];
+    return plan('rendered', { kind, ...where, directoryObjects: read.objects, notes, errors });
+  }
+
+  /**
+   * A plain directory with no object: ArgoCD syncs the Application and applies nothing. Said when the folder
+   * holds YAML that is not a manifest (Helm values, most often: a folder meant for a chart) or manifests in
+   * subfolders it does not read; a folder of other files says nothing of what was meant.
+   */
+  #deploysNothing(task: AppTask, source: AppSourceSpec, index: RepoIndex, dir: string, read: ReturnType<typeof readDirectory>): FindingDraft[] {
+    if (read.ignored.length === 0 && read.inSubfolders.length === 0) return [];
+    const which = task.spec.sources.length > 1 ? `source ${String(source.index)} (${dir}) deploys nothing` : 'deploys nothing';
+    const parts = [`Application ${task.spec.name} ${which}: ArgoCD reads ${folderName(index.id, dir)} as a plain directory of manifests and finds no Kubernetes object in it`];
+    const values = read.ignored.filter(isValuesFile);
+    if (values.length > 0) parts.push(`${listed(values)} ${values.length === 1 ? 'is' : 'are'} Helm values, which a directory source skips. ${chartHint(values, task.spec.multiSource)}`);
+    else if (read.ignored.length > 0) parts.push(`it skips ${listed(read.ignored)}, which ${read.ignored.length === 1 ? 'is not a Kubernetes object' : 'are not Kubernetes objects'}`);
+    if (read.inSubfolders.length > 0) parts.push(`the manifests in subfolders (${listed(read.inSubfolders)}) are read only with \`directory.recurse: true\``);
+    const at = task.locateInApp(sourceAt(source, 'path'));
+    return [{ ...draftAt(at), ruleId: 'render-error', severity: 'warning', message: this.#scrub(parts.join('; ')), subject: `${task.spec.name}:source-${String(source.index)}:deploys-nothing` }];
   }
 
   #onFleetHost(url: string): boolean {
@@ -419,6 +455,38 @@ function detectKind(source: AppSourceSpec, index: RepoIndex, dir: string): Sourc
   return 'directory';
 }
 
+/**
+ * ArgoCD's error for a Helm source without a chart, and what to do about it: a folder of values alone is most
+ * often meant for a chart from a Helm repository, which a multi-source Application installs with those values.
+ */
+function noChartMessage(index: RepoIndex, dir: string, source: AppSourceSpec, multiSource: boolean): string {
+  const chartFile = dir === '.' ? 'Chart.yaml' : `${dir}/Chart.yaml`;
+  const base = `ArgoCD fails to render ${folderName(index.id, dir)} with Helm: error reading helm chart from ${chartFile}: no such file or directory`;
+  const values = index.filesUnder(dir).filter((file) => posix.dirname(file) === dir && isValuesFile(file));
+  if (values.length === 0) return base;
+  const named = source.helm?.valueFiles.map((file) => joinInRepo(dir, file) ?? file) ?? [];
+  return `${base}. The folder holds only Helm values. ${chartHint(named.length > 0 ? named : values, multiSource)}`;
+}
+
+/** How to install a chart from a Helm repository with values kept in this repository. */
+function chartHint(valuesFiles: readonly string[], multiSource: boolean): string {
+  const chart = `the chart from its Helm repository with \`helm.valueFiles: [${valuesFiles.map((file) => `$values/${file}`).join(', ')}]\``;
+  const install = `To install a chart with ${valuesFiles.length === 1 ? 'these values' : 'them'}`;
+  return multiSource ? `${install}, add ${chart} as a source, and make this source \`ref: values\`` : `${install}, make this a multi-source Application: ${chart}, and this repository as a source with \`ref: values\``;
+}
+
+function isValuesFile(file: string): boolean {
+  return /^values[^/]*\.ya?ml$/.test(posix.basename(file));
+}
+
+function folderName(repo: string, dir: string): string {
+  return dir === '.' ? `the root of ${repo}` : `${repo}/${dir}`;
+}
+
+function listed(files: readonly string[]): string {
+  return `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${String(files.length - 3)} more` : ''}`;
+}
+
 /** A note said once per run stays with the first Application (by repo and name) that has it, whatever the timing. */
 function keepFirstOnceNotes(apps: RenderedApp[], onceNotes: WeakMap<FindingDraft, string>): void {
   const said = new Set<string>();
@@ -446,8 +514,12 @@ function childTaskOf(provenancer: Provenancer, parent: AppTask, child: RenderedO
   };
 }
 
+/** An Application to render by what decides its render; keys sorted, as kustomize may print them in another order. */
 function taskKey(task: AppTask): string {
-  return JSON.stringify([task.ref.repo, task.spec.name, task.spec.sources]);
+  return JSON.stringify([task.ref.repo, task.spec.name, task.spec.sources], (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => compare(a, b)));
+  });
 }
 
 function appKey(repo: string, file: string, name: string): string {
@@ -457,6 +529,10 @@ function appKey(repo: string, file: string, name: string): string {
 function locationIn(repo: string, document: Parameters<typeof originAt>[1], path: DocPath): Omit<RenderLocation, 'via'> {
   const found = originAt(repo, document, path);
   return { repo, file: found.file, range: found.range, ...(found.path !== undefined ? { path: found.path } : {}), docIndex: document.index };
+}
+
+function fromOrigin(origin: FactOrigin): Omit<RenderLocation, 'via'> {
+  return { repo: origin.repo, file: origin.file, range: origin.range, ...(origin.path !== undefined ? { path: origin.path } : {}), ...(origin.docIndex !== undefined ? { docIndex: origin.docIndex } : {}) };
 }
 
 function draftAt(location: RenderLocation): Pick<FindingDraft, 'repo' | 'file' | 'range' | 'path' | 'docIndex'> {

@@ -18,6 +18,7 @@ import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError, EXIT } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { RENDER_OPTIONS, RENDER_USAGE, renderSettingFrom } from '../render-options.js';
 
 export const AUDIT_USAGE = `fleetlint audit <fleet-root> [options]
 fleetlint audit --gitlab-url <url> --group <path> [options]
@@ -51,10 +52,14 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
 
   Across machines:
   --shard <i>/<n>            audit slice i of n (default from CI_NODE_INDEX/CI_NODE_TOTAL); needs --write-fragment
-  --write-fragment <file>    write the slice's files and repo-scope results for fleetlint merge, and no report`;
+  --write-fragment <file>    write the slice's files and repo-scope results for fleetlint merge, and no report
+                             (a shard renders nothing: the merge renders the whole fleet)
+
+${RENDER_USAGE}`;
 
 const OPTIONS = {
   ...REPORT_OPTIONS,
+  ...RENDER_OPTIONS,
   'print-model': { type: 'boolean', default: false },
   'gitlab-url': { type: 'string' },
   group: { type: 'string' },
@@ -126,7 +131,8 @@ export async function audit(argv: string[]): Promise<number> {
   }
   timings.discover = performance.now() - started;
   // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-  const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
+  const render = renderSettingFrom(values);
+  const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config, render });
   const { fleet } = opened;
   if (values['print-model']) {
     progress.done();

@@ -11,6 +11,10 @@ import { parseFormats } from '../formats.js';
 import { shouldColor } from '../output.js';
 import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
 import { parseFailOn } from './audit.js';
+import { RENDER_OPTIONS, RENDER_USAGE, renderSettingFrom } from '../render-options.js';
+import { stagedChanges } from '../file-batch.js';
+import { stderr } from '../output.js';
+import { renderingSummary } from '../../run/render-phase.js';
 
 export const LINT_USAGE = `fleetlint lint [<repo-dir>] [options] [files...]
 
@@ -30,7 +34,10 @@ belong to no file are reported with the batch that holds the repo's first staged
   --baseline <file>          report only findings whose fingerprints are not in it
 
 Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked:
-a note says so for each.`;
+a note says so for each. With --staged, only the Applications whose files the staged change touches are
+rendered.
+
+${RENDER_USAGE}`;
 
 const OPTIONS = {
   staged: { type: 'boolean', default: false },
@@ -41,6 +48,7 @@ const OPTIONS = {
   format: { type: 'string', multiple: true },
   'fail-on': { type: 'string', default: 'error' },
   baseline: { type: 'string' },
+  ...RENDER_OPTIONS,
 } as const;
 
 export async function lint(argv: string[]): Promise<number> {
@@ -68,8 +76,12 @@ export async function lint(argv: string[]): Promise<number> {
     : new WorkingTreeSource(target.dir, { boundary: target.insideRoot && context.location !== undefined ? context.location : target.dir, nestedRepoDirs: target.nestedRepoDirs });
   try {
     started = performance.now();
-    const fleet = await loadFleetWith(context, target.id, source, target.dir, config);
-    timings.model = performance.now() - started;
+    // A commit renders what it touches: the Applications whose manifests or inputs are staged (see RenderOptions.changedFiles).
+    const changed = values.staged ? new Map([[target.id, await stagedChanges(target.dir)]]) : undefined;
+    const fleet = await loadFleetWith(context, target.id, source, target.dir, config, renderSettingFrom(values, changed), timings);
+    timings.model = performance.now() - started - (timings.render ?? 0);
+    const rendering = renderingSummary(fleet.desired);
+    if (rendering !== undefined && !values['no-render']) stderr(`fleetlint: ${rendering}`);
     started = performance.now();
     const result = await checkRepos(fleet, { repoIds: new Set([target.id]), target: target.id, checks, config, fleetLoaded: context.mode !== 'none' });
     const batch = await resolveBatch(target.dir, files, { staged: values.staged, source });

@@ -14,6 +14,7 @@ import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { parseFailOn } from './audit.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { RENDER_OPTIONS, RENDER_USAGE, renderSettingFrom } from '../render-options.js';
 
 export const MERGE_USAGE = `fleetlint merge <fragment>... [options]
 
@@ -31,9 +32,11 @@ its fragment, and writes the reports. Every shard's fragment must be given.
   --previous <json>          a previous --format json report, for what is new and fixed
   --report-label <text>      a line under the html and markdown reports' title
   --stats <file>             write counts and timings as JSON
-  --quiet                    no summary on stderr`;
+  --quiet                    no summary on stderr
 
-const OPTIONS = REPORT_OPTIONS;
+${RENDER_USAGE.replace('(what ArgoCD would apply;', '(the merge renders the whole fleet;')}`;
+
+const OPTIONS = { ...REPORT_OPTIONS, ...RENDER_OPTIONS };
 
 export async function merge(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -67,8 +70,8 @@ export async function merge(argv: string[]): Promise<number> {
   timings.read = performance.now() - started;
 
   started = performance.now();
-  const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
-  timings.model = performance.now() - started;
+  const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners, render: renderSettingFrom(values) }, timings);
+  timings.model = performance.now() - started - (timings.render ?? 0);
   if (!values.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
 

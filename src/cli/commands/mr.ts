@@ -17,6 +17,9 @@ import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
 import { EXIT, UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { parseFailOn } from './audit.js';
+import { RENDER_OPTIONS, RENDER_USAGE, renderSettingFrom } from '../render-options.js';
+import { stderr } from '../output.js';
+import { renderingSummary } from '../../run/render-phase.js';
 
 export const MR_USAGE = `fleetlint mr [<repo-dir>] [options]
 
@@ -33,7 +36,9 @@ depend on its Applications), each with the fleet holding this repo at HEAD and a
   --config <file>            fleetlint.config.yaml (default: in the fleet root, else in the repo)
   --format <name>[=<path>]   text (default), json, sarif, junit, codequality; repeatable; reports hold
                              the new findings, other repos' paths prefixed with their repo id
-  --fail-on <level>          error (default), warning, note or never: new findings at or above it fail`;
+  --fail-on <level>          error (default), warning, note or never: new findings at or above it fail
+
+${RENDER_USAGE}`;
 
 const OPTIONS = {
   base: { type: 'string' },
@@ -43,6 +48,7 @@ const OPTIONS = {
   config: { type: 'string' },
   format: { type: 'string', multiple: true },
   'fail-on': { type: 'string', default: 'error' },
+  ...RENDER_OPTIONS,
 } as const;
 
 /** What a merge request changes: findings it adds and fixes, and the consumers it breaks. */
@@ -82,8 +88,11 @@ export async function mr(argv: string[]): Promise<number> {
   const headSource = new GitTreeSource(target.dir, head);
   const baseSource = new GitTreeSource(target.dir, base);
   try {
-    const headFleet = await loadFleetWith(shared, target.id, headSource, target.dir, config);
-    const baseFleet = await loadFleetWith(shared, target.id, baseSource, target.dir, config);
+    const render = renderSettingFrom(values);
+    const headFleet = await loadFleetWith(shared, target.id, headSource, target.dir, config, render);
+    const baseFleet = await loadFleetWith(shared, target.id, baseSource, target.dir, config, render);
+    const rendering = renderingSummary(headFleet.desired);
+    if (rendering !== undefined && !values['no-render']) stderr(`fleetlint: ${rendering}`);
     const fleetLoaded = context.mode !== 'none';
     const consumers = fleetLoaded ? consumersIn([headFleet, baseFleet], target.id) : undefined;
     const repoIds = new Set([target.id, ...(consumers?.keys() ?? [])]);

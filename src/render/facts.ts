@@ -1,0 +1,373 @@
+/**
+ * What a fleet render means for the model: the facts the checks read, made from the rendered objects.
+ *
+ * - Images in rendered objects of any kind join the images of the repo that owns the line `locate` gives (the
+ *   values line that set the image, else the template or manifest line, else the Application), unless the same
+ *   image is already a static fact at that line.
+ * - Applications and AppProjects that rendering produced (an app-of-apps made with Helm or kustomize, a raw
+ *   Application an overlay patches) become facts with `renderedBy`; a rendered form that differs from the raw
+ *   document it came from replaces that document's fact (the document is `supersededBy` the render).
+ * - The app-of-apps tree as rendered: which Application deploys which.
+ * - render-error and render-skipped findings join the diagnostics of the repo they point into.
+ */
+import { createHash } from 'node:crypto';
+import { applicationFromValue } from '../model/argocd/load.js';
+import type { AppRef, ArgoAppProject, ArgoApplication } from '../model/argocd/types.js';
+import type { DesiredApplication, DesiredLocation, DesiredObject, DesiredState } from '../model/desired.js';
+import type { DocPath, FindingDraft } from '../model/findings.js';
+import { imageRefs } from '../model/images/extract.js';
+import { holdsImages, imagesInObject } from '../model/images/k8s.js';
+import type { ImageCandidate } from '../model/images/candidate.js';
+import type { ImageRef } from '../model/images/types.js';
+import { isMap, stringAt, stringsAt, valueAt } from '../model/k8s/value.js';
+import { plainLocator } from '../model/locator.js';
+import type { FactOrigin } from '../model/origin.js';
+import type { FleetSettings, Repo, RepoResolver } from '../model/types.js';
+import type { FleetRender, RenderLocation, RenderedApp, RenderedObject } from './types.js';
+
+/** Which Application deploys which, as rendering found it; for `assignAppOfAppsAncestors`. */
+export interface RenderedTree {
+  /** Parent of each Application fact that an app-of-apps of the fleet applies. */
+  parents: Map<ArgoApplication, { repo: string; app: ArgoApplication }>;
+  /** Applications whose children rendering knows in full: the static reading of their sources is not needed. */
+  covered: Set<ArgoApplication>;
+}
+
+export interface RenderFacts {
+  desired: DesiredState;
+  tree: RenderedTree;
+  /** Findings that point into no repo of the fleet (none in practice: kept for the fleet's diagnostics). */
+  fleetDiagnostics: FindingDraft[];
+}
+
+/** Source states that leave nothing out: what the render gave is all the Application applies. */
+const COMPLETE = new Set(['rendered', 'ref-only', 'missing-path']);
+const ARGO_GROUP = 'argoproj.io/';
+
+/**
+ * Turns a fleet render into model facts (see the file comment), in place on `repos`. Call it after
+ * `expandApplicationSets` and before `assignAppOfAppsAncestors` (with the returned tree) and the dependency
+ * inference, so that both see the rendered Applications.
+ */
+export function applyRender(repos: readonly Repo[], settings: FleetSettings, render: FleetRender, resolveRepo: RepoResolver): RenderFacts {
+  const repoById = new Map(repos.map((repo) => [repo.id, repo]));
+  const locate = (object: DesiredObject, path: DocPath): DesiredLocation => toDesiredLocation(render.locate(object, path));
+  const changed = new Map<string, ChangedFacts>();
+  const changedIn = (repoId: string): ChangedFacts => {
+    let facts = changed.get(repoId);
+    if (!facts) changed.set(repoId, (facts = { images: [], invalid: 0, applications: [], projects: [], superseded: [] }));
+    return facts;
+  };
+
+  const applications = new ApplicationFacts(repoById, locate, resolveRepo, changedIn);
+  applications.read(render.apps);
+
+  // The raw form of a superseded Application is not what ArgoCD applies: its render and its findings go, when
+  // the rendered form has a render of its own (it has none when only metadata differ: then both render alike).
+  const renderedChildren = new Set(render.apps.filter((app) => app.depth > 0).map((app) => `${app.app.repo}\n${app.app.name}`));
+  const replacedRender = (app: RenderedApp): boolean => {
+    const rendered = app.fact ? applications.replacement.get(app.fact) : undefined;
+    return rendered !== undefined && renderedChildren.has(`${app.app.repo}\n${rendered.name}`);
+  };
+  const apps = render.apps.filter((app) => !replacedRender(app));
+  const fleetDiagnostics: FindingDraft[] = [];
+  for (const app of apps) {
+    for (const draft of [...app.errors, ...app.notes]) {
+      const repo = repoById.get(draft.repo);
+      if (repo) repo.diagnostics.push(draft);
+      else fleetDiagnostics.push(draft);
+    }
+  }
+
+  addImages(apps, repoById, settings, locate, changedIn);
+
+  for (const [repoId, facts] of changed) {
+    const repo = repoById.get(repoId);
+    if (repo) repo.renderDigest = digestOf(facts);
+  }
+  const desiredApps = apps.map((app): DesiredApplication => ({
+    app: app.app,
+    ...(app.parent ? { parent: app.parent } : {}),
+    depth: app.depth,
+    sources: app.sources,
+    objects: app.objects,
+    complete: app.sources.every((source) => COMPLETE.has(source.status)),
+  }));
+  const desired: DesiredState = {
+    rendering: { ran: true, ...(render.fallback !== undefined ? { fallback: render.fallback } : {}) },
+    apps: desiredApps,
+    locate,
+  };
+  return { desired, tree: applications.tree, fleetDiagnostics };
+}
+
+/** What rendering added to one repo's facts, for its digest. */
+interface ChangedFacts {
+  images: ImageRef[];
+  invalid: number;
+  applications: ArgoApplication[];
+  projects: ArgoAppProject[];
+  superseded: string[];
+}
+
+/** The Application and AppProject facts of a render, and the app-of-apps tree. */
+class ApplicationFacts {
+  readonly tree: RenderedTree = { parents: new Map(), covered: new Set() };
+  /** Raw facts replaced, and the rendered fact that replaced each. */
+  readonly replacement = new Map<ArgoApplication, ArgoApplication>();
+  /** The fact each rendered Application stands for, by repo and name. */
+  readonly #byKey = new Map<string, ArgoApplication>();
+  /** Raw documents that an app-of-apps also applies as they are (a plain directory): never superseded. */
+  readonly #appliedRaw = new Set<ArgoApplication>();
+  readonly #projectKeys = new Set<string>();
+
+  constructor(
+    private readonly repoById: ReadonlyMap<string, Repo>,
+    private readonly locate: (object: DesiredObject, path: DocPath) => DesiredLocation,
+    private readonly resolveRepo: RepoResolver,
+    private readonly changedIn: (repoId: string) => ChangedFacts,
+  ) {}
+
+  read(apps: readonly RenderedApp[]): void {
+    // Level by level: a child's fact exists before it is the parent of the next level.
+    const levels = [...apps].sort((a, b) => a.depth - b.depth || compare(a.app.repo, b.app.repo) || compare(a.app.name, b.app.name));
+    const pending: { raw: ArgoApplication; rendered: ArgoApplication; object: RenderedObject }[] = [];
+    for (const app of levels) {
+      const parent = this.#factOf(app);
+      if (parent && app.sources.every((source) => COMPLETE.has(source.status))) this.tree.covered.add(parent);
+      for (const object of app.objects) {
+        if (!object.apiVersion.startsWith(ARGO_GROUP)) continue;
+        if (object.kind === 'Application') this.#child(app, parent, object, pending);
+        else if (object.kind === 'AppProject') this.#project(app, object);
+      }
+    }
+    for (const { raw, rendered } of pending) {
+      if (this.#appliedRaw.has(raw) || this.replacement.has(raw)) continue;
+      this.#supersede(raw, rendered);
+    }
+  }
+
+  /** The fact for a rendered Application: the model's for one of the fleet's files, else the one made from its object. */
+  #factOf(app: RenderedApp): ArgoApplication | undefined {
+    if (app.fact) return this.replacement.get(app.fact) ?? app.fact;
+    return this.#byKey.get(`${app.app.repo}\n${app.app.name}`);
+  }
+
+  #child(app: RenderedApp, parent: ArgoApplication | undefined, object: RenderedObject, pending: { raw: ArgoApplication; rendered: ArgoApplication; object: RenderedObject }[]): void {
+    const name = object.name;
+    if (name === undefined) return;
+    const file = object.provenance.file;
+    const raw = file?.owned === true ? this.#rawFact(file.repo, file.file, file.docIndex, name) : undefined;
+    if (raw && (file?.docIndex !== undefined || sameApplication(raw, object.value))) {
+      // The fleet's own document, applied as it is written (a plain directory, or a kustomization that changes nothing that matters).
+      if (file?.docIndex !== undefined) this.#appliedRaw.add(raw);
+      this.#link(raw, app, parent);
+      return;
+    }
+    const repoId = file?.repo ?? app.app.repo;
+    const key = `${repoId}\n${name}`;
+    let fact = this.#byKey.get(key);
+    if (!fact) {
+      fact = this.#renderedApplication(object, app.app);
+      this.#byKey.set(key, fact);
+      const repo = this.repoById.get(repoId);
+      if (repo) {
+        repo.argocd.applications.push(fact);
+        this.changedIn(repoId).applications.push(fact);
+      }
+      if (raw) pending.push({ raw, rendered: fact, object });
+    }
+    this.#link(fact, app, parent);
+  }
+
+  #link(child: ArgoApplication, app: RenderedApp, parent: ArgoApplication | undefined): void {
+    if (!parent || child === parent || this.tree.parents.has(child)) return;
+    // The parent's repo: the one that holds its fact (a rendered Application's, where it was written).
+    this.tree.parents.set(child, { repo: app.app.repo, app: parent });
+  }
+
+  /** The fact of a raw Application document of the fleet: by document when known, else by name in the file. */
+  #rawFact(repoId: string, file: string, docIndex: number | undefined, name: string): ArgoApplication | undefined {
+    const inFile = (this.repoById.get(repoId)?.argocd.applications ?? []).filter((fact) => fact.renderedBy === undefined && fact.generatedBy === undefined && fact.origin.file === file);
+    if (docIndex !== undefined) return inFile.find((fact) => fact.origin.docIndex === docIndex);
+    // kustomize's namePrefix and nameSuffix keep the written name inside the rendered one.
+    return inFile.find((fact) => fact.name === name) ?? (inFile.length === 1 ? inFile.filter((fact) => name.includes(fact.name))[0] : undefined);
+  }
+
+  #renderedApplication(object: RenderedObject, by: AppRef): ArgoApplication {
+    const at = (path: DocPath): FactOrigin => this.locate(object, path);
+    const locator = plainLocator(object.value, at);
+    return {
+      ...applicationFromValue({ value: object.value, name: object.name ?? '', ...(object.namespace !== undefined ? { namespace: object.namespace } : {}), origin: at(['metadata', 'name']), locator }, this.resolveRepo),
+      renderedBy: by,
+      object: { value: object.value, locator },
+    };
+  }
+
+  /** The raw fact goes; its document says which Application applies it instead; its children follow the rendered fact. */
+  #supersede(raw: ArgoApplication, rendered: ArgoApplication): void {
+    const repo = this.repoById.get(raw.origin.repo);
+    if (!repo) return;
+    this.replacement.set(raw, rendered);
+    repo.argocd.applications = repo.argocd.applications.filter((fact) => fact !== raw);
+    const document = repo.k8s.find((object) => object.document.file === raw.origin.file && object.document.index === raw.origin.docIndex);
+    if (document && rendered.renderedBy) document.supersededBy = rendered.renderedBy;
+    this.changedIn(repo.id).superseded.push(`${raw.origin.file}#${String(raw.origin.docIndex ?? 0)}`);
+    const parent = this.tree.parents.get(raw);
+    this.tree.parents.delete(raw);
+    if (parent && !this.tree.parents.has(rendered)) this.tree.parents.set(rendered, parent);
+    for (const [child, link] of this.tree.parents) if (link.app === raw) this.tree.parents.set(child, { ...link, app: rendered });
+    if (this.tree.covered.delete(raw)) this.tree.covered.add(rendered);
+  }
+
+  #project(app: RenderedApp, object: RenderedObject): void {
+    const name = object.name;
+    const file = object.provenance.file;
+    // A plain directory's AppProject is the model's fact already.
+    if (name === undefined || file?.docIndex !== undefined) return;
+    const repoId = file?.repo ?? app.app.repo;
+    const repo = this.repoById.get(repoId);
+    if (!repo) return;
+    const raw = file?.owned === true ? repo.argocd.projects.find((project) => project.renderedBy === undefined && project.origin.file === file.file && project.name === name) : undefined;
+    const key = `${repoId}\n${name}\n${JSON.stringify(object.value.spec ?? null)}`;
+    if (this.#projectKeys.has(key)) return;
+    this.#projectKeys.add(key);
+    const at = (path: DocPath): FactOrigin => this.locate(object, path);
+    const destinations = valueAt(object.value, ['spec', 'destinations']);
+    const project: ArgoAppProject = {
+      kind: 'AppProject',
+      name,
+      sourceRepos: stringsAt(object.value, ['spec', 'sourceRepos']),
+      destinations: Array.isArray(destinations) ? destinations.filter(isMap).map(destinationOf) : [],
+      origin: at(['metadata', 'name']),
+      renderedBy: app.app,
+      object: { value: object.value, locator: plainLocator(object.value, at) },
+    };
+    if (raw && sameProject(raw, project)) return;
+    if (raw) {
+      repo.argocd.projects = repo.argocd.projects.filter((candidate) => candidate !== raw);
+      const document = repo.k8s.find((candidate) => candidate.document.file === raw.origin.file && candidate.document.index === raw.origin.docIndex);
+      if (document) document.supersededBy = app.app;
+      this.changedIn(repoId).superseded.push(`${raw.origin.file}#${String(raw.origin.docIndex ?? 0)}`);
+    }
+    repo.argocd.projects.push(project);
+    this.changedIn(repoId).projects.push(project);
+  }
+}
+
+/** Whether a rendered Application is its raw document's Application: the same name, annotations and spec. */
+function sameApplication(raw: ArgoApplication, value: Record<string, unknown>): boolean {
+  const rendered = applicationFromValue({ value, name: stringAt(value, ['metadata', 'name']) ?? '', origin: raw.origin, locator: plainLocator(value, () => raw.origin) }, () => undefined);
+  const essence = (app: ArgoApplication): string =>
+    stableJson([app.name, app.project ?? null, app.destination, app.wave, app.waveAnnotation ?? null, app.declaredDependsOn, app.automatedSync, app.unknownSpecKeys, app.sources.map((source) => [source.repoURL ?? null, source.path ?? null, source.chart ?? null, source.targetRevision ?? null, source.helmValueFiles, source.ref ?? null])]);
+  return essence(raw) === essence(rendered);
+}
+
+function sameProject(raw: ArgoAppProject, rendered: ArgoAppProject): boolean {
+  return stableJson([raw.sourceRepos, raw.destinations]) === stableJson([rendered.sourceRepos, rendered.destinations]);
+}
+
+function destinationOf(value: unknown): { server?: string; name?: string; namespace?: string } {
+  const field = (key: string): string | undefined => {
+    const text = stringAt(value, [key]);
+    return text === '' ? undefined : text;
+  };
+  const server = field('server');
+  const name = field('name');
+  const namespace = stringAt(value, ['namespace']);
+  return { ...(server !== undefined ? { server } : {}), ...(name !== undefined ? { name } : {}), ...(namespace !== undefined ? { namespace } : {}) };
+}
+
+/**
+ * Images of the rendered objects, with the place `locate` gives, in the repo of that place. An image that is a
+ * static fact at the same line (a plain manifest, a values file the chart reads) is not added twice; nor is one
+ * that two Applications render from the same line.
+ */
+function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, Repo>, settings: FleetSettings, locate: (object: DesiredObject, path: DocPath) => DesiredLocation, changedIn: (repoId: string) => ChangedFacts): void {
+  const known = new Map<string, Set<string>>();
+  const placesOf = (repoId: string): Set<string> => {
+    let places = known.get(repoId);
+    if (!places) {
+      places = new Set();
+      for (const image of repoById.get(repoId)?.images ?? []) {
+        places.add(imageKey(image.origin, image));
+        if (image.tagOrigin) places.add(imageKey(image.tagOrigin, image));
+      }
+      known.set(repoId, places);
+    }
+    return places;
+  };
+  const byRepo = new Map<string, ImageCandidate[]>();
+  for (const app of apps) {
+    for (const object of app.objects) {
+      if (!holdsImages(object.apiVersion, object.kind)) continue;
+      for (const candidate of imagesInObject(object.value, plainLocator(object.value, (path) => locate(object, path)))) {
+        const list = byRepo.get(candidate.origin.repo) ?? [];
+        list.push(candidate);
+        byRepo.set(candidate.origin.repo, list);
+      }
+    }
+  }
+  for (const [repoId, candidates] of [...byRepo].sort(([a], [b]) => compare(a, b))) {
+    const repo = repoById.get(repoId);
+    if (!repo) continue;
+    const places = placesOf(repoId);
+    const { images, invalid } = imageRefs(repoId, candidates, settings);
+    for (const image of images) {
+      const key = imageKey(image.tagOrigin ?? image.origin, image);
+      if (places.has(key) || places.has(imageKey(image.origin, image))) continue;
+      places.add(key);
+      repo.images.push(image);
+      changedIn(repoId).images.push(image);
+    }
+    const invalidPlaces = new Set(repo.invalidImages.map((image) => `${image.origin.file}:${String(image.origin.line)}:${image.raw}`));
+    for (const image of invalid) {
+      const key = `${image.origin.file}:${String(image.origin.line)}:${image.raw}`;
+      if (invalidPlaces.has(key)) continue;
+      invalidPlaces.add(key);
+      repo.invalidImages.push(image);
+      changedIn(repoId).invalid++;
+    }
+  }
+}
+
+/** An image at a line: the same reference there is the same fact, however it was found. */
+function imageKey(origin: FactOrigin, image: Pick<ImageRef, 'registry' | 'repository' | 'tag' | 'digest'>): string {
+  return `${origin.file}:${String(origin.line)}:${image.registry}/${image.repository}:${image.tag ?? ''}@${image.digest ?? ''}`;
+}
+
+function toDesiredLocation(location: RenderLocation): DesiredLocation {
+  const range = location.range ?? { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 };
+  return {
+    repo: location.repo,
+    file: location.file,
+    range,
+    line: range.startLine,
+    ...(location.path !== undefined ? { path: location.path } : {}),
+    ...(location.docIndex !== undefined ? { docIndex: location.docIndex } : {}),
+    via: location.via,
+  };
+}
+
+function digestOf(facts: ChangedFacts): string {
+  const plain = {
+    images: facts.images,
+    invalid: facts.invalid,
+    applications: facts.applications.map(({ object, ...fact }) => ({ ...fact, value: object?.value ?? null })),
+    projects: facts.projects.map(({ object, ...fact }) => ({ ...fact, value: object?.value ?? null })),
+    superseded: facts.superseded,
+  };
+  return createHash('sha256').update(stableJson(plain)).digest('hex').slice(0, 32);
+}
+
+/** JSON with object keys sorted: equal facts give equal text whatever order their keys were set in. */
+function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) return item;
+    return Object.fromEntries(Object.entries(item as Record<string, unknown>).sort(([a], [b]) => compare(a, b)));
+  });
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
