@@ -1,5 +1,6 @@
 import type { AppRef, ArgoApplication } from '../model/argocd/types.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
+import type { PlainMap } from '../model/k8s/value.js';
 import type { RepoResolver } from '../model/types.js';
 import type { AppSourceSpec, AppSpec } from './app-spec.js';
 import type { CachedRender, OutputDocument } from './cache.js';
@@ -40,6 +41,10 @@ export interface AppTask {
   manifest?: { repo: string; file: string };
   /** The model's fact, for an Application of the fleet's files (depth 0). */
   fact?: ArgoApplication;
+  /** The rendered object, for an Application an app-of-apps rendered (depth > 0). */
+  value?: PlainMap;
+  /** A kustomization of Applications that no Application deploys (the bootstrap), rendered as if applied. */
+  bootstrap?: { repo: string; file: string };
 }
 
 /**

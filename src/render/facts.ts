@@ -23,6 +23,7 @@ import { isMap, stringAt, stringsAt, valueAt } from '../model/k8s/value.js';
 import { plainLocator } from '../model/locator.js';
 import type { FactOrigin } from '../model/origin.js';
 import type { FleetSettings, Repo, RepoResolver } from '../model/types.js';
+import { isUnder } from '../model/helm/paths.js';
 import type { FleetRender, RenderLocation, RenderedApp, RenderedObject } from './types.js';
 
 /** Which Application deploys which, as rendering found it; for `assignAppOfAppsAncestors`. */
@@ -33,11 +34,11 @@ export interface RenderedTree {
   covered: Set<ArgoApplication>;
 }
 
-export interface RenderFacts {
-  desired: DesiredState;
-  tree: RenderedTree;
-  /** Findings that point into no repo of the fleet (none in practice: kept for the fleet's diagnostics). */
-  fleetDiagnostics: FindingDraft[];
+/** Why an Application of the fleet's files is deployed by no Application: which app-of-apps leaves it out. */
+export interface LooseApplication {
+  by: ArgoApplication;
+  /** The folder of `by`'s source the Application's file is in. */
+  folder: string;
 }
 
 /** Source states that leave nothing out: what the render gave is all the Application applies. */
@@ -45,60 +46,155 @@ const COMPLETE = new Set(['rendered', 'ref-only', 'missing-path']);
 const ARGO_GROUP = 'argoproj.io/';
 
 /**
- * Turns a fleet render into model facts (see the file comment), in place on `repos`. Call it after
- * `expandApplicationSets` and before `assignAppOfAppsAncestors` (with the returned tree) and the dependency
- * inference, so that both see the rendered Applications.
+ * A fleet render turned into model facts, in two steps around app-of-apps ancestry:
+ *
+ * 1. `applyRender` adds the Applications and AppProjects rendering produced (see the file comment) and gives the
+ *    app-of-apps tree as rendered (`tree`), for `assignAppOfAppsAncestors`;
+ * 2. once ancestors are known, `looseApplications` finds the Applications an app-of-apps leaves out of a folder it
+ *    deploys, and `finish` sets them aside, adds the render findings and the images of the rendered objects, and
+ *    gives the desired state.
  */
-export function applyRender(repos: readonly Repo[], settings: FleetSettings, render: FleetRender, resolveRepo: RepoResolver): RenderFacts {
-  const repoById = new Map(repos.map((repo) => [repo.id, repo]));
-  const locate = (object: DesiredObject, path: DocPath): DesiredLocation => toDesiredLocation(render.locate(object, path));
-  const changed = new Map<string, ChangedFacts>();
-  const changedIn = (repoId: string): ChangedFacts => {
-    let facts = changed.get(repoId);
-    if (!facts) changed.set(repoId, (facts = { images: [], invalid: 0, applications: [], projects: [], superseded: [] }));
-    return facts;
-  };
+export class RenderFacts {
+  readonly #repoById: ReadonlyMap<string, Repo>;
+  readonly #render: FleetRender;
+  readonly #settings: FleetSettings;
+  readonly #applications: ApplicationFacts;
+  readonly #changed = new Map<string, ChangedFacts>();
+  readonly #locate: (object: DesiredObject, path: DocPath) => DesiredLocation;
+  /** The renders that stand: a superseded raw form's own render is not what ArgoCD applies. */
+  #apps: RenderedApp[];
 
-  const applications = new ApplicationFacts(repoById, locate, resolveRepo, changedIn);
-  applications.read(render.apps);
+  constructor(repos: readonly Repo[], settings: FleetSettings, render: FleetRender, resolveRepo: RepoResolver) {
+    this.#repoById = new Map(repos.map((repo) => [repo.id, repo]));
+    this.#render = render;
+    this.#settings = settings;
+    this.#locate = (object, path) => toDesiredLocation(render.locate(object, path));
+    this.#applications = new ApplicationFacts(this.#repoById, this.#locate, resolveRepo, (repoId) => this.#changedIn(repoId));
+    this.#applications.read(render.apps);
+    // The raw form of a superseded Application is not what ArgoCD applies: its render and its findings go, when
+    // the rendered form has a render of its own (it has none when only metadata differ: then both render alike).
+    const renderedChildren = new Set(render.apps.flatMap((app) => (app.value ? [applicationKey(app.app.repo, app.app.name, app.value)] : [])));
+    const replacedRender = (app: RenderedApp): boolean => {
+      const rendered = app.fact ? this.#applications.replacement.get(app.fact) : undefined;
+      return rendered?.object !== undefined && renderedChildren.has(applicationKey(app.app.repo, rendered.name, rendered.object.value));
+    };
+    this.#apps = render.apps.filter((app) => !replacedRender(app));
+  }
 
-  // The raw form of a superseded Application is not what ArgoCD applies: its render and its findings go, when
-  // the rendered form has a render of its own (it has none when only metadata differ: then both render alike).
-  const renderedChildren = new Set(render.apps.filter((app) => app.depth > 0).map((app) => `${app.app.repo}\n${app.app.name}`));
-  const replacedRender = (app: RenderedApp): boolean => {
-    const rendered = app.fact ? applications.replacement.get(app.fact) : undefined;
-    return rendered !== undefined && renderedChildren.has(`${app.app.repo}\n${rendered.name}`);
-  };
-  const apps = render.apps.filter((app) => !replacedRender(app));
-  const fleetDiagnostics: FindingDraft[] = [];
-  for (const app of apps) {
-    for (const draft of [...app.errors, ...app.notes]) {
-      const repo = repoById.get(draft.repo);
-      if (repo) repo.diagnostics.push(draft);
-      else fleetDiagnostics.push(draft);
+  get tree(): RenderedTree {
+    return this.#applications.tree;
+  }
+
+  /**
+   * Applications of the fleet's files that no Application deploys, although an app-of-apps of the fleet deploys
+   * Applications from the folder they are in (its source's path, read in full by the render): a file left out of
+   * that folder's reading on purpose (a `00-disabled/` subfolder without `recurse`, an `exclude`, a file the
+   * kustomization does not list). Call once ancestors are assigned. An app-of-apps whose reading finds no
+   * Application at all sets nothing aside: that is its own mistake (the root app without `recurse`), not a
+   * choice about this file.
+   */
+  looseApplications(): Map<ArgoApplication, LooseApplication> {
+    const readings: { by: ArgoApplication; repo: string; folder: string; files: Set<string> }[] = [];
+    for (const app of this.#apps) {
+      const by = this.#applications.factOf(app);
+      if (!by) continue;
+      const deployed = new Set(app.objects.filter((object) => object.kind === 'Application' && object.apiVersion.startsWith(ARGO_GROUP) && object.provenance.file?.owned === true).map((object) => `${object.provenance.file?.repo ?? ''}\n${object.provenance.file?.file ?? ''}`));
+      if (deployed.size === 0) continue;
+      for (const source of app.sources) {
+        if (source.status !== 'rendered' || source.repo === undefined || source.path === undefined) continue;
+        readings.push({ by, repo: source.repo, folder: source.path, files: deployed });
+      }
     }
+    const loose = new Map<ArgoApplication, LooseApplication>();
+    if (readings.length === 0) return loose;
+    for (const repo of this.#repoById.values()) {
+      for (const app of repo.argocd.applications) {
+        if (app.ancestors !== undefined || app.renderedBy !== undefined || app.generatedBy !== undefined) continue;
+        const key = `${repo.id}\n${app.origin.file}`;
+        const reading = readings.find((candidate) => candidate.repo === repo.id && candidate.by !== app && isUnder(app.origin.file, candidate.folder) && !candidate.files.has(key) && !(candidate.by.ancestors ?? []).some((ancestor) => ancestor.repo === repo.id && ancestor.name === app.name));
+        if (reading) loose.set(app, { by: reading.by, folder: reading.folder });
+      }
+    }
+    return loose;
   }
 
-  addImages(apps, repoById, settings, locate, changedIn);
-
-  for (const [repoId, facts] of changed) {
-    const repo = repoById.get(repoId);
-    if (repo) repo.renderDigest = digestOf(facts);
+  /**
+   * Sets the loose Applications aside (no fact, no render, no images of their own inline values: only their
+   * file is checked, and a note says so), adds the render findings to the repos they point into and the images
+   * of the rendered objects, and gives the desired state.
+   */
+  finish(loose: ReadonlyMap<ArgoApplication, LooseApplication>): { desired: DesiredState; fleetDiagnostics: FindingDraft[] } {
+    for (const [app, reason] of loose) {
+      const repo = this.#repoById.get(app.origin.repo);
+      if (!repo) continue;
+      repo.argocd.applications = repo.argocd.applications.filter((fact) => fact !== app);
+      const inDocument = (origin: FactOrigin): boolean => origin.file === app.origin.file && origin.docIndex === app.origin.docIndex;
+      repo.images = repo.images.filter((image) => !inDocument(image.origin));
+      repo.invalidImages = repo.invalidImages.filter((image) => !inDocument(image.origin));
+      repo.diagnostics.push({
+        ruleId: 'render-skipped',
+        severity: 'note',
+        message: `Application ${app.name} is deployed by no Application: ${reason.by.name} deploys the Applications in ${reason.folder} but not this file, so it is checked as a file only`,
+        repo: repo.id,
+        file: app.origin.file,
+        range: app.origin.range,
+        ...(app.origin.docIndex !== undefined ? { docIndex: app.origin.docIndex } : {}),
+        subject: `${app.name}:not-deployed`,
+      });
+      this.#changedIn(repo.id).superseded.push(`${app.origin.file}#${String(app.origin.docIndex ?? 0)}:loose`);
+    }
+    // A loose app-of-apps takes its rendered children with it.
+    const gone = new Set<string>();
+    const apps: RenderedApp[] = [];
+    for (const app of [...this.#apps].sort((a, b) => a.depth - b.depth)) {
+      if ((app.fact && loose.has(app.fact)) || (app.parent && gone.has(`${app.parent.repo}\n${app.parent.name}`))) gone.add(`${app.app.repo}\n${app.app.name}`);
+      else apps.push(app);
+    }
+    apps.sort((a, b) => this.#apps.indexOf(a) - this.#apps.indexOf(b));
+    const removed = new Set<ArgoApplication>(loose.keys());
+    for (const repo of this.#repoById.values()) {
+      repo.argocd.applications = repo.argocd.applications.filter((fact) => {
+        const keep = !(fact.renderedBy && gone.has(`${fact.renderedBy.repo}\n${fact.renderedBy.name}`));
+        if (!keep) removed.add(fact);
+        return keep;
+      });
+    }
+    for (const [child, link] of this.tree.parents) if (removed.has(child) || removed.has(link.app)) this.tree.parents.delete(child);
+    const fleetDiagnostics: FindingDraft[] = [];
+    for (const app of apps) {
+      for (const draft of [...app.errors, ...app.notes]) {
+        const repo = this.#repoById.get(draft.repo);
+        if (repo) repo.diagnostics.push(draft);
+        else fleetDiagnostics.push(draft);
+      }
+    }
+    addImages(apps, this.#repoById, this.#settings, this.#locate, (repoId) => this.#changedIn(repoId));
+    for (const [repoId, facts] of this.#changed) {
+      const repo = this.#repoById.get(repoId);
+      if (repo) repo.renderDigest = digestOf(facts);
+    }
+    // A bootstrap kustomization is no Application: its Applications are roots.
+    const bootstraps = new Set(apps.filter((app) => app.bootstrap).map((app) => `${app.app.repo}\n${app.app.name}`));
+    const desired: DesiredState = {
+      rendering: { ran: true, ...(this.#render.fallback !== undefined ? { fallback: this.#render.fallback } : {}) },
+      apps: apps.filter((app) => !app.bootstrap).map((app): DesiredApplication => ({
+        app: app.app,
+        ...(app.parent && !bootstraps.has(`${app.parent.repo}\n${app.parent.name}`) ? { parent: app.parent } : {}),
+        depth: app.depth,
+        sources: app.sources,
+        objects: app.objects,
+        complete: app.sources.every((source) => COMPLETE.has(source.status)),
+      })),
+      locate: this.#locate,
+    };
+    return { desired, fleetDiagnostics };
   }
-  const desiredApps = apps.map((app): DesiredApplication => ({
-    app: app.app,
-    ...(app.parent ? { parent: app.parent } : {}),
-    depth: app.depth,
-    sources: app.sources,
-    objects: app.objects,
-    complete: app.sources.every((source) => COMPLETE.has(source.status)),
-  }));
-  const desired: DesiredState = {
-    rendering: { ran: true, ...(render.fallback !== undefined ? { fallback: render.fallback } : {}) },
-    apps: desiredApps,
-    locate,
-  };
-  return { desired, tree: applications.tree, fleetDiagnostics };
+
+  #changedIn(repoId: string): ChangedFacts {
+    let facts = this.#changed.get(repoId);
+    if (!facts) this.#changed.set(repoId, (facts = { images: [], invalid: 0, applications: [], projects: [], superseded: [] }));
+    return facts;
+  }
 }
 
 /** What rendering added to one repo's facts, for its digest. */
@@ -115,7 +211,7 @@ class ApplicationFacts {
   readonly tree: RenderedTree = { parents: new Map(), covered: new Set() };
   /** Raw facts replaced, and the rendered fact that replaced each. */
   readonly replacement = new Map<ArgoApplication, ArgoApplication>();
-  /** The fact each rendered Application stands for, by repo and name. */
+  /** The fact each rendered Application stands for, by repo, name and sources (one name may be in several clusters' trees). */
   readonly #byKey = new Map<string, ArgoApplication>();
   /** Raw documents that an app-of-apps also applies as they are (a plain directory): never superseded. */
   readonly #appliedRaw = new Set<ArgoApplication>();
@@ -133,7 +229,7 @@ class ApplicationFacts {
     const levels = [...apps].sort((a, b) => a.depth - b.depth || compare(a.app.repo, b.app.repo) || compare(a.app.name, b.app.name));
     const pending: { raw: ArgoApplication; rendered: ArgoApplication; object: RenderedObject }[] = [];
     for (const app of levels) {
-      const parent = this.#factOf(app);
+      const parent = this.factOf(app);
       if (parent && app.sources.every((source) => COMPLETE.has(source.status))) this.tree.covered.add(parent);
       for (const object of app.objects) {
         if (!object.apiVersion.startsWith(ARGO_GROUP)) continue;
@@ -148,9 +244,9 @@ class ApplicationFacts {
   }
 
   /** The fact for a rendered Application: the model's for one of the fleet's files, else the one made from its object. */
-  #factOf(app: RenderedApp): ArgoApplication | undefined {
+  factOf(app: RenderedApp): ArgoApplication | undefined {
     if (app.fact) return this.replacement.get(app.fact) ?? app.fact;
-    return this.#byKey.get(`${app.app.repo}\n${app.app.name}`);
+    return app.value ? this.#byKey.get(applicationKey(app.app.repo, app.app.name, app.value)) : undefined;
   }
 
   #child(app: RenderedApp, parent: ArgoApplication | undefined, object: RenderedObject, pending: { raw: ArgoApplication; rendered: ArgoApplication; object: RenderedObject }[]): void {
@@ -165,7 +261,7 @@ class ApplicationFacts {
       return;
     }
     const repoId = file?.repo ?? app.app.repo;
-    const key = `${repoId}\n${name}`;
+    const key = applicationKey(repoId, name, object.value);
     let fact = this.#byKey.get(key);
     if (!fact) {
       fact = this.#renderedApplication(object, app.app);
@@ -255,6 +351,12 @@ class ApplicationFacts {
   }
 }
 
+/** A rendered Application by what decides its render: repo, name and sources, keys sorted. */
+function applicationKey(repo: string, name: string, value: Record<string, unknown>): string {
+  const spec = isMap(value.spec) ? value.spec : {};
+  return stableJson([repo, name, spec.source ?? null, spec.sources ?? null]);
+}
+
 /** Whether a rendered Application is its raw document's Application: the same name, annotations and spec. */
 function sameApplication(raw: ArgoApplication, value: Record<string, unknown>): boolean {
   const rendered = applicationFromValue({ value, name: stringAt(value, ['metadata', 'name']) ?? '', origin: raw.origin, locator: plainLocator(value, () => raw.origin) }, () => undefined);
@@ -281,25 +383,25 @@ function destinationOf(value: unknown): { server?: string; name?: string; namesp
 /**
  * Images of the rendered objects, with the place `locate` gives, in the repo of that place. An image that is a
  * static fact at the same line (a plain manifest, a values file the chart reads) is not added twice; nor is one
- * that two Applications render from the same line.
+ * that two Applications render from the same line. Static images of two kinds of files stand only where a
+ * render confirms them (the same image rendered from their line), since what runs is the rendered image: a
+ * kustomize resource file that overlays render and no plain directory applies as written (a base on `latest`
+ * that every overlay pins with `images:` runs the pinned one), and the `values.yaml` of a chart Applications
+ * render (its defaults run only where no Application's values override them).
  */
 function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, Repo>, settings: FleetSettings, locate: (object: DesiredObject, path: DocPath) => DesiredLocation, changedIn: (repoId: string) => ChangedFacts): void {
-  const known = new Map<string, Set<string>>();
-  const placesOf = (repoId: string): Set<string> => {
-    let places = known.get(repoId);
-    if (!places) {
-      places = new Set();
-      for (const image of repoById.get(repoId)?.images ?? []) {
-        places.add(imageKey(image.origin, image));
-        if (image.tagOrigin) places.add(imageKey(image.tagOrigin, image));
-      }
-      known.set(repoId, places);
-    }
-    return places;
-  };
+  const built = new Set<string>();
+  const applied = new Set<string>();
+  const chartDefaults = new Set<string>();
   const byRepo = new Map<string, ImageCandidate[]>();
   for (const app of apps) {
+    for (const source of app.sources) {
+      if (source.kind === 'helm' && source.status === 'rendered' && source.repo !== undefined && source.path !== undefined) chartDefaults.add(`${source.repo}\n${source.path === '.' ? '' : `${source.path}/`}values.yaml`);
+    }
     for (const object of app.objects) {
+      const file = object.provenance.file;
+      if (file?.owned === true && object.provenance.kind === 'kustomize' && file.docIndex === undefined) built.add(`${file.repo}\n${file.file}`);
+      else if (file?.owned === true && object.provenance.kind === 'directory') applied.add(`${file.repo}\n${file.file}`);
       if (!holdsImages(object.apiVersion, object.kind)) continue;
       for (const candidate of imagesInObject(object.value, plainLocator(object.value, (path) => locate(object, path)))) {
         const list = byRepo.get(candidate.origin.repo) ?? [];
@@ -308,11 +410,27 @@ function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, R
       }
     }
   }
-  for (const [repoId, candidates] of [...byRepo].sort(([a], [b]) => compare(a, b))) {
+  const rendered = new Map([...byRepo].map(([repoId, candidates]) => [repoId, imageRefs(repoId, candidates, settings)]));
+  for (const repo of repoById.values()) {
+    const confirmed = new Set((rendered.get(repo.id)?.images ?? []).map((image) => imageKey(image.origin, image)));
+    const overridable = (image: ImageRef): boolean => {
+      const file = `${repo.id}\n${image.origin.file}`;
+      if (image.context === 'k8s-container' || image.context === 'k8s-field') return built.has(file) && !applied.has(file);
+      return (image.context === 'helm-map' || image.context === 'helm-string') && chartDefaults.has(file);
+    };
+    const kept = repo.images.filter((image) => !overridable(image) || confirmed.has(imageKey(image.origin, image)) || (image.tagOrigin !== undefined && confirmed.has(imageKey(image.tagOrigin, image))));
+    if (kept.length === repo.images.length) continue;
+    changedIn(repo.id).superseded.push(...repo.images.filter((image) => !kept.includes(image)).map((image) => `image:${image.origin.file}:${String(image.origin.line)}`));
+    repo.images = kept;
+  }
+  for (const [repoId, { images, invalid }] of [...rendered].sort(([a], [b]) => compare(a, b))) {
     const repo = repoById.get(repoId);
     if (!repo) continue;
-    const places = placesOf(repoId);
-    const { images, invalid } = imageRefs(repoId, candidates, settings);
+    const places = new Set<string>();
+    for (const image of repo.images) {
+      places.add(imageKey(image.origin, image));
+      if (image.tagOrigin) places.add(imageKey(image.tagOrigin, image));
+    }
     for (const image of images) {
       const key = imageKey(image.tagOrigin ?? image.origin, image);
       if (places.has(key) || places.has(imageKey(image.origin, image))) continue;

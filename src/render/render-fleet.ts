@@ -11,7 +11,7 @@ import { sourceAt, type AppTask, type Problem, type RenderContext, type Setter, 
 import { detectArgoSettings } from './argocd-settings.js';
 import { readDirectory } from './directory.js';
 import { planHelm, pullChart } from './helm.js';
-import { KUSTOMIZATION_FILES } from './inputs.js';
+import { KUSTOMIZATION_FILES, kustomizeInputs } from './inputs.js';
 import { planKustomize } from './kustomize.js';
 import { applySourceOverrides } from './overrides.js';
 import { isApplication, objectHeader, objectsOf } from './manifests.js';
@@ -109,9 +109,9 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
 
   const apps: RenderedApp[] = [];
   const seen = new Set<string>();
-  let level = staticTasks;
-  for (const task of level) seen.add(taskKey(task));
-  try {
+  for (const task of staticTasks) seen.add(taskKey(task));
+  const renderLevels = async (first: AppTask[]): Promise<void> => {
+    let level = first;
     while (level.length > 0) {
       const rendered = await Promise.all(level.map((task) => renderer.renderApp(task)));
       const next: AppTask[] = [];
@@ -137,6 +137,11 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
       }
       level = next;
     }
+  };
+  try {
+    await renderLevels(staticTasks);
+    // Then the kustomizations of Applications that nothing in the fleet deploys: the bootstrap.
+    if (options.changedFiles === undefined) await renderLevels(bootstrapTasks(fleet, indexes, renderer.reachedKustomizations));
   } finally {
     await renderer.dispose();
   }
@@ -166,6 +171,8 @@ class FleetRenderer {
   readonly #slots: Semaphore;
   /** Notes said once per run (per outside URL, per chart): kept at the first Application in sorted order. */
   readonly onceNotes = new WeakMap<FindingDraft, string>();
+  /** Kustomization files (`repo\nfile`) an Application's source builds, directly or as a base. */
+  readonly reachedKustomizations = new Set<string>();
   #workParent: string | undefined;
 
   constructor(
@@ -182,7 +189,9 @@ class FleetRenderer {
     const result: RenderedApp = {
       app: task.ref,
       ...(task.fact ? { fact: task.fact } : {}),
+      ...(task.value ? { value: task.value } : {}),
       ...(task.parent ? { parent: task.parent } : {}),
+      ...(task.bootstrap ? { bootstrap: task.bootstrap } : {}),
       depth: task.depth,
       sources: [],
       objects: [],
@@ -230,6 +239,23 @@ class FleetRenderer {
       result.sources.push(sourceResult);
       result.notes.push(...plan.notes);
       result.errors.push(...plan.errors);
+    }
+    if (task.parent) {
+      // One Application may be rendered by several app-of-apps (one per cluster): each finding says which.
+      const parent = task.parent;
+      const name = `Application ${task.spec.name}`;
+      const tell = (draft: FindingDraft): FindingDraft => ({
+        ...draft,
+        message: draft.message.startsWith(name) ? `${name} (from ${parent.name})${draft.message.slice(name.length)}` : draft.message,
+        ...(draft.subject !== undefined ? { subject: `${parent.repo}#${parent.name}>${draft.subject}` } : {}),
+      });
+      result.errors = result.errors.map(tell);
+      result.notes = result.notes.map((note) => (this.onceNotes.has(note) ? note : tell(note)));
+    }
+    if (task.bootstrap) {
+      // Not known to be applied at all: what fails to build is said, not reported as ArgoCD's error.
+      result.notes.push(...result.errors.map((error) => ({ ...error, ruleId: 'render-skipped', severity: 'note' as const, message: error.message.replace(/^Application [^:]*: /, `kustomization ${task.bootstrap?.file ?? ''} holds Applications that no Application of the fleet deploys (the bootstrap, applied by hand or from outside the fleet) and does not build, so its Applications are checked as written: `) })));
+      result.errors = [];
     }
     this.stats.errors += result.errors.length;
     return result;
@@ -279,6 +305,10 @@ class FleetRenderer {
       if ('message' in pulled) return note(`Application ${task.spec.name}: ${this.#scrub(pulled.message)}`, sourceAt(source, 'chart'), { kind: 'helm' });
       return this.#fromHelm(task, source, planHelm({ context, task, source, chart: pulled, tool: context.helm }), {});
     }
+    if (task.bootstrap) {
+      const index = context.indexes.get(task.bootstrap.repo) as RepoIndex;
+      return this.#planInFleet(task, source, index, posix.dirname(task.bootstrap.file));
+    }
     const repoURL = source.repoURL;
     const repo = repoURL === undefined ? undefined : context.resolveRepo(repoURL);
     if (repo === undefined) {
@@ -323,6 +353,7 @@ class FleetRenderer {
       return this.#fromHelm(task, source, planHelm({ context, task, source, chart: { kind: 'fleet', repo, dir }, tool: context.helm }), where);
     }
     if (kind === 'kustomize') {
+      for (const file of kustomizeInputs(index, dir).kustomizations) this.reachedKustomizations.add(`${repo}\n${file}`);
       if (!context.kustomize) return this.#fallback('kustomize', { kind, ...where });
       const planned = planKustomize({ context, task, source, index, dir, tool: context.kustomize });
       if ('problem' in planned) return this.#problem(task, planned, { kind, ...where });
@@ -343,7 +374,18 @@ class FleetRenderer {
    * holds YAML that is not a manifest (Helm values, most often: a folder meant for a chart) or manifests in
    * subfolders it does not read; a folder of other files says nothing of what was meant.
    */
-  #deploysNothing(task: AppTask, source: AppSourceSpec, index: RepoIndex, dir: string, read: ReturnType<typeof readDirectory>): FindingDraft[] {
+  #deploysNothing(task: AppTask, source: AppSourceSpec, index: RepoIndex, dir: string, directory: ReturnType<typeof readDirectory>): FindingDraft[] {
+    // In a multi-source Application, values another source reads (`$values/...`) and subfolders another source
+    // deploys are meant so: a source that adds nothing is then a harmless leftover, not a mistake.
+    const siblings = task.spec.sources.filter((other) => other !== source);
+    const valuesRead = new Set(siblings.flatMap((other) => (other.helm?.valueFiles ?? []).filter((file) => file.startsWith('$')).map((file) => file.slice(file.indexOf('/') + 1))));
+    const siblingDirs = siblings.flatMap((other) => (other.path !== undefined && other.repoURL !== undefined && this.context.resolveRepo(other.repoURL) === index.id ? [joinInRepo('.', other.path) ?? other.path] : []));
+    // Sources that read subfolders of this one one by one: the subfolders left out are left out on purpose.
+    const subfoldersChosen = siblingDirs.some((other) => other !== dir && isUnder(other, dir));
+    const read = {
+      ignored: directory.ignored.filter((file) => !valuesRead.has(file)),
+      inSubfolders: subfoldersChosen ? [] : directory.inSubfolders,
+    };
     if (read.ignored.length === 0 && read.inSubfolders.length === 0) return [];
     const which = task.spec.sources.length > 1 ? `source ${String(source.index)} (${dir}) deploys nothing` : 'deploys nothing';
     const parts = [`Application ${task.spec.name} ${which}: ArgoCD reads ${folderName(index.id, dir)} as a plain directory of manifests and finds no Kubernetes object in it`];
@@ -487,6 +529,44 @@ function listed(files: readonly string[]): string {
   return `${files.slice(0, 3).join(', ')}${files.length > 3 ? ` and ${String(files.length - 3)} more` : ''}`;
 }
 
+/**
+ * The kustomizations that hold Applications (their resources or patches) and that no Application of the fleet
+ * builds, neither as its source nor as a base: the fleet's bootstrap, applied with `kubectl apply -k` or by an
+ * Application created by hand (`argocd app create --path ...`). Rendering them gives the Applications in the
+ * form they are applied in (patched by the overlay), so that a base Application missing what its overlays add
+ * is not checked as it is written. Each is one task, named after its folder.
+ */
+function bootstrapTasks(fleet: Fleet, indexes: ReadonlyMap<string, RepoIndex>, reached: ReadonlySet<string>): AppTask[] {
+  const tasks: AppTask[] = [];
+  for (const repo of fleet.repos) {
+    const index = indexes.get(repo.id);
+    const holdsApplications = new Set(repo.k8s.filter((object) => object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')).map((object) => object.document.file));
+    if (!index || holdsApplications.size === 0) continue;
+    const kustomizations = repo.files.map((file) => file.path).filter((path) => KUSTOMIZATION_FILES.includes(posix.basename(path)));
+    const bases = new Set<string>();
+    const candidates: { file: string; dir: string }[] = [];
+    for (const file of kustomizations) {
+      const dir = posix.dirname(file);
+      const inputs = kustomizeInputs(index, dir);
+      for (const other of inputs.kustomizations) if (other !== file) bases.add(other);
+      if (!reached.has(`${repo.id}\n${file}`) && [...inputs.files].some((input) => holdsApplications.has(input))) candidates.push({ file, dir });
+    }
+    for (const { file, dir } of candidates) {
+      if (bases.has(file)) continue;
+      const document = index.documents(file)[0];
+      const source = { index: 0, raw: { path: dir }, docPath: ['spec', 'source'], path: dir };
+      tasks.push({
+        ref: { repo: repo.id, name: `kustomization ${dir}` },
+        spec: { name: `kustomization ${dir}`, project: 'default', sources: [source], multiSource: false },
+        depth: 0,
+        bootstrap: { repo: repo.id, file },
+        locateInApp: () => (document ? { ...locationIn(repo.id, document, []), via: 'manifest' } : { repo: repo.id, file, range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 }, via: 'manifest' }),
+      });
+    }
+  }
+  return tasks;
+}
+
 /** A note said once per run stays with the first Application (by repo and name) that has it, whatever the timing. */
 function keepFirstOnceNotes(apps: RenderedApp[], onceNotes: WeakMap<FindingDraft, string>): void {
   const said = new Set<string>();
@@ -510,6 +590,7 @@ function childTaskOf(provenancer: Provenancer, parent: AppTask, child: RenderedO
     spec,
     depth: parent.depth + 1,
     parent: parent.ref,
+    value: child.value,
     locateInApp: (path) => ({ ...provenancer.locate(child, path), via: 'application' }),
   };
 }

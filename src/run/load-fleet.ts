@@ -12,7 +12,7 @@ import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
 import { expandApplicationSets } from '../model/argocd/applicationset/expand.js';
 import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
-import { renderPhase, type RenderSetting } from './render-phase.js';
+import { renderingNote, renderPhase, type RenderSetting } from './render-phase.js';
 
 export interface LoadFleetOptions {
   root: string;
@@ -99,7 +99,19 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   // Before ancestry and dependencies, which read the Applications rendering adds.
   const rendered = options.render ? await renderPhase(options.root, settings, repos, options.render, options.timings) : undefined;
   started = performance.now();
-  assignAppOfAppsAncestors(repos, rendered?.tree);
+  const facts = rendered?.facts;
+  assignAppOfAppsAncestors(repos, facts?.tree);
+  let desired = rendered?.desired;
+  const fleetDiagnostics = [...(rendered?.fleetDiagnostics ?? [])];
+  if (facts) {
+    const loose = facts.looseApplications();
+    const finished = facts.finish(loose);
+    // Without the Applications set aside, and the children they deployed.
+    if (loose.size > 0) assignAppOfAppsAncestors(repos, facts.tree);
+    desired = finished.desired;
+    const note = renderingNote(finished.desired);
+    fleetDiagnostics.push(...finished.fleetDiagnostics, ...(note ? [note] : []));
+  }
   const { dependencies, unprovided } = inferDependencyFacts(repos, options.providers ?? []);
   lap('fleet');
   return {
@@ -108,7 +120,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     repos,
     dependencies,
     unprovided,
-    diagnostics: [...(options.diagnostics ?? []), ...(rendered?.fleetDiagnostics ?? [])],
-    ...(rendered ? { desired: rendered.desired } : {}),
+    diagnostics: [...(options.diagnostics ?? []), ...fleetDiagnostics],
+    ...(desired ? { desired } : {}),
   };
 }

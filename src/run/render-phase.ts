@@ -9,7 +9,7 @@ import { makeRepoResolver } from '../model/argocd/repo-url.js';
 import { notRendered, type DesiredState } from '../model/desired.js';
 import type { FindingDraft } from '../model/findings.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
-import { applyRender, type RenderedTree } from '../render/facts.js';
+import { RenderFacts } from '../render/facts.js';
 import { renderFleet } from '../render/render-fleet.js';
 import type { RenderOptions } from '../render/types.js';
 import { scrubCredentials } from '../secrets/redact.js';
@@ -18,10 +18,11 @@ import { scrubCredentials } from '../secrets/redact.js';
 export type RenderSetting = RenderOptions | { off: string };
 
 export interface RenderPhaseResult {
-  desired: DesiredState;
-  /** The app-of-apps tree as rendered (empty when nothing was rendered). */
-  tree?: RenderedTree;
-  /** Render findings that point into no repo of the fleet. */
+  /** The render as facts, to finish once app-of-apps ancestry is assigned; absent when rendering is off. */
+  facts?: RenderFacts;
+  /** Set when rendering is off (the desired state says why). */
+  desired?: DesiredState;
+  /** Fleet-level notes: rendering off or partly static. */
   fleetDiagnostics: FindingDraft[];
 }
 
@@ -47,14 +48,13 @@ export async function renderPhase(root: string, settings: FleetSettings, repos: 
   const started = performance.now();
   const fleet: Fleet = { root, settings, repos: [...repos], dependencies: [], unprovided: [], diagnostics: [] };
   const render = await renderFleet(fleet, { scrub: scrubCredentials, cacheDir: defaultRenderCacheDir(), ...setting, ...(timings ? { timings } : {}) });
-  const facts = applyRender(repos, settings, render, makeRepoResolver(settings, new Set(repos.map((repo) => repo.id))));
+  const facts = new RenderFacts(repos, settings, render, makeRepoResolver(settings, new Set(repos.map((repo) => repo.id))));
   if (timings) timings.render = (timings.render ?? 0) + performance.now() - started;
-  const note = renderingNote(facts.desired);
-  return { desired: facts.desired, tree: facts.tree, fleetDiagnostics: [...facts.fleetDiagnostics, ...(note ? [note] : [])] };
+  return { facts, fleetDiagnostics: [] };
 }
 
 /** The fleet-level note that says, in every report, that rendering was off or partly static, and why. */
-function renderingNote(desired: DesiredState): FindingDraft | undefined {
+export function renderingNote(desired: DesiredState): FindingDraft | undefined {
   const summary = renderingSummary(desired);
   if (summary === undefined) return undefined;
   return { ruleId: 'render-skipped', severity: 'note', message: summary, repo: '.', subject: desired.rendering.ran ? 'rendering:partial' : 'rendering:off', data: { kind: 'rendering' } };
