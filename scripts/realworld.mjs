@@ -5,18 +5,18 @@
 // Usage: npm run realworld -- <folder of clones> [--out DIR] [--only NAME,...] [-- <audit options>]
 //
 // Each subfolder of <folder> is a git clone named `<owner>+<name>` (as `git clone <url> <folder>/<owner>+<name>`
-// makes it). It is copied at its HEAD (`git clone --local`, so nothing uncommitted counts) into a temporary fleet
-// root of its own whose fleet.yaml says `gitlab: {host: github.com, group: <owner>}`, so that the repository's
-// own repoURLs (https://github.com/<owner>/<name>) name it and other repositories stay outside the fleet:
-// unrelated repositories never form one fleet. Options after `--` go to `fleetlint audit` (`--no-render`,
-// `--render-remote`, ...).
+// makes it). The clones of one owner make one fleet, as the projects of a GitLab group do: each is copied at its
+// HEAD (`git clone --local`, so nothing uncommitted counts) into a temporary fleet root whose fleet.yaml says
+// `gitlab: {host: github.com, group: <owner>}`, so that the owner's repoURLs (https://github.com/<owner>/<name>)
+// name fleet repos and every other repository stays outside: unrelated repositories never form one fleet.
+// Options after `--` go to `fleetlint audit` (`--no-render`, `--render-remote`, ...).
 //
-// Writes into --out (default bench/out/realworld): <owner>+<name>.json (the JSON report), summary.json (per-repo
-// and per-rule counts, commits, seconds) and summary.md (the tables docs/accuracy.md quotes).
+// Writes into --out (default bench/out/realworld): <owner>.json (the JSON report of each fleet), summary.json
+// (per-repository and per-rule counts, commits, seconds) and summary.md (the tables docs/accuracy.md quotes).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 
@@ -51,29 +51,49 @@ const clones = readdirSync(resolve(folder), { withFileTypes: true })
   .sort();
 if (clones.length === 0) throw new Error(`no clones named <owner>+<name> in ${folder}`);
 
-const summary = { auditArgs, repos: [] };
+const owners = new Map();
 for (const name of clones) {
-  const clone = join(resolve(folder), name);
   const [owner, repo] = name.split('+');
-  const commit = git(clone, ['rev-parse', 'HEAD']);
+  owners.set(owner, [...(owners.get(owner) ?? []), { name, repo }]);
+}
+const summary = { auditArgs, repos: [] };
+for (const [owner, members] of owners) {
   const root = mkdtempSync(join(tmpdir(), 'fleetlint-realworld-'));
   try {
-    git(root, ['clone', '--quiet', '--local', '--no-hardlinks', clone, join(root, repo)]);
-    writeFileSync(join(root, 'fleet.yaml'), `gitlab:\n  host: github.com\n  group: ${owner}\nrepos:\n  - ${repo}\n`);
-    const report = join(outDir, `${name}.json`);
+    const commits = new Map();
+    for (const { name, repo } of members) {
+      const clone = join(resolve(folder), name);
+      commits.set(repo, git(clone, ['rev-parse', 'HEAD']));
+      try {
+        git(root, ['clone', '--quiet', '--local', '--no-hardlinks', clone, join(root, repo)]);
+      } catch (error) {
+        // A snapshot whose largest blobs are absent cannot be cloned again: its checked-out files are copied.
+        log(`${name}: ${error.message.split('\n')[0]}; copying its working tree instead`);
+        rmSync(join(root, repo), { recursive: true, force: true });
+        cpSync(clone, join(root, repo), { recursive: true, filter: (path) => !path.split(sep).includes('.git') });
+        git(join(root, repo), ['init', '--quiet']);
+      }
+    }
+    writeFileSync(join(root, 'fleet.yaml'), `gitlab:\n  host: github.com\n  group: ${owner}\nrepos:\n${members.map(({ repo }) => `  - ${repo}\n`).join('')}`);
+    const report = join(outDir, `${owner}.json`);
     const started = performance.now();
     const run = spawnSync(process.execPath, [cli, 'audit', root, '--quiet', '--fail-on', 'never', '--format', `json=${report}`, ...auditArgs], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-    const seconds = (performance.now() - started) / 1000;
+    const seconds = Math.round(((performance.now() - started) / 1000) * 10) / 10;
     if (run.status !== 0) {
-      log(`${name}: fleetlint exited with ${String(run.status)}: ${run.stderr.slice(-2000)}`);
-      summary.repos.push({ name, commit, exitCode: run.status, seconds, rules: {} });
+      log(`${owner}: fleetlint exited with ${String(run.status)}: ${run.stderr.slice(-2000)}`);
+      for (const { name, repo } of members) summary.repos.push({ name, commit: commits.get(repo), exitCode: run.status, seconds, rules: {} });
       continue;
     }
     const findings = JSON.parse(readFileSync(report, 'utf8')).findings.filter((finding) => finding.suppression === undefined);
-    const rules = {};
-    for (const finding of findings) rules[finding.ruleId] = (rules[finding.ruleId] ?? 0) + 1;
-    summary.repos.push({ name, commit, exitCode: 0, seconds: Math.round(seconds * 10) / 10, findings: findings.length, rules });
-    log(`${name} ${commit.slice(0, 10)}: ${findings.length} findings in ${seconds.toFixed(1)} s`);
+    for (const { name, repo } of members) {
+      const own = findings.filter((finding) => finding.repo === repo);
+      const rules = {};
+      for (const finding of own) rules[finding.ruleId] = (rules[finding.ruleId] ?? 0) + 1;
+      summary.repos.push({ name, commit: commits.get(repo), exitCode: 0, seconds, findings: own.length, rules });
+    }
+    const fleetLevel = findings.filter((finding) => !members.some(({ repo }) => finding.repo === repo));
+    if (fleetLevel.length > 0) log(`${owner}: ${fleetLevel.length} fleet-level findings: ${fleetLevel.map((finding) => finding.message).join('; ')}`);
+    log(`${owner} (${members.map(({ repo }) => repo).join(', ')}): ${findings.length} findings in ${seconds.toFixed(1)} s`);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -89,7 +109,7 @@ process.stdout.write(markdown(summary));
 function markdown({ repos, totals: counts }) {
   const rules = Object.keys(counts).sort();
   const lines = [
-    '| repository | commit | seconds | findings |',
+    '| repository | commit | seconds (its fleet) | findings |',
     '| --- | --- | ---: | ---: |',
     ...repos.map((entry) => `| ${entry.name.replace('+', '/')} | \`${entry.commit.slice(0, 12)}\` | ${String(entry.seconds)} | ${entry.exitCode === 0 ? String(entry.findings) : `exit ${String(entry.exitCode)}`} |`),
     '',

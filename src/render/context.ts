@@ -14,8 +14,9 @@ import type { Workspace } from './workspace.js';
 export interface RenderContext {
   indexes: ReadonlyMap<string, RepoIndex>;
   resolveRepo: RepoResolver;
-  /** The fleet's GitLab host, whose unresolved URLs are argocd-app-source's to report. */
+  /** The fleet's GitLab host and group, whose unresolved URLs are argocd-app-source's to report. */
   gitlabHost?: string;
+  group?: string;
   helm?: RenderTool;
   kustomize?: RenderTool;
   helm3?: RenderTool;

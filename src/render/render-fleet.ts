@@ -1,11 +1,12 @@
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, posix, resolve } from 'node:path';
-import { makeRepoResolver, projectPathOf } from '../model/argocd/repo-url.js';
+import { isInFleetGroup, makeRepoResolver } from '../model/argocd/repo-url.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { isUnder, joinInRepo } from '../model/helm/paths.js';
 import { originAt, type FactOrigin } from '../model/origin.js';
 import type { Fleet } from '../model/types.js';
-import { readAppSpec, type AppSourceSpec } from './app-spec.js';
+import type { YamlDocument } from '../model/yaml/parse.js';
+import { readAppSpec, readSource, type AppSourceSpec } from './app-spec.js';
 import { RenderCache, type OutputDocument } from './cache.js';
 import { sourceAt, type AppTask, type Problem, type RenderContext, type Setter, type SourcePlan, type ToolJob } from './context.js';
 import { detectArgoSettings } from './argocd-settings.js';
@@ -58,6 +59,7 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
     indexes,
     resolveRepo: makeRepoResolver(fleet.settings, new Set(indexes.keys())),
     ...(fleet.settings.gitlabHost !== undefined ? { gitlabHost: fleet.settings.gitlabHost } : {}),
+    ...(fleet.settings.group !== undefined ? { group: fleet.settings.group } : {}),
     ...(tools.helm ? { helm: tools.helm } : {}),
     ...(tools.kustomize ? { kustomize: tools.kustomize } : {}),
     ...(tools.helm3 ? { helm3: tools.helm3 } : {}),
@@ -141,7 +143,7 @@ export async function renderFleet(fleet: Fleet, options: RenderOptions = {}): Pr
   try {
     await renderLevels(staticTasks);
     // Then the kustomizations of Applications that nothing in the fleet deploys: the bootstrap.
-    if (options.changedFiles === undefined) await renderLevels(bootstrapTasks(fleet, indexes, renderer.reachedKustomizations));
+    if (options.changedFiles === undefined) await renderLevels(bootstrapTasks(fleet, indexes, renderer.reachedKustomizations, renderer.reachedCharts));
   } finally {
     await renderer.dispose();
   }
@@ -173,6 +175,8 @@ class FleetRenderer {
   readonly onceNotes = new WeakMap<FindingDraft, string>();
   /** Kustomization files (`repo\nfile`) an Application's source builds, directly or as a base. */
   readonly reachedKustomizations = new Set<string>();
+  /** Chart folders (`repo\ndir`) an Application's source renders. */
+  readonly reachedCharts = new Set<string>();
   #workParent: string | undefined;
 
   constructor(
@@ -254,7 +258,8 @@ class FleetRenderer {
     }
     if (task.bootstrap) {
       // Not known to be applied at all: what fails to build is said, not reported as ArgoCD's error.
-      result.notes.push(...result.errors.map((error) => ({ ...error, ruleId: 'render-skipped', severity: 'note' as const, message: error.message.replace(/^Application [^:]*: /, `kustomization ${task.bootstrap?.file ?? ''} holds Applications that no Application of the fleet deploys (the bootstrap, applied by hand or from outside the fleet) and does not build, so its Applications are checked as written: `) })));
+      const what = task.spec.name;
+      result.notes.push(...result.errors.map((error) => ({ ...error, ruleId: 'render-skipped', severity: 'note' as const, message: error.message.replace(/^Application [^:]*: /, `${what} writes Applications that no Application of the fleet deploys (the bootstrap, applied by hand or from outside the fleet) and does not render, so its Applications are checked as written: `) })));
       result.errors = [];
     }
     this.stats.errors += result.errors.length;
@@ -345,6 +350,7 @@ class FleetRenderer {
     if (typeof kind !== 'string') return plan('error', { ...where, errors: [this.#error(task, source, kind.error)] });
     if (kind === 'plugin') return note(`Application ${task.spec.name}: source ${String(source.index)} is rendered by a Config Management Plugin, which fleetlint does not run`, sourceAt(source, 'plugin'), { kind, ...where });
     if (kind === 'helm') {
+      this.reachedCharts.add(`${repo}\n${dir}`);
       if (!context.helm) return this.#fallback('helm', { kind, ...where });
       if (!index.has(dir === '.' ? 'Chart.yaml' : `${dir}/Chart.yaml`)) {
         // What ArgoCD says (getHelmDependencyRepos), without starting helm: the source asks for Helm, the folder has no chart.
@@ -398,8 +404,7 @@ class FleetRenderer {
   }
 
   #onFleetHost(url: string): boolean {
-    const host = this.context.gitlabHost?.toLowerCase();
-    return host !== undefined && projectPathOf(url)?.hasHost === true && url.toLowerCase().includes(host);
+    return isInFleetGroup(this.context, url);
   }
 
   #fromHelm(task: AppTask, source: AppSourceSpec, planned: ReturnType<typeof planHelm>, where: { repo?: string; path?: string }): SourcePlan {
@@ -530,42 +535,57 @@ function listed(files: readonly string[]): string {
 }
 
 /**
- * The kustomizations that hold Applications (their resources or patches) and that no Application of the fleet
- * builds, neither as its source nor as a base: the fleet's bootstrap, applied with `kubectl apply -k` or by an
- * Application created by hand (`argocd app create --path ...`). Rendering them gives the Applications in the
- * form they are applied in (patched by the overlay), so that a base Application missing what its overlays add
- * is not checked as it is written. Each is one task, named after its folder.
+ * The app-of-apps that no Application of the fleet renders: kustomizations that hold Applications (resources or
+ * patches) and that no source builds, neither as its folder nor as a base, and charts whose templates write
+ * Applications and that no source renders. They are the fleet's bootstrap, applied with `kubectl apply -k` or by
+ * an Application created by hand (`argocd app create --path ...`). Rendering them (a chart with its default
+ * values) gives the Applications in the form they are applied in, so that a base Application its overlay
+ * completes, or an Application a chart writes, is checked as applied. Each is one task, named after its folder.
  */
-function bootstrapTasks(fleet: Fleet, indexes: ReadonlyMap<string, RepoIndex>, reached: ReadonlySet<string>): AppTask[] {
+function bootstrapTasks(fleet: Fleet, indexes: ReadonlyMap<string, RepoIndex>, kustomizations: ReadonlySet<string>, charts: ReadonlySet<string>): AppTask[] {
   const tasks: AppTask[] = [];
+  const task = (repo: string, kind: 'kustomization' | 'chart', file: string, document: YamlDocument | undefined): AppTask => {
+    const dir = posix.dirname(file);
+    // Helm wants a release name without spaces: the chart folder's, as `helm install <folder> <folder>/` would be.
+    const raw = kind === 'chart' ? { path: dir, helm: { releaseName: posix.basename(dir === '.' ? repo : dir) } } : { path: dir };
+    const source = readSource(raw, 0, ['spec', 'source']);
+    const name = `${kind} ${dir}`;
+    return {
+      ref: { repo, name },
+      spec: { name, project: 'default', sources: [source], multiSource: false },
+      depth: 0,
+      bootstrap: { repo, file },
+      locateInApp: () => (document ? { ...locationIn(repo, document, []), via: 'manifest' } : { repo, file, range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 }, via: 'manifest' }),
+    };
+  };
   for (const repo of fleet.repos) {
     const index = indexes.get(repo.id);
+    if (!index) continue;
     const holdsApplications = new Set(repo.k8s.filter((object) => object.kind === 'Application' && object.apiVersion.startsWith('argoproj.io/')).map((object) => object.document.file));
-    if (!index || holdsApplications.size === 0) continue;
-    const kustomizations = repo.files.map((file) => file.path).filter((path) => KUSTOMIZATION_FILES.includes(posix.basename(path)));
-    const bases = new Set<string>();
-    const candidates: { file: string; dir: string }[] = [];
-    for (const file of kustomizations) {
-      const dir = posix.dirname(file);
-      const inputs = kustomizeInputs(index, dir);
-      for (const other of inputs.kustomizations) if (other !== file) bases.add(other);
-      if (!reached.has(`${repo.id}\n${file}`) && [...inputs.files].some((input) => holdsApplications.has(input))) candidates.push({ file, dir });
+    const paths = repo.files.map((file) => file.path);
+    if (holdsApplications.size > 0) {
+      const bases = new Set<string>();
+      const candidates: string[] = [];
+      for (const file of paths.filter((path) => KUSTOMIZATION_FILES.includes(posix.basename(path)))) {
+        const inputs = kustomizeInputs(index, posix.dirname(file));
+        for (const other of inputs.kustomizations) if (other !== file) bases.add(other);
+        if (!kustomizations.has(`${repo.id}\n${file}`) && [...inputs.files].some((input) => holdsApplications.has(input))) candidates.push(file);
+      }
+      for (const file of candidates) if (!bases.has(file)) tasks.push(task(repo.id, 'kustomization', file, index.documents(file)[0]));
     }
-    for (const { file, dir } of candidates) {
-      if (bases.has(file)) continue;
-      const document = index.documents(file)[0];
-      const source = { index: 0, raw: { path: dir }, docPath: ['spec', 'source'], path: dir };
-      tasks.push({
-        ref: { repo: repo.id, name: `kustomization ${dir}` },
-        spec: { name: `kustomization ${dir}`, project: 'default', sources: [source], multiSource: false },
-        depth: 0,
-        bootstrap: { repo: repo.id, file },
-        locateInApp: () => (document ? { ...locationIn(repo.id, document, []), via: 'manifest' } : { repo: repo.id, file, range: { startLine: 1, startColumn: 1, endLine: 1, endColumn: 1 }, via: 'manifest' }),
-      });
+    for (const file of paths.filter((path) => posix.basename(path) === 'Chart.yaml')) {
+      const dir = posix.dirname(file);
+      // A subchart is rendered with its parent; an example chart of Applications is rendered like any.
+      if (charts.has(`${repo.id}\n${dir}`) || /(?:^|\/)charts\//.test(dir)) continue;
+      const templates = index.filesUnder(dir === '.' ? 'templates' : `${dir}/templates`);
+      if (templates.some((template) => APPLICATION_KIND.test(index.text(template) ?? ''))) tasks.push(task(repo.id, 'chart', file, index.documents(file)[0]));
     }
   }
   return tasks;
 }
+
+/** A template that writes an ArgoCD Application (or a set of them). */
+const APPLICATION_KIND = /^\s*kind:\s*["']?Application(?:Set)?["']?\s*$/m;
 
 /** A note said once per run stays with the first Application (by repo and name) that has it, whatever the timing. */
 function keepFirstOnceNotes(apps: RenderedApp[], onceNotes: WeakMap<FindingDraft, string>): void {
