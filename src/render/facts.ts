@@ -17,13 +17,15 @@ import type { DesiredApplication, DesiredLocation, DesiredObject, DesiredState }
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { imageRefs } from '../model/images/extract.js';
 import { holdsImages, imagesInObject } from '../model/images/k8s.js';
-import type { ImageCandidate } from '../model/images/candidate.js';
 import type { ImageRef } from '../model/images/types.js';
 import { isMap, stringAt, stringsAt, valueAt } from '../model/k8s/value.js';
 import { plainLocator } from '../model/locator.js';
 import type { FactOrigin } from '../model/origin.js';
 import type { FleetSettings, Repo, RepoResolver } from '../model/types.js';
+import { posix } from 'node:path';
 import { isUnder } from '../model/helm/paths.js';
+import { kustomizeFolders, kustomizeImageOverrides } from '../model/argocd/source-files.js';
+import { isImageRef, NO_VARIABLES, toImageRef, type ImageCandidate } from '../model/images/candidate.js';
 import type { FleetRender, RenderLocation, RenderedApp, RenderedObject } from './types.js';
 
 /** Which Application deploys which, as rendering found it; for `assignAppOfAppsAncestors`. */
@@ -383,20 +385,26 @@ function destinationOf(value: unknown): { server?: string; name?: string; namesp
 /**
  * Images of the rendered objects, with the place `locate` gives, in the repo of that place. An image that is a
  * static fact at the same line (a plain manifest, a values file the chart reads) is not added twice; nor is one
- * that two Applications render from the same line. Static images of two kinds of files stand only where a
+ * that two Applications render from the same line. Static images of three kinds of files stand only where a
  * render confirms them (the same image rendered from their line), since what runs is the rendered image: a
  * kustomize resource file that overlays render and no plain directory applies as written (a base on `latest`
- * that every overlay pins with `images:` runs the pinned one), and the `values.yaml` of a chart Applications
- * render (its defaults run only where no Application's values override them).
+ * that every overlay pins with `images:` runs the pinned one), a kustomize patch whose objects a render located
+ * there, and the `values.yaml` of a chart Applications render (its defaults run only where no Application's
+ * values override them).
  */
 function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, Repo>, settings: FleetSettings, locate: (object: DesiredObject, path: DocPath) => DesiredLocation, changedIn: (repoId: string) => ChangedFacts): void {
   const built = new Set<string>();
   const applied = new Set<string>();
   const chartDefaults = new Set<string>();
+  /** Kustomization folders a render built, as an overlay or a base: their patches' objects were rendered. */
+  const kustomized = new Set<string>();
   const byRepo = new Map<string, ImageCandidate[]>();
   for (const app of apps) {
     for (const source of app.sources) {
-      if (source.kind === 'helm' && source.status === 'rendered' && source.repo !== undefined && source.path !== undefined) chartDefaults.add(`${source.repo}\n${source.path === '.' ? '' : `${source.path}/`}values.yaml`);
+      if (source.status !== 'rendered' || source.repo === undefined || source.path === undefined) continue;
+      if (source.kind === 'helm') chartDefaults.add(`${source.repo}\n${source.path === '.' ? '' : `${source.path}/`}values.yaml`);
+      const repo = repoById.get(source.repo);
+      if (source.kind === 'kustomize' && repo && !kustomized.has(`${source.repo}\n${source.path}`)) for (const folder of kustomizeFolders(repo, source.path)) kustomized.add(`${source.repo}\n${folder}`);
     }
     for (const object of app.objects) {
       const file = object.provenance.file;
@@ -413,9 +421,11 @@ function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, R
   const rendered = new Map([...byRepo].map(([repoId, candidates]) => [repoId, imageRefs(repoId, candidates, settings)]));
   for (const repo of repoById.values()) {
     const confirmed = new Set((rendered.get(repo.id)?.images ?? []).map((image) => imageKey(image.origin, image)));
+    // A kustomize patch's image is what the render of its kustomization made of it (often re-tagged by `images:`).
+    const builtPatches = new Set(repo.k8s.filter((object) => object.kustomizePatch !== undefined && kustomized.has(`${repo.id}\n${posix.dirname(object.kustomizePatch)}`)).map((object) => object.document.file));
     const overridable = (image: ImageRef): boolean => {
       const file = `${repo.id}\n${image.origin.file}`;
-      if (image.context === 'k8s-container' || image.context === 'k8s-field') return built.has(file) && !applied.has(file);
+      if (image.context === 'k8s-container' || image.context === 'k8s-field') return (built.has(file) && !applied.has(file)) || builtPatches.has(image.origin.file);
       return (image.context === 'helm-map' || image.context === 'helm-string') && chartDefaults.has(file);
     };
     const kept = repo.images.filter((image) => !overridable(image) || confirmed.has(imageKey(image.origin, image)) || (image.tagOrigin !== undefined && confirmed.has(imageKey(image.tagOrigin, image))));
@@ -423,6 +433,7 @@ function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, R
     changedIn(repo.id).superseded.push(...repo.images.filter((image) => !kept.includes(image)).map((image) => `image:${image.origin.file}:${String(image.origin.line)}`));
     repo.images = kept;
   }
+  retagUnrendered(apps, repoById, settings, changedIn);
   for (const [repoId, { images, invalid }] of [...rendered].sort(([a], [b]) => compare(a, b))) {
     const repo = repoById.get(repoId);
     if (!repo) continue;
@@ -447,6 +458,45 @@ function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, R
       changedIn(repoId).invalid++;
     }
   }
+}
+
+/**
+ * For a kustomize source that did not render (its tool failed or is missing), the static images of the files its
+ * kustomizations reach, with the tag their `images:` entries give (the overlay's first): a base on `latest` that the
+ * overlay pins runs the pinned image, located at the entry's `newTag` line, whether or not the tool could show it.
+ */
+function retagUnrendered(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, Repo>, settings: FleetSettings, changedIn: (repoId: string) => ChangedFacts): void {
+  const registries = new Set(settings.registries.map((registry) => registry.toLowerCase()));
+  const done = new Set<ImageRef>();
+  for (const app of apps) {
+    for (const source of app.sources) {
+      if (source.kind !== 'kustomize' || (source.status !== 'error' && source.status !== 'static') || source.repo === undefined || source.path === undefined) continue;
+      const repo = repoById.get(source.repo);
+      if (!repo) continue;
+      const folders = kustomizeFolders(repo, source.path);
+      const overrides = kustomizeImageOverrides(repo, folders);
+      if (overrides.size === 0) continue;
+      repo.images = repo.images.map((image) => {
+        if (done.has(image) || (image.context !== 'k8s-container' && image.context !== 'k8s-field') || !folders.some((folder) => isUnder(image.origin.file, folder))) return image;
+        const { name, tag } = splitReference(image.raw);
+        const override = overrides.get(name);
+        if (!override) return image;
+        const written = `${override.newName ?? name}${override.digest !== undefined ? `@${override.digest}` : (override.newTag ?? tag) !== undefined ? `:${override.newTag ?? tag ?? ''}` : ''}`;
+        const retagged = toImageRef(repo.id, { written, context: image.context, origin: image.origin, tagOrigin: override.origin, lookup: NO_VARIABLES }, registries);
+        if (!isImageRef(retagged)) return image;
+        done.add(retagged);
+        changedIn(repo.id).images.push(retagged);
+        return retagged;
+      });
+    }
+  }
+}
+
+/** An image reference as written: its name, and its tag when it has one (a digest is dropped). */
+function splitReference(raw: string): { name: string; tag?: string } {
+  const name = raw.replace(/@.*$/, '');
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? { name: name.slice(0, colon), tag: name.slice(colon + 1) } : { name };
 }
 
 /** An image at a line: the same reference there is the same fact, however it was found. */

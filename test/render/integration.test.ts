@@ -150,6 +150,29 @@ describe('rendering off or without its tools', () => {
   });
 });
 
+describe('a kustomize source that does not render', () => {
+  it('gives a base\'s images the tag its overlay\'s images: entry sets, at that entry', async () => {
+    const files = {
+      'apps/shop': {
+        'argocd/application.yaml': 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata:\n  name: shop\nspec:\n  project: default\n  source:\n    repoURL: https://gitlab.homelab.local/homelab/apps/shop.git\n    path: overlays/prod\n  destination:\n    server: https://kubernetes.default.svc\n    namespace: shop\n',
+        'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n',
+        'base/deployment.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: shop\nspec:\n  template:\n    spec:\n      containers:\n        - name: api\n          image: registry.example.test/shop/api\n',
+        // The overlay names a file that is not there: kustomize fails, as it would in ArgoCD.
+        'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\n  - missing.yaml\nimages:\n  - name: registry.example.test/shop/api\n    newTag: "1.10"\n',
+      },
+    };
+    const images = (fleet: Fleet): string[] => (fleet.repos[0]?.images ?? []).map((image) => `${image.raw} ${line(image.tagOrigin ?? image.origin)}`);
+    const failed = await fleetFromFiles(files, undefined, [], { cacheDir: false });
+    expect(failed.repos[0]?.diagnostics.map((draft) => draft.ruleId)).toEqual(['render-error']);
+    expect(images(failed)).toEqual(['registry.example.test/shop/api:1.10 overlays/prod/kustomization.yaml:6']);
+    // Without kustomize at all, the same reading.
+    const missing = await fleetFromFiles(files, undefined, [], { kustomize: '/nonexistent/kustomize', cacheDir: false });
+    expect(images(missing)).toEqual(['registry.example.test/shop/api:1.10 overlays/prod/kustomization.yaml:6']);
+    // Not rendered at all: the file as written.
+    expect(images(await fleetFromFiles(files))).toEqual(['registry.example.test/shop/api base/deployment.yaml:10']);
+  });
+});
+
 describe('lint --staged', () => {
   it('renders only the Applications whose files the staged change touches', async () => {
     const { dir, cleanup } = await tempDir('fleetlint-render-staged-');

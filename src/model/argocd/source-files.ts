@@ -1,6 +1,8 @@
 import type { Repo } from '../types.js';
 import { dirOf, isUnder, joinInRepo, normalizeDir } from '../helm/paths.js';
 import { stringAt, valueAt } from '../k8s/value.js';
+import { originAt, type FactOrigin } from '../origin.js';
+import { scalarTextAt } from '../k8s/scalar.js';
 import type { ArgoSource } from './types.js';
 
 const KUSTOMIZATION_FILES = ['kustomization.yaml', 'kustomization.yml', 'Kustomization'];
@@ -23,7 +25,7 @@ export function manifestFilter(source: ArgoSource, target: Repo): (file: string)
 }
 
 /** A kustomization's folder and the local folders it reaches, recursively; none when `dir` has no kustomization. */
-function kustomizeFolders(target: Repo, dir: string): string[] {
+export function kustomizeFolders(target: Repo, dir: string): string[] {
   const folders: string[] = [];
   const visit = (folder: string): void => {
     if (folders.includes(folder)) return;
@@ -45,4 +47,47 @@ function kustomizeFolders(target: Repo, dir: string): string[] {
   };
   visit(dir);
   return folders;
+}
+
+/** A kustomization's `images:` entry: what kustomize makes of an image named `name`, and where that was written. */
+export interface KustomizeImageOverride {
+  name: string;
+  newName?: string;
+  newTag?: string;
+  digest?: string;
+  /** The entry's `newTag` (else `digest`, else `newName`) line. */
+  origin: FactOrigin;
+}
+
+/**
+ * The `images:` entries of the kustomizations in `folders` (`kustomizeFolders`, the overlay first): the first entry
+ * for a name wins, as the overlay's transformer runs last. For a render that did not run, to know the tag an
+ * overlay gives a base's image.
+ */
+export function kustomizeImageOverrides(target: Repo, folders: readonly string[]): Map<string, KustomizeImageOverride> {
+  const overrides = new Map<string, KustomizeImageOverride>();
+  for (const folder of folders) {
+    const file = KUSTOMIZATION_FILES.map((name) => (folder === '.' ? name : `${folder}/${name}`)).find((path) => target.yaml.has(path));
+    const document = file === undefined ? undefined : target.yaml.get(file)?.documents[0];
+    const entries = valueAt(document?.value, ['images']);
+    if (!document || document.broken || !Array.isArray(entries)) continue;
+    entries.forEach((entry: unknown, index) => {
+      const name = stringAt(entry, ['name']);
+      if (name === undefined || overrides.has(name)) return;
+      const newName = stringAt(entry, ['newName']);
+      // As written: `newTag: 1.10` is the tag 1.10, not the number 1.1.
+      const newTag = scalarTextAt(document, ['images', index, 'newTag']);
+      const digest = stringAt(entry, ['digest']);
+      if (newName === undefined && newTag === undefined && digest === undefined) return;
+      const key = newTag !== undefined ? 'newTag' : digest !== undefined ? 'digest' : 'newName';
+      overrides.set(name, {
+        name,
+        ...(newName !== undefined ? { newName } : {}),
+        ...(newTag !== undefined ? { newTag } : {}),
+        ...(digest !== undefined ? { digest } : {}),
+        origin: originAt(target.id, document, ['images', index, key]),
+      });
+    });
+  }
+  return overrides;
 }
