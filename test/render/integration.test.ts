@@ -194,6 +194,12 @@ describe('lint --staged', () => {
       await writeFiles(repo, { 'charts/a/values.yaml': 'app:\n  name: nginx\n  version: latest\nreplicas: 2\n' });
       await simpleGit(repo).add('charts/a/values.yaml');
       expect(latest(await cli(['lint', repo, '--staged', '--fleet', dir]))).toEqual(['charts/a/values.yaml']);
+      // As the hooks run it (--since HEAD): HEAD renders the same Applications, so a's old tag is no news; a new chart's is.
+      expect(latest(await cli(['lint', repo, '--staged', '--since', 'HEAD', '--fleet', dir]))).toEqual([]);
+      await writeFiles(repo, { 'apps/c.yaml': application('c'), ...chart('c') });
+      await simpleGit(repo).add('.');
+      expect(latest(await cli(['lint', repo, '--staged', '--since', 'HEAD', '--fleet', dir]))).toEqual(['charts/c/values.yaml']);
+      await simpleGit(repo).reset(['--hard']);
       // The working tree: everything.
       expect(latest(await cli(['lint', repo, '--fleet', dir]))).toEqual(['charts/a/values.yaml', 'charts/b/values.yaml']);
     } finally {
