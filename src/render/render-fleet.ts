@@ -214,7 +214,11 @@ class FleetRenderer {
       if (plan.status === 'rendered' && !this.#touched(task, plan)) plan = { status: 'unchanged', notes: [], errors: [], setters: [], ...(plan.kind !== undefined ? { kind: plan.kind } : {}), ...(plan.repo !== undefined ? { repo: plan.repo, path: plan.path ?? '.' } : {}) };
       if (plan.status === 'rendered' && plan.job) {
         const outcome = await this.#runJob(plan.job);
-        if ('message' in outcome) {
+        const limitation = 'message' in outcome ? toolLimitation(plan.job, outcome.message) : undefined;
+        if (limitation !== undefined) {
+          const note = noteAt(task.locateInApp(source.docPath), this.#scrub(`Application ${task.spec.name}: ${limitation}`), `${task.spec.name}:source-${String(source.index)}:tool-limitation`);
+          plan = { ...plan, status: 'not-rendered', notes: [...plan.notes, note] };
+        } else if ('message' in outcome) {
           plan = { ...plan, status: 'error', errors: [...plan.errors, this.#error(task, source, outcome.message)] };
         } else {
           if (outcome.cached) this.stats.cached++;
@@ -644,6 +648,19 @@ function draftAt(location: RenderLocation): Pick<FindingDraft, 'repo' | 'file' |
     ...(location.path ? { path: location.path } : {}),
     ...(location.docIndex !== undefined ? { docIndex: location.docIndex } : {}),
   };
+}
+
+/**
+ * A failure of the pinned tool that the ArgoCD this source was written for would not have: said as a note (the
+ * source is read statically), not as the Application's render error. One is known: since kustomize 5.5 the images
+ * transformer walks `spec/volumes[]/image/reference` in every kind and fails on a PodSecurityPolicy, whose
+ * `spec.volumes` is a list of names; a cluster that still serves PodSecurityPolicy (Kubernetes 1.24 or older) runs
+ * an ArgoCD that bundles an older kustomize, which builds the overlay.
+ */
+function toolLimitation(job: ToolJob, message: string): string | undefined {
+  const policy = /considering field 'spec\/volumes\[\]\/image\/reference' of object PodSecurityPolicy\.[\w.]+\/([\w.-]+)/.exec(message);
+  if (job.kind !== 'kustomize' || !policy) return undefined;
+  return `kustomize ${job.tool.version} cannot build this source: its images transformer (kustomize 5.5 and later) fails on the PodSecurityPolicy ${policy[1] ?? ''}, whose spec.volumes is a list of names. The ArgoCD of a cluster that still serves PodSecurityPolicy (Kubernetes 1.24 or older) bundles an older kustomize, which builds it; read statically, not rendered`;
 }
 
 function noteAt(location: RenderLocation, message: string, subject: string): FindingDraft {
