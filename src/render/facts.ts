@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { applicationFromValue } from '../model/argocd/load.js';
 import type { AppRef, ArgoAppProject, ArgoApplication } from '../model/argocd/types.js';
-import type { DesiredApplication, DesiredLocation, DesiredObject, DesiredState } from '../model/desired.js';
+import type { DesiredApplication, DesiredLocation, DesiredObject, DesiredState, SourceStatus } from '../model/desired.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { imageRefs } from '../model/images/extract.js';
 import { holdsImages, imagesInObject } from '../model/images/k8s.js';
@@ -460,6 +460,9 @@ function addImages(apps: readonly RenderedApp[], repoById: ReadonlyMap<string, R
   }
 }
 
+/** A kustomize source in these states was read statically: its tool failed, is missing, or cannot build it. */
+const UNRENDERED: ReadonlySet<SourceStatus> = new Set(['error', 'static', 'not-rendered']);
+
 /**
  * For a kustomize source that did not render (its tool failed or is missing), the static images of the files its
  * kustomizations reach, with the tag their `images:` entries give (the overlay's first): a base on `latest` that the
@@ -470,7 +473,7 @@ function retagUnrendered(apps: readonly RenderedApp[], repoById: ReadonlyMap<str
   const done = new Set<ImageRef>();
   for (const app of apps) {
     for (const source of app.sources) {
-      if (source.kind !== 'kustomize' || (source.status !== 'error' && source.status !== 'static') || source.repo === undefined || source.path === undefined) continue;
+      if (source.kind !== 'kustomize' || !UNRENDERED.has(source.status) || source.repo === undefined || source.path === undefined) continue;
       const repo = repoById.get(source.repo);
       if (!repo) continue;
       const folders = kustomizeFolders(repo, source.path);

@@ -168,6 +168,11 @@ describe('a kustomize source that does not render', () => {
     // Without kustomize at all, the same reading.
     const missing = await fleetFromFiles(files, undefined, [], { kustomize: '/nonexistent/kustomize', cacheDir: false });
     expect(images(missing)).toEqual(['registry.example.test/shop/api:1.10 overlays/prod/kustomization.yaml:6']);
+    // kustomize cannot build it (its images transformer and a PodSecurityPolicy): a note, and the same reading.
+    const psp = 'apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: shop\nspec:\n  volumes:\n    - secret\n';
+    const limited = await fleetFromFiles({ 'apps/shop': { ...files['apps/shop'], 'base/psp.yaml': psp, 'base/kustomization.yaml': 'resources:\n  - deployment.yaml\n  - psp.yaml\n', 'overlays/prod/kustomization.yaml': 'resources:\n  - ../../base\nimages:\n  - name: registry.example.test/shop/api\n    newTag: "1.10"\n' } }, undefined, [], { cacheDir: false });
+    expect(limited.repos[0]?.diagnostics.map((draft) => draft.ruleId)).toEqual(['render-skipped']);
+    expect(images(limited)).toEqual(['registry.example.test/shop/api:1.10 overlays/prod/kustomization.yaml:5']);
     // Not rendered at all: the file as written.
     expect(images(await fleetFromFiles(files))).toEqual(['registry.example.test/shop/api base/deployment.yaml:10']);
   });
