@@ -77,7 +77,7 @@ for (const [owner, members] of owners) {
     writeFileSync(join(root, 'fleet.yaml'), `gitlab:\n  host: github.com\n  group: ${owner}\nrepos:\n${members.map(({ repo }) => `  - ${repo}\n`).join('')}`);
     const report = join(outDir, `${owner}.json`);
     const started = performance.now();
-    const run = spawnSync(process.execPath, [cli, 'audit', root, '--quiet', '--fail-on', 'never', '--format', `json=${report}`, ...auditArgs], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    const run = spawnSync(process.execPath, [cli, 'audit', root, '--fail-on', 'never', '--format', `json=${report}`, ...auditArgs], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
     const seconds = Math.round(((performance.now() - started) / 1000) * 10) / 10;
     if (run.status !== 0) {
       log(`${owner}: fleetlint exited with ${String(run.status)}: ${run.stderr.slice(-2000)}`);
