@@ -26,17 +26,34 @@ export default defineRule({
     const reports: CheckReport[] = [];
     for (const object of repo.k8s) {
       if (!object.apiVersion.startsWith('argoproj.io/') || (object.kind !== 'Application' && object.kind !== 'AppProject')) continue;
+      // A kustomize patch holds only what it changes; a document an overlay patches is checked as rendered, below.
+      if (object.kustomizePatch !== undefined || object.supersededBy !== undefined) continue;
       const validate = validators[object.kind];
       if (validate(object.document.value)) continue;
       for (const error of validate.errors ?? []) {
-        reports.push(toReport(object.kind, object.name ?? 'unnamed', object.document.file, object.document.index, error));
+        const { path, message, subject } = describe(object.kind, object.name ?? 'unnamed', error);
+        reports.push({ message, file: object.document.file, path, docIndex: object.document.index, subject });
+      }
+    }
+    // What the render phase produced (an app-of-apps chart or kustomization, an overlay's patched Application), at
+    // the line the user owns for each field: the values line, the template or manifest line.
+    for (const fact of [...repo.argocd.applications, ...repo.argocd.projects]) {
+      if (!fact.renderedBy || !fact.object) continue;
+      const { value, locator } = fact.object;
+      const validate = validators[fact.kind];
+      if (validate(value)) continue;
+      for (const error of validate.errors ?? []) {
+        const { path, message, subject } = describe(fact.kind, fact.name, error);
+        const origin = locator.at(path);
+        reports.push({ message: `${message} (as ${fact.renderedBy.name} renders it)`, origin, ...(origin.repo !== repo.id ? { repo: origin.repo } : {}), subject });
       }
     }
     return reports;
   },
 });
 
-function toReport(kind: string, name: string, file: string, docIndex: number, error: ErrorObject): CheckReport {
+/** The finding for one schema error: the path of the field it is about, the message, the subject. */
+function describe(kind: string, name: string, error: ErrorObject): { path: (string | number)[]; message: string; subject: string } {
   const path = error.instancePath.split('/').slice(1).map((segment) => (/^\d+$/.test(segment) ? Number(segment) : segment.replace(/~1/g, '/').replace(/~0/g, '~')));
   const params = error.params as Record<string, unknown>;
   let message: string;
@@ -51,7 +68,7 @@ function toReport(kind: string, name: string, file: string, docIndex: number, er
   } else {
     message = `${kind} ${name}: ${path.join('.') || '(document)'} ${error.message ?? 'is invalid'}`;
   }
-  return { message, file, path: fullPath, docIndex, subject: `${kind}/${name}:${fullPath.join('.')}:${error.keyword}` };
+  return { message, path: fullPath, subject: `${kind}/${name}:${fullPath.join('.')}:${error.keyword}` };
 }
 
 function examples(): RuleExamples {

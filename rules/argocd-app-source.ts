@@ -1,6 +1,6 @@
 import picomatch from 'picomatch';
 import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
-import { projectPathOf } from '../src/model/argocd/repo-url.js';
+import { isInFleetGroup } from '../src/model/argocd/repo-url.js';
 import { appProjectLookup, type ProjectLookup } from '../src/model/argocd/projects.js';
 import type { ArgoAppProject, ArgoApplication } from '../src/model/argocd/types.js';
 import { isUnresolvedPlaceholder } from '../src/model/placeholder.js';
@@ -11,7 +11,7 @@ export default defineRule({
     id: 'argocd-app-source',
     shortDescription: 'Application sources must exist in the fleet and be allowed by their AppProject',
     fullDescription:
-      'A `repoURL` on the fleet\'s GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
+      'A `repoURL` in the fleet\'s group on its GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`; a fleet that defines no AppProject creates them outside Git, and its project names are not looked up) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
     defaultSeverity: 'error',
     help: "Point `repoURL` at the project's own URL (`https://<gitlab>/<group>/<path>.git`, not a group), and `path` at a folder that exists in that repository at `targetRevision`, or create it. Set `spec.project` to an AppProject the fleet defines (or `default`); if the project rightly should allow the source or destination, add it to the AppProject's `sourceRepos` or `destinations`, and remove a deny pattern (`!`) that excludes it. ArgoCD reports these only at sync time; fleetlint finds them before merge.",
     tags: ['argocd', 'correctness'],
@@ -19,12 +19,13 @@ export default defineRule({
     examples: examples(),
   },
   run({ fleet }) {
-    const projectOf = appProjectLookup(fleet.repos.flatMap((repo) => repo.argocd.projects));
+    const projects = fleet.repos.flatMap((repo) => repo.argocd.projects);
+    const projectOf = appProjectLookup(projects);
     const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
     const reports: CheckReport[] = [];
     for (const repo of fleet.repos) {
       for (const app of repo.argocd.applications) {
-        reports.push(...sourceReports(fleet, repoById, app), ...projectReports(projectOf(app), app));
+        reports.push(...sourceReports(fleet, repoById, app), ...projectReports(projectOf(app), app, projects.length > 0));
       }
     }
     return reports;
@@ -37,7 +38,7 @@ function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: A
     if (source.repoURL === undefined || source.chart !== undefined || isUnresolvedPlaceholder(source.repoURL)) continue;
     const at = { repo: source.origin.repo, file: source.origin.file, ...(source.origin.docIndex !== undefined ? { docIndex: source.origin.docIndex } : {}) };
     if (source.fleetRepo === undefined) {
-      if (!isOnFleetHost(fleet, source.repoURL)) continue;
+      if (!isInFleetGroup(fleet.settings, source.repoURL)) continue;
       reports.push({
         ...at,
         path: [...(source.origin.path ?? []), 'repoURL'],
@@ -60,13 +61,17 @@ function sourceReports(fleet: Fleet, repoById: ReadonlyMap<string, Repo>, app: A
   return reports;
 }
 
-function projectReports(lookup: ProjectLookup, app: ArgoApplication): CheckReport[] {
+/**
+ * `projectsInGit`: the fleet defines AppProjects at all. A fleet that defines none creates them outside Git (the
+ * UI, `argocd proj create`, Terraform): a project it names cannot be looked up, which is no mistake.
+ */
+function projectReports(lookup: ProjectLookup, app: ArgoApplication, projectsInGit: boolean): CheckReport[] {
   const name = app.project ?? 'default';
   const at = { repo: app.origin.repo, file: app.origin.file, ...(app.origin.docIndex !== undefined ? { docIndex: app.origin.docIndex } : {}) };
   if (isUnresolvedPlaceholder(name) || lookup.kind === 'ambiguous') return [];
   if (lookup.kind === 'missing') {
     // ArgoCD's built-in `default` project allows everything unless the fleet redefines it.
-    if (name === 'default') return [];
+    if (name === 'default' || !projectsInGit) return [];
     return [{ ...at, path: [...(app.documentPath ?? []), 'spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
   }
   const { project } = lookup;
@@ -96,13 +101,6 @@ function projectReports(lookup: ProjectLookup, app: ArgoApplication): CheckRepor
     });
   }
   return reports;
-}
-
-function isOnFleetHost(fleet: Fleet, url: string): boolean {
-  const host = fleet.settings.gitlabHost?.toLowerCase();
-  if (host === undefined) return false;
-  const parsed = projectPathOf(url);
-  return parsed?.hasHost === true && url.toLowerCase().includes(host);
 }
 
 /**

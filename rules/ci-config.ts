@@ -26,7 +26,11 @@ export default defineRule({
     const reports: CheckReport[] = [];
     const jobNames = new Set(pipeline.jobs.map((job) => job.name));
     for (const job of pipeline.jobs) {
-      if (!pipeline.stages.includes(job.stage)) {
+      // A job that sets no stage of its own gets GitLab's default (test) only if nothing else sets it: in a partial
+      // pipeline, an include that was not resolved (a CI/CD component, a remote template) may define the same job
+      // with its stage, as gitlab-org/components/danger-review does with its job_stage input.
+      const stageUnknown = pipeline.partial === true && job.keyOrigins.stage === undefined;
+      if (!stageUnknown && !pipeline.stages.includes(job.stage)) {
         const declared = pipeline.stagesDeclared ? `stages: ${pipeline.stages.join(', ')}` : `GitLab's default stages (${pipeline.stages.join(', ')})`;
         reports.push(report(job.keyOrigins.stage ?? job.origin, `job ${job.name} uses stage ${job.stage}, which is not declared (${declared})`, `stage:${job.name}:${job.stage}`));
       }

@@ -51,6 +51,8 @@ const startupMs = medianRun(Array.from({ length: Number(values.runs) }, () => ru
 
 const notes = [];
 const cases = [];
+/** An empty folder for one run (a cold render cache), inside the bench's own cache folder. */
+const freshDir = (name) => mkdtempSync(join(process.env.FLEETLINT_CACHE_DIR, `${name}-`));
 const precommit = preCommitCase(repoRoot, cli, outDir, 'applications/media/jellyfin');
 notes.push(`Pre-commit: ${precommit.note}.`);
 const plans = [
@@ -58,6 +60,10 @@ const plans = [
   { name: 'audit fixtures/homelab', key: 'homelab', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab')], runs: Number(values.runs), json: true, stats: true },
   // As a first run does it, or a CI job that does not keep the cache directory.
   { name: 'audit fixtures/homelab, no code cache', key: 'homelabCold', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab')], runs: Number(values.runs), json: true, stats: true, env: { FLEETLINT_NO_CODE_CACHE: '1' } },
+  // Rendering's cost (issue 13): the audit without it, with an empty render cache every run, and with a warm one.
+  { name: 'audit fixtures/homelab --no-render', key: 'homelabNoRender', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--no-render'], runs: Number(values.runs), json: true, stats: true },
+  { name: 'audit fixtures/homelab, cold render cache', key: 'homelabRenderCold', root: join(repoRoot, 'fixtures/homelab'), args: () => ['audit', join(repoRoot, 'fixtures/homelab'), '--render-cache', freshDir('render-cold')], runs: Number(values.runs), json: true, stats: true },
+  { name: 'audit fixtures/homelab, warm render cache', key: 'homelabRenderWarm', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--render-cache', join(process.env.FLEETLINT_CACHE_DIR, 'render-warm')], runs: Number(values.runs), json: true, stats: true, warmup: true },
 ];
 for (const size of values.sizes.split(',').map(Number)) {
   log(`generating a ${size}-repo fleet (reused when already there)`);
@@ -69,7 +75,10 @@ for (const size of values.sizes.split(',').map(Number)) {
 for (const plan of plans) {
   log(`${plan.name}: ${plan.runs} run(s)`);
   const runs = [];
-  for (let index = 0; index < plan.runs; index++) runs.push(runCli(cli, plan.args, { cwd: plan.cwd ?? repoRoot, jsonReport: plan.json, stats: plan.stats, timeoutMs, env: plan.env }));
+  const argsOf = () => (typeof plan.args === 'function' ? plan.args() : plan.args);
+  // A warm-cache case: one run first fills the cache and is not counted.
+  if (plan.warmup) runCli(cli, argsOf(), { cwd: plan.cwd ?? repoRoot, timeoutMs, env: plan.env });
+  for (let index = 0; index < plan.runs; index++) runs.push(runCli(cli, argsOf(), { cwd: plan.cwd ?? repoRoot, jsonReport: plan.json, stats: plan.stats, timeoutMs, env: plan.env }));
   const run = medianRun(runs);
   const floor = JSON.parse(spawnSync(process.execPath, [join(repoRoot, 'scripts/bench/floor.mjs'), plan.root], { encoding: 'utf8', maxBuffer: 1e8 }).stdout);
   cases.push({ ...plan, run, floor, phases: phasesOf(run, startupMs) });
@@ -84,6 +93,9 @@ const budget = (name, measured, met) => budgets.push({ name, measured, met });
 budget('pre-commit on one repo < 250 ms wall', `${Math.round(byKey.precommit.run.wallMs)} ms`, byKey.precommit.run.wallMs < 250);
 budget('fixtures/homelab < 0.6 s wall', `${seconds(byKey.homelab.run.wallMs)} s`, byKey.homelab.run.wallMs < 600);
 budget('fixtures/homelab < 0.6 s wall, no code cache', `${seconds(byKey.homelabCold.run.wallMs)} s`, byKey.homelabCold.run.wallMs < 600);
+const noRender = byKey.homelabNoRender.run.wallMs;
+budget('fixtures/homelab, cold render cache ≤ 2× --no-render', `${(byKey.homelabRenderCold.run.wallMs / noRender).toFixed(2)}×`, byKey.homelabRenderCold.run.wallMs <= 2 * noRender);
+budget('fixtures/homelab, warm render cache ≤ 1.2× --no-render', `${(byKey.homelabRenderWarm.run.wallMs / noRender).toFixed(2)}×`, byKey.homelabRenderWarm.run.wallMs <= 1.2 * noRender);
 const big = byKey.gen10000;
 if (big) {
   const floorMs = big.floor.readMs + big.floor.parseMs;

@@ -33,16 +33,16 @@ export function renderResults({ machine, cases, notes, budgets, linearity, analy
     );
   }
   lines.push('', 'The floor for the pre-commit and seed cases is dominated by warming up the `yaml` parser (a cold process parses far slower than a warm one).', '');
-  lines.push('## Where the time goes (seconds, from the JSON report and --stats of the median run)', '', '| case | startup | configure | discover | read files | parse YAML | build facts | fleet-wide facts | TypeScript rules | WASM policies | secret scan | reports | rest: imports, exit |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
+  lines.push('## Where the time goes (seconds, from the JSON report and --stats of the median run)', '', '| case | startup | configure | discover | read files | parse YAML | build facts | fleet-wide facts | render | TypeScript rules | WASM policies | secret scan | reports | rest: imports, exit |', '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
   const shown = (ms) => (ms === undefined ? '–' : seconds(ms));
   for (const item of cases) {
     const p = item.phases;
-    if (!p) lines.push(`| ${item.name} | ${item.run.timedOut ? '(killed at the time limit: no report)' : '(no JSON report for this command)'} |||||||||||| `);
-    else lines.push(`| ${item.name} | ${[p.startup, p.configure, p.discover, p.read, p.parse, p.build, p.fleet, p.typescript, p.rego, p.secrets, p.reports, p.rest].map(shown).join(' | ')} |`);
+    if (!p) lines.push(`| ${item.name} | ${item.run.timedOut ? '(killed at the time limit: no report)' : '(no JSON report for this command)'} ||||||||||||| `);
+    else lines.push(`| ${item.name} | ${[p.startup, p.configure, p.discover, p.read, p.parse, p.build, p.fleet, p.render, p.typescript, p.rego, p.secrets, p.reports, p.rest].map(shown).join(' | ')} |`);
   }
   lines.push(
     '',
-    'In audits of 200 or more repos the build runs in worker threads (one per CPU): "parse YAML" is then the threads\' parse time over their number, its share of the wall time. The repo-scope TypeScript rules, the secret scan among them, run in those threads too, inside "build facts"; their columns then show only the replay of their reports on the main thread. The repo-scope policies are evaluated ahead in threads of their own during the checks phase, so the WASM column then shows the fleet-scope policies and the wait for the others. "–": the command does not report that phase (lint has no --stats).',
+    'In audits of 200 or more repos the build runs in worker threads (one per CPU): "parse YAML" is then the threads\' parse time over their number, its share of the wall time. The repo-scope TypeScript rules, the secret scan among them, run in those threads too, inside "build facts"; their columns then show only the replay of their reports on the main thread. The repo-scope policies are evaluated ahead in threads of their own during the checks phase, so the WASM column then shows the fleet-scope policies and the wait for the others. "render" is the render phase (helm, kustomize or their cached output, and the facts drawn from it); "–" with --no-render. "–": the command does not report that phase (lint has no --stats).',
   );
   lines.push('', 'Slowest checks per case (ms):', '');
   for (const item of cases) {

@@ -18,12 +18,12 @@ export function phasesOf(run, startupMs) {
     else checks.typescript += ms;
   }
   const phases = timings.phases ?? {};
-  const { discover = 0, model = 0, checks: checksMs = 0 } = phases;
+  const { discover = 0, model = 0, render = 0, checks: checksMs = 0 } = phases;
   return {
     // Node start and module loading: `fleetlint --version` measured on its own.
     startup: startupMs,
     // Config, rule loading and WASM compilation: what the audit did before it looked at the fleet.
-    configure: Math.max(0, timings.durationMs - discover - model - checksMs),
+    configure: Math.max(0, timings.durationMs - discover - model - render - checksMs),
     discover,
     read: phases['model.read'] ?? 0,
     // Parsing each repo's YAML, then building its facts (in worker threads for large fleets); all of the model
@@ -31,6 +31,9 @@ export function phasesOf(run, startupMs) {
     parse: phases['model.parse'],
     build: Math.max(0, (phases['model.build'] ?? Math.max(0, model - (phases['model.read'] ?? 0) - (phases['model.fleet'] ?? 0))) - (phases['model.parse'] ?? 0)),
     fleet: phases['model.fleet'] ?? 0,
+    // What each Application would apply: helm and kustomize (or their cached output) and the facts drawn from it;
+    // not part of "model" (see src/run/render-phase.ts). Undefined: the command does not render.
+    render: phases.render,
     typescript: checks.typescript,
     rego: checks.rego,
     secrets: checks.secrets,

@@ -1,6 +1,6 @@
 // Builds a whole synthetic fleet in memory: the plan, every repo's files, fleet.yaml and the expected findings.
 import { planFleet } from './plan.mjs';
-import { expectedCounts } from './plants.mjs';
+import { deploysNothing, expectedCounts } from './plants.mjs';
 import { makeRandom } from './random.mjs';
 import { serviceFiles } from './service.mjs';
 import { otherFiles } from './others.mjs';
@@ -47,10 +47,12 @@ export function generateFleet({ repos: count, seed = DEFAULT_SEED, plantRate = D
     plantRate,
     files,
     bytes,
-    // Unsuppressed findings per rule that a correct fleetlint reports: the planted ones, and nothing else.
+    // Unsuppressed findings per rule that a correct fleetlint reports: the planted ones, one render-error for each
+    // values-only service (valuesOnly: the seed's pattern, see plants.mjs), and nothing else.
     findingsByRule: byRule,
     findings: Object.values(byRule).reduce((sum, n) => sum + n, 0),
     planted,
+    valuesOnly: plan.filter(deploysNothing).map((repo) => repo.id),
   };
   return { repos, fleetYaml, expected };
 }

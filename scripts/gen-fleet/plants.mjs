@@ -50,10 +50,21 @@ export function makePlanter(random, rate) {
   };
 }
 
-/** The findings per rule that the planted violations must produce, rules sorted by id. */
+/**
+ * A service whose helm/ folder holds only values.yaml, as the seed's third-party services do: ArgoCD reads the
+ * folder as a plain directory and applies nothing, one render-error (warning) at its Application
+ * (fixtures/homelab/MISTAKES.md, R2). Not a planted violation: the seed's own pattern, kept so the fleet stays
+ * shaped like it. A missing path (app-missing-path) is argocd-app-source's finding instead.
+ */
+export function deploysNothing(repo) {
+  return (repo.role === 'service' || repo.role === 'core') && !repo.app.chart && repo.plant !== 'app-missing-path';
+}
+
+/** The findings per rule that the planted violations and the values-only services must produce, rules sorted by id. */
 export function expectedCounts(repos) {
   const byRule = {};
   for (const repo of repos) {
+    if (deploysNothing(repo)) byRule['render-error'] = (byRule['render-error'] ?? 0) + 1;
     if (!repo.plant) continue;
     for (const [rule, count] of Object.entries(PLANTS[repo.plant].effect)) byRule[rule] = (byRule[rule] ?? 0) + count;
   }

@@ -56,6 +56,15 @@ export function inBatch(finding: Finding, batch: FileBatch | undefined): boolean
   return finding.file === undefined || finding.file === '' ? batch.reportsRepoLevel : batch.files.has(finding.file);
 }
 
+/**
+ * Every path the staged change touches, relative to the repository's root: added, changed, deleted, and both
+ * sides of a rename (what a render may have read before, or reads now).
+ */
+export async function stagedChanges(dir: string): Promise<Set<string>> {
+  const output = await simpleGit({ baseDir: dir }).raw(['diff', '--cached', '--name-only', '-z', '--no-renames']);
+  return new Set(output.split('\0').filter((path) => path !== ''));
+}
+
 async function stagedFiles(dir: string): Promise<string[]> {
   // Deleted files are not passed to hooks; `--relative` keeps paths relative to `dir` when it is a subfolder.
   const output = await simpleGit({ baseDir: dir }).raw(['diff', '--cached', '--name-only', '-z', '--diff-filter=ACMR', '--relative', '--', '.']);

@@ -53,7 +53,7 @@ export const OPTIONS = {
   concurrency: { type: 'string', value: '<n>', help: 'clones at a time (default 8)' },
   'no-incremental': { type: 'boolean', help: 'evaluate every repo, even those unchanged since the cached run' },
   shard: { type: 'string', value: '<i>/<n>', help: 'audit slice i of n (default from CI_NODE_INDEX/CI_NODE_TOTAL); needs --write-fragment' },
-  'write-fragment': { type: 'string', value: '<file>', help: "write the slice's files and repo-scope results for fleetlint merge, and no report" },
+  'write-fragment': { type: 'string', value: '<file>', help: "write the slice's files and repo-scope results for fleetlint merge, and no report (a shard renders nothing: the merge renders the whole fleet)" },
   staged: { type: 'boolean', help: 'check the git index (what is staged for commit), not the working tree' },
   since: { type: 'string', value: '<ref>', help: 'report only findings new against this commit (the hooks pass HEAD: what the commit changes)' },
   'stdin-filename': { type: 'string', value: '<path>', help: "with '-' as the file: the path in the repository that the text on stdin stands for" },
@@ -62,6 +62,13 @@ export const OPTIONS = {
   'repo-id': { type: 'string', value: '<id>', help: "the repo's id in the fleet (default: its path under --fleet, else from the origin remote, else the folder name)" },
   base: { type: 'string', value: '<ref>', help: 'the base to compare with (default: $CI_MERGE_REQUEST_DIFF_BASE_SHA, else origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME)' },
   force: { type: 'boolean', help: 'replace a file fleetlint did not write (the old one is kept as <name>.orig)' },
+  'no-render': { type: 'boolean', help: 'read Applications as written: no helm, no kustomize (the summary says rendering is off)' },
+  helm: { type: 'string', value: '<path>', help: "the helm binary (default: helm on PATH, else fleetlint's .tools/bin)" },
+  kustomize: { type: 'string', value: '<path>', help: "the kustomize binary (default: kustomize on PATH, else fleetlint's .tools/bin)" },
+  'render-remote': { type: 'boolean', help: 'also render charts from Helm repositories, remote chart dependencies and remote kustomize bases (network)' },
+  'chart-cache': { type: 'string', value: '<dir>', help: 'where --render-remote keeps pulled charts (default: <render cache>/charts)' },
+  'render-cache': { type: 'string', value: '<dir>', help: 'renders cached by content hash (default: $FLEETLINT_CACHE_DIR/render, else ~/.cache/fleetlint/render)' },
+  'render-timeout': { type: 'string', value: '<s>', help: 'a renderer still running after this many seconds is stopped (default 90)' },
 } as const satisfies Record<string, OptionDef>;
 
 export type OptionName = keyof typeof OPTIONS;
@@ -77,6 +84,12 @@ export interface CommandSpec<N extends OptionName = OptionName> {
   /** Text after the options. */
   footer?: string;
 }
+
+/** The options of every command that loads a fleet (audit, merge, lint, mr): how Applications are rendered (docs/rendering.md). */
+export const RENDER_OPTIONS = ['no-render', 'helm', 'kustomize', 'render-remote', 'chart-cache', 'render-cache', 'render-timeout'] as const satisfies readonly OptionName[];
+
+/** The option group that lists RENDER_OPTIONS in a command's help. */
+export const RENDER_GROUP = { title: 'Rendering (what ArgoCD would apply; see docs/rendering.md)', options: RENDER_OPTIONS };
 
 /** The options every command that writes reports takes, in the order help lists them. */
 export const OUTPUT_OPTIONS = ['config', 'format', 'fail-on', 'max-warnings', 'quiet', 'color', 'no-color', 'docs-url'] as const satisfies readonly OptionName[];

@@ -1,5 +1,7 @@
 import type { Fleet } from '../model/types.js';
 import { REPO_KINDS } from '../model/types.js';
+import type { DesiredState } from '../model/desired.js';
+import { renderingSummary } from '../run/render-phase.js';
 import type { FindingDraft } from '../model/findings.js';
 
 /** Input diagnostics named one per line under the summary; the rest are counted (all are findings in the reports). */
@@ -14,8 +16,18 @@ export function modelSummary(fleet: Fleet): string {
     `fleet ${fleet.root}: ${fleet.repos.length} repositories (${byKind})`,
     `  files ${count((repo) => repo.files.length)} (templates ${count((repo) => repo.files.filter((file) => file.template !== undefined).length)}), pipelines ${count((repo) => (repo.ci ? 1 : 0))}, jobs ${count((repo) => repo.ci?.jobs.length ?? 0)}`,
     `  applications ${count((repo) => repo.argocd.applications.length)}, dependencies ${fleet.dependencies.length}, images ${count((repo) => repo.images.length)}`,
+    ...(fleet.desired ? [renderedLine(fleet.desired)] : []),
     ...diagnosticLines(diagnostics),
   ].join('\n');
+}
+
+/** What the render phase did, or why it did not: never silent. */
+function renderedLine(desired: DesiredState): string {
+  const summary = renderingSummary(desired);
+  if (!desired.rendering.ran) return `  ${summary ?? 'rendering off'}`;
+  const objects = desired.apps.reduce((sum, app) => sum + app.objects.length, 0);
+  const complete = desired.apps.filter((app) => app.complete).length;
+  return `  rendered ${desired.apps.length} applications (${complete} in full), ${objects} objects${summary !== undefined ? `; ${summary}` : ''}`;
 }
 
 /** "input diagnostics N" with the count per rule and the first few, so the number can be followed up. */

@@ -12,10 +12,12 @@ import { MemorySource } from '../sources/memory.js';
  * as one MemorySource per repo and run the same loaders over it, so the model is re-derived from the same
  * text and there is no second schema of facts to keep in step with the loaders.
  *
- * Only what the loaders read is kept in full: YAML files (CI, Applications, Helm values, manifests) and
- * Dockerfiles. Every other file is kept by name only and reads back as an empty file, so repo kinds, path
- * checks and wildcard includes still see it. (Rules that read every file, such as secret detection, find
- * nothing in those; a snapshot's repos are never the one being linted.)
+ * Only what the loaders and the render phase read is kept in full: YAML files (CI, Applications, Helm values,
+ * manifests), JSON files (plain-directory manifests), Dockerfiles, every text file inside a chart or a
+ * kustomization folder (helpers, files a template reads, generators' inputs), and the bytes of packaged chart
+ * dependencies (`charts/*.tgz`, in `binary`). Every other file is kept by name only and reads back as an empty
+ * file, so repo kinds, path checks and wildcard includes still see it. (Rules that read every file, such as
+ * secret detection, find nothing in those; a snapshot's repos are never the one being linted.)
  */
 export interface FleetSnapshot {
   version: typeof SNAPSHOT_VERSION;
@@ -29,14 +31,28 @@ export interface SnapshotRepo {
   files: Record<string, string>;
   /** Every other file of the repo, by path only. */
   names: string[];
+  /** Repo-relative path → base64, for binary files the render phase reads (packaged chart dependencies). */
+  binary?: Record<string, string>;
 }
 
-export const SNAPSHOT_VERSION = 1;
+// 2: chart and kustomization folders whole, JSON files, and packaged chart dependencies, for the render phase.
+export const SNAPSHOT_VERSION = 2;
 
 const YAML_FILE = /\.ya?ml$/i;
+const RENDER_ROOT_FILE = /(?:^|\/)(?:Chart\.yaml|kustomization\.ya?ml|Kustomization)$/;
+const CHART_ARCHIVE = /(?:^|\/)charts\/[^/]+\.tgz$/;
 
 export function isSnapshotContent(path: string): boolean {
-  return YAML_FILE.test(path) || isDockerfileName(path);
+  return YAML_FILE.test(path) || path.endsWith('.json') || isDockerfileName(path);
+}
+
+/** Folders the render phase reads whole: those with a Chart.yaml or a kustomization file. */
+function renderRoots(paths: readonly string[]): string[] {
+  return paths.filter((path) => RENDER_ROOT_FILE.test(path)).map((path) => (path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '.'));
+}
+
+function isUnderAny(path: string, roots: readonly string[]): boolean {
+  return roots.some((root) => root === '.' || path.startsWith(`${root}/`));
 }
 
 /**
@@ -51,12 +67,21 @@ export async function snapshotOf(fleet: Fleet, textOf: SnapshotText): Promise<Fl
   for (const repo of fleet.repos) {
     const files: Record<string, string> = {};
     const names: string[] = [];
+    const roots = renderRoots(repo.files.map((file) => file.path));
     for (const file of repo.files) {
-      const text = file.text !== undefined && isSnapshotContent(file.path) ? await textOf(repo, file) : undefined;
+      const kept = file.text !== undefined && (isSnapshotContent(file.path) || isUnderAny(file.path, roots));
+      const text = kept ? await textOf(repo, file) : undefined;
       if (text !== undefined) files[file.path] = text;
       else names.push(file.path);
     }
-    repos.push({ id: repo.id, files, names });
+    // Packaged chart dependencies are read from each repo's source: the model keeps no bytes of binary files.
+    const archives = repo.files.filter((file) => file.skipped === 'binary' && CHART_ARCHIVE.test(file.path));
+    const binary: Record<string, string> = {};
+    for (const file of archives) {
+      const bytes = await repo.source.readFile(file.path).catch(() => undefined);
+      if (bytes) binary[file.path] = bytes.toString('base64');
+    }
+    repos.push({ id: repo.id, files, names, ...(archives.length > 0 ? { binary } : {}) });
   }
   return { version: SNAPSHOT_VERSION, settings: fleet.settings, repos };
 }
@@ -96,9 +121,10 @@ export async function readSnapshot(path: string): Promise<{ settings: FleetSetti
   return {
     settings: snapshot.settings,
     repos: snapshot.repos.map((repo) => {
-      const files: Record<string, string> = {};
+      const files: Record<string, string | Buffer> = {};
       for (const name of repo.names) files[name] = '';
       Object.assign(files, repo.files);
+      for (const [name, base64] of Object.entries(repo.binary ?? {})) files[name] = Buffer.from(base64, 'base64');
       return { id: repo.id, source: new MemorySource(files) };
     }),
   };
@@ -119,8 +145,9 @@ function validate(path: string, value: unknown): FleetSnapshot {
       isRecord(repo.files) &&
       Object.values(repo.files).every((text) => typeof text === 'string') &&
       Array.isArray(repo.names) &&
-      repo.names.every((name) => typeof name === 'string');
-    if (!ok) throw new SnapshotError(path, `repos[${index}] is not {id, files, names}`);
+      repo.names.every((name) => typeof name === 'string') &&
+      (repo.binary === undefined || (isRecord(repo.binary) && Object.values(repo.binary).every((bytes) => typeof bytes === 'string')));
+    if (!ok) throw new SnapshotError(path, `repos[${index}] is not {id, files, names, binary?}`);
   });
   return value as unknown as FleetSnapshot;
 }

@@ -61,6 +61,24 @@ ${generators}  template:
 
 const web = (files: Record<string, string>): Record<string, Record<string, string>> => ({ 'apps/web': files });
 
+/** An Application `web` of the repo apps/web with this `spec.source` (YAML lines, indented for `source:`). */
+function webApplication(source: string): string {
+  return `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+${source}  destination:
+    server: https://kubernetes.default.svc
+    namespace: web
+`;
+}
+
+const WEB_REPO = '    repoURL: https://gitlab.example.com/acme/apps/web.git\n    targetRevision: main\n';
+
 export const DIAGNOSTICS: readonly CheckMeta[] = [
   diagnostic('config-error', 'error', 'A fleet manifest entry is invalid', 'Fix the entry in fleet.yaml at the line given; the rest of the fleet is still checked.'),
   diagnostic('crawl-error', 'error', 'A repository could not be found, listed or cloned', 'The repository is left out of this run; the message names the cause.'),
@@ -114,6 +132,52 @@ export const DIAGNOSTICS: readonly CheckMeta[] = [
         description: 'Siblings at one indentation.',
         repos: web({ 'deploy/service.yaml': 'apiVersion: v1\nkind: Service\nmetadata:\n  name: web\n  namespace: web\nspec:\n  ports: [{port: 80}]\n' }),
       },
+    },
+  ),
+  diagnostic(
+    'render-error',
+    'error',
+    "An Application's source fails to render, or renders to nothing",
+    "ArgoCD would fail to generate the Application's manifests (the message quotes ArgoCD's error or the tool's, with credentials removed), or would generate none: a plain directory whose YAML files are not Kubernetes objects (Helm values, most often) or whose manifests are in subfolders it does not read. Fix the chart, overlay or folder the message names; for values meant for a chart from a Helm repository, make the Application multi-source: the chart, with `helm.valueFiles: [$values/<path>]` and a source `ref: values` on your repository. Until then the Application's files are checked as written. An empty render is a warning, a failed one an error.",
+    {
+      wrong: {
+        description: 'A Helm source whose folder holds only values: ArgoCD finds no chart and the Application never syncs.',
+        repos: web({ 'argocd/application.yaml': webApplication(`${WEB_REPO}    path: helm\n    helm:\n      valueFiles: [values.yaml]\n`), 'helm/values.yaml': 'replicaCount: 2\n' }),
+        findings: [
+          {
+            repo: 'apps/web',
+            file: 'argocd/application.yaml',
+            line: 8,
+            severity: 'error',
+            message:
+              'Application web: ArgoCD fails to render apps/web/helm with Helm: error reading helm chart from helm/Chart.yaml: no such file or directory. The folder holds only Helm values. To install a chart with these values, make this a multi-source Application: the chart from its Helm repository with `helm.valueFiles: [$values/helm/values.yaml]`, and this repository as a source with `ref: values`',
+          },
+        ],
+      },
+      right: {
+        description: 'The chart from its Helm repository, with the values from the repository (`$values`).',
+        repos: web({
+          'argocd/application.yaml': webApplication('').replace(
+            '  source:\n',
+            '  sources:\n    - repoURL: https://charts.bitnami.com/bitnami\n      chart: nginx\n      targetRevision: 18.2.4\n      helm:\n        valueFiles: [$values/helm/values.yaml]\n    - repoURL: https://gitlab.example.com/acme/apps/web.git\n      targetRevision: main\n      ref: values\n',
+          ),
+          'helm/values.yaml': 'replicaCount: 2\n',
+        }),
+      },
+    },
+  ),
+  diagnostic(
+    'render-skipped',
+    'note',
+    'A source was not rendered',
+    "fleetlint renders every source it can the way ArgoCD would; the message says why this one was not: a Config Management Plugin (fleetlint runs none), a chart from a Helm repository, a remote chart dependency or kustomize base (rendered only with `--render-remote`), a repository outside the fleet, `helmCharts` without `--enable-helm` known from the fleet's argocd-cm. The Application's files are checked as written; pass `--render-remote` for remote charts, vendor the dependency, or accept the note.",
+    {
+      wrong: {
+        description: 'A plugin source: only the plugin knows what it generates.',
+        repos: web({ 'argocd/application.yaml': webApplication(`${WEB_REPO}    path: deploy\n    plugin:\n      name: sops\n`), 'deploy/deployment.yaml': deployment('nginx:1.27.3') }),
+        findings: [{ repo: 'apps/web', file: 'argocd/application.yaml', line: 12, severity: 'note', message: 'Application web: source 0 is rendered by the Config Management Plugin sops, which fleetlint does not run' }],
+      },
+      right: { description: 'Plain manifests, rendered as ArgoCD reads a directory.', repos: web({ 'argocd/application.yaml': webApplication(`${WEB_REPO}    path: deploy\n`), 'deploy/deployment.yaml': deployment('nginx:1.27.3') }) },
     },
   ),
   diagnostic('skipped-file', 'note', 'A file was not read', 'Files over the size limit are not read; their content is not checked.'),

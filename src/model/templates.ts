@@ -10,7 +10,9 @@ import type { RepoFile } from './types.js';
  * - `go-template`: YAML holding Go-template or Jinja actions where YAML structure goes (a line that is an action,
  *   `{{- if .x }}`, `{% for %}`; a key or an unquoted value that starts with one), which no YAML tool reads as meant;
  * - `placeholders`: YAML with lines that are only substitution placeholders where keys go
- *   (`<CERT_MANAGER_ANNOTATION>`), filled in by a tool (kubefirst) before anything reads the file as YAML.
+ *   (`<CERT_MANAGER_ANNOTATION>`), filled in by a tool (kubefirst) before anything reads the file as YAML; or with
+ *   an unquoted `${VAR}` inside a flow collection (`targets: [vault.${DOMAIN}:8200]`), which Flux's or envsubst's
+ *   substitution fills in before the YAML is read (its `{` would open a flow mapping).
  */
 export type TemplateKind = 'helm' | 'jinja' | 'go-template' | 'placeholders';
 
@@ -77,7 +79,7 @@ const PLACEHOLDER_LINE = /^(?:<[A-Z][A-Z0-9_]*>\s*)+$/;
  * YAML file before parsing.
  */
 export function yamlTemplateKind(text: string): TemplateKind | undefined {
-  if (!text.includes('{{') && !text.includes('{%') && !text.includes('{#') && !text.includes('<')) return undefined;
+  if (!text.includes('{{') && !text.includes('{%') && !text.includes('{#') && !text.includes('<') && !text.includes('${')) return undefined;
   // Lines more indented than this belong to the value of the line that set it.
   let valueIndent = -1;
   let start = 0;
@@ -103,14 +105,23 @@ export function yamlTemplateKind(text: string): TemplateKind | undefined {
     if (content.startsWith('{{') || content.startsWith('{%') || content.startsWith('{#')) return 'go-template';
     // `- <NAME>` is a list item with a placeholder value, valid YAML; a bare one stands where keys go.
     if (dashColumn < 0 && content.startsWith('<') && PLACEHOLDER_LINE.test(content)) return 'placeholders';
+    if (dashColumn >= 0 && isSubstitutedFlow(content)) return 'placeholders';
     const key = KEY.exec(content);
     if (key) {
       const value = content.slice(key[0].length).trim();
       if (value.startsWith('{{') || value.startsWith('{%')) return 'go-template';
+      if (isSubstitutedFlow(value)) return 'placeholders';
       if (!NO_VALUE.test(value)) valueIndent = column;
     } else if (dashColumn >= 0) {
       valueIndent = dashColumn;
     }
   }
   return undefined;
+}
+
+/** A flow collection with an unquoted `${VAR}` in it: valid YAML only once the variable is substituted. */
+function isSubstitutedFlow(value: string): boolean {
+  if (!value.startsWith('[') && !value.startsWith('{')) return false;
+  const unquoted = value.replace(/"(?:[^"\\]|\\.)*"|'(?:[^']|'')*'/g, '');
+  return /\$\{[A-Za-z_][A-Za-z0-9_]*\}/.test(unquoted);
 }

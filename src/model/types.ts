@@ -10,6 +10,7 @@ import type { ScannerSetting } from './gitlab-ci/scanners.js';
 import type { ImageRef, InvalidImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 import type { TemplateKind } from './templates.js';
+import type { DesiredState } from './desired.js';
 
 export type RepoKind = 'terraform' | 'ansible' | 'helm' | 'argocd' | 'k8s-manifests' | 'docker' | 'docs';
 
@@ -50,6 +51,12 @@ export interface Repo {
   publishedImages: PublishedImage[];
   /** Problems in the repo's own files: parse errors, unresolved includes, unreadable files. */
   diagnostics: FindingDraft[];
+  /**
+   * A digest of the facts the render phase added to this repo (images, Applications and AppProjects, documents
+   * superseded): repo-scope results made without them (a build thread, a shard, an older run) are not reused
+   * for this repo, and the results cache keys on it. Absent when rendering added nothing here.
+   */
+  renderDigest?: string;
 }
 
 /** A repository to load: its id in the fleet and where its bytes come from. */
@@ -101,6 +108,8 @@ export interface Fleet {
   unprovided: UnprovidedReference[];
   /** Fleet-level problems (a bad `fleet.yaml`, a repo listed but missing). */
   diagnostics: FindingDraft[];
+  /** What each Application would apply (the render phase); absent when the fleet was loaded without it. */
+  desired?: DesiredState;
 }
 
 /** Resolves a project path as written in CI or a URL to a fleet repo id, if it names one. */

@@ -1,5 +1,6 @@
-import type { AppRef } from '../model/argocd/types.js';
+import type { AppRef, ArgoApplication } from '../model/argocd/types.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
+import type { PlainMap } from '../model/k8s/value.js';
 import type { RepoResolver } from '../model/types.js';
 import type { AppSourceSpec, AppSpec } from './app-spec.js';
 import type { CachedRender, OutputDocument } from './cache.js';
@@ -13,8 +14,9 @@ import type { Workspace } from './workspace.js';
 export interface RenderContext {
   indexes: ReadonlyMap<string, RepoIndex>;
   resolveRepo: RepoResolver;
-  /** The fleet's GitLab host, whose unresolved URLs are argocd-app-source's to report. */
+  /** The fleet's GitLab host and group, whose unresolved URLs are argocd-app-source's to report. */
   gitlabHost?: string;
+  group?: string;
   helm?: RenderTool;
   kustomize?: RenderTool;
   helm3?: RenderTool;
@@ -38,6 +40,12 @@ export interface AppTask {
   locateInApp(path: DocPath): RenderLocation;
   /** The manifest file, for `changedFiles`; absent for a rendered Application. */
   manifest?: { repo: string; file: string };
+  /** The model's fact, for an Application of the fleet's files (depth 0). */
+  fact?: ArgoApplication;
+  /** The rendered object, for an Application an app-of-apps rendered (depth > 0). */
+  value?: PlainMap;
+  /** A kustomization of Applications that no Application deploys (the bootstrap), rendered as if applied. */
+  bootstrap?: { repo: string; file: string };
 }
 
 /**

@@ -58,6 +58,7 @@ export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptio
     const key = repoResultsKey(repo, base, (id) => opened.heads.get(id));
     if (key !== undefined) keys.set(repo.id, key);
   }
+  const rendered = new Set(fleet.repos.filter((repo) => repo.renderDigest !== undefined).map((repo) => repo.id));
   const checks = options.repoScopeOnly === true ? options.checks.filter(isRepoCheck) : options.checks;
   const toCheck = checks.filter(isRepoCheck).length * opened.checked.size;
   let checked = 0;
@@ -66,7 +67,8 @@ export async function auditChecks(opened: OpenedFleet, options: AuditChecksOptio
       const entry = cache?.entries.get(id);
       return entry !== undefined && entry.key === keys.get(id) ? entry.checks : undefined;
     },
-    evaluatedElsewhere: (id) => opened.threadResults.get(id),
+    // A build thread checked the repo before the render phase: not what the runner would check when rendering added facts.
+    evaluatedElsewhere: (id) => (rendered.has(id) ? undefined : opened.threadResults.get(id)),
     onChecked: (count) => {
       progress?.update({ checked: (checked += count), toCheck });
     },

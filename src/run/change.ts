@@ -10,6 +10,7 @@ import type { Finding } from '../model/findings.js';
 import type { FileSource } from '../sources/file-source.js';
 import { consumersIn } from './blast-radius.js';
 import { CachedSource, type FleetContext } from './fleet-context.js';
+import { renderingSummary, type RenderSetting } from './render-phase.js';
 import { checkRepos, loadFleetWith } from './repo-run.js';
 
 export interface ChangeOutcome {
@@ -23,6 +24,8 @@ export interface ChangeOutcome {
   skipped: string[];
   /** The run at the new state (its rules, for the reports). */
   head: RunResult;
+  /** What the summary says about rendering at the new state (off, or partly static); undefined when all rendered. */
+  rendering?: string;
 }
 
 export interface ChangeRun {
@@ -35,14 +38,17 @@ export interface ChangeRun {
   checks: readonly Check[];
   /** Also check the repositories that consume this one (include its templates, deploy its files). */
   withConsumers: boolean;
+  /** How both states are rendered (the same setting on both sides, so that only the change differs). */
+  render: RenderSetting;
+  timings?: Record<string, number>;
 }
 
 export async function checkChange(run: ChangeRun): Promise<ChangeOutcome> {
   const { context, target, config, checks } = run;
   // The rest of the fleet is the same on both sides: read once.
   const shared: FleetContext = { ...context, repos: context.repos.map((repo) => ({ id: repo.id, source: new CachedSource(repo.source) })) };
-  const headFleet = await loadFleetWith(shared, target.id, run.head, target.dir, config);
-  const baseFleet = await loadFleetWith(shared, target.id, run.base, target.dir, config);
+  const headFleet = await loadFleetWith(shared, target.id, run.head, target.dir, config, run.render, run.timings);
+  const baseFleet = await loadFleetWith(shared, target.id, run.base, target.dir, config, run.render, run.timings);
   const fleetLoaded = context.mode !== 'none';
   const consumers = fleetLoaded && run.withConsumers ? consumersIn([headFleet, baseFleet], target.id) : undefined;
   const repoIds = new Set([target.id, ...(consumers?.keys() ?? [])]);
@@ -54,12 +60,14 @@ export async function checkChange(run: ChangeRun): Promise<ChangeOutcome> {
   const skipped = new Set([...skippedRules(baseResult), ...skippedRules(headResult)]);
   const { added, fixed } = compareRuns(baseResult, headResult);
   const compared = (finding: Finding): boolean => !(finding.repo === target.id && skipped.has(finding.ruleId));
+  const rendering = renderingSummary(headFleet.desired);
   return {
     added: added.filter(compared),
     fixed: fixed.filter(compared),
     ...(consumers ? { consumers } : {}),
     skipped: [...skipped].sort(),
     head: headResult,
+    ...(rendering !== undefined ? { rendering } : {}),
   };
 }
 

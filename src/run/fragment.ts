@@ -35,10 +35,12 @@ import type { ScannerSetting } from '../model/gitlab-ci/scanners.js';
 import { toolVersion } from '../package.js';
 import { mapLimit } from '../concurrency.js';
 import { maskedText, redactDeep, redactedResults } from './outbound.js';
+import type { RenderSetting } from './render-phase.js';
 
 export const FRAGMENT_FORMAT = 'fleetlint-fragment';
 // 2: repo-scope reports name a fact in another repo by its origin; the runner places them at the include.
-export const FRAGMENT_VERSION = 2;
+// 3: packaged chart dependencies (`charts/*.tgz`) keep their bytes, for the merge's render.
+export const FRAGMENT_VERSION = 3;
 
 export interface Fragment {
   format: typeof FRAGMENT_FORMAT;
@@ -78,7 +80,9 @@ export interface FragmentRepo {
 
 export type FragmentFile =
   | { path: string; size: number; text: string }
-  | { path: string; size: number; skipped: 'binary' | 'too-large' }
+  /** `base64` for what the merge's render reads: a chart's packaged dependencies (`charts/*.tgz`). */
+  | { path: string; size: number; skipped: 'binary'; base64?: string }
+  | { path: string; size: number; skipped: 'too-large' }
   | { path: string; size: number; skipped: 'invalid-utf8'; base64: string }
   | { path: string; size: number; skipped: 'unreadable' | 'outside-fleet'; reason: string };
 
@@ -97,7 +101,10 @@ export async function fragmentRepo(repo: Repo, head: string | undefined, checks:
     const { path, size } = file;
     const text = texts[index];
     if (text !== undefined) files.push({ path, size, text });
-    else if (file.skipped === 'binary' || file.skipped === 'too-large') files.push({ path, size, skipped: file.skipped });
+    else if (file.skipped === 'binary' && isChartArchive(path)) {
+      const bytes = await repo.source.readFile(path).catch(() => Buffer.alloc(0));
+      files.push({ path, size, skipped: 'binary', base64: bytes.toString('base64') });
+    } else if (file.skipped === 'binary' || file.skipped === 'too-large') files.push({ path, size, skipped: file.skipped });
     else if (file.skipped === 'invalid-utf8') {
       const bytes = await repo.source.readFile(path).catch(() => Buffer.alloc(0));
       files.push({ path, size, skipped: 'invalid-utf8', base64: bytes.toString('base64') });
@@ -156,7 +163,8 @@ const OWN_FILES_CHECKS: ReadonlySet<string> = new Set(['no-secrets']);
  */
 export async function fleetOfFragments(
   fragments: readonly Fragment[],
-  config: { providers: readonly ProviderRule[]; scanners?: readonly ScannerSetting[] | undefined },
+  config: { providers: readonly ProviderRule[]; scanners?: readonly ScannerSetting[] | undefined; render?: RenderSetting | undefined },
+  timings?: Record<string, number>,
 ): Promise<{ fleet: Fleet; stored: Map<string, RepoCheckResults>; unavailable: Set<string>; missingContent: Set<string> }> {
   const first = fragments[0];
   if (!first) throw new FragmentError('no fragment to merge');
@@ -178,8 +186,17 @@ export async function fleetOfFragments(
     ...(config.scanners ? { scanners: config.scanners } : {}),
     // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
     threads: threadsFor(repos.length),
+    ...(config.render ? { render: config.render } : {}),
+    ...(timings ? { timings } : {}),
   });
+  // Shards do not render: a repo the merge's render added facts to is checked again here.
+  for (const repo of fleet.repos) if (repo.renderDigest !== undefined) stored.delete(repo.id);
   return { fleet, stored, unavailable, missingContent };
+}
+
+/** A packaged chart in a chart's `charts/` folder: `helm template` reads it, so the merge's render needs its bytes. */
+function isChartArchive(path: string): boolean {
+  return /(?:^|\/)charts\/[^/]+\.tgz$/.test(path);
 }
 
 function afterColon(message: string, prefix: string): string {
@@ -220,6 +237,7 @@ export class FragmentSource implements FileSource {
     }
     switch (file.skipped) {
       case 'binary':
+        return Promise.resolve(file.base64 !== undefined ? Buffer.from(file.base64, 'base64') : Buffer.alloc(Math.max(1, file.size)));
       case 'too-large':
         return Promise.resolve(Buffer.alloc(Math.max(1, file.size)));
       case 'invalid-utf8':

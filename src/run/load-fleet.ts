@@ -12,6 +12,7 @@ import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
 import { expandApplicationSets } from '../model/argocd/applicationset/expand.js';
 import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
+import { renderingNote, renderPhase, type RenderSetting } from './render-phase.js';
 
 export interface LoadFleetOptions {
   root: string;
@@ -38,8 +39,14 @@ export interface LoadFleetOptions {
    */
   threadChecks?: { config: FleetlintConfig; results: Map<string, RepoCheckResults> };
   /**
-   * Milliseconds per step are added here: `model.read`, `model.build`, `model.fleet` (the fleet-wide facts), and
-   * `model.parse`, the part of `model.build` spent parsing YAML.
+   * Whether and how to render what each Application would apply (see render-phase.ts). Absent: no render phase
+   * and no `fleet.desired` (a fleet built for a test of the static model).
+   */
+  render?: RenderSetting;
+  /**
+   * Milliseconds per step are added here: `model.read`, `model.build`, `model.fleet` (the fleet-wide facts),
+   * `model.parse`, the part of `model.build` spent parsing YAML, and `render` (the render phase, apart from
+   * `model.fleet`).
    */
   timings?: Record<string, number>;
 }
@@ -94,7 +101,23 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   }
   lap('build');
   expandApplicationSets(repos, settings);
-  assignAppOfAppsAncestors(repos);
+  lap('fleet');
+  // Before ancestry and dependencies, which read the Applications rendering adds.
+  const rendered = options.render ? await renderPhase(options.root, settings, repos, options.render, options.timings) : undefined;
+  started = performance.now();
+  const facts = rendered?.facts;
+  assignAppOfAppsAncestors(repos, facts?.tree);
+  let desired = rendered?.desired;
+  const fleetDiagnostics = [...(rendered?.fleetDiagnostics ?? [])];
+  if (facts) {
+    const loose = facts.looseApplications();
+    const finished = facts.finish(loose);
+    // Without the Applications set aside, and the children they deployed.
+    if (loose.size > 0) assignAppOfAppsAncestors(repos, facts.tree);
+    desired = finished.desired;
+    const note = renderingNote(finished.desired);
+    fleetDiagnostics.push(...finished.fleetDiagnostics, ...(note ? [note] : []));
+  }
   const { dependencies, unprovided } = inferDependencyFacts(repos, options.providers ?? []);
   lap('fleet');
   return {
@@ -103,6 +126,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     repos,
     dependencies,
     unprovided,
-    diagnostics: [...(options.diagnostics ?? [])],
+    diagnostics: [...(options.diagnostics ?? []), ...fleetDiagnostics],
+    ...(desired ? { desired } : {}),
   };
 }

@@ -30,6 +30,7 @@ import { MemorySource } from '../sources/memory.js';
 import { mapLimit } from '../concurrency.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
 import type { RunProgress } from './progress.js';
+import type { RenderSetting } from './render-phase.js';
 import { UsageError } from '../usage-error.js';
 import { RemoteError } from '../exit-codes.js';
 
@@ -246,9 +247,12 @@ function nestedDirs(ids: readonly string[]): Map<string, string[]> {
   return result;
 }
 
-/** A whole local fleet, loaded the way `fleetlint audit <root>` loads it (tests and benchmarks use this). */
-export async function openLocalFleet(root: string, providers: readonly ProviderRule[], timings: Record<string, number>): Promise<Fleet> {
-  const opened = await openFleet(await localCandidates(root), { providers, timings });
+/**
+ * A whole local fleet, loaded the way `fleetlint audit <root>` loads it (tests and benchmarks use this), rendered
+ * with `render` (by default with the tools found and no cache, so a test depends on no earlier run).
+ */
+export async function openLocalFleet(root: string, providers: readonly ProviderRule[], timings: Record<string, number>, render: RenderSetting = { cacheDir: false }): Promise<Fleet> {
+  const opened = await openFleet(await localCandidates(root), { providers, timings, render });
   return opened.fleet;
 }
 
@@ -295,6 +299,8 @@ export async function openFleet(
     threads?: number | undefined;
     /** The run's config: with threads, the repo-scope TypeScript rules are evaluated where each repo is built. */
     config?: FleetlintConfig | undefined;
+    /** How to render; a shard never renders (its slice cannot see every repo a render reads: the merge renders). */
+    render?: RenderSetting | undefined;
   },
 ): Promise<OpenedFleet> {
   const { shard, progress } = options;
@@ -327,6 +333,7 @@ export async function openFleet(
     progress?.update({}, 'loading');
     const materialized = state.size;
     threadResults.clear();
+    const renderBefore = timings.render ?? 0;
     fleet = await timed('model', () => loadFleet({
       threads: options.threads ?? threadsFor(materialized),
       timings,
@@ -343,7 +350,10 @@ export async function openFleet(
       unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
       ...(options.scanners ? { scanners: options.scanners } : {}),
+      ...(options.render ? { render: shard ? { off: 'a shard renders nothing: fleetlint merge renders the whole fleet' } : options.render } : {}),
     }));
+    // `model` is the load without the render phase, which has its own.
+    timings.model = (timings.model ?? 0) - ((timings.render ?? 0) - renderBefore);
     if (!shard) break;
     const missing = [...new Set(fleet.repos.filter((repo) => sliceSet.has(repo.id)).flatMap((repo) => includedRepos(repo)))].filter((id) => !state.has(id));
     if (missing.length === 0 || passes >= MAX_LOAD_PASSES) break;

@@ -128,7 +128,8 @@ export function resultsBase(checks: string, settings: FleetSettings): string {
 /**
  * The cache key of a repo's repo-scope results: its HEAD, and for every CI include its resolution and the HEAD of
  * the repo it comes from (a template in platform/ci-templates changes what every including repo's pipeline runs),
- * and the cross-repo facts of its Applications (app-of-apps ancestors, which fleet repo a source names).
+ * the cross-repo facts of its Applications (app-of-apps ancestors, which fleet repo a source names), and the digest
+ * of what the render phase added to it.
  * Undefined when a HEAD is unknown (a local working tree, which may be dirty): such a repo is always evaluated.
  */
 export function repoResultsKey(repo: Repo, base: string, headOf: (repoId: string) => string | undefined): string | undefined {
@@ -153,7 +154,8 @@ export function repoResultsKey(repo: Repo, base: string, headOf: (repoId: string
     depHeads.push([dep, depHead]);
   }
   const apps = repo.argocd.applications.map((app) => [app.name, (app.ancestors ?? []).map((ancestor) => `${ancestor.repo}#${ancestor.name}`), app.sources.map((source) => source.fleetRepo ?? null)]);
-  return hashOf(JSON.stringify([base, head, includes, depHeads, apps]));
+  // What rendering added here depends on other repos' files (values, charts): its digest stands for them.
+  return hashOf(JSON.stringify([base, head, includes, depHeads, apps, repo.renderDigest ?? null]));
 }
 
 export const RESULTS_CACHE_FILE = '.fleetlint-results.json.gz';

@@ -8,9 +8,13 @@ import { globMatcher } from '../glob-matcher.js';
 import type { FileSource } from '../sources/file-source.js';
 import { applyCrossRepoPlan, planCrossRepo } from './cross-repo.js';
 import { withTarget, type FleetContext } from './fleet-context.js';
+import type { RenderSetting } from './render-phase.js';
 
-/** The fleet as the checked repo sees it: the context's other repos, and this repo read from `source`. */
-export function loadFleetWith(context: FleetContext, id: string, source: FileSource, fallbackRoot: string, config: FleetlintConfig): Promise<Fleet> {
+/**
+ * The fleet as the checked repo sees it: the context's other repos, and this repo read from `source`, rendered
+ * with `render` (without fleet facts, sources in other repositories are left unrendered without a note).
+ */
+export function loadFleetWith(context: FleetContext, id: string, source: FileSource, fallbackRoot: string, config: FleetlintConfig, render: RenderSetting, timings?: Record<string, number>): Promise<Fleet> {
   return loadFleet({
     root: context.location ?? fallbackRoot,
     settings: context.settings,
@@ -18,6 +22,8 @@ export function loadFleetWith(context: FleetContext, id: string, source: FileSou
     diagnostics: context.diagnostics,
     providers: config.providers,
     ...(config.scanners ? { scanners: config.scanners } : {}),
+    render: 'off' in render || context.mode !== 'none' ? render : { ...render, partialFleet: true },
+    ...(timings ? { timings } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 import { FileReadError, type FileEntry, type FileSource } from './file-source.js';
 import { BlobReader } from './git-blobs.js';
-import { resolveLinkTarget, SymlinkOutsideError } from './symlink.js';
+import { DanglingSymlinkError, resolveLinkTarget, SymlinkOutsideError } from './symlink.js';
 
 /** One blob as git lists it (index or tree), with paths relative to the source folder. */
 export interface GitEntry {
@@ -45,7 +45,7 @@ export abstract class GitEntrySource implements FileSource {
       const target = resolveLinkTarget(entry.path, (await this.#read(path, entry)).toString());
       if (target === undefined) throw new SymlinkOutsideError(path, 'repository');
       entry = entries.get(target);
-      if (!entry) throw new FileReadError(path, `symlink target ${target} is not a file in the ${this.description}`);
+      if (!entry) throw new DanglingSymlinkError(path, this.description, target);
     }
     if (!entry) throw new FileReadError(path, `not a file in the ${this.description}`);
     return this.#read(path, entry);

@@ -7,9 +7,20 @@ import { FileReadError } from './file-source.js';
  * special; readRepoFiles tells it apart to mark the file `outside-fleet`.
  */
 export class SymlinkOutsideError extends FileReadError {
-  constructor(path: string, boundary: string) {
-    super(path, `symlink points outside the ${boundary}`);
+  constructor(path: string, boundary: string, reason = `symlink points outside the ${boundary}`) {
+    super(path, reason);
     this.name = 'SymlinkOutsideError';
+  }
+}
+
+/**
+ * A symlink whose target is not there (a packaging repo's link to a binary installed at build time): nothing to
+ * read, as for a link outside, not a file that failed to read.
+ */
+export class DanglingSymlinkError extends SymlinkOutsideError {
+  constructor(path: string, boundary: string, target: string) {
+    super(path, boundary, `symlink to ${target}, which is not in the ${boundary}`);
+    this.name = 'DanglingSymlinkError';
   }
 }
 

@@ -1,9 +1,9 @@
-import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync, readlinkSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { FileReadError, type FileEntry, type FileSource } from './file-source.js';
 import { describeFsError } from './fs-errors.js';
-import { SymlinkOutsideError } from './symlink.js';
+import { DanglingSymlinkError, SymlinkOutsideError } from './symlink.js';
 
 export interface WorkingTreeOptions {
   /** Symlinks may point anywhere inside this folder (the fleet root) and nowhere else. Defaults to the repo folder. */
@@ -72,6 +72,8 @@ export class WorkingTreeSource implements FileSource {
       // this trusts the tree not to change between listing and reading.
       real = this.#plainFiles.has(path) ? join((this.#dirReal ??= realpathSync.native(this.dir)), path) : realpathSync.native(join(this.dir, path));
     } catch (error) {
+      const target = (error as NodeJS.ErrnoException).code === 'ENOENT' ? linkTarget(join(this.dir, path)) : undefined;
+      if (target !== undefined) throw new DanglingSymlinkError(path, this.#boundaryName, target);
       throw new FileReadError(path, describeFsError(error));
     }
     if (!isInside(real, this.#realBoundary())) throw new SymlinkOutsideError(path, this.#boundaryName);
@@ -185,5 +187,14 @@ function readRegularFile(path: string, real: string): Promise<Buffer> {
     return Promise.reject(error instanceof FileReadError ? error : new FileReadError(path, describeFsError(error)));
   } finally {
     if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The target a symlink names, or undefined when `path` is not a symlink (or is gone). */
+function linkTarget(path: string): string | undefined {
+  try {
+    return lstatSync(path).isSymbolicLink() ? readlinkSync(path) : undefined;
+  } catch {
+    return undefined;
   }
 }

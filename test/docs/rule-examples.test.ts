@@ -34,7 +34,9 @@ async function findingsOf(meta: CheckMeta, example: RuleExample): Promise<{ own:
   const check = checks.find((candidate: Check) => candidate.meta.id === meta.id);
   const setting = example.options ? { options: example.options } : {};
   const config = parseConfig('fleetlint.config.yaml', JSON.stringify({ rules: { [meta.id]: setting } }), metas);
-  const fleet = await fleetFromFiles(example.repos, EXAMPLE_SETTINGS, config.providers);
+  // The render diagnostics need the render phase; other rules' examples are about the files as written, and a
+  // render would add its notes (a chart from a Helm repository) to what they show.
+  const fleet = await fleetFromFiles(example.repos, EXAMPLE_SETTINGS, config.providers, meta.id.startsWith('render-') ? { cacheDir: false } : undefined);
   const run = isDiagnostic(meta) ? checks : check ? [check] : [];
   const { findings } = await runChecks({ fleet, checks: run, config, today: new Date('2025-01-01T00:00:00Z') });
   const unsuppressed = findings.filter((finding) => finding.suppression === undefined);

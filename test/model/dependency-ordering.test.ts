@@ -28,6 +28,12 @@ describe('waveOrder: which two apps’ waves order a dependency', () => {
     expect(waveOrder(app('jellyfin', ['media', 'root']), app('root', [], 'argocd-apps'))).toBeUndefined();
   });
 
+  it('is none when one ApplicationSet generates both: its controller creates them together, whatever their waves', () => {
+    const generated = (name: string, set: string): TreeApp => ({ ...app(name, [], 'gitops'), generatedBy: ref(set, 'gitops') });
+    expect(waveOrder(generated('authentik', 'helm-apps'), generated('external-secrets', 'helm-apps'))).toBeUndefined();
+    expect(waveOrder(generated('authentik', 'helm-apps'), generated('external-secrets', 'manifest-apps'))).toEqual({ from: ref('authentik', 'gitops'), to: ref('external-secrets', 'gitops') });
+  });
+
   it('tells apps apart by repo as well as name', () => {
     // `media` in argocd-apps is jellyfin's parent; a `media` app in another repo is not.
     expect(waveOrder(app('jellyfin', ['media']), app('media', [], 'other'))).toEqual({ from: ref('jellyfin', 'jellyfin'), to: ref('media', 'other') });

@@ -274,6 +274,16 @@ describe('extractImages: image strings that a chart composes with a version', ()
     expect(images.map((image) => [image.context, image.tag])).toEqual([['helm-map', undefined]]);
   });
 
+  it('takes a shared imageVersion above untagged image strings as their tag, as kubecost\'s chart composes them', () => {
+    // From aws-samples/eks-blueprints-add-ons, add-ons/kubecost/values.yaml.
+    const helm = valuesFacts('helm/values.yaml', 'cost-analyzer:\n  imageVersion: prod-1.100.2\n  kubecostFrontend:\n    image: public.ecr.aws/kubecost/frontend\n  kubecostModel:\n    image: public.ecr.aws/kubecost/cost-model:prod-1.99.0\n');
+    const { images } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });
+    expect(images.map((image) => [image.context, image.raw, image.origin.line, image.tagOrigin?.line])).toEqual([
+      ['helm-map', 'public.ecr.aws/kubecost/frontend:prod-1.100.2', 4, 2],
+      ['helm-string', 'public.ecr.aws/kubecost/cost-model:prod-1.99.0', 6, undefined],
+    ]);
+  });
+
   it('keeps a lone untagged image string as helm-string', () => {
     const helm = valuesFacts('helm/values.yaml', 'image: busybox\nreplicas: 2\n');
     const { images } = extractImages(REPO, { ci: undefined, dockerfiles: [], helm, k8s: [], settings });

@@ -53,6 +53,13 @@ describe('templateKindOf', () => {
     expect(kind('values.yaml', 'ingress:\n  annotations:\n    <CERT_MANAGER_ISSUER_ANNOTATION_1>\n    nginx.io/x: "true"\n')).toBe('placeholders');
     expect(kind('job.yaml', 'metadata:\n  namespace: <CLUSTER_NAME>\nargs:\n  - <CLUSTER_NAME>\n')).toBeUndefined();
   });
+
+  it('an unquoted ${VAR} inside a flow collection makes placeholder YAML (Flux substitutes it first); elsewhere it is a value', () => {
+    // From ricsanfre/pi-cluster: `{` opens a flow mapping inside the sequence until Flux's postBuild fills it in.
+    expect(kind('values.yaml', 'scrape:\n  static_configs:\n    - targets: [vault.${CLUSTER_DOMAIN}:8200]\n')).toBe('placeholders');
+    expect(kind('values.yaml', 'hosts:\n  - [a, b${SUFFIX}]\n')).toBe('placeholders');
+    expect(kind('values.yaml', 'targets: ["vault.${CLUSTER_DOMAIN}:8200"]\nhost: vault.${CLUSTER_DOMAIN}\n')).toBeUndefined();
+  });
 });
 
 describe('reading a repo with templates', () => {

@@ -30,18 +30,25 @@ describe('fleet snapshot', () => {
     expect((await readFile(join(dir, 'again.json.gz'))).equals(bytes)).toBe(true);
 
     const snapshot = await readSnapshot(path);
-    const reloaded = await loadFleet({ root: fleet.root, settings: snapshot.settings, repos: snapshot.repos, providers: homelabProviders() });
+    const reloaded = await loadFleet({ root: fleet.root, settings: snapshot.settings, repos: snapshot.repos, providers: homelabProviders(), render: { cacheDir: false } });
     // The snapshot masks secrets with text of the same length and structure: the model is the same.
     expect(policyInput(reloaded)).toEqual(policyInput(fleet));
+    // The render phase reads charts whole (helpers, files templates read): the snapshot keeps what it needs.
+    const rendered = (loaded: typeof fleet): string[] => [
+      ...loaded.repos.flatMap((repo) => repo.diagnostics.filter((draft) => draft.ruleId.startsWith('render-')).map((draft) => `${draft.repo}/${draft.file ?? ''}:${String(draft.range?.startLine)} ${draft.message}`)),
+      ...(loaded.desired?.apps ?? []).map((app) => `${app.app.repo}#${app.app.name}: ${app.objects.map((object) => `${object.kind}/${object.name ?? ''}`).join(' ')}`),
+    ];
+    expect(rendered(reloaded)).toEqual(rendered(fleet));
+    expect(rendered(fleet).length).toBeGreaterThan(50);
     expect(reloaded.repos.map((repo) => repo.files.map((file) => file.path))).toEqual(fleet.repos.map((repo) => repo.files.map((file) => file.path)));
   });
 
   it('names the file and what is wrong with one it cannot read', async () => {
     const path = join(dir, 'old.json.gz');
     await writeFile(path, gzipSync(JSON.stringify({ version: 0, settings: {}, repos: [] })));
-    await expect(readSnapshot(path)).rejects.toThrow(`fleet snapshot ${path} has version 0; this fleetlint reads version 1`);
-    await writeFile(path, gzipSync(JSON.stringify({ version: 1, settings: { registries: [], providers: [] }, repos: [{ id: 'a', files: { 'x.yml': 1 }, names: [] }] })));
-    await expect(readSnapshot(path)).rejects.toThrow('repos[0] is not {id, files, names}');
+    await expect(readSnapshot(path)).rejects.toThrow(`fleet snapshot ${path} has version 0; this fleetlint reads version 2`);
+    await writeFile(path, gzipSync(JSON.stringify({ version: 2, settings: { registries: [], providers: [] }, repos: [{ id: 'a', files: { 'x.yml': 1 }, names: [] }] })));
+    await expect(readSnapshot(path)).rejects.toThrow('repos[0] is not {id, files, names, binary?}');
     await writeFile(path, 'not json');
     await expect(readSnapshot(path)).rejects.toThrow('is not gzipped JSON');
   });

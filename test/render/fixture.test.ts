@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openLocalFleet } from '../../src/run/open-fleet.js';
+import { configure } from '../../src/cli/configure.js';
+import { runChecks } from '../../src/engine/runner.js';
 import type { Fleet } from '../../src/model/types.js';
 import { packageRoot } from '../../src/package.js';
 import type { FleetRender, RenderedObject } from '../../src/render/types.js';
@@ -13,7 +15,7 @@ let fleet: Fleet;
 let result: FleetRender;
 
 beforeAll(async () => {
-  fleet = await openLocalFleet(ROOT, [], {});
+  fleet = await openLocalFleet(ROOT, [], {}, { off: 'rendered below, by the test itself' });
   result = await render(fleet);
 });
 
@@ -69,6 +71,14 @@ describe('fixtures/render', () => {
     const latest = imageLines()
       .filter((line) => line.includes(':latest '))
       .map((line) => `no-latest-tag@${(/-> (\S+)/.exec(line) ?? [])[1] ?? ''}`);
+    expect(latest.sort()).toEqual(await expectedMarkers('no-latest-tag'));
+  });
+
+  it('gives the audit its no-latest-tag findings on rendered content at the marked lines', async () => {
+    const { config, checks } = await configure(undefined, ROOT);
+    const audited = await openLocalFleet(ROOT, config.providers, {});
+    const { findings } = await runChecks({ fleet: audited, checks, config });
+    const latest = findings.filter((finding) => finding.ruleId === 'no-latest-tag').map((finding) => `no-latest-tag@${finding.repo}/${finding.file ?? ''}:${String(finding.range?.startLine)}`);
     expect(latest.sort()).toEqual(await expectedMarkers('no-latest-tag'));
   });
 

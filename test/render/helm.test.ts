@@ -274,7 +274,10 @@ describe('helm sources', () => {
       },
     });
     const result = await render(fleet);
-    expect(appNamed(result, 'nochart').errors.map((error) => error.message)).toEqual(['Application nochart: helm template failed: there is no Chart.yaml in apps/web/helm']);
+    // ArgoCD's own words (getHelmDependencyRepos), and what a folder of values alone is most often meant for.
+    expect(appNamed(result, 'nochart').errors.map((error) => error.message)).toEqual([
+      'Application nochart: ArgoCD fails to render apps/web/helm with Helm: error reading helm chart from helm/Chart.yaml: no such file or directory. The folder holds only Helm values. To install a chart with these values, make this a multi-source Application: the chart from its Helm repository with `helm.valueFiles: [$values/helm/values.yaml]`, and this repository as a source with `ref: values`',
+    ]);
     const missing = appNamed(result, 'novalues').errors.map((error) => error.message);
     expect(missing).toHaveLength(1);
     expect(missing[0]).toContain('apps/web/chart/values-staging.yaml');

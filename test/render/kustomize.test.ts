@@ -136,6 +136,21 @@ describe('kustomize sources', () => {
     expect(app.errors[0]?.message).not.toMatch(/fleetlint-render-/);
   });
 
+  it('says in a note, not a render-error, that this kustomize cannot apply images: to a PodSecurityPolicy', async () => {
+    // cybozu-go/neco-apps: kustomize 5.5+ walks spec/volumes[]/image/reference in every kind; a PSP's volumes are names.
+    const psp = 'apiVersion: policy/v1beta1\nkind: PodSecurityPolicy\nmetadata:\n  name: controller\nspec:\n  volumes:\n    - configMap\n    - secret\n';
+    const fleet = await fleetFromFiles({
+      'apps/web': { ...OVERLAYS, 'overlays/psp/kustomization.yaml': 'resources:\n  - ../prod\n  - psp.yaml\nimages:\n  - name: ghcr.io/acme/web\n    newTag: 1.5.0\n', 'overlays/psp/psp.yaml': psp },
+      'kubernetes/argocd-apps': { 'apps/web.yaml': application('psp', 'overlays/psp') },
+    });
+    const app = appNamed(await render(fleet), 'psp');
+    expect(app.errors).toEqual([]);
+    expect(app.sources[0]?.status).toBe('not-rendered');
+    expect(app.notes.map((note) => [note.ruleId, note.message])).toEqual([
+      ['render-skipped', expect.stringMatching(/^Application psp: kustomize \S+ cannot build this source: .*PodSecurityPolicy controller.*read statically, not rendered$/)],
+    ]);
+  });
+
   it('leaves an empty kustomization empty, so kustomize refuses it as in ArgoCD', async () => {
     const fleet = await fleetFromFiles({
       'apps/web': { 'empty/kustomization.yaml': 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n' },

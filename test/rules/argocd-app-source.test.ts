@@ -112,6 +112,16 @@ ruleTester(argocdAppSource).run({
       repos: fleet({ [VELERO]: { 'argocd/application.yaml': application('velero', undefined, ['repoURL: https://github.com/vmware-tanzu/helm-charts.git', 'path: charts/velero']) } }),
     },
     {
+      // No AppProject in Git at all: the fleet creates its projects elsewhere (the UI, Terraform), not a mistake.
+      name: 'a project of a fleet that defines no AppProject',
+      repos: { [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'networking', TRAEFIK_SOURCE), 'helm/values.yaml': 'deployment:\n  replicas: 2\n' } },
+    },
+    {
+      // Another team's project on the fleet's GitLab: it may well exist; only the fleet's own group is known in full.
+      name: 'a repoURL on the fleet host in another group is not looked up',
+      repos: fleet({ [VELERO]: { 'argocd/application.yaml': application('velero', undefined, ['repoURL: https://gitlab.homelab.local/platform-team/helm-charts.git', 'path: charts/velero']) } }),
+    },
+    {
       name: 'path . and a path with ./ and a trailing slash',
       repos: fleet({
         [TRAEFIK]: { 'argocd/application.yaml': application('traefik', 'core-services', ['repoURL: https://gitlab.homelab.local/homelab/core-services/networking/traefik.git', 'path: ./helm/']) },

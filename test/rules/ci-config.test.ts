@@ -94,6 +94,24 @@ deploy:
       },
       allowDiagnostics: true, // the remote include is an unresolved-include note
     },
+    {
+      // omnibus-gitlab: the component's job_stage input gives danger-review its stage; the local job only adds to it.
+      name: 'a job without a stage of its own, that a CI/CD component not read offline may define',
+      files: {
+        '.gitlab-ci.yml': [
+          'include:',
+          '  - component: $CI_SERVER_FQDN/gitlab-org/components/danger-review/danger-review@2.1.0',
+          '    inputs:',
+          '      job_stage: check',
+          'stages: [check, build]',
+          'danger-review:',
+          '  variables:',
+          '    BUNDLE_WITH: danger',
+          '',
+        ].join('\n'),
+      },
+      allowDiagnostics: true,
+    },
   ],
   invalid: [
     {

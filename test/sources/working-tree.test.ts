@@ -6,7 +6,7 @@ import { buildSync } from 'esbuild';
 import { packageRoot } from '../../src/package.js';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FileReadError } from '../../src/sources/file-source.js';
-import { SymlinkOutsideError } from '../../src/sources/symlink.js';
+import { DanglingSymlinkError, SymlinkOutsideError } from '../../src/sources/symlink.js';
 import { WorkingTreeSource } from '../../src/sources/working-tree.js';
 import { initRepo, tempDir, writeFiles } from './git-fixture.js';
 
@@ -91,6 +91,8 @@ describe('WorkingTreeSource', () => {
       await expect(source.readFile('link-outside')).rejects.toThrow(SymlinkOutsideError);
       await expect(source.readFile('link-outside')).rejects.toThrow('symlink points outside the fleet root');
       await expect(source.readFile('dangling.yaml')).rejects.toThrow(FileReadError);
+      // Nothing to read, as for a link outside: not a read that failed (gitlab-runner's packaging links).
+      await expect(source.readFile('dangling.yaml')).rejects.toThrow(new DanglingSymlinkError('dangling.yaml', 'fleet root', 'missing.yaml'));
       await expect(source.readFile('../fleet-level.yaml')).rejects.toThrow('path is outside the repository');
 
       // Without a boundary, the repository itself is the limit.

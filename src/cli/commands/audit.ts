@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { writeSnapshot } from '../../crawl/snapshot.js';
 import { maskedText, redactDeep } from '../../run/outbound.js';
 import { TOKEN_ENV_VAR } from '../../crawl/gitlab-api.js';
-import { outputSettings, parseCommand, wholeNumber, type CommandSpec } from '../options.js';
+import { RENDER_GROUP, RENDER_OPTIONS, outputSettings, parseCommand, wholeNumber, type CommandSpec } from '../options.js';
 import { resolveShard } from '../../crawl/shard.js';
 import { policyInput } from '../../model/policy-input.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
@@ -18,6 +18,7 @@ import { UsageError } from '../../usage-error.js';
 import { EXIT } from '../../exit-codes.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 import { preflight } from '../preflight.js';
+import { renderSettingFrom } from '../render-options.js';
 
 export const AUDIT: CommandSpec<AuditOption> = {
   name: 'audit',
@@ -29,10 +30,11 @@ their .git folders or a fleet.yaml), or every project of a GitLab group, cloned 
     { options: [...REPORT_OPTIONS, 'print-model', 'threads'] },
     { title: 'From GitLab', options: ['gitlab-url', 'group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency', 'no-incremental'] },
     { title: 'Across machines', options: ['shard', 'write-fragment'] },
+    RENDER_GROUP,
   ],
 };
 
-type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'shard' | 'write-fragment';
+type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'shard' | 'write-fragment' | (typeof RENDER_OPTIONS)[number];
 
 const GITLAB_ONLY = ['group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency'] as const;
 
@@ -98,7 +100,8 @@ export async function audit(argv: string[]): Promise<number> {
   try {
     timings.discover = performance.now() - started;
     // Clones are made and updated while the fleet opens: `crawl` and `model` are measured apart inside.
-    const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config });
+    const render = renderSettingFrom(values);
+    const opened = await openFleet(candidates, { shard, providers: config.providers, scanners: config.scanners, progress, timings, threads, config, render });
     const { fleet } = opened;
     if (values['print-model']) {
       progress.done();

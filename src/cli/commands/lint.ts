@@ -14,9 +14,13 @@ import { locateTarget, openFleetContext } from '../../run/fleet-context.js';
 import { checkChange } from '../../run/change.js';
 import { compareFindings } from '../../model/finding-order.js';
 import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
-import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec } from '../options.js';
+import { OUTPUT_OPTIONS, RENDER_GROUP, RENDER_OPTIONS, outputSettings, parseCommand, type CommandSpec } from '../options.js';
 import { UsageError } from '../../usage-error.js';
 import { preflight } from '../preflight.js';
+import { renderSettingFrom } from '../render-options.js';
+import { stagedChanges } from '../file-batch.js';
+import { stderr } from '../output.js';
+import { renderingSummary } from '../../run/render-phase.js';
 
 export const LINT: CommandSpec<LintOption> = {
   name: 'lint',
@@ -28,11 +32,11 @@ so a commit is blocked only by what it changes). Files (absolute or relative to 
 findings to those files; findings that belong to no file are reported with the batch that holds the repo's first
 staged file, so batches add up. '-' reads one file's text from stdin (an editor's unsaved buffer) in place of
 --stdin-filename, and reports that file's findings.`,
-  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS, 'baseline'] }],
-  footer: 'Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked; one line says which.',
+  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS, 'baseline'] }, RENDER_GROUP],
+  footer: 'Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked; one line says which.\nWith --staged, only the Applications whose files the staged change touches are rendered.',
 };
 
-type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'baseline' | (typeof OUTPUT_OPTIONS)[number];
+type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'baseline' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
 
 export async function lint(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -79,18 +83,27 @@ export async function lint(argv: string[]): Promise<number> {
     sinceCommit === undefined ? undefined : sinceCommit === EMPTY ? new MemorySource({}) : new GitTreeSource(target.dir, sinceCommit);
   try {
     started = performance.now();
+    // A commit renders what it touches: the Applications whose manifests or inputs are staged (see
+    // RenderOptions.changedFiles); with --since, the same Applications on both sides.
+    const changed = values.staged === true ? new Map([[target.id, await stagedChanges(target.dir)]]) : undefined;
+    const render = renderSettingFrom(values, changed);
     let result;
+    let rendering: string | undefined;
     if (base) {
-      const change = await checkChange({ context, target, base, head: source, config, checks, withConsumers: false });
+      const change = await checkChange({ context, target, base, head: source, config, checks, withConsumers: false, render, timings });
       // The skip notes stay (as one line in the text output): what the hook could not check is said, not hidden.
       const notChecked = change.head.findings.filter((finding) => finding.data?.kind === 'skipped');
       result = { ...change.head, findings: [...change.added, ...notChecked].sort(compareFindings) };
+      rendering = change.rendering;
     } else {
-      const fleet = await loadFleetWith(context, target.id, source, target.dir, config);
-      timings.model = performance.now() - started;
+      const fleet = await loadFleetWith(context, target.id, source, target.dir, config, render, timings);
+      timings.model = performance.now() - started - (timings.render ?? 0);
+      rendering = renderingSummary(fleet.desired);
       started = performance.now();
       result = await checkRepos(fleet, { repoIds: new Set([target.id]), target: target.id, checks, config, fleetLoaded: context.mode !== 'none' });
     }
+    // Never silent: rendering off or partly static is one line (the reports hold it as a render-skipped note too).
+    if (rendering !== undefined && values['no-render'] !== true && !settings.quiet) stderr(`fleetlint: ${rendering}`);
     const batch = stdinPath !== undefined ? { files: new Set([stdinPath]), reportsRepoLevel: false } : await resolveBatch(target.dir, files, { staged: values.staged === true, source });
     timings.checks = performance.now() - started;
     return await finish({ ...result, findings: result.findings.filter((finding) => inBatch(finding, batch)) }, [target.id], {

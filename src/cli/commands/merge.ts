@@ -5,7 +5,7 @@ import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
-import { outputSettings, parseCommand, type CommandSpec } from '../options.js';
+import { RENDER_GROUP, RENDER_OPTIONS, outputSettings, parseCommand, type CommandSpec } from '../options.js';
 import { fleetOfFragments, FragmentError, readFragment, type Fragment } from '../../run/fragment.js';
 import { runChecksWithout } from '../../run/unavailable.js';
 import { Progress } from '../progress.js';
@@ -14,17 +14,18 @@ import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
+import { renderSettingFrom } from '../render-options.js';
 import { preflight } from '../preflight.js';
 
-export const MERGE: CommandSpec<(typeof REPORT_OPTIONS)[number]> = {
+export const MERGE: CommandSpec<(typeof REPORT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number]> = {
   name: 'merge',
   summary: 'combine the fragments of a sharded audit and report',
   synopsis: ['fleetlint merge <fragment>... [options]'],
   description: `Combines the fragments of a sharded audit (audit --shard i/n --write-fragment <file>) into one run: rebuilds the
 fleet from the fragments' files, runs the fleet-wide checks once, takes each repository's repo-scope results from
 its fragment, and writes the reports. Every shard's fragment must be given; --config is the shards' config
-(default: ./fleetlint.config.yaml).`,
-  groups: [{ options: REPORT_OPTIONS }],
+(default: ./fleetlint.config.yaml). The merge renders the whole fleet (the shards render nothing).`,
+  groups: [{ options: REPORT_OPTIONS }, RENDER_GROUP],
 };
 
 export async function merge(argv: string[]): Promise<number> {
@@ -59,8 +60,8 @@ export async function merge(argv: string[]): Promise<number> {
   timings.read = performance.now() - started;
 
   started = performance.now();
-  const { fleet, stored, unavailable, missingContent } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
-  timings.model = performance.now() - started;
+  const { fleet, stored, unavailable, missingContent } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners, render: renderSettingFrom(values) }, timings);
+  timings.model = performance.now() - started - (timings.render ?? 0);
   if (!settings.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
 

@@ -8,12 +8,14 @@ import { configure } from '../configure.js';
 import { exitCode, reported } from '../finish.js';
 import { locateTarget, openFleetContext, type FleetContext, type TargetRepo } from '../../run/fleet-context.js';
 import { checkChange } from '../../run/change.js';
-import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec, type OutputSettings } from '../options.js';
+import { OUTPUT_OPTIONS, RENDER_GROUP, RENDER_OPTIONS, outputSettings, parseCommand, type CommandSpec, type OutputSettings } from '../options.js';
 import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { writeFileAtomic } from '../../write-atomic.js';
 import { preflight } from '../preflight.js';
 import { oneLine } from '../../terminal-text.js';
+import { renderSettingFrom } from '../render-options.js';
+import { stderr } from '../output.js';
 
 export const MR: CommandSpec<MrOption> = {
   name: 'mr',
@@ -23,10 +25,10 @@ export const MR: CommandSpec<MrOption> = {
 With --fleet, also the repositories that consume this one (include its CI templates, deploy its files,
 depend on its Applications), each with the fleet holding this repo at HEAD and at the base. Reports hold the
 new findings; other repositories' paths are prefixed with their repo id.`,
-  groups: [{ options: ['base', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS] }],
+  groups: [{ options: ['base', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS] }, RENDER_GROUP],
 };
 
-type MrOption = 'base' | 'fleet' | 'snapshot' | 'repo-id' | (typeof OUTPUT_OPTIONS)[number];
+type MrOption = 'base' | 'fleet' | 'snapshot' | 'repo-id' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
 
 /** What a merge request changes: findings it adds and fixes, and the consumers it breaks. */
 export interface MrOutcome {
@@ -65,7 +67,9 @@ export async function mr(argv: string[]): Promise<number> {
   const headSource = new GitTreeSource(target.dir, head);
   const baseSource = new GitTreeSource(target.dir, base);
   try {
-    const change = await checkChange({ context, target, base: baseSource, head: headSource, config, checks, withConsumers: true });
+    const change = await checkChange({ context, target, base: baseSource, head: headSource, config, checks, withConsumers: true, render: renderSettingFrom(values) });
+    // Never silent: rendering off or partly static is one line (the reports hold it as a render-skipped note too).
+    if (change.rendering !== undefined && values['no-render'] !== true && !settings.quiet) stderr(`fleetlint: ${change.rendering}`);
     const outcome: MrOutcome = {
       repo: target.id,
       head,
@@ -233,4 +237,3 @@ const SEVERITY_COLOR: Record<Severity, (paint: ChalkInstance) => ChalkInstance> 
 function plural(count: number, singular: string): string {
   return `${count} ${count === 1 ? singular : `${singular}s`}`;
 }
-

@@ -35,6 +35,8 @@ export function loadArgoFacts(repo: string, objects: readonly K8sObject[], resol
   for (const object of objects) {
     if (!object.apiVersion.startsWith('argoproj.io/')) continue;
     if (object.kind !== 'Application' && object.kind !== 'AppProject' && object.kind !== 'ApplicationSet') continue;
+    // A kustomize patch holds only the fields it changes: the object it patches is the fact.
+    if (object.kustomizePatch !== undefined) continue;
     if (object.name === undefined) {
       // Kubernetes rejects a nameless object; nothing downstream can refer to it.
       diagnostics.push({

@@ -54,3 +54,19 @@ export function makeRepoResolver(settings: FleetSettings, repoIds: ReadonlySet<s
     return slash === -1 ? undefined : byLowerId.get(path.slice(slash + 1));
   };
 }
+
+/**
+ * Whether a URL names a project of the fleet's own group on the fleet's GitLab: one that should be a fleet repo
+ * (a URL that names no fleet repo is then a mistake). A URL on the same host in another group belongs to another
+ * team, and one on another host to someone else: neither is the fleet's to judge.
+ */
+export function isInFleetGroup(settings: Pick<FleetSettings, 'gitlabHost' | 'group'>, url: string): boolean {
+  const host = settings.gitlabHost?.toLowerCase();
+  if (host === undefined) return false;
+  const parsed = projectPathOf(url);
+  if (parsed?.hasHost !== true || !url.toLowerCase().includes(host)) return false;
+  const group = settings.group?.replace(/^\/+|\/+$/g, '').toLowerCase();
+  if (group === undefined || group === '') return true;
+  const path = parsed.path.toLowerCase();
+  return path === group || path.startsWith(`${group}/`);
+}

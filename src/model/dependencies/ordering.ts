@@ -11,6 +11,8 @@ export interface WaveOrder {
 export interface TreeApp extends AppRef {
   /** Its app-of-apps chain, parent first, up to the root (`ArgoApplication.ancestors`). */
   ancestors?: readonly AppRef[];
+  /** The ApplicationSet that generates it (`ArgoApplication.generatedBy`). */
+  generatedBy?: AppRef;
 }
 
 /**
@@ -18,9 +20,11 @@ export interface TreeApp extends AppRef {
  * Applications one parent deploys: where one app-of-apps tree holds both apps, the waves that count are those of
  * their ancestors (or themselves) that are siblings under their lowest common ancestor. Apps in no common tree
  * are ordered by their own waves (one global order). `undefined` when one app is the other's ancestor: it
- * deploys the other, and no wave orders them.
+ * deploys the other, and no wave orders them; and when one ApplicationSet generates both: its controller creates
+ * its Applications together, whatever their waves say (only a progressive sync would order them).
  */
 export function waveOrder(from: TreeApp, to: TreeApp): WaveOrder | undefined {
+  if (from.generatedBy && to.generatedBy && from.generatedBy.repo === to.generatedBy.repo && from.generatedBy.name === to.generatedBy.name) return undefined;
   const fromPath = pathToRoot(from);
   const toPath = pathToRoot(to);
   // The first app on `from`'s path that is on `to`'s too is their lowest common ancestor (or one of them).
@@ -38,7 +42,7 @@ export function waveOrder(from: TreeApp, to: TreeApp): WaveOrder | undefined {
 /** What the orders read of a repo (a `Repo`): its id, and its Applications' names and ancestors. */
 export interface RepoApps {
   id: string;
-  argocd: { applications: readonly { name: string; ancestors?: readonly AppRef[] }[] };
+  argocd: { applications: readonly { name: string; ancestors?: readonly AppRef[]; generatedBy?: AppRef }[] };
 }
 
 /**
@@ -49,14 +53,14 @@ export function dependencyWaveOrders(
   dependencies: readonly Pick<AppDependency, 'fromRepo' | 'from' | 'toRepo' | 'to'>[],
   repos: readonly RepoApps[],
 ): (WaveOrder | undefined)[] {
-  // Ancestors by repo, then name.
-  const ancestors = new Map<string, Map<string, readonly AppRef[]>>();
+  // Ancestors and generating ApplicationSet by repo, then name.
+  const trees = new Map<string, Map<string, Pick<TreeApp, 'ancestors' | 'generatedBy'>>>();
   for (const repo of repos) {
-    const byName = new Map<string, readonly AppRef[]>();
-    for (const app of repo.argocd.applications) if (!byName.has(app.name)) byName.set(app.name, app.ancestors ?? []);
-    ancestors.set(repo.id, byName);
+    const byName = new Map<string, Pick<TreeApp, 'ancestors' | 'generatedBy'>>();
+    for (const app of repo.argocd.applications) if (!byName.has(app.name)) byName.set(app.name, { ancestors: app.ancestors ?? [], ...(app.generatedBy ? { generatedBy: app.generatedBy } : {}) });
+    trees.set(repo.id, byName);
   }
-  const treeApp = (repo: string, name: string): TreeApp => ({ repo, name, ancestors: ancestors.get(repo)?.get(name) ?? [] });
+  const treeApp = (repo: string, name: string): TreeApp => ({ repo, name, ancestors: [], ...trees.get(repo)?.get(name) });
   return dependencies.map((dependency) => waveOrder(treeApp(dependency.fromRepo, dependency.from), treeApp(dependency.toRepo, dependency.to)));
 }
 

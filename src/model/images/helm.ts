@@ -25,10 +25,19 @@ export function helmValuesImages(value: unknown, locator: ValueLocator): ImageCa
   return candidates;
 }
 
-function walk(locator: ValueLocator, value: unknown, path: DocPath, out: ImageCandidate[]): void {
+/** A values key that versions every image below it (kubecost's `imageVersion`, a chart-wide `imageTag`). */
+const SHARED_VERSION_KEY = /^image(?:Tag|Version)$/i;
+
+/** The nearest shared version key at or above a map, and where it is. */
+interface SharedVersion {
+  path: DocPath;
+  text: string;
+}
+
+function walk(locator: ValueLocator, value: unknown, path: DocPath, out: ImageCandidate[], shared?: SharedVersion): void {
   if (Array.isArray(value)) {
     value.forEach((item: unknown, index) => {
-      walk(locator, item, [...path, index], out);
+      walk(locator, item, [...path, index], out, shared);
     });
     return;
   }
@@ -36,15 +45,28 @@ function walk(locator: ValueLocator, value: unknown, path: DocPath, out: ImageCa
   const parentKey = path[path.length - 1];
   const mapImage = imageMap(locator, value, path, typeof parentKey === 'string' && isImageKey(parentKey));
   if (mapImage) out.push(mapImage);
+  const versionKey = Object.keys(value).find((key) => SHARED_VERSION_KEY.test(key) && locator.text([...path, key]) !== undefined);
+  const here = versionKey !== undefined ? { path: [...path, versionKey], text: locator.text([...path, versionKey]) ?? '' } : shared;
   for (const [key, child] of Object.entries(value)) {
     if (mapImage && key === 'image') continue; // already read as the map's repository
     if (typeof child === 'string' && isImageKey(key) && child.trim() !== '') {
-      const context = hasVersionSibling(value, key) ? 'helm-map' : 'helm-string';
-      out.push({ written: child.trim(), context, origin: locator.at([...path, key]), lookup: NO_VARIABLES });
+      if (hasVersionSibling(value, key)) {
+        out.push({ written: child.trim(), context: 'helm-map', origin: locator.at([...path, key]), lookup: NO_VARIABLES });
+      } else if (here && here.text.trim() !== '' && !hasTagOrDigest(child.trim())) {
+        // The chart composes `<image>:<imageVersion>`, as kubecost's does: the version written above is the tag.
+        out.push({ written: `${child.trim()}:${here.text.trim()}`, context: 'helm-map', origin: locator.at([...path, key]), tagOrigin: locator.at(here.path), lookup: NO_VARIABLES });
+      } else {
+        out.push({ written: child.trim(), context: 'helm-string', origin: locator.at([...path, key]), lookup: NO_VARIABLES });
+      }
     } else {
-      walk(locator, child, [...path, key], out);
+      walk(locator, child, [...path, key], out, here);
     }
   }
+}
+
+/** `repo:tag` or `repo@sha256:...`: a reference that names its version (a `:` after the last `/`, or a digest). */
+function hasTagOrDigest(reference: string): boolean {
+  return reference.includes('@') || reference.lastIndexOf(':') > reference.lastIndexOf('/');
 }
 
 /**

@@ -33,11 +33,16 @@ const VALUES_KEYS: ReadonlySet<string> = new Set(['values', 'valuesObject']);
 export function k8sImageCandidates(repo: string, objects: readonly K8sObject[]): ImageCandidate[] {
   const candidates: ImageCandidate[] = [];
   for (const object of objects) {
-    const group = object.apiVersion.includes('/') ? (object.apiVersion.split('/')[0] ?? '') : '';
-    if (NOT_WORKLOADS.has(object.kind) || POLICY_GROUPS.has(group)) continue;
+    if (!holdsImages(object.apiVersion, object.kind)) continue;
     candidates.push(...imagesInObject(object.document.value, documentLocator(repo, object.document)));
   }
   return candidates;
+}
+
+/** Whether an object's images are images it runs: not an ArgoCD object, a CRD's schema, or a policy engine's patterns. */
+export function holdsImages(apiVersion: string, kind: string): boolean {
+  const group = apiVersion.includes('/') ? (apiVersion.split('/')[0] ?? '') : '';
+  return !NOT_WORKLOADS.has(kind) && !POLICY_GROUPS.has(group);
 }
 
 /**

@@ -46,7 +46,7 @@ export function expandApplicationSets(repos: readonly Repo[], settings: FleetSet
   const clusters = settings.argocdClusters ? { list: settings.argocdClusters, local: false } : { list: [IN_CLUSTER], local: true };
   for (const repo of repos) {
     for (const object of repo.k8s) {
-      if (object.kind !== 'ApplicationSet' || !object.apiVersion.startsWith('argoproj.io/') || object.name === undefined) continue;
+      if (object.kind !== 'ApplicationSet' || !object.apiVersion.startsWith('argoproj.io/') || object.name === undefined || object.kustomizePatch !== undefined) continue;
       expandOne(repo, object, object.name, { resolveRepo, repoById, clusters, settings });
     }
   }
@@ -114,10 +114,11 @@ function expandOne(repo: Repo, object: K8sObject, setName: string, fleet: FleetE
       names.add(name);
       const locator = generatedLocator(repo.id, object, app, index, kind, ownTemplate);
       const namespace = valueAt(app, ['metadata', 'namespace']);
+      const value: PlainMap = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: app.metadata, spec: app.spec };
       const application: ArgoApplication = {
         ...applicationFromValue(
           {
-            value: { apiVersion: 'argoproj.io/v1alpha1', kind: 'Application', metadata: app.metadata, spec: app.spec },
+            value,
             name,
             ...(typeof namespace === 'string' ? { namespace } : object.namespace !== undefined ? { namespace: object.namespace } : {}),
             origin: locator.at(['metadata', 'name']),
@@ -127,6 +128,7 @@ function expandOne(repo: Repo, object: K8sObject, setName: string, fleet: FleetE
         ),
         generatedBy: { repo: repo.id, name: setName },
         documentPath: ['spec', 'template'],
+        object: { value, locator },
       };
       repo.argocd.applications.push(application);
       candidates.push(...inlineValuesOf(repo, object, app, locator));
