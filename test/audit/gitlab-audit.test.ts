@@ -24,6 +24,9 @@ const ENV = { GITLAB_TOKEN: TOKEN, CI: 'true', CI_NODE_INDEX: undefined, CI_NODE
 const comparable = (report: JsonReport, keep: (repo: string) => boolean): string[] =>
   report.findings.filter((finding) => keep(finding.repo)).map((finding) => JSON.stringify(finding));
 
+// Each of these runs several whole audits of 85 clones (rendering included): a bound on a hang, not a timing.
+const AUDITS_TIMEOUT = 240_000;
+
 describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', () => {
   let root: string;
   let cleanup: () => Promise<void>;
@@ -127,7 +130,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
       expect(text).not.toContain(BASIC);
     }
     console.info(`audit of ${ids.length} clones from the local GitLab (discovery, ${ids.length + 1} clones, model, checks): ${Math.round(elapsed)} ms`);
-  });
+  }, AUDITS_TIMEOUT);
 
   it('reuses the results of unchanged repos, and re-evaluates a changed repo and every repo that includes a changed template', async () => {
     const cacheDir = join(root, 'cache');
@@ -163,7 +166,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     expect((await readStats(join(root, 'run5-stats.json'))).checks.reused).toBe(0);
     expect(await readReport(join(root, 'run4.json'))).toEqual(await readReport(join(root, 'run5.json')));
     console.info(`warm clone cache: incremental run with nothing changed ${Math.round(warm)} ms, with the templates changed ${Math.round(partial)} ms, everything evaluated ${Math.round(full)} ms`);
-  });
+  }, AUDITS_TIMEOUT);
 
   it('three shards (one told by CI_NODE_INDEX/CI_NODE_TOTAL) merged give the same reports as one full run', async () => {
     const fragments = [1, 2, 3].map((index) => join(root, 'fragments', `shard-${index}.json.gz`));
@@ -202,7 +205,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     // Every shard must be there, once.
     await expect(runCli('merge', [fragments[0] ?? '', fragments[2] ?? ''], ENV)).rejects.toThrow(/shard 2 of 3 is missing/);
     await expect(runCli('merge', [fragments[0] ?? '', fragments[1] ?? '', fragments[1] ?? '', fragments[2] ?? ''], ENV)).rejects.toThrow(/are both shard 2\/3/);
-  });
+  }, AUDITS_TIMEOUT);
 
   it('refuses a shard without a fragment and a GitLab option without --gitlab-url', async () => {
     await expect(runCli('audit', [...gitlabArgs(join(root, 'cache')), '--shard', '1/2'], ENV)).rejects.toThrow(/--shard needs --write-fragment/);
