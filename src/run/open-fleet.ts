@@ -44,6 +44,8 @@ export interface FleetCandidates {
   /** Makes repos readable (clones or updates them), in the order given. */
   materialize(ids: readonly string[]): Promise<Materialized[]>;
   counts: { discovered: number; skipped: number };
+  /** The folder a local repo is in, where fixes are written; absent for clones (fixes are not written there). */
+  dirOf?: (id: string) => string | undefined;
 }
 
 // --- local ------------------------------------------------------------------------------------------------------
@@ -72,6 +74,7 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
     ids: local.repos.map((repo) => repo.id),
     fleetDiagnostics: local.diagnostics,
     counts: { discovered: local.repos.length, skipped: 0 },
+    dirOf: (id) => byId.get(id)?.dir,
     materialize: (ids) =>
       Promise.resolve(
         ids.map((id): Materialized => {

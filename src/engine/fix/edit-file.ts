@@ -1,4 +1,4 @@
-import { isMap, isScalar, isSeq, parseAllDocuments, stringify, Scalar, type Document, type Node, type Pair, type YAMLMap, type YAMLSeq } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, parseAllDocuments, stringify, Scalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { DocPath, FileEdit, JsonValue, SourceRange, YamlEdit } from '../../model/findings.js';
 
 /** An edit that cannot be applied cleanly to the text as it is now: the fix is skipped with this reason. */
@@ -141,9 +141,9 @@ function deleteAt(text: string, doc: Document.Parsed, path: DocPath): string {
   const parent = nodes[nodes.length - 2];
   const target = nodes[nodes.length - 1];
   if (!(isMap(parent) || isSeq(parent)) || parent.flow === true) throw new FixConflict(`${pathText(path)} is in a flow collection; it is left as written`);
-  if ((parent as YAMLMap | YAMLSeq).items.length < 2) throw new FixConflict(`deleting ${pathText(path)} would leave its parent empty`);
-  const startNode = isMap(parent) ? pair?.key : target;
-  const start = (startNode as Node | undefined)?.range?.[0];
+  if (parent.items.length < 2) throw new FixConflict(`deleting ${pathText(path)} would leave its parent empty`);
+  const startNode: unknown = isMap(parent) ? pair?.key : target;
+  const start = isNode(startNode) ? startNode.range?.[0] : undefined;
   const end = target?.range?.[1];
   if (start === undefined || end === undefined) throw new FixConflict(`${pathText(path)} has no position`);
   // A sequence item starts at its dash; a map pair at its key, alone on its line.
