@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packageRoot } from '../../src/package.js';
 import { HOMELAB } from '../support/homelab.js';
+import { commitFiles, initRepo, tempDir } from '../sources/git-fixture.js';
 
 const TRAEFIK = join('core-services', 'networking', 'traefik', 'argocd', 'application.yaml');
 
@@ -101,4 +102,56 @@ describe('fleetlint fix on the homelab fleet', () => {
     expect(again.stdout).toBe('nothing to fix\n');
     expect(await readFile(join(root, TRAEFIK), 'utf8')).toBe(traefik);
   }, 120_000);
+});
+
+describe('lint --fix and audit --fix', () => {
+  const APP = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web  # the site
+  namespace: argocd
+  annotations:
+    argocd.argoproj.io/sync-wave: 3
+spec:
+  project: default
+  source: {repoURL: 'https://charts.example.test', chart: web, targetRevision: 1.0.0}
+  destination: {server: https://kubernetes.default.svc, namespace: web}
+  syncWaves: 5
+`;
+
+  it('lint --fix applies the fixes (from a TypeScript rule and from a Rego policy), then reports what is left from a fresh check', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const repo = join(dir, 'apps', 'web');
+      await commitFiles(await initRepo(repo), repo, { 'argocd/application.yaml': APP }, 'app');
+      const result = fleetlint(['lint', repo, '--fleet', dir, '--fix', '--format', 'json', '--fail-on', 'never']);
+      // The annotation decides the wave, so spec.syncWaves only goes; the unquoted wave gets quoted.
+      expect(await readFile(join(repo, 'argocd/application.yaml'), 'utf8')).toBe(APP.replace('sync-wave: 3', 'sync-wave: "3"').replace('  syncWaves: 5\n', ''));
+      expect(result.stderr).toContain('argocd/application.yaml: remove spec.syncWaves (the argocd.argoproj.io/sync-wave annotation decides the wave) [argocd-app-schema]');
+      expect(result.stderr).toContain('argocd/application.yaml: quote the sync-wave annotation ("3") [sync-wave-order]');
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(findings.filter((finding) => finding.ruleId === 'argocd-app-schema' || finding.ruleId === 'sync-wave-order')).toEqual([]);
+      expect(fleetlint(['lint', repo, '--fix', '--staged']).status).toBe(2);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
+  it('audit --fix fixes a local fleet, then reports what is left', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const repo = join(dir, 'apps', 'web');
+      await commitFiles(await initRepo(repo), repo, { 'argocd/application.yaml': APP }, 'app');
+      const result = fleetlint(['audit', dir, '--fix', '--format', 'json', '--fail-on', 'never']);
+      expect(await readFile(join(repo, 'argocd/application.yaml'), 'utf8')).toBe(APP.replace('sync-wave: 3', 'sync-wave: "3"').replace('  syncWaves: 5\n', ''));
+      const { findings } = JSON.parse(result.stdout) as { findings: JsonFinding[] };
+      expect(findings.filter((finding) => finding.ruleId === 'argocd-app-schema' || finding.ruleId === 'sync-wave-order')).toEqual([]);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
+  it('audit --fix does not go with a GitLab fleet: it writes working trees', () => {
+    expect(fleetlint(['audit', '--gitlab-url', 'http://127.0.0.1:9', '--group', 'g', '--fix']).stderr).toContain('audit --fix writes the fleet root');
+  });
 });
