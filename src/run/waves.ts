@@ -72,7 +72,7 @@ export function fleetWavePlan(fleet: Fleet, config: FleetlintConfig): FleetWaveP
       if (movable) places.set(appId(ref), { repo: repo.id, file: app.origin.file, docIndex: app.origin.docIndex ?? 0, path: ['metadata', 'annotations', SYNC_WAVE_ANNOTATION] });
     }
   }
-  return { plan: planWaves(nodes, waveEdges(fleet)), places };
+  return { plan: planWaves(nodes, waveEdges(fleet), { label }), places };
 }
 
 /** The plan as fixes, one per app whose wave changes: the annotation set to the new wave, quoted. */

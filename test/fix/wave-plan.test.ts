@@ -145,7 +145,7 @@ describe('waves plan', () => {
     const plan = planWaves(nodes, edges);
     expect(plan).toEqual({
       kind: 'plan',
-      changes: [{ id: 'jellyfin', from: 2, to: 10, reasons: ['outside its band (wave 10 or later)', 'depends on longhorn (wave 3): jellyfin uses StorageClass longhorn of longhorn'] }],
+      changes: [{ id: 'jellyfin', from: 2, to: 10, reasons: ['outside its band (wave 10 or later)', 'depends on longhorn, in wave 3: jellyfin uses StorageClass longhorn of longhorn'] }],
       moved: 8,
       optimal: true,
       outsideBand: [],

@@ -61,7 +61,7 @@ export type WavePlan =
 /** Steps of the search per component before it settles for the best plan found. */
 const DEFAULT_BUDGET = 50_000;
 
-export function planWaves(nodes: readonly PlanNode[], edges: readonly PlanEdge[], options: { budget?: number } = {}): WavePlan {
+export function planWaves(nodes: readonly PlanNode[], edges: readonly PlanEdge[], options: { budget?: number; label?: (id: string) => string } = {}): WavePlan {
   const byId = new Map(nodes.map((node) => [node.id, node]));
   const usable = edges.filter((edge) => byId.has(edge.from) && byId.has(edge.to));
   const cycle = findCycle(nodes, usable);
@@ -77,23 +77,23 @@ export function planWaves(nodes: readonly PlanNode[], edges: readonly PlanEdge[]
   const changes: WaveChange[] = [];
   for (const node of [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
     const to = waves.get(node.id) ?? node.wave;
-    if (to !== node.wave) changes.push({ id: node.id, from: node.wave, to, reasons: reasonsFor(node, to, usable, waves, byId) });
+    if (to !== node.wave) changes.push({ id: node.id, from: node.wave, to, reasons: reasonsFor(node, to, usable, waves, byId, options.label ?? ((id) => id)) });
   }
   const outsideBand = nodes.filter((node) => node.band && !inBand(node.band, waves.get(node.id) ?? node.wave)).map((node) => node.id).sort();
   return { kind: 'plan', changes, moved: changes.reduce((sum, change) => sum + Math.abs(change.to - change.from), 0), optimal, outsideBand };
 }
 
 /** Why the node moves: the dependencies its old wave broke under the new plan, and its band. */
-function reasonsFor(node: PlanNode, to: number, edges: readonly PlanEdge[], waves: ReadonlyMap<string, number>, byId: ReadonlyMap<string, PlanNode>): string[] {
+function reasonsFor(node: PlanNode, to: number, edges: readonly PlanEdge[], waves: ReadonlyMap<string, number>, byId: ReadonlyMap<string, PlanNode>, label: (id: string) => string): string[] {
   const reasons: string[] = [];
   if (node.band && !inBand(node.band, node.wave)) reasons.push(`outside its band (${bandText(node.band)})`);
   for (const edge of edges) {
     if (edge.from === node.id) {
       const other = waves.get(edge.to) ?? byId.get(edge.to)?.wave ?? 0;
-      if (node.wave <= other) reasons.push(`depends on ${edge.to} (wave ${other}): ${edge.reason}`);
+      if (node.wave <= other) reasons.push(`depends on ${label(edge.to)}, in wave ${other}: ${edge.reason}`);
     } else if (edge.to === node.id) {
       const other = waves.get(edge.from) ?? byId.get(edge.from)?.wave ?? 0;
-      if (other <= node.wave) reasons.push(`${edge.from} (wave ${other}) depends on it: ${edge.reason}`);
+      if (other <= node.wave) reasons.push(`${label(edge.from)}, in wave ${other}, depends on it: ${edge.reason}`);
     }
   }
   return reasons.length > 0 ? reasons : [`makes room for the others (wave ${node.wave} → ${to})`];
