@@ -169,9 +169,26 @@ deny contains decision if {
 		"repo": repo.id,
 		"origin": app.waveOrigin,
 		"subject": sprintf("invalid-wave:%s", [key(repo.id, app.name)]),
-		"data": {"kind": "invalid-wave", "app": {"repo": repo.id, "name": app.name}},
+		"data": object.union({"kind": "invalid-wave", "app": {"repo": repo.id, "name": app.name}}, invalid_wave_fix(app)),
 	}
 }
+
+# A wave written as a YAML number is the same number quoted: fleetlint fix writes it so. A wave that is not an
+# integer has no repair a policy can know.
+invalid_wave_fix(app) := {"fix": {
+	"description": sprintf("quote the sync-wave annotation (\"%s\")", [app.waveAnnotation]),
+	"edits": [{
+		"repo": app.waveOrigin.repo,
+		"file": app.waveOrigin.file,
+		"docIndex": object.get(app.waveOrigin, "docIndex", 0),
+		"op": "set",
+		"path": app.waveOrigin.path,
+		"value": app.waveAnnotation,
+	}],
+}} if {
+	app.waveProblem == "not-a-string"
+	app.waveOrigin.path
+} else := {}
 
 # The annotation quoted as JSON: the WASM runtime's sprintf has no %q.
 invalid_wave_message(app) := sprintf(

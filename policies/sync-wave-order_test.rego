@@ -76,6 +76,21 @@ test_unquoted_wave_is_an_error if {
 	contains(d.msg, "quoted string")
 }
 
+# The unquoted wave's repair: the same number, quoted, at the annotation's path (fleetlint fix applies it).
+test_unquoted_wave_proposes_the_quoted_number if {
+	annotation := ["metadata", "annotations", "argocd.argoproj.io/sync-wave"]
+	at := object.union(origin("x", 4), {"path": annotation})
+	some d in deny_for([app("x", 2, {"waveValid": false, "waveProblem": "not-a-string", "waveAnnotation": "2", "waveOrigin": at})], [])
+	d.data.kind == "invalid-wave"
+	d.data.fix.edits == [{"repo": "x", "file": "argocd/application.yaml", "docIndex": 0, "op": "set", "path": annotation, "value": "2"}]
+}
+
+# A wave that is no number has no repair a policy could know.
+test_non_integer_wave_proposes_no_fix if {
+	some d in deny_for([app("x", 0, {"waveValid": false, "waveProblem": "not-an-integer", "waveAnnotation": "two"})], [])
+	not d.data.fix
+}
+
 # A placeholder wave ("${ARGOCD_ENV_wave}") is substituted before ArgoCD reads it: not invalid, not compared, not banded.
 test_unknown_wave_is_neither_invalid_nor_ordered if {
 	unknown := {"waveUnknown": true, "waveAnnotation": "${ARGOCD_ENV_wave}"}

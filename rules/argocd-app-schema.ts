@@ -1,5 +1,6 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
+import type { Fix } from '../src/model/findings.js';
 import { application, appProject } from '../src/generated/argocd-crd-validators.js';
 
 type ArgoKind = 'Application' | 'AppProject';
@@ -32,7 +33,9 @@ export default defineRule({
       if (validate(object.document.value)) continue;
       for (const error of validate.errors ?? []) {
         const { path, message, subject } = describe(object.kind, object.name ?? 'unnamed', error);
-        reports.push({ message, file: object.document.file, path, docIndex: object.document.index, subject });
+        const report = { message, file: object.document.file, path, docIndex: object.document.index, subject };
+        const fix = object.kind === 'Application' && subject.endsWith(':spec.syncWaves:additionalProperties') ? syncWavesFix(repo.id, report, object.document.value) : undefined;
+        reports.push(fix ? { ...report, fix } : report);
       }
     }
     // What the render phase produced (an app-of-apps chart or kustomization, an overlay's patched Application), at
@@ -69,6 +72,34 @@ function describe(kind: string, name: string, error: ErrorObject): { path: (stri
     message = `${kind} ${name}: ${path.join('.') || '(document)'} ${error.message ?? 'is invalid'}`;
   }
   return { message, path: fullPath, subject: `${kind}/${name}:${fullPath.join('.')}:${error.keyword}` };
+}
+
+const WAVE_ANNOTATION = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * `spec.syncWaves` moved to the annotation ArgoCD reads, quoted as the API server wants it: the wave the author
+ * meant is the one number it holds (`syncWaves: 2`, or one `- wave: 2`). Where the annotation exists, it is what
+ * ArgoCD uses already, and the ignored field is only removed. Anything else is left for a person to decide.
+ */
+function syncWavesFix(repo: string, report: { file?: string; docIndex?: number }, document: unknown): Fix | undefined {
+  if (report.file === undefined) return undefined;
+  const spec = field(document, 'spec');
+  const annotations = field(field(document, 'metadata'), 'annotations');
+  const place = { repo, file: report.file, kind: 'yaml' as const, docIndex: report.docIndex ?? 0 };
+  const remove = { ...place, op: 'delete' as const, path: ['spec', 'syncWaves'] };
+  if (field(annotations, WAVE_ANNOTATION) !== undefined) return { description: `remove spec.syncWaves (the ${WAVE_ANNOTATION} annotation decides the wave)`, edits: [remove] };
+  const written = field(spec, 'syncWaves');
+  const only = Array.isArray(written) && written.length === 1 ? field(written[0], 'wave') : written;
+  const wave = typeof only === 'number' ? only : typeof only === 'string' && /^-?\d+$/.test(only.trim()) ? Number(only.trim()) : undefined;
+  if (wave === undefined || !Number.isSafeInteger(wave)) return undefined;
+  return {
+    description: `move spec.syncWaves to the ${WAVE_ANNOTATION} annotation ("${wave}")`,
+    edits: [{ ...place, op: 'set', path: ['metadata', 'annotations', WAVE_ANNOTATION], value: String(wave) }, remove],
+  };
+}
+
+function field(value: unknown, key: string): unknown {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined;
 }
 
 function examples(): RuleExamples {

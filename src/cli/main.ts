@@ -19,6 +19,8 @@ const COMMANDS: Record<string, () => Promise<Command>> = {
   lint: async () => import('./commands/lint.js').then((m) => ({ run: m.lint, spec: m.LINT })),
   mr: async () => import('./commands/mr.js').then((m) => ({ run: m.mr, spec: m.MR })),
   hook: async () => import('./commands/hook.js').then((m) => ({ run: m.hook, spec: m.HOOK })),
+  fix: async () => import('./commands/fix.js').then((m) => ({ run: m.fix, spec: m.FIX })),
+  waves: async () => import('./commands/waves.js').then((m) => ({ run: m.waves, spec: m.WAVES })),
   init: async () => import('./commands/init.js').then((m) => ({ run: m.init, spec: m.INIT })),
 };
 

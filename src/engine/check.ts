@@ -1,4 +1,4 @@
-import type { DocPath, FindingData, Severity, SourceLocation, SourceRange } from '../model/findings.js';
+import type { DocPath, FindingData, Fix, Severity, SourceLocation, SourceRange } from '../model/findings.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 
 /** What every check declares about itself; docs, the config schema and SARIF rule entries are built from it. */
@@ -77,6 +77,8 @@ export interface CheckReport {
   related?: SourceLocation[];
   /** Structured details for reports and tools (see FindingData). */
   data?: FindingData;
+  /** How to repair it (see Fix); a Rego decision gives one as `data.fix`. */
+  fix?: Fix;
 }
 
 /** The rule's options after config defaults and overrides are applied. */

@@ -10,6 +10,7 @@ import type { SourceLocation, SourceRange } from '../model/findings.js';
 import type { Fleet, FleetSettings, Repo } from '../model/types.js';
 import { fleetSettingsJson, policyInput } from '../model/policy-input.js';
 import { repoReader } from './wasm/repo-fields.js';
+import { splitFix } from './fix/from-json.js';
 
 /** Repos per batch a policy thread evaluates ahead. */
 const AHEAD_BATCH_SIZE = 50;
@@ -72,7 +73,7 @@ export function policyChecks(set: PolicySet, fleetData: unknown, options: { budg
       if (invalid.length > 0) {
         throw new Error(`policy ${policy.id} returned ${invalid.length} malformed decision(s): ${invalid[0]?.reason ?? ''}`);
       }
-      return decisions.map(toReport);
+      return decisions.map((decision) => toReport(policy.id, decision));
     };
     const prepare = ({ fleet, optionsFor, threads }: PrepareContext): void => {
       const repos = fleet.repos.filter((repo) => optionsFor(repo.id) !== undefined);
@@ -146,15 +147,19 @@ export function policyMeta(policy: PolicyMetadata): CheckMeta {
 }
 
 /** A decision as a check report; the runner places it (at an include of another repo's fact) and locates paths. */
-function toReport(decision: PolicyDecision): CheckReport {
+function toReport(policyId: string, decision: PolicyDecision): CheckReport {
   const related = (decision.related ?? []).map(toSourceLocation);
+  // A repair the decision proposes travels as the finding's fix, not as its data.
+  const split = decision.data ? splitFix(decision.data) : {};
+  if ('invalid' in split) throw new Error(`policy ${policyId} returned a malformed fix: ${split.invalid}`);
   const place: DecisionLocation | undefined = decision.file ? { repo: decision.repo, file: decision.file, ...positionOf(decision) } : undefined;
   return {
     message: decision.msg,
     repo: decision.repo,
     ...(decision.severity ? { severity: decision.severity } : {}),
     ...(decision.subject !== undefined ? { subject: decision.subject } : {}),
-    ...(decision.data ? { data: decision.data } : {}),
+    ...(split.data ? { data: split.data } : {}),
+    ...(split.fix ? { fix: split.fix } : {}),
     ...(decision.origin ? { origin: toSourceLocation(decision.origin) } : place ? placeReport(place) : {}),
     ...(related.length > 0 ? { related } : {}),
   };

@@ -64,6 +64,37 @@ export interface FindingDraft {
   related?: SourceLocation[];
   /** Structured details from the check (a Rego decision's `data`), carried to the JSON and SARIF reports. */
   data?: FindingData;
+  /** How to repair it, when the check knows: `fleetlint fix`, `lint --fix` and `audit --fix` apply it. */
+  fix?: Fix;
+}
+
+/**
+ * A change to one YAML document at a path, applied through the document's node ranges so that everything else in
+ * the file (comments, quoting, key order, indentation) stays as written. `set` creates missing maps on the way;
+ * `delete` and `rename` need the path to exist, and `rename` needs the new key to be free.
+ */
+export type YamlEdit =
+  | { op: 'set'; path: DocPath; value: JsonValue }
+  | { op: 'delete'; path: DocPath }
+  | { op: 'rename'; path: DocPath; to: string };
+
+/** One edit to one file of a repo: a structured YAML edit, or a text edit (a range and its replacement). */
+export type FileEdit = { repo: string; file: string } & (
+  | ({ kind: 'yaml'; docIndex?: number } & YamlEdit)
+  | {
+      kind: 'text';
+      range: SourceRange;
+      text: string;
+      /** The text the range holds now: when the file says otherwise, the fix is stale and is skipped. */
+      expected: string;
+    }
+);
+
+/** A repair: every edit applies, or none does. */
+export interface Fix {
+  /** What it does, in a line (`set the sync-wave annotation to "2"`). */
+  description: string;
+  edits: FileEdit[];
 }
 
 export interface Finding extends FindingDraft {

@@ -58,6 +58,7 @@ function toFinding(finding: Finding): Record<string, unknown> {
     ...(finding.help !== undefined ? { help: finding.help } : {}),
     ...(finding.related ? { related: finding.related.map(toLocation) } : {}),
     ...(finding.data ? { data: sortedData(finding.data) } : {}),
+    ...(finding.fix ? { fix: finding.fix } : {}),
     fingerprint: finding.fingerprint,
     ...(finding.suppression
       ? {

@@ -55,6 +55,8 @@ export interface FleetCandidates {
   counts: { discovered: number; skipped: number };
   /** Lets go of what the candidates hold (the clone cache's lock), once the run is done with the cache. */
   close?(): Promise<void>;
+  /** The folder a local repo is in, where fixes are written; absent for clones (fixes are not written there). */
+  dirOf?: (id: string) => string | undefined;
 }
 
 // --- local ------------------------------------------------------------------------------------------------------
@@ -83,6 +85,7 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
     ids: local.repos.map((repo) => repo.id),
     fleetDiagnostics: local.diagnostics,
     counts: { discovered: local.repos.length, skipped: 0 },
+    dirOf: (id) => byId.get(id)?.dir,
     materialize: (ids) =>
       mapLimit(ids, 16, async (id): Promise<Materialized> => {
         const repo = byId.get(id);

@@ -14,6 +14,8 @@ import { packageRoot } from '../../src/package.js';
 import { AUDIT } from '../../src/cli/commands/audit.js';
 import { HOOK } from '../../src/cli/commands/hook.js';
 import { INIT } from '../../src/cli/commands/init.js';
+import { FIX } from '../../src/cli/commands/fix.js';
+import { WAVES } from '../../src/cli/commands/waves.js';
 import { LINT } from '../../src/cli/commands/lint.js';
 import { MERGE } from '../../src/cli/commands/merge.js';
 import { MR } from '../../src/cli/commands/mr.js';
@@ -72,7 +74,7 @@ describe('help', () => {
   });
 
   it('is generated from the one option table: each command lists exactly the options it parses', () => {
-    const specs: CommandSpec[] = [AUDIT, MERGE, LINT, MR, HOOK, INIT];
+    const specs: CommandSpec[] = [AUDIT, MERGE, LINT, MR, HOOK, INIT, FIX, WAVES];
     const used = new Set<string>();
     for (const spec of specs) {
       const usage = commandUsage(spec);

@@ -21,6 +21,8 @@ import { renderSettingFrom } from '../render-options.js';
 import { stagedChanges } from '../file-batch.js';
 import { stderr } from '../output.js';
 import { renderingSummary } from '../../run/render-phase.js';
+import { fixFindings } from '../../run/fix.js';
+import { fixSummary } from '../fix-output.js';
 
 export const LINT: CommandSpec<LintOption> = {
   name: 'lint',
@@ -32,11 +34,11 @@ so a commit is blocked only by what it changes). Files (absolute or relative to 
 findings to those files; findings that belong to no file are reported with the batch that holds the repo's first
 staged file, so batches add up. '-' reads one file's text from stdin (an editor's unsaved buffer) in place of
 --stdin-filename, and reports that file's findings.`,
-  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS, 'baseline'] }, RENDER_GROUP],
+  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', 'fix', ...OUTPUT_OPTIONS, 'baseline'] }, RENDER_GROUP],
   footer: 'Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked; one line says which.\nWith --staged, only the Applications whose files the staged change touches are rendered.',
 };
 
-type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'baseline' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
+type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'fix' | 'baseline' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
 
 export async function lint(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -57,6 +59,7 @@ export async function lint(argv: string[]): Promise<number> {
   for (const file of files) {
     if (file !== '-' && !(await stat(file).catch(() => undefined))) throw new UsageError(`lint: ${file}: no such file or folder`);
   }
+  if (values.fix && (values.staged || values.since !== undefined || fromStdin)) throw new UsageError('lint --fix writes the working tree: it does not go with --staged, --since or stdin');
 
   const timings: Record<string, number> = {};
   let started = performance.now();
@@ -106,6 +109,13 @@ export async function lint(argv: string[]): Promise<number> {
     if (rendering !== undefined && values['no-render'] !== true && !settings.quiet) stderr(`fleetlint: ${rendering}`);
     const batch = stdinPath !== undefined ? { files: new Set([stdinPath]), reportsRepoLevel: false } : await resolveBatch(target.dir, files, { staged: values.staged === true, source });
     timings.checks = performance.now() - started;
+    if (values.fix) {
+      // ESLint's habit: fix what can be fixed, then report what is left, from a fresh check of the fixed files.
+      const findings = result.findings.filter((finding) => inBatch(finding, batch));
+      const run = await fixFindings(findings, { dirOf: (repo) => (repo === target.id ? target.dir : undefined), dryRun: false });
+      if (run.written.length > 0 || run.skipped.length > 0) stderr(fixSummary(run, { dryRun: false }).trimEnd());
+      if (run.written.length > 0) return await lint(argv.filter((arg) => arg !== '--fix'));
+    }
     return await finish({ ...result, findings: result.findings.filter((finding) => inBatch(finding, batch)) }, [target.id], {
       ...settings,
       command: 'lint',
