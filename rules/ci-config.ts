@@ -29,7 +29,9 @@ export default defineRule({
     const stageIndex = (stage: string): number => pipeline.stages.indexOf(stage);
     // One report per job as written: `parallel` instances share their YAML.
     for (const { job, name } of writtenJobs(pipeline.jobs)) {
-      const stageKnown = !job.unknownKeys?.includes('stage');
+      // A stage that is an unknown input is not checked; nor is GitLab's default stage of a job in a partial
+      // pipeline, whose unread include (a component) may set it.
+      const stageKnown = !job.unknownKeys?.includes('stage') && (job.keyOrigins.stage !== undefined || !pipeline.partial);
       if (stageKnown && !pipeline.stages.includes(job.stage)) {
         const declared = pipeline.stagesDeclared ? `stages: ${pipeline.stages.join(', ')}` : `GitLab's default stages (${pipeline.stages.join(', ')})`;
         reports.push(report(job.keyOrigins.stage ?? job.origin, `job ${name} uses stage ${job.stage}, which is not declared (${declared})`, `stage:${name}:${job.stage}`));

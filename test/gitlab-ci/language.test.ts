@@ -369,6 +369,32 @@ deploy:
     expect(jobOf(pipeline, 'deploy').needs).toEqual(['build: [amd64, linux]', 'build: [arm64, linux]', 'build: [riscv64]']);
   });
 
+  it("resolves matrix expressions in needs ($[[ matrix.X ]]): each instance needs its own producer", () => {
+    const { pipeline, diagnostics } = resolve({
+      '.gitlab-ci.yml': `stages: [build, test]
+build:
+  stage: build
+  script: [make]
+  parallel:
+    matrix:
+      - PROVIDER: [aws, gcp]
+test:
+  stage: test
+  script: [make test]
+  parallel:
+    matrix:
+      - PROVIDER: [aws, gcp]
+  needs:
+    - job: build
+      parallel:
+        matrix:
+          - PROVIDER: $[[ matrix.PROVIDER ]]
+`,
+    });
+    expect(diagnostics).toEqual([]);
+    expect(jobOf(pipeline, 'test: [gcp]').needs).toEqual(['build: [gcp]']);
+  });
+
   it('resolves a child pipeline of local includes and counts its gating scans for the trigger job with strategy: depend', () => {
     const { pipeline } = resolve({
       '.gitlab-ci.yml': `security:

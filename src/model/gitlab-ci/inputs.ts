@@ -217,6 +217,7 @@ function interpolateScalar(node: CiScalar, scope: Interpolation): CiNode {
   const whole = /^\$\[\[\s*(.*?)\s*\]\]$/s.exec(text);
   if (whole && !whole[1]?.includes(']]')) {
     const result = evaluateBlock(whole[1] ?? '', node.origin, scope);
+    if ('keep' in result) return node;
     if ('unknown' in result) return { ...node, unknown: result.unknown };
     if (result.node) return retag(result.node, node.origin);
     return { ...node, value: result.text };
@@ -234,6 +235,7 @@ function interpolateText(text: string, at: NodeOrigin, scope: Interpolation): { 
   let unknown: string | undefined;
   const out = text.replace(BLOCK, (_match, inner: string) => {
     const result = evaluateBlock(inner, at, scope);
+    if ('keep' in result) return _match;
     if ('unknown' in result) {
       unknown ??= result.unknown;
       return _match;
@@ -243,11 +245,13 @@ function interpolateText(text: string, at: NodeOrigin, scope: Interpolation): { 
   return unknown === undefined ? { text: out } : { text, unknown };
 }
 
-type BlockResult = { unknown: string } | { node?: CiNode; text: string };
+type BlockResult = { unknown: string } | { keep: true } | { node?: CiNode; text: string };
 
 /** `inputs.name | fn | fn(args)`: the input's value with the functions applied. */
 function evaluateBlock(inner: string, at: NodeOrigin, scope: Interpolation): BlockResult {
   const [head = '', ...functions] = inner.split('|').map((part) => part.trim());
+  // `$[[ matrix.X ]]` (in needs:parallel:matrix) is a parallel instance's value, replaced per instance later.
+  if (/^matrix\.[A-Za-z0-9_]+$/.test(head)) return { keep: true };
   const access = /^inputs\.([A-Za-z0-9_-]+)$/.exec(head);
   if (!access) {
     scope.problems.push({ message: `Unknown interpolation key: ${head} (only inputs.<name> is interpolated).`, at, subject: `interpolation:${head}` });

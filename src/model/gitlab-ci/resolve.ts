@@ -502,7 +502,7 @@ function finishJob(built: BuiltJob, runsIn: CiRunsIn, unknown: string[], result:
   // rules:needs of the rule that certainly applies in merge-request pipelines (else on the default branch) replaces needs.
   const decided = built.outcomes.get('mergeRequest')?.decided ?? built.outcomes.get('defaultBranch')?.decided;
   const needsNode = decided?.entries.get('needs')?.value ?? built.map.entries.get('needs')?.value;
-  const needs = needsOf(needsNode, result.instances);
+  const needs = needsOf(needsNode, result.instances, built.parallel?.variables);
   const scans = [...jobScans(built.shape.script, scanners), ...(built.providedScan ? [built.providedScan] : []), ...(built.triggerScans ?? [])];
   // See rules.ts: a job gates MRs through the MR pipeline or through the MR branch's own pipeline.
   const forMergeRequests = orTri(workflowMay('mergeRequest') ? runsIn.mergeRequest : false, workflowMay('branch') ? runsIn.branch : false);
@@ -536,7 +536,7 @@ function orTri(a: CiTri, b: CiTri): CiTri {
  * `needs:` as names of this pipeline's jobs: a job's name, a `parallel:matrix` entry's instances, a matrix job's
  * name as all its instances. Entries of other pipelines (`pipeline:`) and projects (`project:`) are not local.
  */
-function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, string[]>): { names: string[]; optional: string[]; declared: boolean } {
+function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, string[]>, instanceVars?: Record<string, string>): { names: string[]; optional: string[]; declared: boolean } {
   const names: string[] = [];
   const optional: string[] = [];
   if (!node || isNull(node)) return { names, optional, declared: false };
@@ -547,10 +547,15 @@ function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, string
     if (item.kind === 'map') {
       if (item.entries.has('pipeline') || item.entries.has('project')) continue;
       name = scalarString(item.entries.get('job')?.value);
-      isOptional = item.entries.get('optional')?.value.kind === 'scalar' && (item.entries.get('optional')?.value as { value: unknown }).value === true;
-      const matrix = item.entries.get('parallel')?.value;
-      const rows = matrix?.kind === 'map' ? matrix.entries.get('matrix')?.value : undefined;
-      if (name !== undefined && rows) expanded = matrixCombinations(rows).map((variables) => matrixName(name ?? '', variables));
+      const optional = item.entries.get('optional')?.value;
+      isOptional = optional?.kind === 'scalar' && optional.value === true;
+      const parallel = item.entries.get('parallel')?.value;
+      const rows = parallel?.kind === 'map' ? parallel.entries.get('matrix')?.value : undefined;
+      if (name !== undefined && rows) {
+        // `$[[ matrix.X ]]`: this instance's own value of X (GitLab's matrix expressions).
+        const own = (text: string): string => text.replace(/\$\[\[\s*matrix\.([A-Za-z0-9_]+)\s*\]\]/g, (match, key: string) => instanceVars?.[key] ?? match);
+        expanded = matrixCombinations(rows).map((variables) => matrixName(name ?? '', Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, own(value)]))));
+      }
     } else name = scalarString(item);
     if (name === undefined || name === '') continue;
     const list = expanded ?? instances.get(name) ?? [name];
