@@ -147,6 +147,20 @@ function withoutOfflineIncludes(dir, result) {
     }
     fs.writeFileSync(full, documents.map((document) => document.toString({ lineWidth: 0 })).join(''));
   }
+  // Jobs of GitLab's templates and components that were removed: the pipeline's own overrides of them go too.
+  const provided = new Set(pipeline.jobs.filter((job) => job.providedBy).map((job) => job.name));
+  if (provided.size > 0) {
+    for (const file of listFiles(dir).filter((name) => /\.ya?ml$/.test(name))) {
+      const full = path.join(dir, file);
+      const documents = parseAllDocuments(fs.readFileSync(full, 'utf8'));
+      let changed = false;
+      for (const document of documents) {
+        if (!isMap(document.contents)) continue;
+        for (const name of provided) if (document.contents.delete(name)) changed = true;
+      }
+      if (changed) fs.writeFileSync(full, documents.map((document) => document.toString({ lineWidth: 0 })).join(''));
+    }
+  }
   // Stand-ins: `.name` hidden jobs for missing extends parents, with the keys !reference reads.
   const stubs = new Map();
   for (const job of pipeline.jobs) {
@@ -186,7 +200,8 @@ function withoutOfflineIncludes(dir, result) {
 function gitlabCiLocal(dir, home, args) {
   const entry = require.resolve('gitlab-ci-local/dist/index.js');
   const preload = path.join(repoRoot, 'scripts/ci-compare/set-methods.mjs');
-  const result = run(process.execPath, ['--import', preload, entry, '--no-json-schema-validation', ...args], {
+  // GITLAB_CI: gitlab-ci-local says "false" (it runs locally); GitLab, whose semantics are compared, says "true".
+  const result = run(process.execPath, ['--import', preload, entry, '--no-json-schema-validation', '--variable', 'GITLAB_CI=true', ...args], {
     cwd: dir,
     env: { ...process.env, HOME: home, NO_COLOR: '1', FORCE_COLOR: '0' },
   });
@@ -218,11 +233,14 @@ function preview(dir, home) {
 
 // --- comparison ----------------------------------------------------------------------------------------------------
 
-/** gitlab-ci-local names instances `job: [a,b]` and `job: [1/3]`; GitLab (and fleetlint) `job: [a, b]` and `job 1/3`. */
+/**
+ * gitlab-ci-local names instances `job: [a,b]` and `job: [1/3]`; GitLab (and fleetlint) `job: [a, b]` and
+ * `job 1/3`. Both sides are compared in one form (`job: [a,b]`, `job 1/3`), since a value may hold a comma.
+ */
 function normalizeName(name) {
   const node = /^(.*): \[(\d+)\/(\d+)\]$/.exec(name);
   if (node) return `${node[1]} ${node[2]}/${node[3]}`;
-  return name.replace(/: \[(.*)\]$/, (_match, values) => `: [${values.split(/,\s*/).join(', ')}]`);
+  return name.replace(/: \[(.*)\]$/s, (_match, values) => `: [${values.replace(/,\s*/g, ',')}]`);
 }
 
 function imageOf(value) {
@@ -316,8 +334,10 @@ async function main() {
       continue;
     }
     const pipeline = result.pipeline;
-    const ours = new Map(pipeline.jobs.map((job) => [job.name, job]));
-    const theirs = new Map(lists.defaultBranch.jobs.map((job) => [normalizeName(job.name), job]));
+    const ours = new Map(pipeline.jobs.map((job) => [normalizeName(job.name), job]));
+    // Every job of any kind of pipeline (an include may apply to tag pipelines only), as fleetlint lists them.
+    const theirs = new Map();
+    for (const kind of fleetlint.PIPELINE_KINDS) for (const job of lists[kind].jobs) if (!theirs.has(normalizeName(job.name))) theirs.set(normalizeName(job.name), job);
     const yamlVariables = yamlVariableNames(dir);
     const note = (field, job, detail) => disagreements.push({ case: label, field, job, detail });
     for (const name of new Set([...ours.keys(), ...theirs.keys()])) {
@@ -331,7 +351,7 @@ async function main() {
       const other = theirs.get(name);
       count(tallies.stage, job.stage === other.stage);
       if (job.stage !== other.stage) note('stage', name, `${job.stage} vs ${other.stage}`);
-      const written = previewed.data[job.parallel?.job ?? name] ?? {};
+      const written = previewed.data[job.parallel?.job ?? job.name] ?? {};
       const image = imageOf(written.image);
       count(tallies.image, (job.image ?? undefined) === image);
       if ((job.image ?? undefined) !== image) note('image', name, `${job.image} vs ${image}`);

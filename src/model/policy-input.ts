@@ -51,6 +51,8 @@ function jobJson(job: CiJob): JobInput {
     extends: job.extends,
     runsIn: { ...job.runsIn },
     ...(job.unknownConditions ? { unknownConditions: job.unknownConditions } : {}),
+    ...(job.assumedUnset ? { assumedUnset: job.assumedUnset } : {}),
+    ...(job.unknownKeys ? { unknownKeys: job.unknownKeys } : {}),
     ...(job.providedBy ? { providedBy: { ...job.providedBy } } : {}),
     ...(job.parallel ? { parallel: { job: job.parallel.job, variables: { ...job.parallel.variables } } } : {}),
     ...(job.trigger

@@ -251,7 +251,7 @@ type BlockResult = { unknown: string } | { keep: true } | { node?: CiNode; text:
 function evaluateBlock(inner: string, at: NodeOrigin, scope: Interpolation): BlockResult {
   const [head = '', ...functions] = inner.split('|').map((part) => part.trim());
   // `$[[ matrix.X ]]` (in needs:parallel:matrix) is a parallel instance's value, replaced per instance later.
-  if (/^matrix\.[A-Za-z0-9_]+$/.test(head)) return { keep: true };
+  if (/^matrix\.[A-Za-z0-9_-]+$/.test(head)) return { keep: true };
   const access = /^inputs\.([A-Za-z0-9_-]+)$/.exec(head);
   if (!access) {
     scope.problems.push({ message: `Unknown interpolation key: ${head} (only inputs.<name> is interpolated).`, at, subject: `interpolation:${head}` });

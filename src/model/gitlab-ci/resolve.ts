@@ -6,7 +6,7 @@ import { IncludeExpander, type IncludeExpansion } from './include.js';
 import { unknownOf } from './inputs.js';
 import { configDocument, flatItems, isNull, scalarString, specDocument, toFactOrigin, type CiEntry, type CiMap, type CiNode, type NodeOrigin } from './node.js';
 import { applyDefaults, DEFAULT_KEYS, DEFAULT_STAGES, LEGACY_GLOBAL_DEFAULTS, normalizeJob, type JobShape } from './normalize.js';
-import { matrixCombinations, matrixName, parallelInstances } from './parallel.js';
+import { matrixCombinations, matrixName, parallelInstances, type JobInstance } from './parallel.js';
 import { PIPELINE_KINDS, pipelineContext, varLookup, type PipelineContext, type PipelineKind, type ProjectFacts } from './pipeline-kinds.js';
 import { ReferenceResolver } from './reference.js';
 import { CiReporter, readTree } from './report.js';
@@ -222,7 +222,7 @@ interface VariantResult {
   stagesDeclared: boolean;
   hiddenJobs: string[];
   /** Instance names of each `parallel` job, by the job's name. */
-  instances: Map<string, string[]>;
+  instances: Map<string, JobInstance[]>;
   scope: JobScope;
 }
 
@@ -306,7 +306,7 @@ function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineS
   };
 
   const jobs = new Map<string, BuiltJob>();
-  const instances = new Map<string, string[]>();
+  const instances = new Map<string, JobInstance[]>();
   for (const [name, job] of extended) {
     if (name.startsWith('.')) continue;
     const unresolved = extendsResolver.missingParents(name);
@@ -319,7 +319,7 @@ function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineS
     if (parallel.problem !== undefined) reporter.report('ci-config', 'error', parallel.problem, final.entries.get('parallel')?.origin ?? origin, `parallel:${name}`);
     const provided = variant.expansion.providedJobs.get(name);
     const each = parallel.instances ?? [{ name, variables: {} }];
-    if (parallel.instances) instances.set(name, parallel.instances.map((instance) => instance.name));
+    if (parallel.instances) instances.set(name, parallel.instances);
     for (const instance of each) {
       const built = buildJob(instance.name, name, final, origin, [...new Set(unresolved)].sort(), instance.variables, jobScope);
       if (parallel.instances) built.parallel = { job: name, variables: instance.variables };
@@ -536,7 +536,7 @@ function orTri(a: CiTri, b: CiTri): CiTri {
  * `needs:` as names of this pipeline's jobs: a job's name, a `parallel:matrix` entry's instances, a matrix job's
  * name as all its instances. Entries of other pipelines (`pipeline:`) and projects (`project:`) are not local.
  */
-function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, string[]>, instanceVars?: Record<string, string>): { names: string[]; optional: string[]; declared: boolean } {
+function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, JobInstance[]>, instanceVars?: Record<string, string>): { names: string[]; optional: string[]; declared: boolean } {
   const names: string[] = [];
   const optional: string[] = [];
   if (!node || isNull(node)) return { names, optional, declared: false };
@@ -547,22 +547,35 @@ function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, string
     if (item.kind === 'map') {
       if (item.entries.has('pipeline') || item.entries.has('project')) continue;
       name = scalarString(item.entries.get('job')?.value);
-      const optional = item.entries.get('optional')?.value;
-      isOptional = optional?.kind === 'scalar' && optional.value === true;
+      const optionalNode = item.entries.get('optional')?.value;
+      isOptional = optionalNode?.kind === 'scalar' && optionalNode.value === true;
       const parallel = item.entries.get('parallel')?.value;
       const rows = parallel?.kind === 'map' ? parallel.entries.get('matrix')?.value : undefined;
-      if (name !== undefined && rows) {
-        // `$[[ matrix.X ]]`: this instance's own value of X (GitLab's matrix expressions).
-        const own = (text: string): string => text.replace(/\$\[\[\s*matrix\.([A-Za-z0-9_]+)\s*\]\]/g, (match, key: string) => instanceVars?.[key] ?? match);
-        expanded = matrixCombinations(rows).map((variables) => matrixName(name ?? '', Object.fromEntries(Object.entries(variables).map(([key, value]) => [key, own(value)]))));
-      }
+      if (name !== undefined && rows) expanded = matrixNeeds(name, rows, instances.get(name), instanceVars);
     } else name = scalarString(item);
     if (name === undefined || name === '') continue;
-    const list = expanded ?? instances.get(name) ?? [name];
+    const list = expanded ?? instances.get(name)?.map((instance) => instance.name) ?? [name];
     names.push(...list);
     if (isOptional) optional.push(...list);
   }
   return { names, optional, declared: true };
+}
+
+/**
+ * The instances a `needs:parallel:matrix` entry names: each row selects the producer's instances whose variables
+ * include the row's (all its keys: one instance; some: every instance that has them). `$[[ matrix.X ]]` is the
+ * needing instance's own value of X (GitLab's matrix expressions).
+ */
+function matrixNeeds(name: string, rows: CiNode, producer: readonly JobInstance[] | undefined, instanceVars: Record<string, string> | undefined): string[] {
+  const own = (text: string): string => text.replace(/\$\[\[\s*matrix\.([A-Za-z0-9_-]+)\s*\]\]/g, (match, key: string) => instanceVars?.[key] ?? match);
+  const out: string[] = [];
+  for (const wanted of matrixCombinations(rows)) {
+    const values = Object.fromEntries(Object.entries(wanted).map(([key, value]) => [key, own(value)]));
+    const matching = (producer ?? []).filter((instance) => Object.entries(values).every(([key, value]) => instance.variables[key] === value));
+    if (matching.length > 0) out.push(...matching.map((instance) => instance.name));
+    else out.push(matrixName(name, values));
+  }
+  return [...new Set(out)];
 }
 
 /**

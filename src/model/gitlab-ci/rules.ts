@@ -57,17 +57,19 @@ export function ruleMatches(rule: CiMap, vars: VarLookup, env: RuleEnv, trace: U
       matched = and(matched, 'unknown');
     }
   }
-  if (rule.entries.has('exists')) matched = and(matched, existsMatches(rule.entries.get('exists')?.value, env, trace));
+  if (rule.entries.has('exists')) matched = and(matched, existsMatches(rule.entries.get('exists')?.value, vars, env, trace));
   return matched;
 }
 
-function existsMatches(node: CiNode | undefined, env: RuleEnv, trace: UnknownTrace): Tri {
+function existsMatches(node: CiNode | undefined, vars: VarLookup, env: RuleEnv, trace: UnknownTrace): Tri {
   // `exists: {paths: [...], project: ..., ref: ...}`: another project's files are not this one's.
   const other = node?.kind === 'map' && (node.entries.has('project') || node.entries.has('ref'));
+  // Paths may use variables (GitLab expands them): known ones are expanded, others leave the rule unknown.
   const patterns = flatItems(node?.kind === 'map' ? node.entries.get('paths')?.value : node)
-    .map(scalarString)
-    .filter((pattern): pattern is string => pattern !== undefined);
-  const found = other || patterns.some((pattern) => pattern.includes('$')) ? undefined : env.exists?.(patterns);
+    .map((item) => expandVariables(scalarString(item), vars))
+    .filter((pattern): pattern is string | null => pattern !== undefined && pattern !== '');
+  const known = patterns.filter((pattern): pattern is string => pattern !== null);
+  const found = other || known.length < patterns.length ? undefined : env.exists?.(known);
   if (found === undefined) {
     trace('exists');
     return 'unknown';
@@ -75,11 +77,26 @@ function existsMatches(node: CiNode | undefined, env: RuleEnv, trace: UnknownTra
   return found;
 }
 
+/** `$VAR` and `${VAR}` replaced by their known values; null when one is not known offline. */
+function expandVariables(text: string | undefined, vars: VarLookup): string | null | undefined {
+  if (text === undefined) return undefined;
+  const unknown: string[] = [];
+  const out = text.replace(/\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g, (match, braced: string | undefined, bare: string | undefined) => {
+    const value = vars(braced ?? bare ?? '');
+    if (value.kind === 'value') return value.value;
+    if (value.kind === 'unset') return '';
+    unknown.push(match);
+    return match;
+  });
+  return unknown.length > 0 ? null : out;
+}
+
 /** A matcher for `exists:` globs over a project's files, as GitLab matches them (`**` across folders, dot files). */
 export function existsMatcher(files: readonly string[]): (patterns: readonly string[]) => boolean {
   return (patterns) => {
-    if (patterns.length === 0) return false;
-    const isMatch = picomatch(patterns.map((pattern) => pattern.replace(/^\/+/, '')), { dot: true });
+    const globs = patterns.map((pattern) => pattern.replace(/^\/+/, '')).filter((pattern) => pattern !== '');
+    if (globs.length === 0) return false;
+    const isMatch = picomatch(globs, { dot: true });
     return files.some((file) => isMatch(file));
   };
 }

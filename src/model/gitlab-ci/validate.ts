@@ -1,4 +1,4 @@
-import { isNull, scalarString, type CiMap, type CiNode, type NodeOrigin } from './node.js';
+import { flatItems, isNull, scalarString, type CiMap, type CiNode, type NodeOrigin } from './node.js';
 import type { CiReporter } from './report.js';
 
 /**
@@ -57,7 +57,7 @@ export function validateJob(name: string, job: CiMap, written: CiMap, origin: No
   }
   const needs = entry('needs');
   if (needs) {
-    for (const item of needs.value.kind === 'seq' ? needs.value.items : [needs.value]) {
+    for (const item of flatItems(needs.value)) {
       const text = item.kind === 'map' ? scalarString(item.entries.get('job')?.value) ?? (item.entries.has('pipeline') || item.entries.has('project') ? 'x' : undefined) : scalarString(item);
       if (text === undefined || text.trim() === '') {
         reporter.report('ci-config', 'error', `job ${name}: a needs entry is empty; name a job.`, item.origin, `needs-empty:${name}`);

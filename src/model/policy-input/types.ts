@@ -202,6 +202,13 @@ export interface JobInput {
   runsIn: RunsInInput;
   /** What decides when the job runs and cannot be known offline: `$VAR`, `changes`, `exists`, `inputs.x`. */
   unknownConditions?: string[];
+  /**
+   * Variables its rules read that nothing defines: presumed unset in push, merge-request and tag pipelines (only
+   * the project's settings could set them), unknown in scheduled ones.
+   */
+  assumedUnset?: string[];
+  /** Keys whose value is an input not known offline (`stage: $[[ inputs.stage ]]`). */
+  unknownKeys?: string[];
   /** A job of GitLab's own template or component, known by name (not read). */
   providedBy?: { type: 'template' | 'component'; tool: string };
   /** A parallel or parallel:matrix instance: the job as written and the instance's variables. */
