@@ -3,17 +3,18 @@ import type { CiInclude, CiJob, CiPipeline, CiResolveContext, CiResolveResult, C
 import { ExtendsResolver, GLOBAL_KEYWORDS, isJobCandidate } from './extends.js';
 import type { VarValue } from './expression.js';
 import { IncludeExpander, type IncludeExpansion } from './include.js';
-import { unknownOf } from './inputs.js';
-import { configDocument, flatItems, isNull, scalarString, specDocument, toFactOrigin, type CiEntry, type CiMap, type CiNode, type NodeOrigin } from './node.js';
+import { configDocument, flatItems, isNull, scalarString, specDocument, toFactOrigin, type CiEntry, type CiMap, type CiNode } from './node.js';
 import { applyDefaults, DEFAULT_KEYS, DEFAULT_STAGES, LEGACY_GLOBAL_DEFAULTS, normalizeJob, type JobShape } from './normalize.js';
-import { matrixCombinations, matrixName, parallelInstances, type JobInstance } from './parallel.js';
+import { parallelInstances, type JobInstance } from './parallel.js';
+import { jobOutcomes, jobVariables, type JobOutcome, type JobScope, type Scenario } from './evaluate.js';
+import { needsOf } from './needs.js';
 import { PIPELINE_KINDS, pipelineContext, varLookup, type PipelineContext, type PipelineKind, type ProjectFacts } from './pipeline-kinds.js';
 import { ReferenceResolver } from './reference.js';
 import { CiReporter, readTree } from './report.js';
 import { mergeRequestGate } from './gating.js';
 import { SCANNERS, type ScannerDefinition } from './scanners.js';
 import { jobScans } from './scans.js';
-import { evaluateOnlyExcept, evaluateRules, existsMatcher, workflowRuns, workflowScenarios, yamlVariables, type RuleEnv, type WorkflowScenario } from './rules.js';
+import { existsMatcher, workflowRuns, workflowScenarios, yamlVariables, type RuleEnv } from './rules.js';
 import { validateConfig, validateJob } from './validate.js';
 
 export const CI_FILE = '.gitlab-ci.yml';
@@ -226,16 +227,6 @@ interface VariantResult {
   scope: JobScope;
 }
 
-interface JobOutcome {
-  runs: CiTri;
-  whens: Set<string>;
-  unknown: Set<string>;
-  /** Variables its rules read that nothing defines, presumed unset (pipeline-kinds.ts varLookup). */
-  assumed?: Set<string>;
-  /** The rule that certainly applies in every scenario of the pipeline, if one does. */
-  decided?: CiMap;
-}
-
 interface BuiltJob {
   shape: JobShape;
   map: CiMap;
@@ -246,24 +237,6 @@ interface BuiltJob {
   providedScan?: CiScan;
   trigger?: CiTrigger;
   triggerScans?: CiScan[];
-}
-
-/** A workflow scenario with the variables it sets, read once for every job. */
-interface Scenario extends WorkflowScenario {
-  vars: ReadonlyMap<string, VarValue>;
-}
-
-/** What every job of a variant is evaluated against. */
-interface JobScope {
-  defaults: ReadonlyMap<string, CiEntry>;
-  globalVars: ReadonlyMap<string, VarValue>;
-  contexts: readonly PipelineContext[];
-  scenarios: ReadonlyMap<PipelineKind, readonly Scenario[]>;
-  uncertainKeys: ReadonlyMap<string, string[]>;
-  pipelineVars: ReadonlyMap<string, VarValue>;
-  envOf: (context: PipelineContext) => RuleEnv;
-  /** Outcomes of jobs that share their conditions, by condition node, kind and `when`. */
-  outcomes: Map<CiNode, Map<string, JobOutcome>>;
 }
 
 function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineScope, envOf: (context: PipelineContext) => RuleEnv): VariantResult {
@@ -321,7 +294,7 @@ function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineS
     const each = parallel.instances ?? [{ name, variables: {} }];
     if (parallel.instances) instances.set(name, parallel.instances);
     for (const instance of each) {
-      const built = buildJob(instance.name, name, final, origin, [...new Set(unresolved)].sort(), instance.variables, jobScope);
+      const built: BuiltJob = { shape: normalizeJob(instance.name, final, origin), map: final, outcomes: jobOutcomes(final, name, instance.variables, jobScope), unresolved: [...new Set(unresolved)].sort() };
       if (parallel.instances) built.parallel = { job: name, variables: instance.variables };
       if (provided) {
         built.provided = { type: provided.provider.type, tool: provided.provider.tool };
@@ -345,145 +318,6 @@ function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineS
     instances,
     scope: jobScope,
   };
-}
-
-
-/** A job (or one `parallel` instance of it): when it runs in each kind of pipeline of the variant. */
-function buildJob(name: string, baseName: string, final: CiMap, origin: NodeOrigin, unresolved: string[], instanceVars: Record<string, string>, scope: JobScope): BuiltJob {
-  const outcomes = new Map<PipelineKind, JobOutcome>();
-  const instance = new Map<string, VarValue>(Object.entries(instanceVars).map(([key, text]) => [key, { kind: 'value', value: text }]));
-  const uncertain = scope.uncertainKeys.get(baseName);
-  const own = ownVariables(final);
-  const conditions = conditionNodes(final);
-  // Jobs that share their conditions (a `.rules` template) and define none of the variables those read share outcomes.
-  const shared = own.inherit === true && !conditions.some((node) => [...namesRead(node)].some((read) => own.vars.has(read) || instance.has(read)));
-  const when = scalarString(final.entries.get('when')?.value) ?? 'on_success';
-  for (const context of scope.contexts) {
-    const key = `${context.kind}\0${when}`;
-    let outcome = shared ? scope.outcomes.get(conditions[0] ?? NO_CONDITIONS)?.get(key) : undefined;
-    if (outcome && conditions.length > 1 && scope.outcomes.get(conditions[1] ?? NO_CONDITIONS)?.get(key) !== outcome) outcome = undefined;
-    if (!outcome) {
-      outcome = evaluateJob(final, context, own, instance, scope);
-      if (shared) {
-        for (const node of conditions.length > 0 ? conditions : [NO_CONDITIONS]) {
-          const byKey = scope.outcomes.get(node) ?? new Map<string, JobOutcome>();
-          byKey.set(key, outcome);
-          scope.outcomes.set(node, byKey);
-        }
-      }
-    }
-    if (uncertain && outcome.runs !== false) outcome = { ...outcome, runs: 'unknown', unknown: new Set([...outcome.unknown, ...uncertain]) };
-    outcomes.set(context.kind, outcome);
-  }
-  return { shape: normalizeJob(name, final, origin), map: final, outcomes, unresolved };
-}
-
-/** When a job runs in one kind of pipeline: over the workflow's scenarios. */
-function evaluateJob(final: CiMap, context: PipelineContext, own: OwnVariables, instance: ReadonlyMap<string, VarValue>, scope: JobScope): JobOutcome {
-  const results: CiTri[] = [];
-  const assumed = new Set<string>();
-  const outcome: JobOutcome = { runs: false, whens: new Set(), unknown: new Set(), assumed };
-  const decided: (CiMap | undefined)[] = [];
-  for (const scenario of scope.scenarios.get(context.kind) ?? []) {
-    if (!scenario.runs) continue;
-    const lookup = varLookup(context, [...inherited(own, [scope.globalVars, scenario.vars]), own.vars, instance, scope.pipelineVars], (name) => assumed.add(name));
-    const result = jobRuns(final, context, lookup, scope.envOf(context));
-    results.push(result.runs);
-    for (const when of result.whens) outcome.whens.add(when);
-    if (result.runs === 'unknown') for (const reason of result.unknown) outcome.unknown.add(reason);
-    if (!scenario.certain) for (const reason of scenario.unknown) outcome.unknown.add(reason);
-    decided.push(result.decided);
-  }
-  outcome.runs = combine(results);
-  if (outcome.runs !== 'unknown') outcome.unknown.clear();
-  const rule = decided[0];
-  if (rule && decided.every((each) => each === rule)) outcome.decided = rule;
-  return outcome;
-}
-
-/** Stands for "no rules, only or except" in the outcome cache. */
-const NO_CONDITIONS: CiNode = { kind: 'scalar', value: null, origin: undefined as unknown as NodeOrigin };
-
-/** The nodes that decide when a job runs: `rules`, or `only` and `except`. */
-function conditionNodes(job: CiMap): CiNode[] {
-  const rules = job.entries.get('rules')?.value;
-  if (rules && !isNull(rules)) return [rules];
-  return ['only', 'except'].map((key) => job.entries.get(key)?.value).filter((node): node is CiNode => node !== undefined && !isNull(node));
-}
-
-const readNames = new WeakMap<CiNode, ReadonlySet<string>>();
-
-/** Every variable name written in a node's strings (`$X`, `${X}`): what its conditions may read. */
-function namesRead(node: CiNode): ReadonlySet<string> {
-  const known = readNames.get(node);
-  if (known) return known;
-  const names = new Set<string>();
-  const visit = (current: CiNode): void => {
-    if (current.kind === 'scalar' && typeof current.value === 'string') for (const match of current.value.matchAll(/\$\{?([A-Za-z_][A-Za-z0-9_]*)/g)) names.add(match[1] ?? '');
-    else if (current.kind === 'seq') current.items.forEach(visit);
-    else if (current.kind === 'map') for (const entry of current.entries.values()) visit(entry.value);
-  };
-  visit(node);
-  readNames.set(node, names);
-  return names;
-}
-
-/** Over the scenarios of a pipeline: true when the job runs in every one, false in none. */
-function combine(results: readonly CiTri[]): CiTri {
-  if (results.length === 0) return false;
-  if (results.every((result) => result === true)) return true;
-  if (results.every((result) => result === false)) return false;
-  return 'unknown';
-}
-
-/** A job's own `variables` and which of the pipeline's it inherits (`inherit:variables`: all, none or a list). */
-interface OwnVariables {
-  vars: ReadonlyMap<string, VarValue>;
-  inherit: true | false | ReadonlySet<string>;
-}
-
-function ownVariables(job: CiMap): OwnVariables {
-  const inherit = job.entries.get('inherit')?.value;
-  const setting = inherit?.kind === 'map' ? inherit.entries.get('variables')?.value : undefined;
-  const vars = yamlVariables(job.entries.get('variables')?.value);
-  if (setting?.kind === 'scalar' && setting.value === false) return { vars, inherit: false };
-  if (setting?.kind === 'seq') return { vars, inherit: new Set(flatItems(setting).map(scalarString).filter((name): name is string => name !== undefined)) };
-  return { vars, inherit: true };
-}
-
-/** The pipeline's variable layers as the job inherits them (global and workflow:rules:variables alike). */
-function inherited(own: OwnVariables, layers: readonly ReadonlyMap<string, VarValue>[]): ReadonlyMap<string, VarValue>[] {
-  const { inherit } = own;
-  if (inherit === true) return [...layers];
-  if (inherit === false) return [];
-  return layers.map((layer) => new Map([...layer].filter(([name]) => inherit.has(name))));
-}
-
-/** The variables a job has: what it inherits, then its own. */
-function jobVariables(job: CiMap, globals: ReadonlyMap<string, VarValue>): Map<string, VarValue> {
-  const own = ownVariables(job);
-  const vars = new Map<string, VarValue>();
-  for (const layer of inherited(own, [globals])) for (const [name, value] of layer) vars.set(name, value);
-  for (const [name, value] of own.vars) vars.set(name, value);
-  return vars;
-}
-
-function jobRuns(job: CiMap, context: PipelineContext, lookup: ReturnType<typeof varLookup>, env: RuleEnv): JobOutcome {
-  const when = scalarString(job.entries.get('when')?.value) ?? 'on_success';
-  const rules = job.entries.get('rules')?.value;
-  // Rules that come from an input not known offline: nothing can be said.
-  const unknownRules = unknownOf(rules);
-  if (unknownRules !== undefined) return { runs: 'unknown', whens: new Set(), unknown: new Set([unknownRules]) };
-  // GitLab rejects rules mixed with only/except; rules are what it would use, so they decide here.
-  if (rules && !isNull(rules)) {
-    const outcome = evaluateRules(rules, lookup, when, env);
-    const result: JobOutcome = { runs: outcome.runs, whens: outcome.whens, unknown: outcome.unknown };
-    if (outcome.decided) result.decided = outcome.decided;
-    return result;
-  }
-  const unknown = new Set<string>();
-  const runs = evaluateOnlyExcept(job, context, lookup, (reason) => unknown.add(reason));
-  return { runs, whens: runs === false ? new Set() : new Set([when]), unknown };
 }
 
 /** The CiJob of a built job, with the facts that need the whole pipeline: needs, scans, gating. */
@@ -530,52 +364,6 @@ function finishJob(built: BuiltJob, runsIn: CiRunsIn, unknown: string[], result:
 function orTri(a: CiTri, b: CiTri): CiTri {
   if (a === true || b === true) return true;
   return a === false && b === false ? false : 'unknown';
-}
-
-/**
- * `needs:` as names of this pipeline's jobs: a job's name, a `parallel:matrix` entry's instances, a matrix job's
- * name as all its instances. Entries of other pipelines (`pipeline:`) and projects (`project:`) are not local.
- */
-function needsOf(node: CiNode | undefined, instances: ReadonlyMap<string, JobInstance[]>, instanceVars?: Record<string, string>): { names: string[]; optional: string[]; declared: boolean } {
-  const names: string[] = [];
-  const optional: string[] = [];
-  if (!node || isNull(node)) return { names, optional, declared: false };
-  for (const item of flatItems(node)) {
-    let name: string | undefined;
-    let isOptional = false;
-    let expanded: string[] | undefined;
-    if (item.kind === 'map') {
-      if (item.entries.has('pipeline') || item.entries.has('project')) continue;
-      name = scalarString(item.entries.get('job')?.value);
-      const optionalNode = item.entries.get('optional')?.value;
-      isOptional = optionalNode?.kind === 'scalar' && optionalNode.value === true;
-      const parallel = item.entries.get('parallel')?.value;
-      const rows = parallel?.kind === 'map' ? parallel.entries.get('matrix')?.value : undefined;
-      if (name !== undefined && rows) expanded = matrixNeeds(name, rows, instances.get(name), instanceVars);
-    } else name = scalarString(item);
-    if (name === undefined || name === '') continue;
-    const list = expanded ?? instances.get(name)?.map((instance) => instance.name) ?? [name];
-    names.push(...list);
-    if (isOptional) optional.push(...list);
-  }
-  return { names, optional, declared: true };
-}
-
-/**
- * The instances a `needs:parallel:matrix` entry names: each row selects the producer's instances whose variables
- * include the row's (all its keys: one instance; some: every instance that has them). `$[[ matrix.X ]]` is the
- * needing instance's own value of X (GitLab's matrix expressions).
- */
-function matrixNeeds(name: string, rows: CiNode, producer: readonly JobInstance[] | undefined, instanceVars: Record<string, string> | undefined): string[] {
-  const own = (text: string): string => text.replace(/\$\[\[\s*matrix\.([A-Za-z0-9_-]+)\s*\]\]/g, (match, key: string) => instanceVars?.[key] ?? match);
-  const out: string[] = [];
-  for (const wanted of matrixCombinations(rows)) {
-    const values = Object.fromEntries(Object.entries(wanted).map(([key, value]) => [key, own(value)]));
-    const matching = (producer ?? []).filter((instance) => Object.entries(values).every(([key, value]) => instance.variables[key] === value));
-    if (matching.length > 0) out.push(...matching.map((instance) => instance.name));
-    else out.push(matrixName(name, values));
-  }
-  return [...new Set(out)];
 }
 
 /**
