@@ -259,7 +259,37 @@ build:
       ['ci/fork.yml', true],
     ]);
   });
+
+  it('evaluates include:rules exists against the repository files and changes per pipeline (unknown where a diff decides)', () => {
+    const { pipeline, diagnostics } = resolve({
+      '.gitlab-ci.yml': `include:
+  - local: ci/docker.yml
+    rules:
+      - changes: [Dockerfile]
+  - local: ci/docs.yml
+    rules:
+      - exists: ['docs/**/*.md']
+  - local: ci/helm.yml
+    rules:
+      - exists: ['charts/**/Chart.yaml']
+build:
+  script: [make]
+`,
+      'ci/docker.yml': 'image-build:\n  script: [docker build .]\n',
+      'ci/docs.yml': 'docs:\n  script: [make docs]\n',
+      'ci/helm.yml': 'helm:\n  script: [helm lint]\n',
+      'docs/guide/intro.md': '# Guide\n',
+    });
+    expect(diagnostics).toEqual([]);
+    // No chart in the repository: the helm file is not included at all.
+    expect(stages(pipeline)).toEqual({ build: 'test', docs: 'test', 'image-build': 'test' });
+    expect(runsIn(jobOf(pipeline, 'docs'))).toBe(runsIn(jobOf(pipeline, 'build')));
+    // changes: a push's diff decides; tag and schedule pipelines have no diff base, where GitLab takes changes as true.
+    expect(jobOf(pipeline, 'image-build')).toMatchObject({ unknownConditions: ['changes'] });
+    expect(runsIn(jobOf(pipeline, 'image-build'))).toBe('mergeRequest=false branch=unknown defaultBranch=unknown tag=true schedule=true');
+  });
 });
+
 
 describe('workflow:rules:variables and rules:variables', () => {
   it('feeds the variables a workflow rule sets into the jobs of each kind of pipeline', () => {
@@ -415,6 +445,31 @@ docs:
     // Without strategy: depend the parent does not wait for the child: its scans cannot fail the parent.
     expect(jobOf(pipeline, 'docs').scans.map((scan) => [scan.tool, scan.nonFailing])).toEqual([['trufflehog', true]]);
     expect(jobOf(pipeline, 'security').script).toEqual([]);
+  });
+});
+
+describe('trigger: a child pipeline from a fleet project', () => {
+  it('resolves a child pipeline of a project include of the fleet and counts its scans for the trigger job', () => {
+    const { pipeline, diagnostics } = resolve(
+      {
+        '.gitlab-ci.yml': `stages: [build, security]
+scans:
+  stage: security
+  trigger:
+    include:
+      - project: homelab/ci-templates
+        ref: v2
+        file: pipelines/scans.yml
+    strategy: depend
+`,
+      },
+      { 'ci-templates': { 'pipelines/scans.yml': 'gitleaks:\n  image: zricethezav/gitleaks:v8.18.4\n  script: [gitleaks detect --source .]\n' } },
+    );
+    expect(diagnostics).toEqual([]);
+    const scans = jobOf(pipeline, 'scans');
+    expect(scans.trigger).toMatchObject({ kind: 'child', target: 'pipelines/scans.yml', strategy: 'depend' });
+    expect(scans.trigger?.pipeline?.jobs.map((job) => [job.name, job.stage, job.image])).toEqual([['gitleaks', 'test', 'zricethezav/gitleaks:v8.18.4']]);
+    expect(scans.scans.map((scan) => [scan.tool, scan.nonFailing])).toEqual([['gitleaks', false]]);
   });
 });
 
