@@ -3,13 +3,13 @@
 // semantics, gitlab-ci-local (`--preview` and `--list-json`), on the same pipelines. Not part of `npm test` or CI:
 // it needs gitlab-ci-local (a devDependency) and git, and takes pipelines from folders given on the command line.
 //
-//   npm run build && npm run ci-compare -- <folder>... [--json out.json] [--show 20]
+//   npm run build && npm run ci-compare -- <folder>... [--json out.json] [--show 20] [--project <host>/<path>]
 //
 // Every folder with a .gitlab-ci.yml below the folders given is a case (a git repository is one case, its inner
 // folders are not searched). Each case is copied to a temporary git repository (remote gitlab.example.com/group/
-// project, branch main), and includes that neither tool can read offline (templates, components and projects
-// outside the case, remote URLs) are removed from both tools' input, with empty stand-ins for the hidden jobs
-// they would define. Then both tools resolve it; fleetlint for every kind of pipeline at once, gitlab-ci-local
+// project, or --project's, branch main), and includes that neither tool can read offline (templates, components
+// and projects outside the case, remote URLs) are removed from both tools' input, with empty stand-ins for the
+// hidden jobs they would define; two shapes gitlab-ci-local cannot take are rewritten (forGitlabCiLocal). Then both tools resolve it; fleetlint for every kind of pipeline at once, gitlab-ci-local
 // once per kind, with GitLab's predefined variables of that kind. Printed: per field, how many jobs agree among
 // the cases that both tools accept.
 import { spawnSync } from 'node:child_process';
@@ -195,6 +195,46 @@ function withoutOfflineIncludes(dir, result) {
   return true;
 }
 
+/**
+ * Two shapes GitLab accepts and gitlab-ci-local 4.75 rejects, rewritten in both tools' input so that the real
+ * pipelines of gitlab-runner and omnibus-gitlab can be compared at all (neither rewrite touches a compared field):
+ * - a `needs` entry naming a matrix instance by its name (`"helper images: [alpine ...]"`, gitlab-runner): gitlab-ci-local
+ *   does not find the instance; the entry is dropped (needs are not compared).
+ * - `=~ $VAR` / `!~ $VAR` in an `if:` with a variable no global `variables:` defines (`$CI_JOB_NAME =~
+ *   $SKIP_JOB_REGEX`, omnibus-gitlab, set only for its child pipelines): gitlab-ci-local turns the unset variable
+ *   into `=~ null`, which its evaluator cannot run. GitLab finds no match with an unset pattern; a literal pattern
+ *   that matches nothing says the same.
+ */
+function forGitlabCiLocal(dir) {
+  const defined = globalVariableNames(dir);
+  let changed = false;
+  for (const file of listFiles(dir).filter((name) => /\.ya?ml$/.test(name))) {
+    const full = path.join(dir, file);
+    const text = fs.readFileSync(full, 'utf8');
+    const patterns = text.replace(/^(.*\bif:\s.*)$/gm, (line) => line.replace(/([=!]~)\s*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?/g, (match, op, name) => (defined.has(name) ? match : `${op} /^ci-compare-unset$/`)));
+    const documents = parseAllDocuments(patterns);
+    let needsChanged = false;
+    for (const document of documents) {
+      if (!isMap(document.contents)) continue;
+      for (const pair of document.contents.items) {
+        const needs = isMap(pair.value) ? pair.value.get('needs', true) : undefined;
+        if (!isSeq(needs)) continue;
+        const kept = needs.items.filter((item) => !(typeof item?.value === 'string' && /^.+: \[.+\]$/s.test(item.value)));
+        if (kept.length !== needs.items.length) {
+          needs.items = kept;
+          needsChanged = true;
+        }
+      }
+    }
+    const out = needsChanged ? documents.map((document) => document.toString({ lineWidth: 0 })).join('') : patterns;
+    if (out !== text) {
+      fs.writeFileSync(full, out);
+      changed = true;
+    }
+  }
+  return changed;
+}
+
 // --- gitlab-ci-local -----------------------------------------------------------------------------------------------
 
 function gitlabCiLocal(dir, home, args) {
@@ -267,6 +307,18 @@ function legitimatelyUnknown(fleetlint, reasons, kind, yamlVariables) {
   });
 }
 
+/** The names the files' top-level `variables:` define. */
+function globalVariableNames(dir) {
+  const names = new Set();
+  for (const file of listFiles(dir).filter((name) => /\.ya?ml$/.test(name))) {
+    for (const document of parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const variables = isMap(document.contents) ? document.contents.get('variables', true) : undefined;
+      if (isMap(variables)) for (const pair of variables.items) names.add(String(pair.key?.value ?? pair.key));
+    }
+  }
+  return names;
+}
+
 function yamlVariableNames(dir) {
   const names = new Set();
   for (const file of listFiles(dir).filter((f) => /\.ya?ml$/.test(f))) {
@@ -288,15 +340,22 @@ async function main() {
   const args = process.argv.slice(2);
   const jsonOut = args.includes('--json') ? args[args.indexOf('--json') + 1] : undefined;
   const show = args.includes('--show') ? Number(args[args.indexOf('--show') + 1]) : 15;
-  const roots = args.filter((arg, index) => !arg.startsWith('--') && args[index - 1] !== '--json' && args[index - 1] !== '--show');
+  // --project <host>/<path>: where the pipelines run (omnibus-gitlab includes most of its jobs only on gitlab.com).
+  const project = args.includes('--project') ? args[args.indexOf('--project') + 1] : undefined;
+  if (project !== undefined) {
+    const slash = project.indexOf('/');
+    PROJECT.host = project.slice(0, slash);
+    PROJECT.path = project.slice(slash + 1);
+  }
+  const roots = args.filter((arg, index) => !arg.startsWith('--') && !['--json', '--show', '--project'].includes(args[index - 1]));
   if (roots.length === 0) {
-    console.error('usage: npm run ci-compare -- <folder>... [--json out.json] [--show n]');
+    console.error('usage: npm run ci-compare -- <folder>... [--json out.json] [--show n] [--project <host>/<path>]');
     process.exit(2);
   }
   const fleetlint = await loadFleetlint();
   const cases = roots.flatMap((root) => findCases(path.resolve(root)));
-  const tallies = { jobSet: newTally(), stage: newTally(), image: newTally(), script: newTally(), beforeScript: newTally(), whenRuns: newTally(), whenRunsByJob: newTally(), unknown: 0 };
-  const outcome = { both: 0, onlyFleetlint: 0, onlyGitlabCiLocal: 0, neither: 0, prepared: 0 };
+  const tallies = { jobSet: newTally(), stage: newTally(), image: newTally(), script: newTally(), beforeScript: newTally(), whenRuns: newTally(), whenRunsByJob: newTally(), unknown: 0, notPreviewed: 0 };
+  const outcome = { both: 0, onlyFleetlint: 0, onlyGitlabCiLocal: 0, neither: 0, prepared: 0, shimmed: 0 };
   const disagreements = [];
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-compare-'));
   const home = path.join(work, 'home');
@@ -305,6 +364,7 @@ async function main() {
     const label = path.relative(process.cwd(), source) || source;
     const dir = path.join(work, `case-${index}`);
     fs.cpSync(source, dir, { recursive: true, filter: (from) => path.basename(from) !== '.git' && !path.basename(from).startsWith('.gitlab-ci-local') });
+    if (forGitlabCiLocal(dir)) outcome.shimmed++;
     let result = resolveWithFleetlint(fleetlint, dir);
     if (withoutOfflineIncludes(dir, result)) {
       outcome.prepared++;
@@ -315,6 +375,8 @@ async function main() {
     git(dir, 'commit', '-q', '--allow-empty', '-m', 'case');
     git(dir, 'branch', PROJECT.feature);
     git(dir, 'remote', 'add', 'origin', `https://${PROJECT.host}/${PROJECT.path}.git`);
+    // gitlab-ci-local evaluates `changes` with `git diff origin/<default branch>`: the clone's remote branch.
+    git(dir, 'update-ref', `refs/remotes/origin/${PROJECT.branch}`, 'HEAD');
     // What GitLab would reject: the resolver's errors and the ci-config rule's (stages, needs, dependencies).
     const ruleErrors = result.pipeline ? fleetlint.ciConfig.run({ repo: { id: 'case', ci: result.pipeline }, settings: {}, options: {} }).map((report) => report.message) : [];
     const fleetlintErrors = [...result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ...ruleErrors];
@@ -340,6 +402,18 @@ async function main() {
     for (const kind of fleetlint.PIPELINE_KINDS) for (const job of lists[kind].jobs) if (!theirs.has(normalizeName(job.name))) theirs.set(normalizeName(job.name), job);
     const yamlVariables = yamlVariableNames(dir);
     const note = (field, job, detail) => disagreements.push({ case: label, field, job, detail });
+    const compareWritten = (job, written, name) => {
+      const image = imageOf(written.image);
+      count(tallies.image, (job.image ?? undefined) === image);
+      if ((job.image ?? undefined) !== image) note('image', name, `${job.image} vs ${image}`);
+      for (const [section, tally] of [['script', tallies.script], ['before_script', tallies.beforeScript]]) {
+        const mine = job.script.filter((line) => line.section === section).map((line) => line.text);
+        const yours = flat(written[section]);
+        const same = JSON.stringify(mine) === JSON.stringify(yours);
+        count(tally, same);
+        if (!same) note(section, name, `${JSON.stringify(mine).slice(0, 120)} vs ${JSON.stringify(yours).slice(0, 120)}`);
+      }
+    };
     for (const name of new Set([...ours.keys(), ...theirs.keys()])) {
       const both = ours.has(name) && theirs.has(name);
       count(tallies.jobSet, both);
@@ -351,17 +425,11 @@ async function main() {
       const other = theirs.get(name);
       count(tallies.stage, job.stage === other.stage);
       if (job.stage !== other.stage) note('stage', name, `${job.stage} vs ${other.stage}`);
-      const written = previewed.data[job.parallel?.job ?? job.name] ?? {};
-      const image = imageOf(written.image);
-      count(tallies.image, (job.image ?? undefined) === image);
-      if ((job.image ?? undefined) !== image) note('image', name, `${job.image} vs ${image}`);
-      for (const [section, tally] of [['script', tallies.script], ['before_script', tallies.beforeScript]]) {
-        const mine = job.script.filter((line) => line.section === section).map((line) => line.text);
-        const yours = flat(written[section]);
-        const same = JSON.stringify(mine) === JSON.stringify(yours);
-        count(tally, same);
-        if (!same) note(section, name, `${JSON.stringify(mine).slice(0, 120)} vs ${JSON.stringify(yours).slice(0, 120)}`);
-      }
+      // --preview shows the default branch's configuration: a job only an include of other pipelines adds (a tag's,
+      // a merge request's) is not in it, and its written fields cannot be compared.
+      const written = previewed.data[job.parallel?.job ?? job.name];
+      if (written === undefined) tallies.notPreviewed++;
+      else compareWritten(job, written, name);
       if (job.ruleWhen === undefined) continue;
       let allKinds = true;
       for (const kind of fleetlint.PIPELINE_KINDS) {
@@ -389,7 +457,7 @@ async function main() {
 
   const percent = (tally) => (tally.total === 0 ? 'n/a' : `${((100 * tally.agree) / tally.total).toFixed(1)}%`);
   const row = (label, tally) => `| ${label} | ${tally.agree} / ${tally.total} | ${percent(tally)} |`;
-  console.log(`cases: ${cases.length}; accepted by both: ${outcome.both}; only fleetlint: ${outcome.onlyFleetlint}; only gitlab-ci-local: ${outcome.onlyGitlabCiLocal}; neither: ${outcome.neither}; with offline includes removed: ${outcome.prepared}`);
+  console.log(`cases: ${cases.length}; accepted by both: ${outcome.both}; only fleetlint: ${outcome.onlyFleetlint}; only gitlab-ci-local: ${outcome.onlyGitlabCiLocal}; neither: ${outcome.neither}; with offline includes removed: ${outcome.prepared}; rewritten for gitlab-ci-local's limits: ${outcome.shimmed}`);
   console.log('');
   console.log('| field | agree | share |');
   console.log('| --- | --- | --- |');
@@ -400,7 +468,7 @@ async function main() {
   console.log(row('before_script', tallies.beforeScript));
   console.log(row('when a job runs (job × kind, jobs with rules)', tallies.whenRuns));
   console.log(row('when a job runs (every kind, jobs with rules)', tallies.whenRunsByJob));
-  console.log(`fleetlint "unknown" (job × kind): ${tallies.unknown}`);
+  console.log(`fleetlint "unknown" (job × kind): ${tallies.unknown}; jobs not in the default branch's preview (image, script not compared): ${tallies.notPreviewed}`);
   if (disagreements.length > 0) {
     console.log('');
     console.log(`first ${Math.min(show, disagreements.length)} of ${disagreements.length} disagreements:`);
