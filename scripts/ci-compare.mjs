@@ -268,7 +268,8 @@ function preview(dir, home) {
   const result = gitlabCiLocal(dir, home, ['--preview']);
   if (result.error) return result;
   const documents = parseAllDocuments(result.stdout.slice(result.stdout.indexOf('---')));
-  return { data: documents[0]?.toJS() ?? {} };
+  // The preview repeats anchors as aliases, more than the yaml library's guard against alias bombs allows.
+  return { data: documents[0]?.toJS({ maxAliasCount: -1 }) ?? {} };
 }
 
 // --- comparison ----------------------------------------------------------------------------------------------------
