@@ -147,8 +147,10 @@ function withoutOfflineIncludes(dir, result) {
     }
     fs.writeFileSync(full, documents.map((document) => document.toString({ lineWidth: 0 })).join(''));
   }
-  // Jobs of GitLab's templates and components that were removed: the pipeline's own overrides of them go too.
-  const provided = new Set(pipeline.jobs.filter((job) => job.providedBy).map((job) => job.name));
+  // Jobs of GitLab's templates and components that were removed: the pipeline's own overrides of them go too, and
+  // so do jobs without a script, which only override a job of a removed include (omnibus-gitlab's danger-review).
+  const overrides = pipeline.jobs.filter((job) => !job.trigger && !job.script.some((line) => line.section === 'script'));
+  const provided = new Set([...pipeline.jobs.filter((job) => job.providedBy), ...overrides].map((job) => job.parallel?.job ?? job.name));
   if (provided.size > 0) {
     for (const file of listFiles(dir).filter((name) => /\.ya?ml$/.test(name))) {
       const full = path.join(dir, file);
@@ -303,7 +305,8 @@ function legitimatelyUnknown(fleetlint, reasons, kind, yamlVariables) {
     if (!reason.startsWith('$')) return false;
     const name = reason.slice(1);
     if (fleetlint.PER_MERGE_REQUEST.has(name) || name === 'CI_COMMIT_TAG' || name === 'CI_COMMIT_REF_PROTECTED') return true;
-    // A variable of the YAML that fleetlint could not read is its own shortcoming, not an offline unknown.
+    // A variable the global or the job's own `variables:` define is one fleetlint could have read: its own
+    // shortcoming. Others a schedule may set (omnibus-gitlab's PIPELINE_TYPE, NIGHTLY), and GitLab's own CI_ ones.
     return !yamlVariables.has(name) && (kind === 'schedule' || name.startsWith('CI_') || name.startsWith('GITLAB_'));
   });
 }
@@ -316,14 +319,6 @@ function globalVariableNames(dir) {
       const variables = isMap(document.contents) ? document.contents.get('variables', true) : undefined;
       if (isMap(variables)) for (const pair of variables.items) names.add(String(pair.key?.value ?? pair.key));
     }
-  }
-  return names;
-}
-
-function yamlVariableNames(dir) {
-  const names = new Set();
-  for (const file of listFiles(dir).filter((f) => /\.ya?ml$/.test(f))) {
-    for (const match of fs.readFileSync(path.join(dir, file), 'utf8').matchAll(/^\s+([A-Za-z_][A-Za-z0-9_]*):/gm)) names.add(match[1]);
   }
   return names;
 }
@@ -401,7 +396,7 @@ async function main() {
     // Every job of any kind of pipeline (an include may apply to tag pipelines only), as fleetlint lists them.
     const theirs = new Map();
     for (const kind of fleetlint.PIPELINE_KINDS) for (const job of lists[kind].jobs) if (!theirs.has(normalizeName(job.name))) theirs.set(normalizeName(job.name), job);
-    const yamlVariables = yamlVariableNames(dir);
+    const globalVariables = globalVariableNames(dir);
     const note = (field, job, detail) => disagreements.push({ case: label, field, job, detail });
     const compareWritten = (job, written, name) => {
       const image = imageOf(written.image);
@@ -442,7 +437,8 @@ async function main() {
         let agrees = mine === runs;
         if (mine === 'unknown') {
           tallies.unknown++;
-          agrees = legitimatelyUnknown(fleetlint, job.unknownConditions ?? [], kind, yamlVariables);
+          const own = Object.keys(previewed.data[job.parallel?.job ?? job.name]?.variables ?? {});
+          agrees = legitimatelyUnknown(fleetlint, job.unknownConditions ?? [], kind, new Set([...globalVariables, ...own]));
         }
         count(tallies.whenRuns, agrees);
         if (!agrees) {

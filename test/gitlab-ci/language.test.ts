@@ -325,6 +325,33 @@ package:
     expect(runsIn(jobOf(pipeline, 'package'))).toBe('mergeRequest=false branch=false defaultBranch=false tag=true schedule=true');
   });
 
+  it("knows each job's $CI_JOB_NAME in rules, also for jobs that share one rules template", () => {
+    const { pipeline } = resolve({
+      '.gitlab-ci.yml': `variables:
+  SKIP_JOB_REGEX: /^(docs|Ubuntu-22.04)/
+.default_rules:
+  rules:
+    - if: $SKIP_JOB_REGEX && $CI_JOB_NAME =~ $SKIP_JOB_REGEX
+      when: never
+    - when: on_success
+docs:
+  extends: .default_rules
+  script: [make docs]
+Ubuntu-22.04:
+  extends: .default_rules
+  script: [make package]
+Ubuntu-24.04:
+  extends: .default_rules
+  script: [make package]
+`,
+    });
+    expect(pipeline.jobs.map((job) => [job.name, job.runsIn.defaultBranch, job.unknownConditions ?? []])).toEqual([
+      ['Ubuntu-22.04', false, []],
+      ['Ubuntu-24.04', true, []],
+      ['docs', false, []],
+    ]);
+  });
+
   it('passes the trigger job variables, rules:variables included, to the child pipeline', () => {
     const { pipeline } = resolve({
       '.gitlab-ci.yml': `variables:

@@ -38,21 +38,23 @@ export interface JobScope {
   outcomes: Map<string, JobOutcome>;
 }
 
-/** When a job (or one `parallel` instance of it) runs in each kind of pipeline of the configuration. */
-export function jobOutcomes(final: CiMap, baseName: string, instanceVars: Record<string, string>, scope: JobScope): Map<PipelineKind, JobOutcome> {
+/** When a job (or one `parallel` instance of it, `name`) runs in each kind of pipeline of the configuration. */
+export function jobOutcomes(final: CiMap, name: string, baseName: string, instanceVars: Record<string, string>, scope: JobScope): Map<PipelineKind, JobOutcome> {
   const outcomes = new Map<PipelineKind, JobOutcome>();
   const instance = new Map<string, VarValue>(Object.entries(instanceVars).map(([key, text]) => [key, { kind: 'value', value: text }]));
+  // The job's own predefined variable: omnibus-gitlab's `$CI_JOB_NAME =~ $SKIP_JOB_REGEX` reads it.
+  const predefined = new Map<string, VarValue>([['CI_JOB_NAME', { kind: 'value', value: name }]]);
   const uncertain = scope.uncertainKeys.get(baseName);
   const own = ownVariables(final);
   const conditions = conditionNodes(final);
   // Jobs that share their conditions (a `.rules` template) and define none of the variables those read share outcomes.
-  const shared = own.inherit === true && !conditions.some((node) => [...namesRead(node)].some((read) => own.vars.has(read) || instance.has(read)));
+  const shared = own.inherit === true && !conditions.some((node) => [...namesRead(node)].some((read) => own.vars.has(read) || instance.has(read) || predefined.has(read)));
   const when = scalarString(final.entries.get('when')?.value) ?? 'on_success';
   for (const context of scope.contexts) {
     const key = shared ? `${context.kind}\0${when}\0${conditions.map(nodeId).join(',')}` : undefined;
     let outcome = key === undefined ? undefined : scope.outcomes.get(key);
     if (!outcome) {
-      outcome = evaluateJob(final, context, own, instance, scope);
+      outcome = evaluateJob(final, context, own, [predefined, instance], scope);
       if (key !== undefined) scope.outcomes.set(key, outcome);
     }
     if (uncertain && outcome.runs !== false) outcome = { ...outcome, runs: 'unknown', unknown: new Set([...outcome.unknown, ...uncertain]) };
@@ -75,14 +77,14 @@ function nodeId(node: CiNode): number {
 }
 
 /** When a job runs in one kind of pipeline: over the workflow's scenarios. */
-function evaluateJob(final: CiMap, context: PipelineContext, own: OwnVariables, instance: ReadonlyMap<string, VarValue>, scope: JobScope): JobOutcome {
+function evaluateJob(final: CiMap, context: PipelineContext, own: OwnVariables, [predefined, instance]: readonly [ReadonlyMap<string, VarValue>, ReadonlyMap<string, VarValue>], scope: JobScope): JobOutcome {
   const results: CiTri[] = [];
   const assumed = new Set<string>();
   const outcome: JobOutcome = { runs: false, whens: new Set(), unknown: new Set(), assumed };
   const decided: (CiMap | undefined)[] = [];
   for (const scenario of scope.scenarios.get(context.kind) ?? []) {
     if (!scenario.runs) continue;
-    const lookup = varLookup(context, [...inherited(own, [scope.globalVars, scenario.vars]), own.vars, instance, scope.pipelineVars], (name) => assumed.add(name));
+    const lookup = varLookup(context, [predefined, ...inherited(own, [scope.globalVars, scenario.vars]), own.vars, instance, scope.pipelineVars], (name) => assumed.add(name));
     const result = jobRuns(final, context, lookup, scope.envOf(context));
     results.push(result.runs);
     for (const when of result.whens) outcome.whens.add(when);

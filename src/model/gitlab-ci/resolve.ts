@@ -294,7 +294,7 @@ function resolveVariant(reporter: CiReporter, variant: Variant, scope: PipelineS
     const each = parallel.instances ?? [{ name, variables: {} }];
     if (parallel.instances) instances.set(name, parallel.instances);
     for (const instance of each) {
-      const built: BuiltJob = { shape: normalizeJob(instance.name, final, origin), map: final, outcomes: jobOutcomes(final, name, instance.variables, jobScope), unresolved: [...new Set(unresolved)].sort() };
+      const built: BuiltJob = { shape: normalizeJob(instance.name, final, origin), map: final, outcomes: jobOutcomes(final, instance.name, name, instance.variables, jobScope), unresolved: [...new Set(unresolved)].sort() };
       if (parallel.instances) built.parallel = { job: name, variables: instance.variables };
       if (provided) {
         built.provided = { type: provided.provider.type, tool: provided.provider.tool };
