@@ -76,7 +76,8 @@ function findCases(root, out = []) {
 
 function listFiles(dir, base = dir, out = []) {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === '.git') continue;
+    // gitlab-ci-local writes its expanded configuration to .gitlab-ci-local/: not the case's files.
+    if (entry.name === '.git' || entry.name === '.gitlab-ci-local') continue;
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) listFiles(full, base, out);
     else if (entry.isFile()) out.push(path.relative(base, full).split(path.sep).join('/'));
@@ -298,16 +299,17 @@ function flat(value) {
 }
 
 /** Whether an "unknown" of fleetlint stands for what truly cannot be known offline. */
-function legitimatelyUnknown(fleetlint, reasons, kind, yamlVariables) {
+function legitimatelyUnknown(fleetlint, reasons, kind, globalVariables) {
   if (reasons.length === 0) return false;
   return reasons.every((reason) => {
     if (reason === 'changes' || reason === 'exists' || reason === 'project' || reason === 'kubernetes' || reason.startsWith('inputs.')) return true;
     if (!reason.startsWith('$')) return false;
     const name = reason.slice(1);
     if (fleetlint.PER_MERGE_REQUEST.has(name) || name === 'CI_COMMIT_TAG' || name === 'CI_COMMIT_REF_PROTECTED') return true;
-    // A variable the global or the job's own `variables:` define is one fleetlint could have read: its own
-    // shortcoming. Others a schedule may set (omnibus-gitlab's PIPELINE_TYPE, NIGHTLY), and GitLab's own CI_ ones.
-    return !yamlVariables.has(name) && (kind === 'schedule' || name.startsWith('CI_') || name.startsWith('GITLAB_'));
+    // A variable the global `variables:` define is one fleetlint could have read: its own shortcoming. Others a
+    // schedule may set (omnibus-gitlab's PIPELINE_TYPE, NIGHTLY: a job's own variables are read, not unknown), and
+    // GitLab's own CI_ ones.
+    return !globalVariables.has(name) && (kind === 'schedule' || name.startsWith('CI_') || name.startsWith('GITLAB_'));
   });
 }
 
@@ -437,8 +439,7 @@ async function main() {
         let agrees = mine === runs;
         if (mine === 'unknown') {
           tallies.unknown++;
-          const own = Object.keys(previewed.data[job.parallel?.job ?? job.name]?.variables ?? {});
-          agrees = legitimatelyUnknown(fleetlint, job.unknownConditions ?? [], kind, new Set([...globalVariables, ...own]));
+          agrees = legitimatelyUnknown(fleetlint, job.unknownConditions ?? [], kind, globalVariables);
         }
         count(tallies.whenRuns, agrees);
         if (!agrees) {
