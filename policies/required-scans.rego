@@ -5,10 +5,12 @@
 #   resolution) must run (option `requirements`): by default every pipeline runs a secret scan; a fleet adds
 #   what its kinds need, such as an IaC scan for terraform, a manifest scan for helm and k8s-manifests and an
 #   image scan for docker (the homelab preset does). A job scans a category when its resolved script runs one of
-#   the category's scanners, whatever the job or template is called. A required category is missing (error),
-#   not gating merge requests (error) when every job that runs it is left out of merge-request pipelines or
-#   manual, or non-blocking (warning) when every such job may fail without failing the pipeline. A repository
-#   with deployable content and no .gitlab-ci.yml is an error.
+#   the category's scanners, whatever the job or template is called; a job of GitLab's own scanner templates and
+#   components counts too, known by name. A required category is missing (error), or not checked (note) when an
+#   include that could not be read (outside the fleet) may provide it; not gating merge requests (error) when
+#   every job that runs it is left out of merge-request pipelines or manual, or not known to gate (note) when
+#   that depends on what cannot be known offline; non-blocking (warning) when every gating job may fail without
+#   failing the pipeline. A repository with deployable content and no .gitlab-ci.yml is an error.
 # custom:
 #   id: required-scans
 #   severity: error
@@ -28,6 +30,7 @@
 #     - ci.jobs.scans.category
 #     - ci.jobs.scans.nonFailing
 #     - ci.jobs.gatesMergeRequests
+#     - ci.unresolvedSources
 #     - ci.jobs.allowFailure
 #     - ci.jobs.origin
 #     - ci.jobs.keyOrigins.allow_failure
@@ -93,9 +96,24 @@ blocks(job, category) if {
 # Messages are built with concat, which runs inside WebAssembly (sprintf calls out to JavaScript per finding).
 kinds_text(category) := concat(", ", sort([kind | some kind in required[category]]))
 
+# Includes that were not read and may provide a category: `provides` lists what GitLab's own templates and
+# components provide; an unknown source (no `provides`) may provide anything.
+may_provide[category] contains source.target if {
+	some category, _ in required
+	some source in pipeline.unresolvedSources
+	not source.provides
+}
+
+may_provide[category] contains source.target if {
+	some category, _ in required
+	some source in pipeline.unresolvedSources
+	category in source.provides
+}
+
 deny contains decision if {
 	some category, _ in required
 	not scan_jobs[category]
+	not may_provide[category]
 	decision := {
 		"msg": concat("", ["no job runs a ", category, " scan (", scanner_names(category), "); required for ", kinds_text(category)]),
 		"repo": input.repo.id,
@@ -107,9 +125,27 @@ deny contains decision if {
 }
 
 deny contains decision if {
+	some category, _ in required
+	not scan_jobs[category]
+	sources := may_provide[category]
+	decision := {
+		"msg": concat("", [
+			"not checked: no job of the resolved pipeline runs a ", category, " scan, and includes that fleetlint cannot read may (",
+			concat(", ", sort(sources)), "); required for ", kinds_text(category),
+		]),
+		"repo": input.repo.id,
+		"file": pipeline.file,
+		"path": ["include"],
+		"severity": "note",
+		"subject": concat(":", ["not-checked", category]),
+		"data": {"kind": "not-checked", "category": category, "sources": sort(sources)},
+	}
+}
+
+deny contains decision if {
 	some category, names in scan_jobs
 	every name in names {
-		not job_named(name).gatesMergeRequests.value
+		job_named(name).gatesMergeRequests.value == false
 	}
 	some first in [min(names)]
 	job := job_named(first)
@@ -125,10 +161,33 @@ deny contains decision if {
 	}
 }
 
+# No job of the category certainly gates merge requests, and for some it depends on what is not known offline.
+deny contains decision if {
+	some category, names in scan_jobs
+	every name in names {
+		job_named(name).gatesMergeRequests.value != true
+	}
+	unknown := [name | some name in names; job_named(name).gatesMergeRequests.value == "unknown"]
+	count(unknown) > 0
+	some first in [min(unknown)]
+	job := job_named(first)
+	decision := {
+		"msg": concat("", [
+			"not checked: whether the ", category, " scan (job ", concat(", ", sort(names)), ") gates merge requests depends on ",
+			concat(", ", object.get(job.gatesMergeRequests, "unknown", [])), ", which fleetlint cannot know offline; required for ", kinds_text(category),
+		]),
+		"repo": input.repo.id,
+		"origin": job.origin,
+		"severity": "note",
+		"subject": concat(":", ["gating-unknown", category]),
+		"data": {"kind": "gating-unknown", "category": category, "jobs": sort(names)},
+	}
+}
+
 deny contains decision if {
 	some category, names in scan_jobs
 	some name in names
-	job_named(name).gatesMergeRequests.value
+	job_named(name).gatesMergeRequests.value == true
 	every other in names {
 		not blocks(job_named(other), category)
 	}
@@ -177,6 +236,7 @@ not_gating_text := {
 	"manual-through-rules": "manual through its rules",
 	"excluded-by-rules": "excluded from merge-request pipelines by its rules",
 	"excluded-by-workflow": "in a pipeline whose workflow:rules never run for merge requests",
+	"unknown-offline": "not known to run in merge-request pipelines",
 }
 
 why_not_blocking(job) := "allow_failure: true" if job.allowFailure == true

@@ -23,7 +23,7 @@ job(name, scans, fields) := object.union(
 
 repo(kinds, jobs) := {
 	"id": "svc", "kinds": kinds,
-	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "jobs": jobs},
+	"ci": {"file": ".gitlab-ci.yml", "stages": ["test"], "stagesDeclared": true, "workflowAllowsMergeRequests": true, "includes": [], "unresolvedSources": [], "jobs": jobs},
 }
 
 # A fleet's requirements by kind, as the homelab preset sets them (the option's default asks only for secrets).
@@ -156,4 +156,36 @@ test_docs_only_repo_without_pipeline_passes if {
 test_requirements_are_configurable if {
 	count(deny_with(repo(["terraform"], []), {"requirements": {"terraform": []}})) == 0
 	count(deny_with(repo(["terraform"], []), {})) == 0
+}
+
+with_sources(r, sources) := object.union(r, {"ci": object.union(r.ci, {"unresolvedSources": sources})})
+
+test_an_include_outside_the_fleet_makes_a_missing_scan_not_checked if {
+	# A project outside the fleet may define anything: no "no job" error, a note naming it.
+	unknown_source := {"type": "project", "target": "templates/scan.yml", "origin": origin("svc", ".gitlab-ci.yml", 2)}
+	decisions := deny_for(with_sources(repo(["docs"], []), [unknown_source]))
+	[[d.subject, d.severity, d.data] | some d in decisions] == [[
+		"not-checked:secrets", "note",
+		{"kind": "not-checked", "category": "secrets", "sources": ["templates/scan.yml"]},
+	]]
+
+	# GitLab's own template or component is known by name: one that provides no secret scan changes nothing.
+	fuzzing := {"type": "template", "target": "Security/Coverage-Fuzzing.gitlab-ci.yml", "provides": [], "origin": origin("svc", ".gitlab-ci.yml", 2)}
+	subjects(with_sources(repo(["docs"], []), [fuzzing])) == {"missing:secrets"}
+	sast := {"type": "component", "target": "gitlab.com/components/sast/sast@3", "provides": ["sast"], "origin": origin("svc", ".gitlab-ci.yml", 2)}
+	subjects(with_sources(repo(["docs"], []), [sast])) == {"missing:secrets"}
+}
+
+test_a_scan_whose_gating_is_unknown_offline_is_a_note if {
+	unknown := {"value": "unknown", "reason": "unknown-offline", "unknown": ["$RUN_SCANS"]}
+	decisions := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"gatesMergeRequests": unknown})]))
+	[[d.subject, d.severity, d.msg] | some d in decisions] == [[
+		"gating-unknown:secrets", "note",
+		"not checked: whether the secrets scan (job gitleaks) gates merge requests depends on $RUN_SCANS, which fleetlint cannot know offline; required for every pipeline",
+	]]
+
+	# One job that certainly gates is enough; one that certainly does not, beside an unknown one, is no error.
+	subjects(repo(["docs"], [job("a", [scan("secrets")], {"gatesMergeRequests": unknown}), secrets_job])) == set()
+	manual := {"value": false, "reason": "manual"}
+	subjects(repo(["docs"], [job("a", [scan("secrets")], {"gatesMergeRequests": unknown}), job("b", [scan("secrets")], {"gatesMergeRequests": manual})])) == {"gating-unknown:secrets"}
 }

@@ -1,14 +1,15 @@
 import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import type { FactOrigin } from '../src/model/origin.js';
+import { writtenJobs } from '../src/model/gitlab-ci/parallel.js';
 
 export default defineRule({
   meta: {
     id: 'ci-config',
     shortDescription: 'GitLab CI configuration must be valid after includes and extends are resolved',
     fullDescription:
-      'After include, extends and !reference resolution: every job\'s stage is declared, every `needs` names an existing job, no job mixes `rules` with `only`/`except`, and every `extends` parent and `!reference` target exists (the resolver reports those at the line that names them). GitLab rejects such pipelines only when they run.',
+      'After include, extends and !reference resolution: every job\'s stage is declared, every `needs` names an existing job (not an optional one, nor one of another pipeline or project) of the same or an earlier stage, `dependencies` are among the `needs`, no job mixes `rules` with `only`/`except`. The resolver reports, at the line that names them, what GitLab rejects in the YAML itself: a missing `extends` parent or `!reference` target, a job without `script` (not a trigger), `when: never` outside rules, empty `needs` entries, blank `rules`, `include: local: ""`, scripts nested deeper than ten lists, `stages` that is not a list, unknown job keywords (with "did you mean"), inputs that do not match their spec. GitLab rejects such pipelines only when they run.',
     defaultSeverity: 'error',
-    help: 'Add the stage to `stages:` (in the order the pipeline runs), or give the job a stage that is declared. In `needs:`, name a job of this pipeline as it is spelt, or include the file that defines it. Rewrite `only`/`except` as `rules:` (for example `only: [main]` becomes `rules: [{if: $CI_COMMIT_BRANCH == "main"}]`). For an `extends` or `!reference` target that does not exist, fix its name or include the file that defines it.',
+    help: 'Add the stage to `stages:` (in the order the pipeline runs), or give the job a stage that is declared. In `needs:`, name a job of this pipeline as it is spelt (a `parallel:matrix` instance as `job: [a, b]`), of the same or an earlier stage, or include the file that defines it; list in `dependencies:` only jobs that are in `needs:`. Rewrite `only`/`except` as `rules:` (for example `only: [main]` becomes `rules: [{if: $CI_COMMIT_BRANCH == "main"}]`). For an `extends` or `!reference` target that does not exist, fix its name or include the file that defines it.',
     tags: ['gitlab-ci', 'correctness'],
     scope: 'repo',
     examples: examples(),
@@ -24,24 +25,45 @@ export default defineRule({
       subject,
     });
     const reports: CheckReport[] = [];
-    const jobNames = new Set(pipeline.jobs.map((job) => job.name));
-    for (const job of pipeline.jobs) {
-      // A job that sets no stage of its own gets GitLab's default (test) only if nothing else sets it: in a partial
-      // pipeline, an include that was not resolved (a CI/CD component, a remote template) may define the same job
-      // with its stage, as gitlab-org/components/danger-review does with its job_stage input.
-      const stageUnknown = pipeline.partial === true && job.keyOrigins.stage === undefined;
-      if (!stageUnknown && !pipeline.stages.includes(job.stage)) {
+    const jobs = new Map(pipeline.jobs.map((job) => [job.name, job]));
+    const stageIndex = (stage: string): number => pipeline.stages.indexOf(stage);
+    // One report per job as written: `parallel` instances share their YAML.
+    for (const { job, name } of writtenJobs(pipeline.jobs)) {
+      // A stage that is an unknown input is not checked; nor is GitLab's default stage of a job in a partial
+      // pipeline, whose unread include (a component) may set it.
+      const stageKnown = !job.unknownKeys?.includes('stage') && (job.keyOrigins.stage !== undefined || !pipeline.partial);
+      if (stageKnown && !pipeline.stages.includes(job.stage)) {
         const declared = pipeline.stagesDeclared ? `stages: ${pipeline.stages.join(', ')}` : `GitLab's default stages (${pipeline.stages.join(', ')})`;
-        reports.push(report(job.keyOrigins.stage ?? job.origin, `job ${job.name} uses stage ${job.stage}, which is not declared (${declared})`, `stage:${job.name}:${job.stage}`));
+        reports.push(report(job.keyOrigins.stage ?? job.origin, `job ${name} uses stage ${job.stage}, which is not declared (${declared})`, `stage:${name}:${job.stage}`));
       }
-      // A pipeline with unresolvable includes may define the needed job there; do not guess.
-      for (const needed of pipeline.partial ? [] : job.needs) {
-        if (!jobNames.has(needed)) {
-          reports.push(report(job.keyOrigins.needs ?? job.origin, `job ${job.name} needs ${needed}, which is not a job of this pipeline`, `needs:${job.name}:${needed}`));
+      const optional = new Set(job.optionalNeeds ?? []);
+      for (const needed of job.needs) {
+        const other = jobs.get(needed);
+        if (!other) {
+          // A pipeline with unresolvable includes may define the needed job there; an optional need may be absent.
+          if (pipeline.partial || optional.has(needed)) continue;
+          reports.push(report(job.keyOrigins.needs ?? job.origin, `job ${name} needs ${needed}, which is not a job of this pipeline`, `needs:${name}:${needed}`));
+        } else if (stageKnown && !other.unknownKeys?.includes('stage') && stageIndex(other.stage) > stageIndex(job.stage) && stageIndex(job.stage) >= 0) {
+          reports.push(report(job.keyOrigins.needs ?? job.origin, `job ${name} needs ${needed}, which runs in a later stage (${other.stage}, after ${job.stage})`, `needs-later:${name}:${needed}`));
+        }
+      }
+      const needed = new Set(job.needs);
+      for (const dependency of job.dependencies ?? []) {
+        const instances = pipeline.jobs.filter((other) => other.parallel?.job === dependency);
+        const other = jobs.get(dependency) ?? instances[0];
+        const where = job.keyOrigins.dependencies ?? job.origin;
+        if (job.needsDeclared) {
+          if (needed.has(dependency) || (instances.length > 0 && instances.every((instance) => needed.has(instance.name)))) continue;
+          if (pipeline.partial && !other) continue;
+          reports.push(report(where, `job ${name} depends on ${dependency}, which is not in its needs (GitLab requires dependencies to be a subset of needs)`, `dependencies:${name}:${dependency}`));
+        } else if (!other) {
+          if (!pipeline.partial) reports.push(report(where, `job ${name} depends on ${dependency}, which is not a job of this pipeline`, `dependencies:${name}:${dependency}`));
+        } else if (stageKnown && !other.unknownKeys?.includes('stage') && stageIndex(other.stage) >= stageIndex(job.stage) && stageIndex(job.stage) >= 0) {
+          reports.push(report(where, `job ${name} depends on ${dependency}, which is not in an earlier stage (${other.stage}); without needs, GitLab takes artifacts only from earlier stages`, `dependencies-stage:${name}:${dependency}`));
         }
       }
       if (job.mixesRulesAndOnly) {
-        reports.push(report(job.keyOrigins.rules ?? job.origin, `job ${job.name} combines rules with only/except, which GitLab rejects`, `rules-only:${job.name}`));
+        reports.push(report(job.keyOrigins.rules ?? job.origin, `job ${name} combines rules with only/except, which GitLab rejects`, `rules-only:${name}`));
       }
     }
     return reports;

@@ -47,7 +47,24 @@ function jobJson(job: CiJob): JobInput {
     when: job.when,
     allowFailure: job.allowFailure,
     needs: job.needs,
+    ...(job.optionalNeeds ? { optionalNeeds: job.optionalNeeds } : {}),
     extends: job.extends,
+    runsIn: { ...job.runsIn },
+    ...(job.unknownConditions ? { unknownConditions: job.unknownConditions } : {}),
+    ...(job.assumedUnset ? { assumedUnset: job.assumedUnset } : {}),
+    ...(job.unknownKeys ? { unknownKeys: job.unknownKeys } : {}),
+    ...(job.providedBy ? { providedBy: { ...job.providedBy } } : {}),
+    ...(job.parallel ? { parallel: { job: job.parallel.job, variables: { ...job.parallel.variables } } } : {}),
+    ...(job.trigger
+      ? {
+          trigger: {
+            kind: job.trigger.kind,
+            target: job.trigger.target,
+            ...(job.trigger.strategy !== undefined ? { strategy: job.trigger.strategy } : {}),
+            ...(job.trigger.pipeline ? { jobs: job.trigger.pipeline.jobs.map((child) => child.name) } : {}),
+          },
+        }
+      : {}),
     runsInMergeRequests: job.runsInMergeRequests,
     runsOnDefaultBranch: job.runsOnDefaultBranch,
     ...(job.ruleWhen ? { ruleWhen: job.ruleWhen } : {}),
@@ -55,7 +72,11 @@ function jobJson(job: CiJob): JobInput {
     origin: originJson(job.origin),
     keyOrigins,
     scans: job.scans.map((scan) => ({ category: scan.category, tool: scan.tool, evidence: originJson(scan.evidence), nonFailing: scan.nonFailing })),
-    gatesMergeRequests: { value: job.gatesMergeRequests.value, reason: job.gatesMergeRequests.reason },
+    gatesMergeRequests: {
+      value: job.gatesMergeRequests.value,
+      reason: job.gatesMergeRequests.reason,
+      ...(job.gatesMergeRequests.unknown ? { unknown: job.gatesMergeRequests.unknown } : {}),
+    },
   };
 }
 
@@ -109,6 +130,8 @@ const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field
           stages: ci.stages,
           stagesDeclared: ci.stagesDeclared,
           workflowAllowsMergeRequests: ci.workflowAllowsMergeRequests,
+          runsIn: { ...ci.runsIn },
+          ...(ci.unknownConditions ? { unknownConditions: ci.unknownConditions } : {}),
           partial: ci.partial === true,
           includes: ci.includes.map((include) => ({
             type: include.type,
@@ -119,7 +142,14 @@ const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field
             resolved: include.resolved,
             ...(include.conditional !== undefined ? { conditional: include.conditional } : {}),
             ...(include.viaRepo !== undefined ? { viaRepo: include.viaRepo } : {}),
+            ...(include.provides ? { provides: include.provides } : {}),
             origin: originJson(include.origin),
+          })),
+          unresolvedSources: ci.unresolvedSources.map((source) => ({
+            type: source.type,
+            target: source.target,
+            ...(source.provides ? { provides: source.provides } : {}),
+            origin: originJson(source.origin),
           })),
           jobs: ci.jobs.map(jobJson),
         }

@@ -108,6 +108,8 @@ export class RepoBuilder {
       },
       resolveProject: this.#resolveRepo,
       ...(settings.group !== undefined ? { fleetGroup: settings.group } : {}),
+      projectPath: settings.group ? `${settings.group.replace(/^\/+|\/+$/g, '')}/${repo.id}` : repo.id,
+      ...(settings.gitlabHost !== undefined ? { serverHost: settings.gitlabHost } : {}),
       listFiles: (repoId) => this.#filesOf.get(repoId),
       scanners: this.#scanners,
     });

@@ -56,8 +56,8 @@ describe('runChecks', () => {
 
   it("places a report by its fact's origin: at the path in this repo, at the include when the fact is in an included repo's template", async () => {
     const fleet = await fleetFromFiles({
-      'platform/templates': { 'build.yml': 'build:\n  image: alpine\n' },
-      'apps/a': { '.gitlab-ci.yml': 'include:\n  - project: homelab/platform/templates\n    file: build.yml\nlocal:\n  image: busybox\n' },
+      'platform/templates': { 'build.yml': 'build:\n  image: alpine\n  script: [make]\n' },
+      'apps/a': { '.gitlab-ci.yml': 'include:\n  - project: homelab/platform/templates\n    file: build.yml\nlocal:\n  image: busybox\n  script: [make]\n' },
     });
     // Reports each job's `image:` by the origin of the job, wherever the job was written.
     const jobImages = defineRule({

@@ -5,10 +5,8 @@
  * fixtures/homelab do, none of them `test`), and checked by fleetlint's rules: the template must not be flagged
  * by the linter it runs.
  *
- * The resolver on main reads a component's job document but neither resolves `include: component:` nor
- * interpolates `$[[ inputs.x ]]`. Until it does, the test interpolates the inputs as GitLab does when it includes
- * the file (defaults, then the include's `inputs:`) and includes the result as a project file. Once the resolver
- * interpolates inputs itself, the consumer can include templates/fleetlint-mr.yml with `inputs:` as it is.
+ * The component is included as fleet repositories write it (`include: component:` with `inputs:`), and as a project
+ * file with the same inputs: the resolver interpolates `$[[ inputs.x ]]` itself, as GitLab does at include time.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -37,15 +35,6 @@ function componentParts(): { inputs: Record<string, InputSpec>; body: string } {
   return { inputs: header.spec.inputs, body: COMPONENT.slice(bodyStart) };
 }
 
-/** GitLab's interpolation of `$[[ inputs.name ]]` at include time: the include's value, else the input's default. */
-function interpolate(body: string, inputs: Record<string, InputSpec>, given: Record<string, string>): string {
-  return body.replace(/\$\[\[\s*inputs\.([\w-]+)\s*\]\]/g, (_match, name: string) => {
-    const value = given[name] ?? inputs[name]?.default;
-    if (value === undefined) throw new Error(`input ${name} has no value and no default`);
-    return value;
-  });
-}
-
 const consumer = (include: string): string => `stages: [validate, security]
 include:
 ${include}
@@ -57,8 +46,10 @@ secret-scan:
     - if: $CI_PIPELINE_SOURCE == "merge_request_event"
 `;
 
-async function resolveFleet(files: Record<string, string>): Promise<{ jobs: Map<string, { stage: string | undefined; image: string | undefined }>; findings: string[] }> {
-  const fleet = await fleetFromFiles({ 'platform/fleetlint': files, 'apps/web': { '.gitlab-ci.yml': consumer(`  - project: homelab/platform/fleetlint\n    ref: v${toolVersion()}\n    file: mr.yml\n`) } });
+const PROJECT_INCLUDE = `  - project: homelab/platform/fleetlint\n    ref: v${toolVersion()}\n    file: mr.yml\n`;
+
+async function resolveFleet(files: Record<string, string>, include = PROJECT_INCLUDE): Promise<{ jobs: Map<string, { stage: string | undefined; image: string | undefined }>; findings: string[] }> {
+  const fleet = await fleetFromFiles({ 'platform/fleetlint': files, 'apps/web': { '.gitlab-ci.yml': consumer(include) } });
   const { config, checks } = await configure(undefined, root);
   const result = await runChecks({ fleet, checks, config });
   const web = fleet.repos.find((repo) => repo.id === 'apps/web');
@@ -77,16 +68,15 @@ describe('the CI/CD component templates/fleetlint-mr.yml', () => {
     expect(inputs.package?.default).toBe(`git+https://gitlab.homelab.local/homelab/platform/fleetlint.git#v${toolVersion()}`);
   });
 
-  it('resolves in a pipeline with its own stages, in the stage given, and fleetlint finds nothing wrong with it', async () => {
-    const { inputs, body } = componentParts();
-    const { jobs, findings } = await resolveFleet({ 'mr.yml': interpolate(body, inputs, { stage: 'validate', snapshot_project: 'homelab/platform/fleet-audit' }) });
+  it('resolves as a component in a pipeline with its own stages, in the stage given, and fleetlint finds nothing wrong with it', async () => {
+    const include = `  - component: $CI_SERVER_FQDN/homelab/platform/fleetlint/fleetlint-mr@~latest\n    inputs:\n      stage: validate\n      snapshot_project: homelab/platform/fleet-audit\n`;
+    const { jobs, findings } = await resolveFleet({ 'templates/fleetlint-mr.yml': COMPONENT }, include);
     expect(jobs.get('fleetlint:mr')).toEqual({ stage: 'validate', image: 'node:22-alpine' });
     expect(findings).toEqual([]);
   });
 
-  it('resolves with its defaults alone', async () => {
-    const { inputs, body } = componentParts();
-    const { jobs, findings } = await resolveFleet({ 'mr.yml': interpolate(body, inputs, {}) });
+  it('resolves as a project file with its defaults alone', async () => {
+    const { jobs, findings } = await resolveFleet({ 'mr.yml': COMPONENT });
     expect(jobs.get('fleetlint:mr')?.stage).toBe('.pre');
     expect(findings).toEqual([]);
   });

@@ -62,11 +62,12 @@ describe('hostile CI repos', () => {
       'spec:\n  inputs:\n    stage: {default: test}\n---\njob:\n  stage: $[[ inputs.stage ]]\n  script: x\n',
     ];
     for (const ci of cases) expect(() => resolveCi(ci)).not.toThrow();
-    expect(resolveCi(cases[cases.length - 1] ?? '').pipeline.jobs.map((job) => job.stage)).toEqual(['$[[ inputs.stage ]]']);
+    // The pipeline's own input is interpolated with its default.
+    expect(resolveCi(cases[cases.length - 1] ?? '').pipeline.jobs.map((job) => job.stage)).toEqual(['test']);
   });
 
   it.each([
-    ['job: &a\n  script: x\n  more: *a\n', 3],
+    ['job: &a\n  script: x\n  cache: *a\n', 3],
     ['job:\n  script: &s [x, *s]\n', 2],
     ['job: &a\n  <<: *a\n  script: x\n', 2],
   ] as const)('reports a recursive alias (which the parser accepts) instead of recursing forever: %j', (ci, line) => {

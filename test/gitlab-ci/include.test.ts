@@ -118,7 +118,7 @@ a:
 });
 
 describe('include: rules', () => {
-  it('records conditional includes and loads them unless their rules can never match', () => {
+  it('records conditional includes and loads them unless their rules never match (exists: read from the repo files)', () => {
     const { pipeline, diagnostics } = resolveCi(
       `include:
   - local: ci/maybe.yml
@@ -133,12 +133,17 @@ describe('include: rules', () => {
   - local: ci/exists.yml
     rules:
       - exists: [Dockerfile]
+  - local: ci/absent.yml
+    rules:
+      - exists: [Containerfile]
 `,
       {
         'ci/maybe.yml': 'maybe:\n  script: x\n',
         'ci/never.yml': 'never:\n  script: x\n',
         'ci/constant.yml': 'constant:\n  script: x\n',
         'ci/exists.yml': 'exists:\n  script: x\n',
+        'ci/absent.yml': 'absent:\n  script: x\n',
+        Dockerfile: 'FROM alpine:3.20\n',
       },
     );
     expect(diagnostics).toEqual([]);
@@ -148,8 +153,12 @@ describe('include: rules', () => {
       ['ci/never.yml', true, true, false],
       ['ci/constant.yml', true, true, false],
       ['ci/exists.yml', true, false, true],
+      ['ci/absent.yml', true, true, false],
     ]);
     expect(pipeline.partial).toBeUndefined();
+    // $CI_PROJECT_PATH is not known in this fleet: the file may or may not be included, and so may its job.
+    expect(jobOf(pipeline, 'maybe')).toMatchObject({ runsIn: { mergeRequest: false, defaultBranch: 'unknown' }, unknownConditions: ['$CI_PROJECT_PATH'] });
+    expect(jobOf(pipeline, 'exists').runsIn.defaultBranch).toBe(true);
   });
 });
 

@@ -70,7 +70,7 @@ not-in-mr:
     expect(jobOf(pipeline, 'not-in-mr')).toMatchObject({ runsInMergeRequests: false, runsOnDefaultBranch: true });
   });
 
-  it('counts undecidable conditions (user variables, changes, exists) as may run', () => {
+  it('presumes a variable nothing defines unset (outside schedules), says so, and counts changes as may run', () => {
     const { pipeline } = resolveCi(`user-var:
   script: x
   rules:
@@ -87,8 +87,22 @@ maybe-never:
       when: never
     - when: manual
 `);
-    expect(jobOf(pipeline, 'user-var')).toMatchObject({ runsInMergeRequests: true, runsOnDefaultBranch: true });
-    expect(jobOf(pipeline, 'changes')).toMatchObject({ runsInMergeRequests: true, runsOnDefaultBranch: false });
+    // Only the project's settings could set DEPLOY_ENABLED in a push or MR pipeline; a schedule's variables may.
+    expect(jobOf(pipeline, 'user-var')).toMatchObject({
+      runsIn: { mergeRequest: false, branch: false, defaultBranch: false, tag: false, schedule: 'unknown' },
+      assumedUnset: ['DEPLOY_ENABLED'],
+      unknownConditions: ['$DEPLOY_ENABLED'],
+      // Left out of MRs only by that presumption: not a fact a policy may stand on.
+      gatesMergeRequests: { value: 'unknown', reason: 'unknown-offline', unknown: ['$DEPLOY_ENABLED'] },
+    });
+    // changes: the MR's files decide; a job that runs when its files change gates the MRs that change them.
+    expect(jobOf(pipeline, 'changes')).toMatchObject({
+      runsIn: { mergeRequest: 'unknown', defaultBranch: false },
+      unknownConditions: ['changes'],
+      runsInMergeRequests: true,
+      runsOnDefaultBranch: false,
+      gatesMergeRequests: { value: true },
+    });
     expect(jobOf(pipeline, 'maybe-never')).toMatchObject({ runsInMergeRequests: true, runsOnDefaultBranch: true, ruleWhen: ['manual'] });
   });
 

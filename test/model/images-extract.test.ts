@@ -33,6 +33,7 @@ function job(name: string, fields: Partial<CiJob> = {}): CiJob {
     allowFailure: false,
     needs: [],
     extends: [],
+    runsIn: { mergeRequest: true, branch: true, defaultBranch: true, tag: true, schedule: true },
     runsInMergeRequests: true,
     runsOnDefaultBranch: true,
     mixesRulesAndOnly: false,
@@ -45,7 +46,7 @@ function job(name: string, fields: Partial<CiJob> = {}): CiJob {
 }
 
 function pipeline(jobs: CiJob[], variables?: Record<string, string>): CiPipeline {
-  const ci: CiPipeline = { file: '.gitlab-ci.yml', stages: ['test'], stagesDeclared: true, includes: [], jobs, workflowAllowsMergeRequests: true, hiddenJobs: [] };
+  const ci: CiPipeline = { file: '.gitlab-ci.yml', stages: ['test'], stagesDeclared: true, includes: [], jobs, workflowAllowsMergeRequests: true, runsIn: { mergeRequest: true, branch: true, defaultBranch: true, tag: true, schedule: true }, unresolvedSources: [], hiddenJobs: [] };
   // The CI resolver may add global variables; extraction reads them when present.
   return variables ? Object.assign(ci, { variables }) : ci;
 }

@@ -37,6 +37,14 @@ policyTester('required-scans').run({
         },
       },
     },
+    {
+      name: "a component of the fleet's ci-components project, resolved from its templates/, runs the secrets scan",
+      allowDiagnostics: true, // version 1.0.0 is not checked against the fleet's clone: a note
+      repos: {
+        'platform/ci-components': { 'templates/secrets/template.yml': `spec:\n  inputs:\n    stage:\n      default: test\n---\nsecrets:\n  stage: $[[ inputs.stage ]]\n  image: zricethezav/gitleaks:v8.21.2\n  script:\n    - gitleaks detect --source .\n` },
+        [APP]: { '.gitlab-ci.yml': 'stages: [build, security]\ninclude:\n  - component: gitlab.homelab.local/homelab/platform/ci-components/secrets@1.0.0\n    inputs:\n      stage: security\n' },
+      },
+    },
   ],
   invalid: [
     {
@@ -92,6 +100,18 @@ policyTester('required-scans').run({
         [APP]: { '.gitlab-ci.yml': "include:\n  - project: 'homelab/platform/ci-templates'\n    file: 'templates/security.yml'\n\nsecrets:\n  extends: .security:secrets\n" },
       },
       findings: [{ repo: APP, file: '.gitlab-ci.yml', line: 2, severity: 'warning', messageIncludes: 'the secrets scan (job secrets) cannot fail the pipeline: allow_failure: true', related: [{ repo: TEMPLATES, file: 'templates/security.yml', line: 3 }] }],
+    },
+    {
+      name: 'a component outside the fleet that may define the scan: not checked (a note), never "no job"',
+      allowDiagnostics: true, // the component itself is an unresolved-include note
+      files: { '.gitlab-ci.yml': 'include:\n  - component: gitlab.com/acme/components/security/scan@1.0.0\n\nbuild:\n  image: alpine:3.20\n  script: [make]\n' },
+      findings: [{ file: '.gitlab-ci.yml', line: 1, severity: 'note', messageIncludes: 'not checked: no job of the resolved pipeline runs a secrets scan, and includes that fleetlint cannot read may (' }],
+    },
+    {
+      name: "GitLab's secret-detection component, known by name, runs the secrets scan; its jobs allow failure, as GitLab ships them",
+      allowDiagnostics: true, // the component outside the fleet is an unresolved-include note
+      files: { '.gitlab-ci.yml': 'include:\n  - component: gitlab.com/components/secret-detection/secret-detection@2.0.0\n\nbuild:\n  image: alpine:3.20\n  script: [make]\n' },
+      findings: [{ file: '.gitlab-ci.yml', line: 2, severity: 'warning', messageIncludes: 'the secrets scan (job secret_detection) cannot fail the pipeline: allow_failure: true' }],
     },
   ],
 });

@@ -215,32 +215,59 @@ export function isValidExpression(text: string): boolean {
   return parseExpression(text) !== undefined;
 }
 
+/**
+ * Called with what made a comparison undecidable: `$NAME` for a variable whose value is not known offline (or only
+ * known to be set, as a feature branch's name), `expression` for text fleetlint cannot read.
+ */
+export type UnknownTrace = (reason: string) => void;
+
 /** Evaluates an expression; unparsable text is `unknown` (GitLab would reject it, which is not ours to decide here). */
-export function evaluateExpression(text: string, vars: VarLookup): Tri {
+export function evaluateExpression(text: string, vars: VarLookup, trace?: UnknownTrace): Tri {
   const expr = parseExpression(text);
-  return expr ? evaluate(expr, vars) : 'unknown';
+  if (!expr) {
+    trace?.('expression');
+    return 'unknown';
+  }
+  return evaluate(expr, vars, trace);
 }
 
-function evaluate(expr: Expr, vars: VarLookup): Tri {
+function evaluate(expr: Expr, vars: VarLookup, trace: UnknownTrace | undefined): Tri {
   switch (expr.t) {
     case 'bool': {
-      const left = evaluate(expr.left, vars);
+      const left = evaluate(expr.left, vars, trace);
       if (expr.op === '&&' && left === false) return false;
       if (expr.op === '||' && left === true) return true;
-      const right = evaluate(expr.right, vars);
+      const right = evaluate(expr.right, vars, trace);
       return expr.op === '&&' ? and(left, right) : or(left, right);
     }
     case 'operand':
-      return truthy(valueOf(expr.operand, vars));
+      return traced(truthy(valueOf(expr.operand, vars)), [expr.operand], vars, trace);
     case 'cmp': {
       if (expr.op === '==' || expr.op === '!=') {
         const equal = equals(valueOf(expr.left, vars), valueOf(expr.right, vars));
-        return expr.op === '==' ? equal : not(equal);
+        return traced(expr.op === '==' ? equal : not(equal), [expr.left, expr.right], vars, trace);
       }
       const matched = matches(valueOf(expr.left, vars), expr.right, vars);
-      return expr.op === '=~' ? matched : not(matched);
+      return traced(expr.op === '=~' ? matched : not(matched), [expr.left, expr.right], vars, trace);
     }
   }
+}
+
+/** An undecided comparison names the variables it could not know. */
+function traced(result: Tri, operands: readonly Operand[], vars: VarLookup, trace: UnknownTrace | undefined): Tri {
+  if (result !== 'unknown' || !trace) return result;
+  let named = false;
+  for (const operand of operands) {
+    if (operand.t !== 'var') continue;
+    const kind = vars(operand.name).kind;
+    if (kind === 'unknown' || kind === 'opaque') {
+      trace(`$${operand.name}`);
+      named = true;
+    }
+  }
+  // Both sides known and still undecided: a pattern fleetlint cannot translate.
+  if (!named) trace('expression');
+  return result;
 }
 
 function valueOf(operand: Operand, vars: VarLookup): VarValue {

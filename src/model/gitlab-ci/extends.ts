@@ -23,6 +23,8 @@ export class ExtendsResolver {
   private readonly heights = new Map<string, number>();
   private readonly reportedCycles = new Set<string>();
   private readonly missing = new Map<string, Set<string>>();
+  /** Entries whose own `extends` names a parent that is reported missing, not a job, or in a cycle. */
+  private readonly broken = new Set<string>();
 
   /**
    * @param entries the top-level maps that can extend and be extended (jobs and hidden jobs)
@@ -68,10 +70,12 @@ export class ExtendsResolver {
     let base = emptyMap(entry.origin);
     for (const parent of parents) {
       if (parent.name === name || stack.includes(parent.name)) {
+        this.broken.add(name);
         this.reportCycle([...stack.slice(stack.indexOf(parent.name)), name, parent.name], parent.origin);
         continue;
       }
       if (!this.entries.has(parent.name)) {
+        if (!this.tolerateMissing) this.broken.add(name);
         this.reportMissing(name, parent);
         continue;
       }
@@ -97,6 +101,14 @@ export class ExtendsResolver {
       parents.push({ name: parent, origin: item.origin });
     }
     return parents;
+  }
+
+  /** Whether `name` or one of its ancestors has an `extends` that GitLab rejects (already reported). */
+  brokenChain(name: string, seen = new Set<string>()): boolean {
+    if (seen.has(name)) return false;
+    seen.add(name);
+    if (this.broken.has(name)) return true;
+    return this.parents(name, false).some((parent) => this.brokenChain(parent.name, seen));
   }
 
   private reportCycle(chain: string[], at: NodeOrigin): void {

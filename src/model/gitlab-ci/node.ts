@@ -29,6 +29,11 @@ export interface CiScalar {
   kind: 'scalar';
   value: CiScalarValue;
   origin: NodeOrigin;
+  /**
+   * Set when the value cannot be known offline (an input given only when the pipeline runs): what it depends on,
+   * `inputs.stage`. `value` keeps the text as written.
+   */
+  unknown?: string;
 }
 
 export interface CiSeq {
@@ -119,8 +124,14 @@ export function stringList(node: CiNode | undefined): { values: string[]; nodes:
  */
 export function configDocument(parsed: ParsedYamlFile): YamlDocument | undefined {
   const [first, second] = parsed.documents;
-  if (first && second && isSpecHeader(first)) return second;
+  if (first && isSpecHeader(first)) return second;
   return first;
+}
+
+/** The `spec:` header document of a CI file (its inputs), when it has one. */
+export function specDocument(parsed: ParsedYamlFile): YamlDocument | undefined {
+  const [first] = parsed.documents;
+  return first && isSpecHeader(first) ? first : undefined;
 }
 
 function isSpecHeader(document: YamlDocument): boolean {
@@ -235,4 +246,15 @@ function mapNode(state: ConvertState, node: TreeMap, path: DocPath): CiMap {
   for (const base of merged.reverse()) for (const [key, entry] of base.entries) entries.set(key, entry);
   for (const [key, entry] of own) entries.set(key, entry);
   return { kind: 'map', entries, origin: here };
+}
+
+/** A node made from a plain value, every part at `origin`: what fleetlint knows of a file it does not read. */
+export function syntheticNode(value: unknown, origin: NodeOrigin): CiNode {
+  if (Array.isArray(value)) return { kind: 'seq', items: value.map((item) => syntheticNode(item, origin)), origin };
+  if (value !== null && typeof value === 'object') {
+    const entries = new Map<string, CiEntry>();
+    for (const [key, item] of Object.entries(value)) entries.set(key, { value: syntheticNode(item, origin), origin });
+    return { kind: 'map', entries, origin };
+  }
+  return { kind: 'scalar', value: scalarValue(value), origin };
 }

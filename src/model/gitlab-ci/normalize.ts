@@ -70,51 +70,41 @@ function allowFailure(job: CiMap, when: string, hasRules: boolean): boolean | nu
   return when === 'manual' && !hasRules;
 }
 
-function needs(job: CiMap): string[] {
-  const names: string[] = [];
-  for (const item of flatItems(value(job, 'needs'))) {
-    const name = item.kind === 'map' ? scalarString(value(item, 'job')) : scalarString(item);
-    if (name !== undefined) names.push(name);
-  }
-  return names;
-}
+/** The parts of a job that follow from its resolved map alone (when it runs, its needs and scans come later). */
+export type JobShape = Pick<CiJob, 'name' | 'stage' | 'image' | 'services' | 'script' | 'when' | 'allowFailure' | 'extends' | 'mixesRulesAndOnly' | 'origin' | 'keyOrigins' | 'unknownKeys' | 'dependencies'>;
 
-export interface JobFacts {
-  runsInMergeRequests: boolean;
-  runsOnDefaultBranch: boolean;
-  ruleWhen?: string[];
-  unresolved: string[];
-}
-
-/** The model's view of one resolved job, but for the facts computed from it (scans, merge-request gating). */
-export function normalizeJob(name: string, job: CiMap, origin: NodeOrigin, facts: JobFacts): Omit<CiJob, 'scans' | 'gatesMergeRequests'> {
+/** The model's view of one resolved job, but for the facts computed from it elsewhere. */
+export function normalizeJob(name: string, job: CiMap, origin: NodeOrigin): JobShape {
   const hasRules = value(job, 'rules') !== undefined;
   const when = scalarString(value(job, 'when')) ?? 'on_success';
   const keyOrigins: Record<string, FactOrigin> = {};
-  for (const [key, entry] of job.entries) if (!isNull(entry.value)) keyOrigins[key] = toFactOrigin(entry.origin);
+  const unknownKeys: string[] = [];
+  for (const [key, entry] of job.entries) {
+    if (isNull(entry.value)) continue;
+    keyOrigins[key] = toFactOrigin(entry.origin);
+    if (entry.value.kind === 'scalar' && entry.value.unknown !== undefined) unknownKeys.push(key);
+  }
   const services: string[] = [];
   for (const item of flatItems(value(job, 'services'))) {
     const service = imageName(item);
     if (service !== undefined) services.push(service);
   }
-  const result: Omit<CiJob, 'scans' | 'gatesMergeRequests'> = {
+  const result: JobShape = {
     name,
     stage: scalarString(value(job, 'stage')) ?? 'test',
     services,
     script: scriptLines(job),
     when,
     allowFailure: allowFailure(job, when, hasRules),
-    needs: needs(job),
     extends: flatItems(value(job, 'extends')).map(scalarString).filter((parent): parent is string => parent !== undefined),
-    runsInMergeRequests: facts.runsInMergeRequests,
-    runsOnDefaultBranch: facts.runsOnDefaultBranch,
     mixesRulesAndOnly: hasRules && (value(job, 'only') !== undefined || value(job, 'except') !== undefined),
     origin: toFactOrigin(origin),
     keyOrigins,
   };
   const image = imageName(value(job, 'image'));
   if (image !== undefined) result.image = image;
-  if (facts.ruleWhen) result.ruleWhen = facts.ruleWhen;
-  if (facts.unresolved.length > 0) result.unresolved = facts.unresolved;
+  if (unknownKeys.length > 0) result.unknownKeys = unknownKeys.sort();
+  const dependencies = value(job, 'dependencies');
+  if (dependencies !== undefined) result.dependencies = flatItems(dependencies).map(scalarString).filter((dependency): dependency is string => dependency !== undefined);
   return result;
 }

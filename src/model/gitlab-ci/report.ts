@@ -19,6 +19,8 @@ export class CiReporter {
   private readonly anchors = new Map<string, NodeOrigin>();
   /** A file included twice (a diamond) must not report its problems twice. */
   private readonly seen = new Set<string>();
+  /** The repo's own documents converted for this resolution (each kind of pipeline expands includes again). */
+  readonly ownTrees = new Map<YamlDocument, CiNode | undefined>();
 
   constructor(readonly repoId: string) {}
 
@@ -52,7 +54,9 @@ export class CiReporter {
 
 /** A document's tree, with its recursive aliases (which the YAML parser accepts) reported. `keep`: see documentTree. */
 export function readTree(repo: string, document: YamlDocument, reporter: CiReporter, keep: boolean): CiNode | undefined {
+  if (!keep && reporter.ownTrees.has(document)) return reporter.ownTrees.get(document);
   const tree = documentTree(repo, document, keep);
+  if (!keep) reporter.ownTrees.set(document, tree.node);
   for (const alias of tree.recursiveAliases) {
     reporter.report('ci-config', 'error', 'This alias refers to the node that contains it (a recursive alias); it is read as null.', alias, 'recursive-alias');
   }

@@ -55,3 +55,58 @@ export function scannerTable(settings: readonly ScannerSetting[] = []): readonly
   if (settings.length === 0) return SCANNERS;
   return [...SCANNERS, ...settings.map((setting) => scanner(setting.category, setting.tool, new RegExp(setting.pattern)))];
 }
+
+/**
+ * GitLab's own CI templates and CI/CD components that run a scanner, known by name: fleetlint does not fetch them
+ * (they are outside the fleet), but what they run is public and stable. Each adds its jobs to the pipeline with
+ * GitLab's stage, `allow_failure: true` (GitLab's analyzers report findings to the security widget and leave
+ * blocking to merge request approval policies) and GitLab's rules: stable templates run in branch pipelines only;
+ * `.latest` templates and components also in merge-request pipelines. A job of the same name in the pipeline is
+ * merged over it, as GitLab does. Any other GitLab template or `components/` component provides no scan.
+ */
+export interface KnownProvider {
+  type: 'template' | 'component';
+  /** The template name, or the component's project path and name (`components/sast/sast`). */
+  pattern: RegExp;
+  category: string;
+  tool: string;
+  jobs: readonly string[];
+  stage: string;
+  /** Runs in merge-request pipelines (`.latest` templates, components), not only in branch pipelines. */
+  mergeRequests: boolean;
+}
+
+const templates = (name: string): RegExp => new RegExp(`^(?:Jobs|Security)/${name}(\\.latest)?\\.gitlab-ci\\.yml$`);
+const components = (project: string, names: string): RegExp => new RegExp(`^components/${project}/(?:${names})$`);
+
+export const KNOWN_PROVIDERS: readonly KnownProvider[] = [
+  { type: 'template', pattern: templates('Secret-Detection'), category: 'secrets', tool: 'GitLab secret detection', jobs: ['secret_detection'], stage: 'test', mergeRequests: false },
+  { type: 'template', pattern: templates('Container-Scanning'), category: 'image', tool: 'GitLab container scanning', jobs: ['container_scanning'], stage: 'test', mergeRequests: false },
+  { type: 'template', pattern: templates('SAST-IaC'), category: 'iac', tool: 'GitLab IaC scanning', jobs: ['kics-iac-sast'], stage: 'test', mergeRequests: false },
+  { type: 'template', pattern: templates('SAST'), category: 'sast', tool: 'GitLab SAST', jobs: ['semgrep-sast', 'gitlab-advanced-sast'], stage: 'test', mergeRequests: false },
+  { type: 'template', pattern: templates('Dependency-Scanning'), category: 'dependencies', tool: 'GitLab dependency scanning', jobs: ['gemnasium-dependency_scanning'], stage: 'test', mergeRequests: false },
+  { type: 'template', pattern: /^(?:Jobs\/)?Code-Quality\.gitlab-ci\.yml$/, category: 'code-quality', tool: 'GitLab code quality', jobs: ['code_quality'], stage: 'test', mergeRequests: false },
+  { type: 'component', pattern: components('secret-detection', 'secret-detection|main'), category: 'secrets', tool: 'GitLab secret detection', jobs: ['secret_detection'], stage: 'test', mergeRequests: true },
+  { type: 'component', pattern: components('container-scanning', 'container-scanning|main'), category: 'image', tool: 'GitLab container scanning', jobs: ['container_scanning'], stage: 'test', mergeRequests: true },
+  { type: 'component', pattern: components('sast', 'iac-sast'), category: 'iac', tool: 'GitLab IaC scanning', jobs: ['kics-iac-sast'], stage: 'test', mergeRequests: true },
+  { type: 'component', pattern: components('sast', 'sast|main'), category: 'sast', tool: 'GitLab SAST', jobs: ['semgrep-sast', 'gitlab-advanced-sast'], stage: 'test', mergeRequests: true },
+  { type: 'component', pattern: components('dependency-scanning', 'main|dependency-scanning|[a-z-]+'), category: 'dependencies', tool: 'GitLab dependency scanning', jobs: ['dependency-scanning'], stage: 'test', mergeRequests: true },
+  { type: 'component', pattern: components('code-quality', 'code-quality|main'), category: 'code-quality', tool: 'GitLab code quality', jobs: ['code_quality'], stage: 'test', mergeRequests: true },
+];
+
+/** The known template or component of that name, if any. */
+export function knownProvider(type: KnownProvider['type'], name: string): KnownProvider | undefined {
+  const bare = type === 'template' ? name.replace(/^\/+/, '') : name;
+  const known = KNOWN_PROVIDERS.find((provider) => provider.type === type && provider.pattern.test(bare));
+  return known && type === 'template' && bare.includes('.latest.') ? { ...known, mergeRequests: true } : known;
+}
+
+/** The rules GitLab gives its scanner jobs, as YAML values (see KnownProvider). */
+export function providerRules(provider: KnownProvider): Record<string, string>[] {
+  if (!provider.mergeRequests) return [{ if: '$CI_COMMIT_BRANCH' }];
+  return [
+    { if: '$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS', when: 'never' },
+    { if: '$CI_PIPELINE_SOURCE == "merge_request_event"' },
+    { if: '$CI_COMMIT_BRANCH' },
+  ];
+}

@@ -2,6 +2,15 @@ import type { FactOrigin } from '../origin.js';
 import type { FindingDraft } from '../findings.js';
 import type { ParsedYamlFile } from '../yaml/parse.js';
 import type { ScannerDefinition } from './scanners.js';
+import type { PipelineKind } from './pipeline-kinds.js';
+
+export type { PipelineKind } from './pipeline-kinds.js';
+
+/** Three-valued: `unknown` where it depends on what cannot be known offline. */
+export type CiTri = boolean | 'unknown';
+
+/** Per kind of pipeline (pipeline-kinds.ts): does it run? */
+export type CiRunsIn = Record<PipelineKind, CiTri>;
 
 /**
  * The parsed YAML of a file in a fleet repo; 'missing' when the repo has no such file; 'unavailable' when the repo
@@ -17,6 +26,10 @@ export interface CiResolveContext {
   resolveProject: (projectPath: string) => string | undefined;
   /** The default branch of every repo, `main` when absent. */
   defaultBranch?: string;
+  /** The project path of the repo (`homelab/platform/ci-templates`): `$CI_PROJECT_PATH`, when the fleet knows it. */
+  projectPath?: string;
+  /** The fleet's GitLab host: `$CI_SERVER_HOST`, and the host of components that are the fleet's. */
+  serverHost?: string;
   /**
    * The fleet's top-level group (`homelab`). A `project:` include under this group that does not resolve is an
    * error (a missing fleet project); any other unresolved project is outside the fleet and only noted.
@@ -53,6 +66,30 @@ export interface CiInclude {
   skippedByRules?: boolean;
   /** The repo of a nested include's file when it is not the linted repo (a template including another file). */
   viaRepo?: string;
+  /** Scan categories a GitLab template or component known by name provides (scanners.ts). */
+  provides?: string[];
+}
+
+/**
+ * An include that was not read (outside the fleet, or a path with variables) and so may add jobs fleetlint does not
+ * see. `provides`: what it is known to provide when it is GitLab's own (then nothing else); absent when unknown.
+ */
+export interface CiUnresolvedSource {
+  type: CiInclude['type'];
+  target: string;
+  origin: FactOrigin;
+  provides?: string[];
+}
+
+/** A `trigger:` job: a child pipeline (`include:`) or another project's pipeline. */
+export interface CiTrigger {
+  kind: 'child' | 'project';
+  /** The child's include targets, or the project path. */
+  target: string;
+  /** `depend`: the trigger job waits for the triggered pipeline and takes its status. */
+  strategy?: string;
+  /** The child pipeline, resolved as a pipeline of its own (absent for another project's or a dynamic one). */
+  pipeline?: CiPipeline;
 }
 
 /** One line of a job's flattened script, with the file and line it was written at (a template's, maybe). */
@@ -71,8 +108,34 @@ export interface CiJob {
   when: string;
   /** `true`, `false`, or the exit codes that are allowed to fail. */
   allowFailure: boolean | number[];
+  /**
+   * Jobs of this pipeline it needs, by name (a `parallel:matrix` job's name stands for its instances, which are
+   * listed); `needs:` entries of other pipelines and projects are not here.
+   */
   needs: string[];
+  /** The `needs` entries marked `optional: true`. */
+  optionalNeeds?: string[];
+  /** `needs:` was written (an empty list means "start at once", unlike no `needs` at all). */
+  needsDeclared?: boolean;
+  /** `dependencies:` as written, when it is. */
+  dependencies?: string[];
   extends: string[];
+  /** For each kind of pipeline, whether the job runs in it (when the pipeline itself runs). */
+  runsIn: CiRunsIn;
+  /** What decides when the job runs and is not known offline: `$VAR`, `changes`, `exists`, `inputs.x`, `include <file>`. */
+  unknownConditions?: string[];
+  /**
+   * Variables its rules read that neither GitLab nor the pipeline defines: presumed unset in push, merge-request and
+   * tag pipelines (only the project's settings could set them), unknown in scheduled ones.
+   */
+  assumedUnset?: string[];
+  /** Top-level keys whose value is an input not known offline (`stage: $[[ inputs.stage ]]`). */
+  unknownKeys?: string[];
+  /** A job of GitLab's own template or component, known by name (not read). */
+  providedBy?: { type: 'template' | 'component'; tool: string };
+  /** A `parallel:matrix` (or `parallel: n`) instance: the job as written, and the instance's variables. */
+  parallel?: { job: string; variables: Record<string, string> };
+  trigger?: CiTrigger;
   /** Whether the job may run in a merge-request pipeline (undecidable conditions count as "may run"). */
   runsInMergeRequests: boolean;
   /** Whether the job may run in a pipeline for the default branch. */
@@ -117,11 +180,13 @@ export interface CiScan {
  * rule that may apply makes it manual; its rules leave it out of merge-request pipelines; the workflow runs no
  * merge-request pipeline at all.
  */
-export type MergeRequestGateReason = 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow';
+export type MergeRequestGateReason = 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow' | 'unknown-offline';
 
 export interface MergeRequestGate {
-  value: boolean;
+  /** `unknown` when it depends on what cannot be known offline (`unknown` lists what). */
+  value: CiTri;
   reason: MergeRequestGateReason;
+  unknown?: string[];
 }
 
 export interface CiPipeline {
@@ -135,6 +200,12 @@ export interface CiPipeline {
   jobs: CiJob[];
   /** `workflow:rules` lets merge-request pipelines run at all. */
   workflowAllowsMergeRequests: boolean;
+  /** For each kind of pipeline, whether `workflow:rules` create it. */
+  runsIn: CiRunsIn;
+  /** What `workflow:rules` depend on that is not known offline. */
+  unknownConditions?: string[];
+  /** Includes not read that may add jobs (outside the fleet, variables in a path). */
+  unresolvedSources: CiUnresolvedSource[];
   /** Names of hidden jobs (starting with `.`) that were available for `extends`. */
   hiddenJobs: string[];
   /**

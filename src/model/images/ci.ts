@@ -1,5 +1,6 @@
 import type { DocPath } from '../findings.js';
 import type { CiPipeline } from '../gitlab-ci/types.js';
+import { writtenJobs } from '../gitlab-ci/parallel.js';
 import { originAt, type FactOrigin } from '../origin.js';
 import { isMap, valueAt } from '../k8s/value.js';
 import type { ImageCandidate } from './candidate.js';
@@ -10,16 +11,16 @@ export function ciImageCandidates(ci: CiPipeline | undefined, context: CiVariabl
   if (!ci) return [];
   const { yamlOf } = context;
   const candidates: ImageCandidate[] = [];
-  for (const job of ci.jobs) {
+  for (const { job, name } of writtenJobs(ci.jobs)) {
     const lookup = ciVariables(job, ci, context);
     const imageKey = job.keyOrigins.image ?? job.origin;
     if (job.image !== undefined && job.image !== '') {
-      candidates.push({ written: job.image, context: 'ci-image', origin: refine(imageKey, [], yamlOf), job: job.name, jobOrigin: job.origin, lookup });
+      candidates.push({ written: job.image, context: 'ci-image', origin: refine(imageKey, [], yamlOf), job: name, jobOrigin: job.origin, lookup });
     }
     const servicesKey = job.keyOrigins.services ?? job.origin;
     job.services.forEach((service, index) => {
       if (service === '') return;
-      candidates.push({ written: service, context: 'ci-service', origin: refine(servicesKey, [index], yamlOf), job: job.name, jobOrigin: job.origin, lookup });
+      candidates.push({ written: service, context: 'ci-service', origin: refine(servicesKey, [index], yamlOf), job: name, jobOrigin: job.origin, lookup });
     });
   }
   return candidates;

@@ -1,5 +1,6 @@
 import { posix } from 'node:path';
 import type { CiPipeline } from '../gitlab-ci/types.js';
+import { writtenJobs } from '../gitlab-ci/parallel.js';
 import type { PublishedImage } from './types.js';
 import { ciVariables, type CiVariableContext } from './ci-variables.js';
 import { resolveImage } from './resolve.js';
@@ -30,7 +31,7 @@ const VALUE_FLAGS: ReadonlySet<string> = new Set([
 export function extractPublishedImages(ci: CiPipeline | undefined, context: CiVariableContext = {}): PublishedImage[] {
   if (!ci) return [];
   const published: PublishedImage[] = [];
-  for (const job of ci.jobs) {
+  for (const { job, name } of writtenJobs(ci.jobs)) {
     const jobVariables = ciVariables(job, ci, context);
     const assigned = new Map<string, string>();
     const lookup: VariableLookup = (name) => assigned.get(name) ?? jobVariables(name);
@@ -53,7 +54,7 @@ export function extractPublishedImages(ci: CiPipeline | undefined, context: CiVa
             ...(reference?.digest !== undefined ? { digest: reference.digest } : {}),
             dynamic: resolved.ok && resolved.dynamic,
             command: destination.command,
-            job: job.name,
+            job: name,
             origin: line.origin,
           });
         }

@@ -127,11 +127,41 @@ export interface PipelineInput {
   stagesDeclared: boolean;
   /** Whether workflow:rules let a merge-request pipeline run at all. */
   workflowAllowsMergeRequests: boolean;
+  /** For each kind of pipeline, whether workflow:rules create it. */
+  runsIn: RunsInInput;
+  /** What workflow:rules depend on that is not known offline (`$VAR`, ...). */
+  unknownConditions?: string[];
   /** True when part of the configuration could not be loaded (an include unreadable offline): facts may be missing. */
   partial: boolean;
   includes: IncludeInput[];
+  /**
+   * Includes that were not read and may add jobs: outside the fleet, or a path with variables. `provides` is set
+   * for GitLab's own templates and components, known by name: the scan categories they provide (none for others).
+   */
+  unresolvedSources: UnresolvedSourceInput[];
   /** Visible jobs after include, extends and !reference resolution, sorted by name. */
   jobs: JobInput[];
+}
+
+/** `true`, `false`, or `"unknown"` where it depends on what cannot be known offline. */
+export type TriInput = boolean | 'unknown';
+
+/** Per kind of pipeline: merge request, a push to the MR's branch, a push to the default branch, a tag, a schedule. */
+export interface RunsInInput {
+  mergeRequest: TriInput;
+  branch: TriInput;
+  defaultBranch: TriInput;
+  tag: TriInput;
+  schedule: TriInput;
+}
+
+/** An include that was not read and may add jobs. */
+export interface UnresolvedSourceInput {
+  type: 'local' | 'project' | 'template' | 'remote' | 'component';
+  target: string;
+  /** The scan categories it is known to provide (GitLab's own templates and components); absent when unknown. */
+  provides?: string[];
+  origin: Origin;
 }
 
 /** An `include:` entry as written, and what became of it. */
@@ -143,8 +173,10 @@ export interface IncludeInput {
   /** The fleet repo a project include resolved to. */
   resolvedRepo?: string;
   resolved: boolean;
-  /** The include has rules: and is treated as applying. */
+  /** The include has rules: (evaluated per kind of pipeline). */
   conditional?: boolean;
+  /** Scan categories of a GitLab template or component known by name. */
+  provides?: string[];
   /** The repo whose file holds this nested include, when not the linted repo. */
   viaRepo?: string;
   origin: Origin;
@@ -161,8 +193,28 @@ export interface JobInput {
   when: string;
   /** true/false, or the exit codes allowed to fail. */
   allowFailure: boolean | ExitCode[];
+  /** Jobs of this pipeline it needs (a matrix job's instances by name); other pipelines' and projects' are not here. */
   needs: string[];
+  /** needs entries marked `optional: true`. */
+  optionalNeeds?: string[];
   extends: string[];
+  /** For each kind of pipeline, whether the job runs in it (when that pipeline runs). */
+  runsIn: RunsInInput;
+  /** What decides when the job runs and cannot be known offline: `$VAR`, `changes`, `exists`, `inputs.x`. */
+  unknownConditions?: string[];
+  /**
+   * Variables its rules read that nothing defines: presumed unset in push, merge-request and tag pipelines (only
+   * the project's settings could set them), unknown in scheduled ones.
+   */
+  assumedUnset?: string[];
+  /** Keys whose value is an input not known offline (`stage: $[[ inputs.stage ]]`). */
+  unknownKeys?: string[];
+  /** A job of GitLab's own template or component, known by name (not read). */
+  providedBy?: { type: 'template' | 'component'; tool: string };
+  /** A parallel or parallel:matrix instance: the job as written and the instance's variables. */
+  parallel?: { job: string; variables: Record<string, string> };
+  /** A trigger job: a child pipeline (its jobs' names) or another project's. */
+  trigger?: TriggerInput;
   /** May run in a merge-request pipeline (undecidable conditions count as may run). */
   runsInMergeRequests: boolean;
   runsOnDefaultBranch: boolean;
@@ -196,12 +248,23 @@ export interface ScanInput {
  * is neither `when: manual` nor manual through every rule that may apply.
  */
 export interface MergeRequestGateInput {
-  value: boolean;
+  /** `"unknown"` when it depends on what is not known offline (`unknown` says what). */
+  value: TriInput;
   /**
    * Why: it runs in merge-request pipelines; it is `when: manual`; every rule that may apply makes it manual; its
    * rules leave it out of merge-request pipelines; the workflow runs no merge-request pipeline.
    */
-  reason: 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow';
+  reason: 'runs-in-merge-requests' | 'manual' | 'manual-through-rules' | 'excluded-by-rules' | 'excluded-by-workflow' | 'unknown-offline';
+  unknown?: string[];
+}
+
+/** A trigger job's pipeline. */
+export interface TriggerInput {
+  kind: 'child' | 'project';
+  target: string;
+  strategy?: string;
+  /** The child pipeline's jobs, when it was resolved. */
+  jobs?: string[];
 }
 
 /**
