@@ -1,9 +1,7 @@
 import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import type { Repo } from '../src/model/types.js';
-import { libraryHits } from '../src/secrets/library.js';
-import { textHits } from '../src/secrets/text-detectors.js';
-import { yamlHits } from '../src/secrets/yaml-detectors.js';
-import { redact, secretDigest } from '../src/secrets/redact.js';
+import { MAX_HITS_PER_FILE, scanFile } from '../src/secrets/scan.js';
+import { redact } from '../src/secrets/redact.js';
 import type { SecretHit } from '../src/secrets/types.js';
 
 export default defineRule({
@@ -22,9 +20,9 @@ export default defineRule({
     const reports: CheckReport[] = [];
     for (const file of repo.files) {
       if (file.text === undefined) continue;
-      const parsed = repo.yaml.get(file.path);
-      const hits = [...(await libraryHits(file.path, file.text)), ...textHits(file.path, file.text), ...(parsed ? yamlHits(parsed) : [])];
-      for (const hit of withoutOverlaps(hits)) reports.push(toReport(hit));
+      const { hits, dropped } = await scanFile(file.path, file.text, repo.yaml.get(file.path));
+      for (const hit of hits) reports.push(toReport(hit));
+      if (dropped > 0) reports.push({ message: `${dropped} more secret(s) in this file not reported: only the first ${MAX_HITS_PER_FILE} are`, severity: 'note', file: file.path, subject: 'more-secrets' });
     }
     const binaryNote = binaryFilesNote(repo);
     if (binaryNote) reports.push(binaryNote);
@@ -41,24 +39,9 @@ function toReport(hit: SecretHit): CheckReport {
     range: hit.range,
     ...(hit.path ? { path: hit.path } : {}),
     ...(hit.docIndex !== undefined ? { docIndex: hit.docIndex } : {}),
-    // The digest keeps the fingerprint stable without the value ever leaving this rule.
-    subject: `${hit.detector}:${secretDigest(hit.value)}`,
+    // The place, never the value: a digest of a weak password would let anyone test guesses against it offline.
+    subject: `${hit.detector}:${hit.key ?? ''}`,
   };
-}
-
-/** Two detectors finding overlapping text on one line is one finding; the library's, more specific, wins. */
-function withoutOverlaps(hits: SecretHit[]): SecretHit[] {
-  const kept: SecretHit[] = [];
-  for (const hit of hits) {
-    const duplicate = kept.some(
-      (other) =>
-        other.range.startLine === hit.range.startLine &&
-        other.range.startColumn < hit.range.endColumn &&
-        hit.range.startColumn < other.range.endColumn,
-    );
-    if (!duplicate) kept.push(hit);
-  }
-  return kept;
 }
 
 /** Binary files are not scanned; one note per repo says which, without a finding per image. */

@@ -3,9 +3,31 @@
  * `minio.secretKey` and `apiKey` hold secrets while `passwordKey`, `existingSecret` and
  * `tokenSecretRef` only name where a secret lives.
  */
-const CREDENTIAL_LAST_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'passphrase']);
-const CREDENTIAL_LAST_TWO_WORDS = new Set(['api key', 'access key', 'secret key', 'private key', 'client secret', 'auth token', 'secret access']);
-const NAMING_FIRST_WORDS = new Set(['existing', 'use', 'enable', 'enabled', 'disable', 'create', 'generate', 'require', 'skip', 'manage', 'auto']);
+const CREDENTIAL_LAST_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'passphrase', 'passcode']);
+const CREDENTIAL_LAST_TWO_WORDS = new Set([
+  'api key',
+  'access key',
+  'secret key',
+  'private key',
+  'client secret',
+  'auth token',
+  'secret access',
+  // Azure connection strings (`AccountKey=`), PagerDuty (`routing_key`), Datadog (`*_app_key`), WireGuard.
+  'account key',
+  'shared key',
+  'app key',
+  'routing key',
+  'preshared key',
+  'signing key',
+  'encryption key',
+  'master key',
+  'auth key',
+  // Rails' SECRET_KEY_BASE.
+  'key base',
+]);
+/** Single words that end in a credential word: `PGPASSWORD`, `rootpassword`, `MYSQL_PWD` splits well already. */
+const CREDENTIAL_SUFFIX = /(?:password|passwd|passphrase)$/;
+const NAMING_FIRST_WORDS = new Set(['existing', 'use', 'enable', 'enabled', 'disable', 'create', 'generate', 'require', 'skip', 'manage', 'auto', 'show', 'has', 'is', 'min', 'max', 'reset']);
 
 /** Splits `adminPassword`, `POSTGRES_PASSWORD`, `client-secret`, `minio.secretKey` into lower-case words. */
 function words(key: string): string[] {
@@ -24,48 +46,62 @@ export function lastWord(key: string): string {
 /** Every credential word above holds one of these: a key without any is not one (most keys, cheaply). */
 export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key/i;
 
+/**
+ * Whether a key names a credential. Dotted keys (`--set auth.existingSecret=x`, `minio.secretKey`) are judged by
+ * their last segment: `auth.existingSecret` only names a Secret.
+ */
 export function isCredentialKey(key: string): boolean {
   if (!CREDENTIAL_HINT.test(key)) return false;
-  const parts = words(key);
+  const leaf = key.split('.').filter((part) => part !== '').at(-1) ?? key;
+  const parts = words(leaf);
   const last = parts.at(-1);
   if (last === undefined) return false;
   const lastTwo = parts.slice(-2).join(' ');
-  if (!CREDENTIAL_LAST_WORDS.has(last) && !CREDENTIAL_LAST_TWO_WORDS.has(lastTwo)) return false;
+  const credential = CREDENTIAL_LAST_WORDS.has(last) || CREDENTIAL_LAST_TWO_WORDS.has(lastTwo) || CREDENTIAL_SUFFIX.test(last);
+  if (!credential) return false;
   return !NAMING_FIRST_WORDS.has(parts[0] ?? '');
 }
 
 /**
  * Keys ending in "secret" usually name a Kubernetes Secret (`tlsSecret: vaultwarden-tls`, Traefik's
- * `basicAuth.secret: dashboard-auth`): a lower-case DNS name with a dash is an object name, not a credential.
+ * `basicAuth.secret: dashboard-auth`, Tailscale's `TS_KUBE_SECRET: tailscale`): a lower-case DNS name with a dash
+ * or a dot, or a short lower-case word, is an object name, not a credential.
  */
 export function isSecretObjectName(key: string, value: string): boolean {
   // `clientSecret` is always the OAuth secret itself, and GitLab's (`gloas-…`) look like object names.
   if (CREDENTIAL_LAST_TWO_WORDS.has(words(key).slice(-2).join(' '))) return false;
-  return lastWord(key) === 'secret' && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(value) && value.includes('-');
+  if (lastWord(key) !== 'secret' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 63) return false;
+  return /[-.]/.test(value) || (/^[a-z]+$/.test(value) && value.length <= 20);
 }
 
 /**
  * Siblings that make a map a reference to a secret stored elsewhere: ExternalSecret `data` items
- * (`secretKey` + `remoteRef`), `secretKeyRef`, charts' `existingSecret` and `*SecretName` pairs
- * (`monitoringPasscodeSecretKey` beside `monitoringPasscodeSecretName`).
+ * (`secretKey` + `remoteRef`), `secretKeyRef`, `*SecretName` pairs (`monitoringPasscodeSecretKey` beside
+ * `monitoringPasscodeSecretName`), and a chart's `existingSecret` when it names one. An empty `existingSecret: ""`
+ * (every bitnami chart has one) names nothing: the `password` beside it is the one the chart uses.
  */
-export function isReferenceMap(siblingKeys: readonly string[]): boolean {
-  return siblingKeys.some((key) => /^(remoteRef|secretKeyRef|secretStoreRef|sourceRef|existingSecret.*)$/.test(key) || /secret[_-]?name$/i.test(key));
+export function isReferenceMap(siblings: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(siblings).some(([key, value]) => {
+    if (/^(remoteRef|secretKeyRef|secretStoreRef|sourceRef|valueFrom)$/.test(key)) return true;
+    if (/^existingSecret/.test(key) || /secret[_-]?name$/i.test(key)) return typeof value === 'string' ? value.trim() !== '' && !isReference(value) : value !== null && value !== undefined && value !== false;
+    return false;
+  });
 }
 
 /** A value that refers to a secret kept elsewhere: variables, templates, lookups, Terraform references. */
 export function isReference(value: string): boolean {
   const trimmed = value.trim();
   return (
-    /\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)/.test(trimmed) ||
+    /\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)|#\{[^}]*\}/.test(trimmed) ||
     /^\$[A-Za-z_({]/.test(trimmed) || // $VAR, ${VAR}, $(command)
     /^`/.test(trimmed) || // `command`
     /^%[A-Z_]+%$/.test(trimmed) ||
-    /^(var|local|data|module|each|self)\.[A-Za-z_]/.test(trimmed) ||
-    /^(lookup|vault|file|env|secret)\s*\(/i.test(trimmed) ||
-    /^(vault|ref\+|awssm|gcpsm|sops|op):/i.test(trimmed) ||
+    /^(var|local|data|module|each|self|count|path|terraform)\.[A-Za-z_]/.test(trimmed) ||
+    /^(lookup|vault|file|env|secret|get_env|getenv|os\.getenv|ENV\.fetch)\s*\(/i.test(trimmed) ||
+    /^(vault|ref\+|awssm|gcpsm|sops|op|secret|env|k8s|ssm|azkv|bws):/i.test(trimmed) ||
     /^<path:[^>]+>$/.test(trimmed) || // argocd-vault-plugin
-    /^ENC\[.*\]$/.test(trimmed) // sops-encrypted value
+    /^ENC\[.*\]$/.test(trimmed) || // sops-encrypted value
+    /^!vault\b|^\$ANSIBLE_VAULT;/.test(trimmed) // Ansible Vault ciphertext
   );
 }
 
@@ -73,12 +109,27 @@ export function isReference(value: string): boolean {
 export function isPlaceholder(value: string): boolean {
   const trimmed = value.trim().toLowerCase();
   return (
-    /^(change[-_ ]?me|changeit|replace[-_ ]?me|todo|tbd|fixme|placeholder|example|dummy|redacted|secret|password|token|none|null|xxx+|\*+|\.\.\.)$/.test(trimmed) ||
-    /^your[-_ ]/.test(trimmed) ||
-    /^<[^>]*>$/.test(trimmed) ||
+    /^(change[-_ ]?me|changeit|replace[-_ ]?me|todo|tbd|fixme|placeholder|example|dummy|redacted|secret|password|passwd|token|none|null|nil|undefined|empty|test|xxx+|\*+|\.\.\.+|…)$/.test(trimmed) ||
+    /^(your|my|the|some|insert|enter|put|add|set)[-_ ]/.test(trimmed) ||
+    /<[^>]*>/.test(trimmed) || // <token>, glrt-<TOKEN>, Bearer <jwt>
+    /^\[[^\]]+\]$/.test(trimmed) || // [ROOT_PASSWORD]
+    /^_{1,}[a-z0-9_]+_{1,}$/.test(trimmed) || // __REDACTED__
+    /^\{[a-z0-9_.-]+\}$/.test(trimmed) || // {password}
+    /^(.)\1{3,}$/.test(trimmed) || // YYYY, 0000, ****
     /^x{3,}/.test(trimmed) ||
-    /^(change|replace)[-_ ]?(me|this)/.test(trimmed)
+    /x{6,}|\*{4,}|\.{3}|…/.test(trimmed) ||
+    /(change|replace)[-_ ]?(me|this|it)/.test(trimmed) ||
+    /^(redacted|example|sample|dummy|fake|placeholder|test|secret|password|token)[-_ ]/.test(trimmed) ||
+    /[-_ ](redacted|example|placeholder|here)$/.test(trimmed) ||
+    /^(%s|%v|\?|-)$/.test(trimmed)
   );
+}
+
+/** A value equal to its own key's name (`client_secret: "client_secret"`): a template or a doc, not a credential. */
+export function isOwnKeyName(key: string, value: string): boolean {
+  const norm = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
+  const normalized = norm(value);
+  return normalized !== '' && (normalized === norm(key) || normalized === norm(key.split('.').at(-1) ?? key) || normalized === lastWord(key));
 }
 
 /** Values that cannot be a credential: empty, booleans, short numbers, digests and checksums. */
@@ -87,8 +138,30 @@ export function isInert(value: string): boolean {
   return (
     // Short values are not worth a finding, but short placeholders (`xxx`, `***`, `tbd`) are notes like longer ones.
     (trimmed.length < 4 && !isPlaceholder(trimmed)) ||
-    /^(true|false|yes|no|on|off|null|~)$/i.test(trimmed) ||
-    /^sha(256|384|512):[0-9a-f]+$/i.test(trimmed) ||
+    /^(true|false|yes|no|on|off|null|~|required|optional|string|number|bool|boolean|sensitive)$/i.test(trimmed) ||
+    /^sha(1|256|384|512):[0-9a-f]+$/i.test(trimmed) ||
     /^[0-9]{1,5}$/.test(trimmed)
+  );
+}
+
+/** AWS's documented example credentials (in every AWS doc and SDK README). */
+export function isDocumentedExample(value: string): boolean {
+  return /EXAMPLE/.test(value);
+}
+
+/**
+ * Keys of a Kubernetes Secret that hold no secret: an ArgoCD repository Secret's `type`, `url`, `name`, `project`
+ * and `username`, connection settings, and public certificates (`tls.crt`, `ca.crt`).
+ */
+export function isPublicSecretKey(key: string): boolean {
+  const lower = key.toLowerCase();
+  if (/key|secret|token|pass/.test(lower)) return false;
+  return (
+    /^(type|url|name|project|username|user|usr|login|email|host|hostname|server|port|database|db|dbname|schema|region|endpoint|insecure|enablelfs|proxy|noproxy|githubappid|githubappinstallationid|githubappenterprisebaseurl|namespace|cluster|bucket|config|uri|scheme|domain|realm|issuer|audience|clientid|client-id|client_id|accesskeyid|access_key_id|aws_access_key_id)$/.test(
+      lower,
+    ) ||
+    /(^|[._-])(crt|cert|pem|pub|certificate|ca|cacert|ca-bundle|chain|fullchain|known_hosts)$/.test(lower) ||
+    /(^|[._-])(ca|tls)\.(crt|pem)$/.test(lower) ||
+    /(^|[._-])(user|username)$/.test(lower)
   );
 }

@@ -1,94 +1,442 @@
-import { CREDENTIAL_HINT, isCredentialKey, isInert, isPlaceholder, isReference } from './classify.js';
+import { CREDENTIAL_HINT, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference } from './classify.js';
 import type { SecretHit } from './types.js';
 
-interface LinePattern {
-  detector: string;
-  kind: (match: RegExpExecArray) => string;
+/** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
+export interface LineDetector {
+  /** `fleetlint/<id>` in findings. */
+  id: string;
+  /**
+   * Regular expression sources, matched case-insensitively: a file holding none of them is skipped by this
+   * detector (most files, for most detectors). Every match of `pattern` holds one of them (a test checks it on
+   * each detector's example).
+   */
+  markers: readonly string[];
+  /** Global, with indices (`dg`). */
   pattern: RegExp;
-  /** Index of the capture group holding the secret value. */
-  valueGroup: number;
-  /** Index of the capture group holding the key, when the pattern is an assignment. */
-  keyGroup?: number;
-  /** What a file must hold for the pattern to match one of its lines: most files are skipped whole. */
-  mayMatch: (text: string) => boolean;
+  /** Capture groups that may hold the value, in order: the first that took part in the match is the value. */
+  valueGroups: readonly number[];
+  /** Of valueGroups, how many leading ones are quoted forms (`"x"`, `'x'`); the rest are bare. */
+  quotedGroups?: number;
+  /** Capture groups that may hold the key the value is assigned to, when the pattern is an assignment. */
+  keyGroups?: readonly number[];
+  kind: (key: string | undefined) => string;
+  /** Values of a fixed format (a hash, a token) are never references, even when they start with `$`. */
+  literal?: boolean;
+  /** A further test of a candidate value. */
+  accept?: (value: string) => boolean;
+  /** Only in files whose path matches. */
+  files?: RegExp;
+  /**
+   * Generic detectors (credential keys with literal values) run after the YAML structure has been read, so a
+   * structured finding (with its key path, knowing siblings such as `existingSecret`) wins where both see a value.
+   */
+  generic?: boolean;
 }
 
 /**
- * Line detectors for text of any kind (shell, env files, HCL, Dockerfiles, scripts inside YAML). YAML
- * `key: value` pairs are left to the YAML detector, which knows the document structure. The generic assignment
- * comes last: where it overlaps a specific detector (`docker login --password=x`), the specific message is kept.
+ * Source code and patches: a credential there is a string literal (`Token = "x"`), never an expression
+ * (`session.Token = validToken`), so generic detectors take only quoted values in these files.
  */
-const LINE_PATTERNS: LinePattern[] = [
+const CODE_FILE = /\.(?:go|rb|py|js|mjs|cjs|jsx|ts|tsx|java|kt|kts|scala|groovy|gradle|cs|php|rs|swift|c|cc|cpp|h|hpp|lua|pl|ex|exs|erb|patch|diff)$/i;
+/** Terraform and HCL: a literal is always quoted, a bare word is a reference or a type (`access_key = string`). */
+const HCL_FILE = /\.(?:tf|tfvars|hcl|nomad|pkr\.hcl)$/i;
+const NETRC_FILE = /(?:^|\/)[._]?netrc$/i;
+
+const QUOTED_VALUE = String.raw`"([^"\n]*)"|'([^'\n]*)'`;
+
+/** Whether a base64 text decodes to `user:password`, as the `auth` of a docker config does. */
+function isBase64UserPassword(value: string): boolean {
+  if (value.length % 4 !== 0) return false;
+  const decoded = Buffer.from(value, 'base64').toString('utf8');
+  return /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) && !decoded.includes('${');
+}
+
+/** Whether a base64 text decodes to a PEM private key with key material (kubeconfig `client-key-data`, a Secret's `tls.key`). */
+function isBase64PrivateKey(value: string): boolean {
+  return privateKeyBlocks(Buffer.from(value, 'base64').toString('utf8')).length > 0;
+}
+
+/** jwt.io's example token, in countless READMEs. */
+const JWT_IO_EXAMPLE_PAYLOAD = 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ';
+
+export const LINE_DETECTORS: readonly LineDetector[] = [
   {
-    detector: 'fleetlint/url-credentials',
+    // https://user:pass@host, redis://:pass@host
+    id: 'url-credentials',
+    markers: ['://'],
+    pattern: /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@[\w[]/dgi,
+    valueGroups: [2],
     kind: () => 'password in a URL',
-    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/'"]+:([^\s@/'"]+)@/gi,
-    valueGroup: 1,
-    mayMatch: (text) => text.includes('://') && text.includes('@'),
   },
   {
-    detector: 'fleetlint/docker-login',
+    id: 'docker-login',
+    markers: ['docker'],
+    pattern: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)(?:"([^"]*)"|'([^']*)'|([^\s]+))/dg,
+    valueGroups: [1, 2, 3],
     kind: () => 'password passed to docker login',
-    pattern: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)("[^"]*"|'[^']*'|[^\s]+)/g,
-    valueGroup: 1,
-    mayMatch: (text) => text.includes('docker'),
   },
   {
-    detector: 'fleetlint/aws-access-key-id',
+    id: 'curl-user',
+    markers: ['curl'],
+    pattern: /\bcurl\b[^\n]*?\s(?:-u|--user)(?:\s+|=)["']?[^\s:"']*:([^\s"']+)/dg,
+    valueGroups: [1],
+    kind: () => 'password passed to curl -u',
+  },
+  {
+    id: 'mysql-password',
+    markers: ['mysql', 'mariadb'],
+    pattern: /\b(?:mysql|mysqldump|mysqladmin|mysqlsh|mariadb|mariadb-dump)\b[^\n]*?\s-p(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"'-][^\s"']*))/dg,
+    valueGroups: [1, 2, 3],
+    kind: () => 'password passed to mysql -p',
+  },
+  {
+    id: 'sshpass',
+    markers: ['sshpass'],
+    pattern: /\bsshpass\s+(?:-\w+\s+)*-p\s*(?:"([^"]+)"|'([^']+)'|([^\s"'-][^\s"']*))/dg,
+    valueGroups: [1, 2, 3],
+    kind: () => 'password passed to sshpass -p',
+  },
+  {
+    id: 'netrc',
+    markers: ['password'],
+    pattern: /(?:^|\s)password\s+(\S+)/dg,
+    valueGroups: [1],
+    kind: () => 'password in a .netrc',
+    files: NETRC_FILE,
+  },
+  {
+    id: 'netrc',
+    markers: ['machine'],
+    pattern: /\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S+)/dg,
+    valueGroups: [1],
+    kind: () => 'password in a .netrc entry',
+  },
+  {
+    id: 'aws-access-key-id',
+    markers: ['AKIA', 'ASIA'],
+    pattern: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/dg,
+    valueGroups: [1],
     kind: () => 'AWS access key id',
-    pattern: /\b((?:AKIA|ASIA)[A-Z0-9]{16})\b/g,
-    valueGroup: 1,
-    mayMatch: (text) => text.includes('AKIA') || text.includes('ASIA'),
+    literal: true,
   },
   {
-    detector: 'fleetlint/private-key',
-    kind: () => 'private key',
-    pattern: /(-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----)/g,
-    valueGroup: 1,
-    mayMatch: (text) => text.includes('PRIVATE KEY-----'),
+    // GitLab's token prefixes besides glpat- (secretlint's): runner, CI job, deploy, trigger, feed, incoming mail,
+    // agent, OAuth application, SCIM, feature-flag client, workspace tokens, and runner registration tokens.
+    id: 'gitlab-token',
+    markers: ['gl(?:rt|rtr|cbt|dt|ptt|ft|imt|agent|oas|soat|ffct|wt)-', 'GR1348941'],
+    pattern: /(?<![\w-])((?:gl(?:rt|rtr|cbt|dt|ptt|ft|imt|agent|oas|soat|ffct|wt)-[\w-]{20,}(?:\.[\w-]+)*)|GR1348941[\w-]{20,})(?![\w-])/dg,
+    valueGroups: [1],
+    kind: () => 'GitLab token',
+    literal: true,
   },
   {
-    // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env), --docker-password=x
-    detector: 'fleetlint/assignment',
-    kind: (match) => `credential assigned to ${match[1] ?? 'a variable'}`,
-    pattern: /(?:^|[\s;])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*("([^"\n]*)"|'([^'\n]*)'|([^\s"'#;]+))/g,
-    keyGroup: 1,
-    valueGroup: 0, // chosen among groups 3-5 below
-    // The key must be a credential key (isCredentialKey).
-    mayMatch: (text) => text.includes('=') && CREDENTIAL_HINT.test(text),
+    id: 'teams-webhook',
+    markers: ['webhook\\.office\\.com', 'outlook\\.office\\.com', 'logic\\.azure\\.com'],
+    pattern: /(https:\/\/(?:[\w-]+\.webhook\.office\.com\/webhookb2|outlook\.office\.com\/webhook)\/[\w@./-]{40,}|https:\/\/[\w.-]+\.logic\.azure\.com(?::443)?\/workflows\/[\w/?=&%.-]*sig=[\w%-]{20,})/dg,
+    valueGroups: [1],
+    kind: () => 'Microsoft Teams webhook URL',
+    literal: true,
+  },
+  {
+    id: 'discord-webhook',
+    markers: ['discord(?:app)?\\.com/api/webhooks'],
+    pattern: /(https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d+\/[\w-]{40,})/dg,
+    valueGroups: [1],
+    kind: () => 'Discord webhook URL',
+    literal: true,
+  },
+  {
+    id: 'telegram-bot-token',
+    markers: [':AA'],
+    pattern: /(?<![\w:])(\d{8,10}:AA[\w-]{33})(?![\w-])/dg,
+    valueGroups: [1],
+    kind: () => 'Telegram bot token',
+    literal: true,
+  },
+  {
+    id: 'authorization-header',
+    markers: ['authorization', 'private-token', 'x-api-key'],
+    pattern: /\b(?:authorization\s*[:=]\s*["']?(?:bearer|basic|token)|private-token\s*:|x-api-key\s*:)\s*([\w.~+/=-]{16,})/dgi,
+    valueGroups: [1],
+    kind: () => 'credential in an Authorization header',
+  },
+  {
+    id: 'jwt',
+    markers: ['eyJ'],
+    pattern: /(?<![\w-])(eyJ[\w-]{10,}\.(eyJ[\w-]{10,})\.[\w-]{10,})(?![\w-])/dg,
+    valueGroups: [1],
+    kind: () => 'JSON web token',
+    literal: true,
+    accept: (value) => !value.includes(JWT_IO_EXAMPLE_PAYLOAD),
+  },
+  {
+    id: 'age-secret-key',
+    markers: ['AGE-SECRET-KEY-'],
+    pattern: /(AGE-SECRET-KEY-1[0-9A-Z]{58})/dg,
+    valueGroups: [1],
+    kind: () => 'age secret key',
+    literal: true,
+  },
+  {
+    // htpasswd lines and Traefik basicAuth users: apr1, bcrypt, SHA1 and crypt hashes after `user:`.
+    id: 'password-hash',
+    markers: ['\\$apr1\\$', '\\$2[aby]\\$', '\\{SHA\\}', '\\$[56]\\$'],
+    pattern: /(?:^|[\s"'[,=])[\w.@-]+:(\$apr1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}|\$2[aby]\$\d\d\$[./0-9A-Za-z]{53}|\{SHA\}[A-Za-z0-9+/]{27}=|\$[56]\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{43,86})/dg,
+    valueGroups: [1],
+    kind: () => 'password hash (htpasswd)',
+    literal: true,
+  },
+  {
+    // A docker config's `auth` (base64 of user:password): config.json, DOCKER_AUTH_CONFIG, .dockerconfigjson.
+    id: 'docker-auth',
+    markers: ['auth\\\\?"'],
+    pattern: /\\?"auth\\?"\s*:\s*\\?"([A-Za-z0-9+/]{8,}={0,2})\\?"/dg,
+    valueGroups: [1],
+    kind: () => 'registry credential (docker config auth)',
+    literal: true,
+    accept: isBase64UserPassword,
+  },
+  {
+    // base64 of `-----BEGIN`: kubeconfig `client-key-data`, a Secret's `tls.key` under `data`.
+    id: 'encoded-private-key',
+    markers: ['LS0tLS1CRUdJT'],
+    pattern: /(LS0tLS1CRUdJT[A-Za-z0-9+/]{40,}={0,2})/dg,
+    valueGroups: [1],
+    kind: () => 'private key (base64)',
+    literal: true,
+    accept: isBase64PrivateKey,
+  },
+  {
+    // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env, INI, WireGuard),
+    // --docker-password=x, --set auth.password=x, `;Password=x;` and `AccountKey=x` in connection strings.
+    id: 'assignment',
+    markers: [CREDENTIAL_HINT.source],
+    pattern: new RegExp(String.raw`(?:^|[\s;,(])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::=|=)(?!=)\s*(?:${QUOTED_VALUE}|([^\s"'#;,)]+))`, 'dg'),
+    keyGroups: [1],
+    valueGroups: [2, 3, 4],
+    quotedGroups: 2,
+    kind: (key) => `credential assigned to ${key ?? 'a variable'}`,
+    generic: true,
+  },
+  {
+    // --password hunter2, -token abc (a flag and its value)
+    id: 'assignment',
+    markers: [CREDENTIAL_HINT.source],
+    pattern: new RegExp(String.raw`(?:^|\s)--?([A-Za-z][\w-]*)\s+(?:${QUOTED_VALUE}|([^\s"'\\-][^\s"'\\]*))`, 'dg'),
+    keyGroups: [1],
+    valueGroups: [2, 3, 4],
+    quotedGroups: 2,
+    kind: (key) => `credential passed as --${key ?? 'a flag'}`,
+    generic: true,
   },
 ];
 
-export function textHits(file: string, text: string): SecretHit[] {
-  const hits: SecretHit[] = [];
-  const patterns = LINE_PATTERNS.filter((pattern) => pattern.mayMatch(text));
-  if (patterns.length === 0) return hits;
+/**
+ * `key: value` lines read as text: YAML that is not parsed (templates, files with syntax errors, block scalars that
+ * embed a config file) and the `key: value` or `"key": "value"` lines of other text (JSON such as terraform.tfstate,
+ * Markdown, INI-like configs). Parsed YAML is read by its structure instead (yaml-detectors.ts).
+ */
+export const KEY_VALUE_DETECTOR: LineDetector = {
+  id: 'key-value',
+  markers: [CREDENTIAL_HINT.source],
+  pattern: new RegExp(String.raw`(?:^\s*(?:-\s+)?|[{,]\s*)(?:"([A-Za-z_][\w.-]*)"|'([A-Za-z_][\w.-]*)'|([A-Za-z_][\w.-]*))\s*:\s+(?![|>][-+0-9]*\s*$)(?:${QUOTED_VALUE}|([^\s#{}[\],"'][^#\n]*?))\s*,?\s*(?:#.*)?$`, 'dg'),
+  keyGroups: [1, 2, 3],
+  valueGroups: [4, 5, 6],
+  quotedGroups: 2,
+  kind: (key) => `credential in key ${key ?? '?'}`,
+  generic: true,
+};
+
+/** The JSON form of the same: `"password": "x"` anywhere in a line (tfstate, a JSON string in a CI variable). */
+const JSON_PAIR_DETECTOR: LineDetector = {
+  id: 'key-value',
+  markers: [CREDENTIAL_HINT.source],
+  pattern: /\\?"([A-Za-z_][\w.-]*)\\?"\s*:\s*\\?"([^"\\\n]*)\\?"/dg,
+  keyGroups: [1],
+  valueGroups: [2],
+  quotedGroups: 1,
+  kind: (key) => `credential in key ${key ?? '?'}`,
+  generic: true,
+};
+
+const markerPatterns = new Map<readonly string[], RegExp>();
+/** Whether a text holds one of the markers (see LineDetector.markers). */
+export function holdsMarker(markers: readonly string[], text: string): boolean {
+  let pattern = markerPatterns.get(markers);
+  if (!pattern) markerPatterns.set(markers, (pattern = new RegExp(markers.join('|'), 'i')));
+  return pattern.test(text);
+}
+
+export interface TextScanOptions {
+  /**
+   * Where to read `key: value` lines too (KEY_VALUE_DETECTOR, env entries): every line of text that is not YAML
+   * parsed by its structure, the lines of a parsed file's block scalars, or none.
+   */
+  keyValues: 'all' | ReadonlySet<number> | 'none';
+  /** Only these 1-based lines (the lines a patch adds); all when absent. */
+  lines?: ReadonlySet<number>;
+}
+
+/**
+ * Hits of the line detectors in a file's text: specific formats first (`specific`), generic credential
+ * assignments apart (`generic`), so the caller can put structured YAML hits between them.
+ */
+export function textHits(file: string, text: string, options: TextScanOptions): { specific: SecretHit[]; generic: SecretHit[] } {
+  const specific: SecretHit[] = [];
+  const generic: SecretHit[] = [];
+  const { keyValues } = options;
+  const detectors = [...LINE_DETECTORS, ...(keyValues !== 'none' ? [KEY_VALUE_DETECTOR] : []), JSON_PAIR_DETECTOR].filter(
+    (detector) => (detector.files === undefined || detector.files.test(file)) && holdsMarker(detector.markers, text),
+  );
+  const privateKeys = privateKeyHits(file, text, options.lines);
+  specific.push(...privateKeys);
+  if (detectors.length === 0) return { specific, generic };
+  const code = CODE_FILE.test(file) || HCL_FILE.test(file);
   const lines = text.split('\n');
+  const envNames = keyValues !== 'none' ? new EnvEntries() : undefined;
   lines.forEach((line, index) => {
+    if (options.lines !== undefined && !options.lines.has(index + 1)) return;
     if (line.length > 4000) return; // minified or generated content: the library scan still covers it
-    for (const { detector, kind, pattern, valueGroup, keyGroup } of patterns) {
-      pattern.lastIndex = 0;
-      for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
-        if (keyGroup !== undefined && !isCredentialKey(match[keyGroup] ?? '')) continue;
-        const quoted = keyGroup !== undefined ? (match[3] ?? match[4] ?? match[5]) : match[valueGroup];
-        if (quoted === undefined) continue;
-        const value = stripQuotes(quoted);
-        if (isInert(value) || isReference(value)) continue;
-        const column = line.indexOf(quoted, match.index) + 1 + (value === quoted ? 0 : 1);
-        hits.push({
-          kind: kind(match),
-          value,
-          file,
-          range: { startLine: index + 1, startColumn: column, endLine: index + 1, endColumn: column + value.length },
-          placeholder: isPlaceholder(value),
-          detector,
-        });
-      }
+    const keyValueLine = keyValues === 'all' || (keyValues !== 'none' && keyValues.has(index + 1));
+    for (const detector of detectors) {
+      if (detector === KEY_VALUE_DETECTOR && !keyValueLine) continue;
+      for (const hit of lineHits(detector, file, line, index + 1, code)) (detector.generic ? generic : specific).push(hit);
+    }
+    const env = keyValueLine ? envNames?.next(line) : undefined;
+    if (env) {
+      const hit = candidate(KEY_VALUE_DETECTOR, file, index + 1, env.column, env.value, env.name, false, `credential in env ${env.name}`);
+      if (hit) generic.push(hit);
     }
   });
+  return { specific, generic };
+}
+
+/** Hits of one detector in one line. `code`: only quoted values count for generic detectors. */
+export function lineHits(detector: LineDetector, file: string, line: string, lineNumber: number, code: boolean): SecretHit[] {
+  const hits: SecretHit[] = [];
+  const { pattern, valueGroups, keyGroups, quotedGroups = 0 } = detector;
+  pattern.lastIndex = 0;
+  for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
+    if (match[0] === '') pattern.lastIndex += 1;
+    const key = keyGroups?.map((group) => match[group]).find((text) => text !== undefined);
+    if (keyGroups !== undefined && (key === undefined || !isCredentialKey(key))) continue;
+    const position = valueGroups.findIndex((group) => match[group] !== undefined);
+    const group = valueGroups[position];
+    if (group === undefined) continue;
+    const quoted = position < quotedGroups;
+    if (detector.generic && code && !quoted) continue;
+    const value = (match[group] ?? '').trim();
+    const start = match.indices?.[group]?.[0] ?? match.index;
+    const column = start + 1 + (match[group] ?? '').indexOf(value);
+    const hit = candidate(detector, file, lineNumber, column, value, key, quoted);
+    if (hit) hits.push(hit);
+  }
   return hits;
 }
 
-function stripQuotes(value: string): string {
-  return /^(["']).*\1$/.test(value) ? value.slice(1, -1) : value;
+function candidate(detector: LineDetector, file: string, line: number, column: number, value: string, key: string | undefined, quoted: boolean, kind?: string): SecretHit | undefined {
+  if (value === '' || isDocumentedExample(value)) return undefined;
+  if (!detector.literal && (isInert(value) || isReference(value) || (!quoted && isBareReference(value)))) return undefined;
+  if (detector.accept && !detector.accept(value)) return undefined;
+  return {
+    kind: kind ?? detector.kind(key),
+    value,
+    file,
+    range: { startLine: line, startColumn: column, endLine: line, endColumn: column + value.length },
+    ...(key !== undefined ? { key } : {}),
+    // A value that is its own key's name (`client_secret: "client_secret"`) is a template's, like a placeholder.
+    placeholder: !detector.literal && (isPlaceholder(value) || (key !== undefined && isOwnKeyName(key, value))),
+    detector: `fleetlint/${detector.id}`,
+  };
+}
+
+/**
+ * Unquoted values that are expressions, not literals: a Terraform reference (`kubernetes_secret_v1.x.data.token`),
+ * a function call (`get_env("X")`), a type (`map(string)`), a Ruby/Python attribute (`ENV.fetch`).
+ */
+function isBareReference(value: string): boolean {
+  return /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])+$/.test(value) || /^[A-Za-z_][\w.]*\(.*\)?$/.test(value);
+}
+
+/** Follows `- name: DB_PASSWORD` / `value: "x"` pairs of a container's env, line by line. */
+class EnvEntries {
+  #name: { name: string; indent: number; line: number } | undefined;
+  #lines = 0;
+
+  next(line: string): { name: string; value: string; column: number } | undefined {
+    this.#lines += 1;
+    const named = /^(\s*)-\s+name:\s*["']?([\w.-]+)["']?\s*$/.exec(line);
+    if (named) {
+      const name = named[2] ?? '';
+      this.#name = isCredentialKey(name) ? { name, indent: (named[1] ?? '').length + 2, line: this.#lines } : undefined;
+      return undefined;
+    }
+    const pending = this.#name;
+    if (!pending) return undefined;
+    const valued = /^(\s*)value:\s*(?:"([^"\n]*)"|'([^'\n]*)'|([^\s#"'][^#\n]*?))\s*(?:#.*)?$/d.exec(line);
+    if (valued && (valued[1] ?? '').length === pending.indent) {
+      this.#name = undefined;
+      const group = valued[2] !== undefined ? 2 : valued[3] !== undefined ? 3 : 4;
+      const value = valued[group] ?? '';
+      const span: readonly number[] | undefined = valued.indices?.[group];
+      return { name: pending.name, value, column: (span?.[0] ?? 0) + 1 };
+    }
+    if (this.#lines - pending.line > 3) this.#name = undefined;
+    return undefined;
+  }
+}
+
+const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
+
+/**
+ * PEM private keys with key material: the header, then base64 lines (or `\n`-escaped ones in a JSON string). A
+ * header alone (a comment, a truncated README example, a parser's constant) is not a key.
+ */
+export function privateKeyBlocks(text: string): { index: number; header: string }[] {
+  const blocks: { index: number; header: string }[] = [];
+  PEM_HEADER.lastIndex = 0;
+  for (let match = PEM_HEADER.exec(text); match; match = PEM_HEADER.exec(text)) {
+    const after = text.slice(match.index + match[0].length, match.index + match[0].length + 600);
+    // Key material: 64 base64 characters in a row once line breaks, escapes, quotes and indentation are gone;
+    // a header line (`Proc-Type:`) may come first in an encrypted key.
+    const body = after
+      .split(/\\n|\n/)
+      .map((line) => line.replace(/^[\s"'|>+-]*|[\s"',\\]*$/g, ''))
+      .filter((line) => line !== '' && !/^[\w-]+:\s/.test(line))
+      .join('');
+    if (/^[A-Za-z0-9+/=]{64}/.test(body)) blocks.push({ index: match.index, header: match[0] });
+  }
+  return blocks;
+}
+
+function privateKeyHits(file: string, text: string, lines: ReadonlySet<number> | undefined): SecretHit[] {
+  if (!text.includes('PRIVATE KEY')) return [];
+  const hits: SecretHit[] = [];
+  let lineStarts: number[] | undefined;
+  for (const { index, header } of privateKeyBlocks(text)) {
+    lineStarts ??= lineStartsOf(text);
+    const line = lineOf(lineStarts, index);
+    if (lines !== undefined && !lines.has(line)) continue;
+    const column = index - (lineStarts[line - 1] ?? 0) + 1;
+    hits.push({ kind: 'private key', value: header, file, range: { startLine: line, startColumn: column, endLine: line, endColumn: column + header.length }, placeholder: false, detector: 'fleetlint/private-key' });
+  }
+  return hits;
+}
+
+function lineStartsOf(text: string): number[] {
+  const starts = [0];
+  for (let index = text.indexOf('\n'); index !== -1; index = text.indexOf('\n', index + 1)) starts.push(index + 1);
+  return starts;
+}
+
+/** The 1-based line of an offset. */
+function lineOf(starts: readonly number[], offset: number): number {
+  let low = 0;
+  let high = starts.length - 1;
+  while (low < high) {
+    const middle = (low + high + 1) >> 1;
+    if ((starts[middle] ?? 0) <= offset) low = middle;
+    else high = middle - 1;
+  }
+  return low + 1;
 }

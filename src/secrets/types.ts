@@ -9,6 +9,11 @@ export interface SecretHit {
   range: SourceRange;
   path?: DocPath;
   docIndex?: number;
+  /**
+   * What names the secret's place without its value, for the finding's fingerprint: the key or key path it is
+   * assigned to (`auth.password`, `DB_PASSWORD`). Absent for a token found on its own.
+   */
+  key?: string;
   /** Placeholders (`changeme`, `<token>`) are reported as notes: probably harmless, worth a look. */
   placeholder: boolean;
   /** The detector that found it: `secretlint/<rule>` or `fleetlint/<detector>`. */
