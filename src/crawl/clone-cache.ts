@@ -36,7 +36,8 @@ export interface SyncClonesOptions {
   /** An access token with read_repository; sent to the project's own host only. */
   token?: string | undefined;
   concurrency?: number;
-  depth?: number;
+  /** Commits to fetch (1 by default); `full`: the whole history, for `audit --history` (a shallow clone is deepened). */
+  depth?: number | 'full';
 }
 
 /** A failed clone as the `crawl-error` finding the run reports on that repo; the repo is left out of the run. */
@@ -51,7 +52,7 @@ const PARTIAL_DIR = '.fleetlint-partial';
 export async function syncClones(options: SyncClonesOptions): Promise<CloneResult[]> {
   const { projects, cacheDir, token, concurrency = 4, depth = 1 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`depth must be a positive integer, not ${depth}`);
+  if (depth !== 'full' && (!Number.isInteger(depth) || depth < 1)) throw new Error(`depth must be a positive integer or 'full', not ${depth}`);
   return mapLimit(projects, concurrency, async (project): Promise<CloneResult> => {
     try {
       return { id: project.path, ok: true, ...(await syncOne(project, cacheDir, token, depth)) };
@@ -61,7 +62,7 @@ export async function syncClones(options: SyncClonesOptions): Promise<CloneResul
   });
 }
 
-async function syncOne(project: CloneTarget, cacheDir: string, token: string | undefined, depth: number): Promise<{ dir: string; head: string; previousHead?: string }> {
+async function syncOne(project: CloneTarget, cacheDir: string, token: string | undefined, depth: number | 'full'): Promise<{ dir: string; head: string; previousHead?: string }> {
   const problem = pathProblem(project.path) ?? urlProblem(project.httpUrlToRepo);
   if (problem !== undefined) throw new Error(problem);
   const dir = join(cacheDir, ...project.path.split('/'));
@@ -73,7 +74,8 @@ async function syncOne(project: CloneTarget, cacheDir: string, token: string | u
     const git = gitIn(dir, env);
     // By URL, not by the `origin` remote: a project that moved or was renamed is still followed.
     // Not --quiet, here or below: simple-git waits an extra 50 ms for a git command that prints nothing.
-    await git.raw(['fetch', '--no-tags', `--depth=${depth}`, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]);
+    const depthArgs = depth !== 'full' ? [`--depth=${depth}`] : (await exists(join(dir, '.git', 'shallow'))) ? ['--unshallow'] : [];
+    await git.raw(['fetch', '--no-tags', ...depthArgs, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]);
     const [previousHead = '', head = ''] = (await git.raw(['rev-parse', 'HEAD', 'FETCH_HEAD'])).trim().split('\n');
     await git.raw(['reset', '--hard', head]);
     // -ff: also folders holding a repository of their own. (Prints nothing when there is nothing to remove, so it pays simple-git's 50 ms.)
@@ -87,7 +89,8 @@ async function syncOne(project: CloneTarget, cacheDir: string, token: string | u
   const partial = await mkdtemp(join(partialRoot, 'clone-'));
   try {
     const branchArgs = branch === undefined ? [] : ['--branch', branch];
-    await gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', `--depth=${depth}`, ...branchArgs, '--', project.httpUrlToRepo, 'repo']);
+    const depthArgs = depth === 'full' ? [] : [`--depth=${depth}`];
+    await gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', ...depthArgs, ...branchArgs, '--', project.httpUrlToRepo, 'repo']);
     const head = (await gitIn(join(partial, 'repo'), env).raw(['rev-parse', 'HEAD'])).trim();
     await mkdir(dirname(dir), { recursive: true });
     await rename(join(partial, 'repo'), dir);

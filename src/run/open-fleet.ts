@@ -84,6 +84,8 @@ export interface GitLabFleetOptions {
   token: string | undefined;
   cacheDir: string;
   concurrency: number;
+  /** Clone and fetch whole histories (`audit --history`) instead of the last commit. */
+  fullHistory?: boolean;
   progress?: RunProgress | undefined;
   /** Told about every retried API request (429, 5xx): for a log line. */
   onRetry?: (event: RetryEvent) => void;
@@ -144,7 +146,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     progress?.update({ cloned, toClone }, 'cloning');
     // One project per syncClones call, in a pool of our own, so progress moves per clone.
     const results = await mapLimit(projects, options.concurrency, async (project): Promise<CloneResult> => {
-      const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1 });
+      const [result] = await syncClones({ projects: [project], cacheDir: options.cacheDir, token: options.token, concurrency: 1, ...(options.fullHistory === true ? { depth: 'full' as const } : {}) });
       cloned += 1;
       progress?.update({ cloned, toClone });
       return result ?? { id: project.path, ok: false, error: 'not cloned' };

@@ -1,3 +1,5 @@
+import { createHmac } from 'node:crypto';
+
 /**
  * The only form in which a secret may leave the secrets module: a short prefix and the length. The prefix
  * is at most four characters and at most a quarter of the value, so a short password shows one letter.
@@ -5,6 +7,15 @@
 export function redact(value: string): string {
   const shown = Math.min(4, Math.floor(value.length / 4));
   return `${value.slice(0, shown)}… (${value.length} chars)`;
+}
+
+/**
+ * A digest of a secret keyed with a key that stays on this machine (the cache folder's): it tells whether two
+ * secrets are the same without letting anyone who reads it test guesses of a weak password offline, as an
+ * unsalted digest would. It never goes into a report.
+ */
+export function keyedDigest(key: Buffer, value: string): string {
+  return createHmac('sha256', key).update(value).digest('hex').slice(0, 32);
 }
 
 /** Token formats strong enough to scrub wherever they appear (the no-secrets rule reports them properly). */

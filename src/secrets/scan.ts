@@ -34,7 +34,10 @@ export async function scanFile(path: string, text: string, parsed: ParsedYamlFil
   return { hits: hits.slice(0, MAX_HITS_PER_FILE), dropped: Math.max(0, hits.length - MAX_HITS_PER_FILE) };
 }
 
-/** Two detectors finding overlapping text on one line is one finding; the first (more specific) wins. */
+/**
+ * Two detectors finding overlapping text on one line is one finding; the first (more specific) wins. A Secret's
+ * entry whose value spans lines (`tls.key: |`) already names what it holds: hits inside it are the same secret.
+ */
 export function withoutOverlaps(hits: readonly SecretHit[]): SecretHit[] {
   const kept: SecretHit[] = [];
   const byLine = new Map<number, SecretHit[]>();
@@ -45,7 +48,9 @@ export function withoutOverlaps(hits: readonly SecretHit[]): SecretHit[] {
     byLine.set(hit.range.startLine, others);
     kept.push(hit);
   }
-  return kept.sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
+  const blocks = kept.filter((hit) => hit.path !== undefined && hit.range.endLine > hit.range.startLine);
+  const inBlock = (hit: SecretHit): boolean => blocks.some((block) => hit.range.startLine > block.range.startLine && hit.range.startLine <= block.range.endLine);
+  return kept.filter((hit) => blocks.length === 0 || !inBlock(hit)).sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
 }
 
 /**

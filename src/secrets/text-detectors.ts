@@ -73,6 +73,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     markers: ['docker'],
     pattern: /\bdocker\s+login\b[^\n]*?\s(?:-p|--password)(?:\s+|=)(?:"([^"]*)"|'([^']*)'|([^\s]+))/dg,
     valueGroups: [1, 2, 3],
+    quotedGroups: 2,
     kind: () => 'password passed to docker login',
   },
   {
@@ -87,6 +88,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     markers: ['mysql', 'mariadb'],
     pattern: /\b(?:mysql|mysqldump|mysqladmin|mysqlsh|mariadb|mariadb-dump)\b[^\n]*?\s-p(?:"([^"\s]+)"|'([^'\s]+)'|([^\s"'-][^\s"']*))/dg,
     valueGroups: [1, 2, 3],
+    quotedGroups: 2,
     kind: () => 'password passed to mysql -p',
   },
   {
@@ -94,6 +96,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     markers: ['sshpass'],
     pattern: /\bsshpass\s+(?:-\w+\s+)*-p\s*(?:"([^"]+)"|'([^']+)'|([^\s"'-][^\s"']*))/dg,
     valueGroups: [1, 2, 3],
+    quotedGroups: 2,
     kind: () => 'password passed to sshpass -p',
   },
   {
@@ -154,11 +157,13 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     literal: true,
   },
   {
-    id: 'authorization-header',
-    markers: ['authorization', 'private-token', 'x-api-key'],
-    pattern: /\b(?:authorization\s*[:=]\s*["']?(?:bearer|basic|token)|private-token\s*:|x-api-key\s*:)\s*([\w.~+/=-]{16,})/dgi,
+    // secretlint's SendGrid pattern allows one dash in the secret part; real keys (base64url) have any number.
+    id: 'sendgrid-key',
+    markers: ['SG\\.'],
+    pattern: /(?<![\w.-])(SG\.[\w-]{22}\.[\w-]{43})(?![\w-])/dg,
     valueGroups: [1],
-    kind: () => 'credential in an Authorization header',
+    kind: () => 'SendGrid API key',
+    literal: true,
   },
   {
     id: 'jwt',
@@ -168,6 +173,13 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     kind: () => 'JSON web token',
     literal: true,
     accept: (value) => !value.includes(JWT_IO_EXAMPLE_PAYLOAD),
+  },
+  {
+    id: 'authorization-header',
+    markers: ['authorization', 'private-token', 'x-api-key'],
+    pattern: /\b(?:authorization\s*[:=]\s*["']?(?:bearer|basic|token)|private-token\s*:|x-api-key\s*:)\s*([\w.~+/=-]{16,})/dgi,
+    valueGroups: [1],
+    kind: () => 'credential in an Authorization header',
   },
   {
     id: 'age-secret-key',
@@ -211,7 +223,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     // --docker-password=x, --set auth.password=x, `;Password=x;` and `AccountKey=x` in connection strings.
     id: 'assignment',
     markers: [CREDENTIAL_HINT.source],
-    pattern: new RegExp(String.raw`(?:^|[\s;,(])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::=|=)(?!=)\s*(?:${QUOTED_VALUE}|([^\s"'#;,)]+))`, 'dg'),
+    pattern: new RegExp(String.raw`(?:^|[\s;,(])(?:export\s+|ENV\s+|ARG\s+|set\s+|--?)?([A-Za-z_][A-Za-z0-9_.-]*)\s*(?::=|=)(?!=)\s*(?:${QUOTED_VALUE}|([^\s"'#;,)][^\s"';,)]*))`, 'dg'),
     keyGroups: [1],
     valueGroups: [2, 3, 4],
     quotedGroups: 2,
@@ -239,7 +251,8 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
 export const KEY_VALUE_DETECTOR: LineDetector = {
   id: 'key-value',
   markers: [CREDENTIAL_HINT.source],
-  pattern: new RegExp(String.raw`(?:^\s*(?:-\s+)?|[{,]\s*)(?:"([A-Za-z_][\w.-]*)"|'([A-Za-z_][\w.-]*)'|([A-Za-z_][\w.-]*))\s*:\s+(?![|>][-+0-9]*\s*$)(?:${QUOTED_VALUE}|([^\s#{}[\],"'][^#\n]*?))\s*,?\s*(?:#.*)?$`, 'dg'),
+  // A comment starts at a `#` after a space: `pass#word` is a value.
+  pattern: new RegExp(String.raw`(?:^\s*(?:-\s+)?|[{,]\s*)(?:"([A-Za-z_][\w.-]*)"|'([A-Za-z_][\w.-]*)'|([A-Za-z_][\w.-]*))\s*:\s+(?![|>][-+0-9]*\s*$)(?:${QUOTED_VALUE}|([^\s#{}[\],"'][^\n]*?))\s*,?\s*(?:\s#.*)?$`, 'dg'),
   keyGroups: [1, 2, 3],
   valueGroups: [4, 5, 6],
   quotedGroups: 2,
@@ -298,8 +311,10 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
     if (options.lines !== undefined && !options.lines.has(index + 1)) return;
     if (line.length > 4000) return; // minified or generated content: the library scan still covers it
     const keyValueLine = keyValues === 'all' || (keyValues !== 'none' && keyValues.has(index + 1));
+    // An ExternalSecret's item (`- secretKey: x` over `remoteRef:`) names a secret kept elsewhere.
+    const referenceItem = keyValueLine && /^\s*remoteRef:/.test(lines[index + 1] ?? '');
     for (const detector of detectors) {
-      if (detector === KEY_VALUE_DETECTOR && !keyValueLine) continue;
+      if (detector === KEY_VALUE_DETECTOR && (!keyValueLine || referenceItem)) continue;
       for (const hit of lineHits(detector, file, line, index + 1, code)) (detector.generic ? generic : specific).push(hit);
     }
     const env = keyValueLine ? envNames?.next(line) : undefined;
@@ -336,8 +351,9 @@ export function lineHits(detector: LineDetector, file: string, line: string, lin
 
 function candidate(detector: LineDetector, file: string, line: number, column: number, value: string, key: string | undefined, quoted: boolean, kind?: string): SecretHit | undefined {
   if (value === '' || isDocumentedExample(value)) return undefined;
-  if (!detector.literal && (isInert(value) || isReference(value) || (!quoted && isBareReference(value)))) return undefined;
+  if (!detector.literal && (isInert(value) || isReference(value) || (!quoted && isFunctionCall(value)))) return undefined;
   if (detector.accept && !detector.accept(value)) return undefined;
+  if (detector.generic && SEALED_CIPHERTEXT.test(value)) return undefined;
   return {
     kind: kind ?? detector.kind(key),
     value,
@@ -350,12 +366,12 @@ function candidate(detector: LineDetector, file: string, line: number, column: n
   };
 }
 
-/**
- * Unquoted values that are expressions, not literals: a Terraform reference (`kubernetes_secret_v1.x.data.token`),
- * a function call (`get_env("X")`), a type (`map(string)`), a Ruby/Python attribute (`ENV.fetch`).
- */
-function isBareReference(value: string): boolean {
-  return /^[A-Za-z_][\w-]*(?:\.[A-Za-z_][\w-]*|\[[^\]]*\])+$/.test(value) || /^[A-Za-z_][\w.]*\(.*\)?$/.test(value);
+/** A SealedSecret's encryptedData value (sealed-secrets' ciphertext): safe to commit. */
+const SEALED_CIPHERTEXT = /^Ag[A-Za-z0-9+/]{200,}={0,2}$/;
+
+/** An unquoted function call (`get_env("X")`, `lookup(...)`) is an expression, not a literal. */
+function isFunctionCall(value: string): boolean {
+  return /^[A-Za-z_][\w.]*\(.*\)?$/.test(value);
 }
 
 /** Follows `- name: DB_PASSWORD` / `value: "x"` pairs of a container's env, line by line. */
@@ -392,8 +408,8 @@ const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
  * PEM private keys with key material: the header, then base64 lines (or `\n`-escaped ones in a JSON string). A
  * header alone (a comment, a truncated README example, a parser's constant) is not a key.
  */
-export function privateKeyBlocks(text: string): { index: number; header: string }[] {
-  const blocks: { index: number; header: string }[] = [];
+export function privateKeyBlocks(text: string): { index: number; header: string; material: string }[] {
+  const blocks: { index: number; header: string; material: string }[] = [];
   PEM_HEADER.lastIndex = 0;
   for (let match = PEM_HEADER.exec(text); match; match = PEM_HEADER.exec(text)) {
     const after = text.slice(match.index + match[0].length, match.index + match[0].length + 600);
@@ -404,7 +420,7 @@ export function privateKeyBlocks(text: string): { index: number; header: string 
       .map((line) => line.replace(/^[\s"'|>+-]*|[\s"',\\]*$/g, ''))
       .filter((line) => line !== '' && !/^[\w-]+:\s/.test(line))
       .join('');
-    if (/^[A-Za-z0-9+/=]{64}/.test(body)) blocks.push({ index: match.index, header: match[0] });
+    if (/^[A-Za-z0-9+/=]{64}/.test(body)) blocks.push({ index: match.index, header: match[0], material: body.slice(0, 64) });
   }
   return blocks;
 }
@@ -413,12 +429,13 @@ function privateKeyHits(file: string, text: string, lines: ReadonlySet<number> |
   if (!text.includes('PRIVATE KEY')) return [];
   const hits: SecretHit[] = [];
   let lineStarts: number[] | undefined;
-  for (const { index, header } of privateKeyBlocks(text)) {
+  for (const { index, header, material } of privateKeyBlocks(text)) {
     lineStarts ??= lineStartsOf(text);
     const line = lineOf(lineStarts, index);
     if (lines !== undefined && !lines.has(line)) continue;
     const column = index - (lineStarts[line - 1] ?? 0) + 1;
-    hits.push({ kind: 'private key', value: header, file, range: { startLine: line, startColumn: column, endLine: line, endColumn: column + header.length }, placeholder: false, detector: 'fleetlint/private-key' });
+    // The value is the key's start, not its header alone: every RSA key has the same header.
+    hits.push({ kind: 'private key', value: `${header}${material}`, file, range: { startLine: line, startColumn: column, endLine: line, endColumn: column + header.length }, placeholder: false, detector: 'fleetlint/private-key' });
   }
   return hits;
 }

@@ -15,6 +15,7 @@ import { gitLabCandidates, localCandidates, openFleet, type FleetCandidates } fr
 import { THREADED_FLEET_SIZE } from '../../concurrency.js';
 import { RESULTS_CACHE_FILE } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
+import { addHistoryFindings } from '../../run/history.js';
 import { modelSummary } from '../summary.js';
 import { UsageError, EXIT } from '../../usage-error.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
@@ -36,6 +37,9 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
   --report-label <text>      a line under the html and markdown reports' title (e.g. the pipeline and date)
   --print-model              print the policy input JSON and stop
   --stats <file>             write counts and timings of the run as JSON
+  --history                  also report secrets gone from the tree but still in git history, from the commits
+                             since the last --history audit (their state and digest key are kept in --cache-dir);
+                             GitLab clones are then made with their whole history
   --threads <n>              worker threads that parse and build repos (default: one per CPU, at most 8, for
                              fleets of ${THREADED_FLEET_SIZE}+ repos, else 1: none)
   --quiet                    no model summary or progress on stderr
@@ -45,7 +49,8 @@ of a GitLab group (subgroups included), cloned into a cache folder; the token co
   --group <path>             the group whose projects make the fleet (homelab)
   --gitlab-host <host>       the host fleet repoURLs and includes name (default: the URL's host)
   --registry <host>          a container registry of the fleet; repeatable
-  --cache-dir <dir>          clone cache (default .fleetlint-cache/clones); keep it between runs
+  --cache-dir <dir>          clone cache (default .fleetlint-cache/clones); keep it between runs. For a local
+                             fleet, with --history only: where the history state is kept (default .fleetlint-cache)
   --concurrency <n>          clones at a time (default 8)
   --no-incremental           evaluate every repo, even those unchanged since the cached run
 
@@ -64,6 +69,7 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   threads: { type: 'string' },
   'no-incremental': { type: 'boolean', default: false },
+  history: { type: 'boolean', default: false },
   shard: { type: 'string' },
   'write-fragment': { type: 'string' },
 } as const;
@@ -71,6 +77,8 @@ const OPTIONS = {
 const GITLAB_ONLY = ['group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency'] as const;
 
 export const DEFAULT_CACHE_DIR = '.fleetlint-cache/clones';
+/** Where a local fleet's `--history` state is kept. */
+const DEFAULT_LOCAL_STATE_DIR = '.fleetlint-cache';
 
 export async function audit(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -81,7 +89,7 @@ export async function audit(argv: string[]): Promise<number> {
     if (values.group === undefined || values.group.trim() === '') throw new UsageError('audit --gitlab-url needs --group <path>');
   } else {
     if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('audit needs exactly one fleet root folder, or --gitlab-url and --group');
-    const stray = GITLAB_ONLY.find((name) => values[name] !== undefined);
+    const stray = GITLAB_ONLY.find((name) => values[name] !== undefined && !(name === 'cache-dir' && values.history));
     if (stray !== undefined) throw new UsageError(`--${stray} goes with --gitlab-url`);
   }
   const failOn = parseFailOn(values['fail-on']);
@@ -95,7 +103,7 @@ export async function audit(argv: string[]): Promise<number> {
   if (shard && values['write-snapshot'] !== undefined) throw new UsageError('--write-snapshot needs the whole fleet: give it to fleetlint merge, not to a shard');
   const concurrency = positiveInteger(values.concurrency, '--concurrency', 8);
   const threads = values.threads === undefined ? undefined : positiveInteger(values.threads, '--threads', 1);
-  const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
+  const cacheDir = values['cache-dir'] ?? (gitlabUrl === undefined ? DEFAULT_LOCAL_STATE_DIR : DEFAULT_CACHE_DIR);
   const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
 
   const timings: Record<string, number> = {};
@@ -114,6 +122,7 @@ export async function audit(argv: string[]): Promise<number> {
       token: token === '' ? undefined : token,
       cacheDir,
       concurrency,
+      fullHistory: values.history,
       progress,
       onRetry: (event) => {
         if (!values.quiet) progress.log(`fleetlint: GitLab answered ${event.status ?? 'nothing'} at ${event.url}; retry ${event.attempt} in ${Math.ceil(event.delayMs / 1000)} s`);
@@ -138,6 +147,14 @@ export async function audit(argv: string[]): Promise<number> {
     if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
   }
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
+  if (values.history) {
+    const historyStarted = performance.now();
+    const history = await addHistoryFindings(fleet, opened.checked, cacheDir, (problem) => {
+      if (!values.quiet) progress.log(`fleetlint: ${problem}`);
+    });
+    timings.history = performance.now() - historyStarted;
+    if (!values.quiet) progress.log(`  history: ${history.commits} new commit(s) of ${history.repos} repositories read; ${history.reported} secret(s) only in history`);
+  }
 
   const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
   const { result, results, checksHash } = await auditChecks(opened, {
