@@ -31,10 +31,14 @@ export default defineRule({
 });
 
 function toReport(hit: SecretHit): CheckReport {
-  const action = hit.placeholder ? 'looks like a placeholder; make sure no real value replaces it in git' : 'move it to a secret store and rotate it';
+  const action = hit.placeholder
+    ? 'looks like a placeholder; make sure no real value replaces it in git'
+    : hit.doubt !== undefined
+      ? `${hit.doubt}; check that it is not live`
+      : 'move it to a secret store and rotate it';
   return {
     message: `${hit.kind}: ${redact(hit.value)} — ${action}`,
-    severity: hit.placeholder ? 'note' : 'error',
+    severity: hit.placeholder || hit.doubt !== undefined ? 'note' : 'error',
     file: hit.file,
     range: hit.range,
     ...(hit.path ? { path: hit.path } : {}),

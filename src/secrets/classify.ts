@@ -121,15 +121,94 @@ export function isPlaceholder(value: string): boolean {
     /(change|replace)[-_ ]?(me|this|it)/.test(trimmed) ||
     /^(redacted|example|sample|dummy|fake|placeholder|test|secret|password|token)[-_ ]/.test(trimmed) ||
     /[-_ ](redacted|example|placeholder|here)$/.test(trimmed) ||
-    /^(%s|%v|\?|-)$/.test(trimmed)
+    /^(%s|%v|\?|-)$/.test(trimmed) ||
+    /^(my|your|some|the|example|sample|dummy|fake|test|secret|super)[-_]?(password|passwd|pass|pwd|secret|token|key|apikey|api[-_]key)\d*$/.test(trimmed) ||
+    // An environment variable's name standing for its value in docs (`password: REDIS_PASSWORD`).
+    /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value.trim()) ||
+    // Prose: `password: same as Jellyfin`, `'smtp password'`.
+    /^[a-z]+(?: [a-z]+)+$/i.test(value.trim())
   );
+}
+
+/**
+ * Values that are not literals at all: a regular expression (`token: \b(\w+)\b` in a linter's config), a file path
+ * (`GOOGLE_APPLICATION_CREDENTIALS=/etc/gce.json`), an expression (`Gitlab::Util.get_env('X')`, `node['db']['pw']`),
+ * a command in backticks.
+ */
+export function isNotALiteral(value: string): boolean {
+  const trimmed = value.trim();
+  return (
+    /\\[bdwsS]|\(\?[:=!<]|\.\*|\[\^/.test(trimmed) ||
+    /^(?:\/|\.\.?\/|~\/)[\w./@-]+$/.test(trimmed) ||
+    /^[\w.-]+\/[\w./-]+\.(?:json|pem|key|crt|cer|p12|pfx|txt|ya?ml|conf|env|jks)$/.test(trimmed) ||
+    /^[A-Za-z_][\w.:]*(?:\(|\[)/.test(trimmed) ||
+    trimmed.includes('`')
+  );
+}
+
+/**
+ * Words and names rather than a random value: `somekey`, `job-token`, `ImagePullSecret`, `restic_s3_bucket`. Digits
+ * stand apart (`no-report-2`) or end the value (`abc123`); inside a word they make a password (`D0ckerPassw0rd`).
+ * Each word carries a vowel, or is a short abbreviation (`vm`, `db`, at most two of them).
+ */
+export function looksLikeWords(value: string): boolean {
+  const segments = value.trim().split(/[-_. ]/);
+  let abbreviations = 0;
+  for (const [index, segment] of segments.entries()) {
+    if (/^\d{1,4}$/.test(segment) || /^[a-z]\d[a-z]?$/i.test(segment)) continue;
+    const letters = index === segments.length - 1 ? segment.replace(/\d{1,4}$/, '') : segment;
+    if (!/^[A-Za-z]+$/.test(letters)) return false;
+    for (const word of letters.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g) ?? []) {
+      if (/^[A-Z]{2,5}$/.test(word)) continue;
+      if (word.length <= 3 && !/[aeiouy]/i.test(word)) abbreviations += 1;
+      else if (!/[aeiouy]/i.test(word) || /[^aeiouy]{5}/i.test(word) || word.length === 1) return false;
+    }
+  }
+  return abbreviations <= 2;
+}
+
+/** Shannon entropy in bits per character. */
+function entropy(value: string): number {
+  const counts = new Map<string, number>();
+  for (const char of value) counts.set(char, (counts.get(char) ?? 0) + 1);
+  let bits = 0;
+  for (const count of counts.values()) bits -= (count / value.length) * Math.log2(count / value.length);
+  return bits;
+}
+
+/** A value that looks generated: long enough, mixed character classes, and close to random. */
+export function isRandomLooking(value: string): boolean {
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((pattern) => pattern.test(value)).length;
+  return value.length >= 12 && classes >= 2 && entropy(value) >= 3.2 && !looksLikeWords(value);
+}
+
+/** Tests, fixtures and examples: their credentials are made up for the test or the reader. */
+export function isTestOrExamplePath(path: string): boolean {
+  return (
+    /(^|\/)(tests?|specs?|__tests__|__mocks__|testdata|test-?fixtures|fixtures|examples?|samples?|mocks?|e2e|qa)\//i.test(path) ||
+    /(_test\.go|_spec\.rb|\.(test|spec)\.[cm]?[jt]sx?|_test\.py|(^|\/)test_[^/]*\.py)$/i.test(path) ||
+    /\.(example|sample|dist|tmpl|template)$|\.example\.|\.sample\./i.test(path)
+  );
+}
+
+/** Source code and patches. */
+export function isCodePath(path: string): boolean {
+  return /\.(?:go|rb|py|js|mjs|cjs|jsx|ts|tsx|java|kt|kts|scala|groovy|gradle|cs|php|rs|swift|c|cc|cpp|h|hpp|lua|pl|ex|exs|erb|rake|patch|diff)$/i.test(path);
+}
+
+/** Documentation: what it shows is meant to be copied and changed. */
+export function isDocumentationPath(path: string): boolean {
+  return /\.(md|markdown|mdx|rst|adoc|asciidoc|txt|html?)$/i.test(path) || /(^|\/)(docs?|doc-locale|docs-locale)\//i.test(path);
 }
 
 /** A value equal to its own key's name (`client_secret: "client_secret"`): a template or a doc, not a credential. */
 export function isOwnKeyName(key: string, value: string): boolean {
   const norm = (text: string): string => text.toLowerCase().replace(/[^a-z0-9]/g, '');
   const normalized = norm(value);
-  return normalized !== '' && (normalized === norm(key) || normalized === norm(key.split('.').at(-1) ?? key) || normalized === lastWord(key));
+  if (normalized === '') return false;
+  if (normalized === norm(key) || normalized === norm(key.split('.').at(-1) ?? key) || normalized === lastWord(key)) return true;
+  // A name made of words that holds the key's own word (`GOOGLE_APPLICATION_CREDENTIALS = "gcp-credentials"`).
+  return looksLikeWords(value) && normalized.includes(lastWord(key)) && lastWord(key).length >= 4;
 }
 
 /** Values that cannot be a credential: empty, booleans, short numbers, digests and checksums. */

@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { libraryHits } from './library.js';
 import { keyedDigest, redact } from './redact.js';
-import { withoutOverlaps } from './scan.js';
+import { judged, withoutOverlaps } from './scan.js';
 import { textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 
@@ -116,7 +116,7 @@ export async function scanHistory(gitDir: string, since: string | undefined, dig
  */
 async function textSecrets(file: string, text: string): Promise<SecretHit[]> {
   const { specific, generic } = textHits(file, text, { keyValues: 'all' });
-  return withoutOverlaps([...(await libraryHits(file, text)), ...specific, ...generic]);
+  return judged(withoutOverlaps([...(await libraryHits(file, text)), ...specific, ...generic]), file, text);
 }
 
 /** The secrets in one file's added lines, read as one text whose line i is added line i. */
@@ -130,7 +130,7 @@ async function secretsIn(file: string, added: readonly { line: number; text: str
     kind: hit.kind,
     detector: hit.detector,
     ...(hit.key !== undefined ? { key: hit.key } : {}),
-    placeholder: hit.placeholder,
+    placeholder: hit.placeholder || hit.doubt !== undefined,
     redacted: redact(hit.value),
     digest: keyedDigest(digestKey, hit.value),
   }));

@@ -1,4 +1,5 @@
 import type { ParsedYamlFile } from '../model/yaml/parse.js';
+import { isCodePath, isDocumentationPath, isNotALiteral, isPlaceholder, isRandomLooking, isTestOrExamplePath, looksLikeWords } from './classify.js';
 import { libraryHits } from './library.js';
 import { textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
@@ -30,7 +31,7 @@ export async function scanFile(path: string, text: string, parsed: ParsedYamlFil
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues });
   const library = await libraryHits(path, text);
-  const hits = withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text);
+  const hits = judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
   return { hits: hits.slice(0, MAX_HITS_PER_FILE), dropped: Math.max(0, hits.length - MAX_HITS_PER_FILE) };
 }
 
@@ -51,6 +52,45 @@ export function withoutOverlaps(hits: readonly SecretHit[]): SecretHit[] {
   const blocks = kept.filter((hit) => hit.path !== undefined && hit.range.endLine > hit.range.startLine);
   const inBlock = (hit: SecretHit): boolean => blocks.some((block) => hit.range.startLine > block.range.startLine && hit.range.startLine <= block.range.endLine);
   return kept.filter((hit) => blocks.length === 0 || !inBlock(hit)).sort((a, b) => a.range.startLine - b.range.startLine || a.range.startColumn - b.range.startColumn);
+}
+
+/** Detectors that go by a key's name or a URL's shape, not by a provider's token format. */
+const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|key-value|yaml-key|yaml-env|url-credentials|kubernetes-secret|netrc|curl-user|mysql-password|sshpass|docker-login)$|^secretlint\/(?:basicauth|database-connection-string)$/;
+
+/**
+ * Where and what a value is says how likely it is to be live. Values that are not literals at all are dropped. In
+ * tests and source code, placeholders and what a key's name found but which is a word or a name rather than a random
+ * value are dropped (a test's `Token: "abc123"`), the rest of tests and examples are notes; in documentation such
+ * values are notes, as are words, names and commented-out lines anywhere.
+ */
+export function judged(hits: readonly SecretHit[], path: string, text: string): SecretHit[] {
+  const lines = text.split('\n');
+  const test = isTestOrExamplePath(path);
+  const prose = isDocumentationPath(path);
+  const code = isCodePath(path);
+  const kept: SecretHit[] = [];
+  for (const hit of hits) {
+    const generic = GENERIC_DETECTOR.test(hit.detector);
+    // A credentialed URL (secretlint reports it whole) is judged by its password.
+    const value = /^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:([^@]*)@/i.exec(hit.value)?.[1] ?? hit.value;
+    if (generic && isNotALiteral(value)) continue;
+    const placeholder = hit.placeholder || (hit.detector.startsWith('secretlint/') && isPlaceholder(value));
+    const random = !generic || isRandomLooking(value);
+    if ((test || code) && (placeholder || !random)) continue;
+    if (placeholder) kept.push({ ...hit, placeholder });
+    else if (test) kept.push({ ...hit, doubt: 'in a test or example file' });
+    else if (prose && !random) kept.push({ ...hit, doubt: 'an example in documentation' });
+    else if (generic && looksLikeWords(value)) kept.push({ ...hit, doubt: 'a word or a name, not a random value' });
+    else if (generic && isCommentLine(hit, lines)) kept.push({ ...hit, doubt: 'in a comment' });
+    else kept.push(hit);
+  }
+  return kept;
+}
+
+/** A line commented out (`#`, `//`, `;`, `--`, `<!--`) before the hit. */
+function isCommentLine(hit: SecretHit, lines: readonly string[]): boolean {
+  const before = (lines[hit.range.startLine - 1] ?? '').slice(0, hit.range.startColumn - 1);
+  return /^\s*(?:#|\/\/|;|--|<!--|\*|\/\*)/.test(before);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CREDENTIAL_HINT, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference } from './classify.js';
+import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference, isSecretObjectName } from './classify.js';
 import type { SecretHit } from './types.js';
 
 /** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
@@ -33,11 +33,6 @@ export interface LineDetector {
   generic?: boolean;
 }
 
-/**
- * Source code and patches: a credential there is a string literal (`Token = "x"`), never an expression
- * (`session.Token = validToken`), so generic detectors take only quoted values in these files.
- */
-const CODE_FILE = /\.(?:go|rb|py|js|mjs|cjs|jsx|ts|tsx|java|kt|kts|scala|groovy|gradle|cs|php|rs|swift|c|cc|cpp|h|hpp|lua|pl|ex|exs|erb|patch|diff)$/i;
 /** Terraform and HCL: a literal is always quoted, a bare word is a reference or a type (`access_key = string`). */
 const HCL_FILE = /\.(?:tf|tfvars|hcl|nomad|pkr\.hcl)$/i;
 const NETRC_FILE = /(?:^|\/)[._]?netrc$/i;
@@ -234,7 +229,8 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     // --password hunter2, -token abc (a flag and its value)
     id: 'assignment',
     markers: [CREDENTIAL_HINT.source],
-    pattern: new RegExp(String.raw`(?:^|\s)--?([A-Za-z][\w-]*)\s+(?:${QUOTED_VALUE}|([^\s"'\\-][^\s"'\\]*))`, 'dg'),
+    // A bare value starts with a letter or a digit: `--registration-token !4157` is prose.
+    pattern: new RegExp(String.raw`(?:^|\s)--?([A-Za-z][\w-]*)\s+(?:${QUOTED_VALUE}|([A-Za-z0-9][^\s"'\\]*))`, 'dg'),
     keyGroups: [1],
     valueGroups: [2, 3, 4],
     quotedGroups: 2,
@@ -304,7 +300,8 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   const privateKeys = privateKeyHits(file, text, options.lines);
   specific.push(...privateKeys);
   if (detectors.length === 0) return { specific, generic };
-  const code = CODE_FILE.test(file) || HCL_FILE.test(file);
+  // Source code: a credential is a string literal (`Token = "x"`), never an expression (`session.Token = validToken`).
+  const code = isCodePath(file) || HCL_FILE.test(file);
   const lines = text.split('\n');
   const envNames = keyValues !== 'none' ? new EnvEntries() : undefined;
   lines.forEach((line, index) => {
@@ -353,7 +350,7 @@ function candidate(detector: LineDetector, file: string, line: number, column: n
   if (value === '' || isDocumentedExample(value)) return undefined;
   if (!detector.literal && (isInert(value) || isReference(value) || (!quoted && isFunctionCall(value)))) return undefined;
   if (detector.accept && !detector.accept(value)) return undefined;
-  if (detector.generic && SEALED_CIPHERTEXT.test(value)) return undefined;
+  if (detector.generic && (SEALED_CIPHERTEXT.test(value) || (key !== undefined && !isPlaceholder(value) && isSecretObjectName(key, value)))) return undefined;
   return {
     kind: kind ?? detector.kind(key),
     value,
@@ -369,9 +366,12 @@ function candidate(detector: LineDetector, file: string, line: number, column: n
 /** A SealedSecret's encryptedData value (sealed-secrets' ciphertext): safe to commit. */
 const SEALED_CIPHERTEXT = /^Ag[A-Za-z0-9+/]{200,}={0,2}$/;
 
-/** An unquoted function call (`get_env("X")`, `lookup(...)`) is an expression, not a literal. */
+/**
+ * An unquoted function call (`get_env("X")`) or Terraform reference (`kubernetes_secret_v1.x.data.token`, in YAML
+ * that embeds HCL) is an expression, not a literal.
+ */
 function isFunctionCall(value: string): boolean {
-  return /^[A-Za-z_][\w.]*\(.*\)?$/.test(value);
+  return /^[A-Za-z_][\w.]*\(.*\)?$/.test(value) || /^[a-z][a-z0-9_]*(?:\.[a-z0-9_*]+(?:\[[^\]]*\])?){2,}$/.test(value);
 }
 
 /** Follows `- name: DB_PASSWORD` / `value: "x"` pairs of a container's env, line by line. */

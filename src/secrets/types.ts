@@ -16,6 +16,11 @@ export interface SecretHit {
   key?: string;
   /** Placeholders (`changeme`, `<token>`) are reported as notes: probably harmless, worth a look. */
   placeholder: boolean;
+  /**
+   * Why the hit is probably not a live secret, when it is reported as a note for another reason than a placeholder:
+   * "in a test or example file", "an example in documentation".
+   */
+  doubt?: string;
   /** The detector that found it: `secretlint/<rule>` or `fleetlint/<detector>`. */
   detector: string;
 }

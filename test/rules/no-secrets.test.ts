@@ -242,6 +242,27 @@ ruleTester(noSecrets).run({
       name: 'a Secret and a chart value that are references or ciphertext (Ansible Vault, sops)',
       files: { 'group_vars/all.yml': 'db_password: !vault |\n  $ANSIBLE_VAULT;1.1;AES256\n  6162636465\napi_token: ENC[AES256_GCM,data:abc,iv:def,tag:ghi,type:str]\n' },
     },
+    {
+      name: 'tests and source code: made-up credentials and names are not reported (gitlab-runner, omnibus-gitlab)',
+      files: {
+        'cache/s3/adapter_test.go': 'var cfg = Config{\n\tAccessKey:  "somekey",\n\tSecretKey:  "somesecret",\n}\nconst testToken = "testoken"\n',
+        'spec/redis_spec.rb': "it { expect(uri).to eq('redis://:mypassword@redis-server:6379/') }\n",
+        'executors/kubernetes/kubernetes.go': 'const resourceTypePullSecret = "ImagePullSecret"\nconst crashreportToken = "no-report"\n',
+      },
+    },
+    {
+      name: 'values that are not literals: a regular expression, a file path, an expression, a variable name, prose',
+      files: {
+        '.vale/SentenceLength.yml': 'extends: occurrence\ntoken: \\b(\\w+)\\b\n',
+        'settings.conf': [
+          'GOOGLE_APPLICATION_CREDENTIALS=/etc/gitlab-runner/gce-credentials.json',
+          "trigger_token = Gitlab::Util.get_env('DEPLOYER_TRIGGER_TOKEN')",
+          "password = node['registry']['database']['password']",
+          'argocd_manager_sa_token = kubernetes_secret_v1.argocd_manager.data.token',
+          '',
+        ].join('\n'),
+      },
+    },
   ],
   invalid: [
     // Provider tokens (secretlint's recommended preset and fleetlint's own line detectors).
@@ -264,9 +285,12 @@ ruleTester(noSecrets).run({
     },
     {
       name: 'password in a basic-auth URL',
-      files: { 'scripts/clone.sh': 'git clone https://user:pass@host/group/repo.git\n' },
-      // Only the password is the secret: "p" of four characters.
-      findings: [secret(':pass@', 'p… (4 chars)', { file: 'scripts/clone.sh', line: 1, column: 24, endColumn: 28, messageIncludes: 'password in a URL' })],
+      files: { 'scripts/clone.sh': 'git clone https://user:Pa55w0rd@host/group/repo.git\nsvn co https://user:pass@host/repo\n' },
+      // Only the password is the secret; a word such as "pass" is a note.
+      findings: [
+        secret(':Pa55w0rd@', 'Pa… (8 chars)', { file: 'scripts/clone.sh', line: 1, column: 24, endColumn: 32, messageIncludes: 'password in a URL' }),
+        { line: 2, severity: 'note', messageIncludes: ['password in a URL', 'a word or a name, not a random value'] },
+      ],
     },
     {
       name: 'basic-auth URL the library recognises',
@@ -388,7 +412,8 @@ ruleTester(noSecrets).run({
         ].join('\n'),
       },
       findings: [
-        secret('admin-user', 'ad… (10 chars)', { file: 'buckets/init-buckets.yaml', line: 11, column: 3, messageIncludes: 'value of rootUser in Kubernetes Secret minio-root (stringData)' }),
+        // A user name made of words, holding its key's word: a note.
+        placeholder('admin-user', 'ad… (10 chars)', { file: 'buckets/init-buckets.yaml', line: 11, column: 3, messageIncludes: 'value of rootUser in Kubernetes Secret minio-root (stringData)' }),
         secret('Hx9-minio-R00t-2024!', 'Hx9-… (20 chars)', { file: 'buckets/init-buckets.yaml', line: 12, column: 3, messageIncludes: 'value of rootPassword' }),
       ],
     },
@@ -438,7 +463,7 @@ ruleTester(noSecrets).run({
       files: {
         'alertmanager.yaml': 'receivers:\n  - name: pager\n    pagerduty_configs:\n      - routing_key: R0ut1ngK3yAbCdEf0123456789abcdef\n',
         '.env': 'DD_APP_KEY=a1b2c3d4e5f60718293a4b5c6d7e8f9012345678\nSECRET_KEY_BASE=9f8e7d6c5b4a39281706f5e4d3c2b1a0\nJWT_SIGNING_KEY=Jwt-S1gning-K3y-2024\n',
-        'backup.sh': 'PGPASSWORD=PgBackupPw77 pg_dump -h db -U app app > dump.sql\n',
+        'backup.sh': 'PGPASSWORD=Pg8ackUpPw77 pg_dump -h db -U app app > dump.sql\n',
       },
       findings: [
         { file: '.env', line: 1, severity: 'error', messageIncludes: 'credential assigned to DD_APP_KEY' },
@@ -599,6 +624,35 @@ ruleTester(noSecrets).run({
       ],
     },
 
+    {
+      name: 'documentation: a random value is an error, an example made of words a note, an env var name nothing',
+      files: {
+        'docs/executors/kubernetes.md': [
+          '```toml',
+          'token = "yrnZW46BrtBFqM7xDzE7dddd"',
+          'password = "correct-horse-battery"',
+          'password: REDIS_PASSWORD',
+          '```',
+          '',
+        ].join('\n'),
+      },
+      findings: [
+        { file: 'docs/executors/kubernetes.md', line: 2, severity: 'error', messageIncludes: 'credential assigned to token' },
+        { file: 'docs/executors/kubernetes.md', line: 3, severity: 'note', messageIncludes: 'an example in documentation' },
+        { file: 'docs/executors/kubernetes.md', line: 4, severity: 'note', messageIncludes: 'looks like a placeholder' },
+      ],
+    },
+    {
+      name: 'configuration: words are notes (a default such as kubefirst\'s), and so are commented-out lines',
+      files: {
+        'terraform/users/kubefirst.tf': 'module "minio" {\n  access_key = "k-ray"\n  secret_key = "feedkraystars"\n#  secret_key = "Xk9vQ2mLp7RtW4zN"\n}\n',
+      },
+      findings: [
+        { file: 'terraform/users/kubefirst.tf', line: 2, severity: 'note', messageIncludes: 'a word or a name, not a random value' },
+        { file: 'terraform/users/kubefirst.tf', line: 3, severity: 'note', messageIncludes: 'a word or a name, not a random value' },
+        { file: 'terraform/users/kubefirst.tf', line: 4, severity: 'note', messageIncludes: 'in a comment' },
+      ],
+    },
     // Placeholders: notes, not errors.
     {
       name: 'placeholders in YAML are notes',
