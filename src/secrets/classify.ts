@@ -92,7 +92,7 @@ export function isReferenceMap(siblings: Readonly<Record<string, unknown>>): boo
 export function isReference(value: string): boolean {
   const trimmed = value.trim();
   return (
-    /\$\{[^}]*\}|\$\([^)]*\)|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)|#\{[^}]*\}/.test(trimmed) ||
+    /\$\{|\$\(|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)|#\{[^}]*\}/.test(trimmed) ||
     /^\$[A-Za-z_({]/.test(trimmed) || // $VAR, ${VAR}, $(command)
     /^`/.test(trimmed) || // `command`
     /^%[A-Z_]+%$/.test(trimmed) ||
@@ -142,7 +142,9 @@ export function isNotALiteral(value: string): boolean {
     /^(?:\/|\.\.?\/|~\/)[\w./@-]+$/.test(trimmed) ||
     /^[\w.-]+\/[\w./-]+\.(?:json|pem|key|crt|cer|p12|pfx|txt|ya?ml|conf|env|jks)$/.test(trimmed) ||
     /^[A-Za-z_][\w.:]*(?:\(|\[)/.test(trimmed) ||
-    trimmed.includes('`')
+    trimmed.includes('`') ||
+    // A sentence (`refresh_token: allows the client to perform refresh grants…` in a CRD's description).
+    (!trimmed.includes('\n') && trimmed.split(/\s+/).length >= 5)
   );
 }
 
@@ -159,9 +161,9 @@ export function looksLikeWords(value: string): boolean {
     const letters = index === segments.length - 1 ? segment.replace(/\d{1,4}$/, '') : segment;
     if (!/^[A-Za-z]+$/.test(letters)) return false;
     for (const word of letters.match(/[A-Z]?[a-z]+|[A-Z]+(?![a-z])/g) ?? []) {
-      if (/^[A-Z]{2,5}$/.test(word)) continue;
-      if (word.length <= 3 && !/[aeiouy]/i.test(word)) abbreviations += 1;
-      else if (!/[aeiouy]/i.test(word) || /[^aeiouy]{5}/i.test(word) || word.length === 1) return false;
+      // Acronyms and two-letter words are few in names; random text split at case changes is full of them.
+      if (/^[A-Z]{2,5}$/.test(word) || word.length <= 2 || (word.length === 3 && !/[aeiouy]/i.test(word))) abbreviations += 1;
+      else if (!/[aeiouy]/i.test(word) || /[^aeiouy]{5}/i.test(word)) return false;
     }
   }
   return abbreviations <= 2;
@@ -217,7 +219,7 @@ export function isInert(value: string): boolean {
   return (
     // Short values are not worth a finding, but short placeholders (`xxx`, `***`, `tbd`) are notes like longer ones.
     (trimmed.length < 4 && !isPlaceholder(trimmed)) ||
-    /^(true|false|yes|no|on|off|null|~|required|optional|string|number|bool|boolean|sensitive)$/i.test(trimmed) ||
+    /^(true|false|yes|no|on|off|null|~|required|optional|string|number|bool|boolean|sensitive)[.,;:]?$/i.test(trimmed) ||
     /^sha(1|256|384|512):[0-9a-f]+$/i.test(trimmed) ||
     /^[0-9]{1,5}$/.test(trimmed)
   );

@@ -72,7 +72,8 @@ export function judged(hits: readonly SecretHit[], path: string, text: string): 
   for (const hit of hits) {
     const generic = GENERIC_DETECTOR.test(hit.detector);
     // A credentialed URL (secretlint reports it whole) is judged by its password.
-    const value = /^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:([^@]*)@/i.exec(hit.value)?.[1] ?? hit.value;
+    // A base64 value (a Secret's data in a README) is judged by what it says: `ZXhhbXBsZS1hcHAtc2VjcmV0` is example-app-secret.
+    const value = decodedText(/^[a-z][a-z0-9+.-]*:\/\/[^:@/]*:([^@]*)@/i.exec(hit.value)?.[1] ?? hit.value);
     if (generic && isNotALiteral(value)) continue;
     const placeholder = hit.placeholder || (hit.detector.startsWith('secretlint/') && isPlaceholder(value));
     const random = !generic || isRandomLooking(value);
@@ -85,6 +86,13 @@ export function judged(hits: readonly SecretHit[], path: string, text: string): 
     else kept.push(hit);
   }
   return kept;
+}
+
+/** The text a base64 value encodes, when it encodes printable text; else the value. */
+function decodedText(value: string): string {
+  if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || !/[=+/\d]/.test(value)) return value;
+  const decoded = Buffer.from(value, 'base64').toString('utf8').trim();
+  return decoded !== '' && /^[\x20-\x7e]+$/.test(decoded) ? decoded : value;
 }
 
 /** A line commented out (`#`, `//`, `;`, `--`, `<!--`) before the hit. */

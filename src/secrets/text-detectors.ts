@@ -412,15 +412,21 @@ export function privateKeyBlocks(text: string): { index: number; header: string;
   const blocks: { index: number; header: string; material: string }[] = [];
   PEM_HEADER.lastIndex = 0;
   for (let match = PEM_HEADER.exec(text); match; match = PEM_HEADER.exec(text)) {
-    const after = text.slice(match.index + match[0].length, match.index + match[0].length + 600);
-    // Key material: 64 base64 characters in a row once line breaks, escapes, quotes and indentation are gone;
-    // a header line (`Proc-Type:`) may come first in an encrypted key.
-    const body = after
-      .split(/\\n|\n/)
-      .map((line) => line.replace(/^[\s"'|>+-]*|[\s"',\\]*$/g, ''))
-      .filter((line) => line !== '' && !/^[\w-]+:\s/.test(line))
-      .join('');
-    if (/^[A-Za-z0-9+/=]{64}/.test(body)) blocks.push({ index: match.index, header: match[0], material: body.slice(0, 64) });
+    // Key material: base64 lines up to the END line once escapes, quotes and indentation are gone; header lines
+    // (`Proc-Type:`) may come first in an encrypted key. An elided body (`...`) is a README's example, not a key.
+    const lines = text.slice(match.index + match[0].length, match.index + match[0].length + 8000).split(/\\n|\n/);
+    let material = '';
+    let elided = false;
+    for (const raw of lines) {
+      const line = raw.replace(/^[\s"'|>+-]*|[\s"',\\]*$/g, '');
+      if (line === '' || /^[\w-]+:\s/.test(line)) continue;
+      if (line.includes('-----END') || line.includes('-----BEGIN')) break;
+      if (/^(?:\.{3,}|…)$/.test(line)) elided = true;
+      if (!/^[A-Za-z0-9+/=]+$/.test(line)) break;
+      material += line;
+    }
+    // 120 characters: an EC P-256 key, the shortest in use, has about 160.
+    if (!elided && material.length >= 120) blocks.push({ index: match.index, header: match[0], material: material.slice(0, 64) });
   }
   return blocks;
 }

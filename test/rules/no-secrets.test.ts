@@ -488,7 +488,7 @@ ruleTester(noSecrets).run({
       files: {
         'values.yaml': [
           'storage:',
-          '  connectionString: "DefaultEndpointsProtocol=https;AccountName=backups;AccountKey=c2VjcmV0LWFjY291bnQta2V5LTIwMjQ=;EndpointSuffix=core.windows.net"',
+          '  connectionString: "DefaultEndpointsProtocol=https;AccountName=backups;AccountKey=q8Zx3T0pLmN1vR7wY2kB9sD4fG6hJ8kL0zX2cV5bN7m+Qw==;EndpointSuffix=core.windows.net"',
           'sql:',
           '  connection: "Server=db;Database=app;User Id=sa;Password=SqlS3rverPw!;"',
           '',
