@@ -96,10 +96,13 @@ for (const lookalike of expected.lookalikes) {
 }
 
 const percent = (part, whole) => `${((100 * part) / whole).toFixed(1)}%`;
+const heldOut = [...byKind].filter(([kind]) => kind.startsWith('held-out/'));
+const heldOutTotal = heldOut.reduce((sum, [, row]) => sum + row.total, 0);
 console.log(`corpus ${values.seed}: ${totals.secrets} secrets (${expected.secrets.filter((secret) => secret.historyOnly).length} only in history), ${expected.lookalikes.length} look-alikes, ${repos.length} repositories`);
 console.log(`fleetlint: ${totals.fleetlint}/${totals.secrets} (${percent(totals.fleetlint, totals.secrets)}) in ${fleetlintSeconds.toFixed(1)} s; ${totals.notes} more reported as notes`);
 console.log(`gitleaks ${GITLEAKS_VERSION}: ${totals.gitleaks}/${totals.secrets} (${percent(totals.gitleaks, totals.secrets)}) in ${gitleaksSeconds.toFixed(1)} s`);
 console.log(`either: ${totals.either}; fleetlint only: ${totals.fleetlintOnly}; gitleaks only: ${totals.gitleaksOnly}`);
+console.log(`held out (formats planted before fleetlint had a detector for them): fleetlint ${heldOut.reduce((sum, [, row]) => sum + row.fleetlint, 0)}/${heldOutTotal}, gitleaks ${heldOut.reduce((sum, [, row]) => sum + row.gitleaks, 0)}/${heldOutTotal}`);
 console.log('\n| kind | planted | fleetlint | gitleaks |\n| --- | --- | --- | --- |');
 for (const [kind, row] of [...byKind].sort()) console.log(`| ${kind} | ${row.total} | ${row.fleetlint} | ${row.gitleaks} |`);
 console.log('\n| look-alike | planted | fleetlint errors | gitleaks findings |\n| --- | --- | --- | --- |');

@@ -345,6 +345,28 @@ export function generateCorpus(seed = DEFAULT_SEED) {
   file('observability', 'values/digests.yaml').line('image:').lookalike('digest', `  digest: sha256:${f.hex(64)}`);
   file('observability', 'values/own-name.yaml').lookalike('own-key-name', 'client_secret: "client_secret"');
 
+  // Held out: formats written into the corpus before fleetlint had a detector for them, under names that say
+  // nothing (`value:`), so only a token's own format can find them. compare reports them apart.
+  const heldOut = [
+    ['google-api-key', () => `AIza${f.pick(URLSAFE, 35)}`],
+    ['digitalocean-token', () => `dop_v1_${f.hex(64)}`],
+    ['pypi-token', () => `pypi-AgEIcHlwaS5vcmc${f.pick(URLSAFE, 70)}`],
+    ['terraform-cloud-token', () => `${f.pick(ALNUM, 14)}.atlasv1.${f.pick(ALNUM, 67)}`],
+    ['postman-key', () => `PMAK-${f.hex(24)}-${f.hex(34)}`],
+    ['newrelic-key', () => `NRAK-${f.pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 27)}`],
+    ['doppler-token', () => `dp.st.prd.${f.pick(ALNUM, 43)}`],
+    ['pulumi-token', () => `pul-${f.hex(40)}`],
+    ['proxmox-api-token', () => `PVEAPIToken=terraform@pve!ci=${f.hex(8)}-${f.hex(4)}-${f.hex(4)}-${f.hex(4)}-${f.hex(12)}`],
+    ['mailgun-key', () => `key-${f.hex(32)}`],
+    ['twilio-api-key', () => `SK${f.hex(32)}`],
+    ['rubygems-key', () => `rubygems_${f.hex(48)}`],
+    ['sentry-token', () => `sntrys_${f.b64(JSON.stringify({ iat: 1700000000, url: 'https://sentry.io', org: 'homelab' })).replace(/=+$/, '')}_${f.pick(ALNUM, 43)}`],
+    ['atlassian-token', () => `ATATT3xFfGF0${f.pick(URLSAFE, 180)}=${f.hex(8).toUpperCase()}`],
+    ['azure-sas-url', () => `https://backups.blob.core.windows.net/velero?sv=2022-11-02&ss=b&srt=co&sp=rwdlac&se=2030-01-01T00:00:00Z&sig=${encodeURIComponent(f.azureKey().slice(0, 44))}`],
+  ];
+  const heldOutFile = file('platform-infra', 'config/integrations.yaml').line('integrations:');
+  for (const [index, [kind, make]] of heldOut.entries()) heldOutFile.line(`  - name: integration-${index + 1}`).secret(`held-out/${kind}`, `    value: "${make()}"`);
+
   // Secrets that exist only in history: committed, then removed in the next commit.
   corpus.history.push(
     { repo: 'ops-scripts', file: 'scripts/rotate.sh', kind: 'history-only', before: ['#!/bin/sh', `export VAULT_TOKEN=${f.vault()}`, 'vault kv list secret/'], after: ['#!/bin/sh', 'vault kv list secret/'], line: 2 },

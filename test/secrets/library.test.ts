@@ -165,6 +165,23 @@ const LINE_EXAMPLES: Record<string, string[]> = {
   'docker-auth': ['{"auth": "' + b64('user:' + pick(ALNUM, 12)) + '"}'],
   'encoded-private-key': ['client-key-data: ' + b64(`-----BEGIN EC PRIVATE KEY-----\n${pemBody()}\n-----END EC PRIVATE KEY-----\n`)],
   assignment: ['DB_PASSWORD=' + pick(ALNUM, 16), '--password ' + pick(ALNUM, 16)],
+  'google-api-key': ['AIza' + pick(ALNUM, 35)],
+  'digitalocean-token': ['dop_v1_' + pick(HEX, 64)],
+  'pypi-token': ['pypi-AgEIcHlwaS5vcmc' + pick(ALNUM, 60)],
+  'terraform-cloud-token': [pick(ALNUM, 14) + '.atlasv1.' + pick(ALNUM, 67)],
+  'postman-key': ['PMAK-' + pick(HEX, 24) + '-' + pick(HEX, 34)],
+  'newrelic-key': ['NRAK-' + pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789', 27)],
+  'doppler-token': ['dp.st.prd.' + pick(ALNUM, 43)],
+  'pulumi-token': ['pul-' + pick(HEX, 40)],
+  'proxmox-api-token': ['PVEAPIToken=terraform@pve!ci=' + [8, 4, 4, 4, 12].map((length) => pick(HEX, length)).join('-')],
+  'mailgun-key': ['key-' + pick(HEX, 32)],
+  'twilio-api-key': ['SK' + pick(HEX, 32)],
+  'rubygems-key': ['rubygems_' + pick(HEX, 48)],
+  'sentry-token': ['sntryu_' + pick(HEX, 64)],
+  'atlassian-token': ['ATATT3xFfGF0' + pick(ALNUM, 180)],
+  'azure-sas-signature': ['https://x.blob.core.windows.net/c?sv=2022-11-02&sp=r&sig=' + pick(ALNUM, 43) + '%3D'],
+  'azure-client-secret': ['abc8Q~' + pick(ALNUM, 34)],
+  'heroku-api-key': ['HRKU-' + pick(ALNUM, 60)],
 };
 
 describe("fleetlint's line detectors", () => {
