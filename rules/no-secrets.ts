@@ -19,7 +19,7 @@ export default defineRule({
   async run({ repo }) {
     const reports: CheckReport[] = [];
     for (const file of repo.files) {
-      if (file.text === undefined) continue;
+      if (file.text === undefined || isLockFile(file.path)) continue;
       const { hits, dropped } = await scanFile(file.path, file.text, repo.yaml.get(file.path));
       for (const hit of hits) reports.push(toReport(hit));
       if (dropped > 0) reports.push({ message: `${dropped} more secret(s) in this file not reported: only the first ${MAX_HITS_PER_FILE} are`, severity: 'note', file: file.path, subject: 'more-secrets' });
@@ -46,6 +46,11 @@ function toReport(hit: SecretHit): CheckReport {
     // The place, never the value: a digest of a weak password would let anyone test guesses against it offline.
     subject: `${hit.detector}:${hit.key ?? ''}`,
   };
+}
+
+/** Dependency lock files hold versions and integrity hashes, never credentials (`"parse-passwd": "^1.0.0"`). */
+function isLockFile(path: string): boolean {
+  return /(?:^|\/)(?:package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|bun\.lockb?|go\.sum|Cargo\.lock|poetry\.lock|Pipfile\.lock|composer\.lock|Gemfile\.lock|mix\.lock|packages\.lock\.json|\.terraform\.lock\.hcl|Chart\.lock)$/.test(path);
 }
 
 /** Binary files are not scanned; one note per repo says which, without a finding per image. */

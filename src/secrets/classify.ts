@@ -51,7 +51,8 @@ export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key/i;
  * their last segment: `auth.existingSecret` only names a Secret.
  */
 export function isCredentialKey(key: string): boolean {
-  if (!CREDENTIAL_HINT.test(key)) return false;
+  // Annotation and label keys (`cert-manager.io/inject-ca-from-secret`) name things: their values are names.
+  if (!CREDENTIAL_HINT.test(key) || key.includes('/')) return false;
   const leaf = key.split('.').filter((part) => part !== '').at(-1) ?? key;
   const parts = words(leaf);
   const last = parts.at(-1);
@@ -70,7 +71,8 @@ export function isCredentialKey(key: string): boolean {
 export function isSecretObjectName(key: string, value: string): boolean {
   // `clientSecret` is always the OAuth secret itself, and GitLab's (`gloas-…`) look like object names.
   if (CREDENTIAL_LAST_TWO_WORDS.has(words(key).slice(-2).join(' '))) return false;
-  if (lastWord(key) !== 'secret' || !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 63) return false;
+  // `namespace/name` too: cert-manager's `inject-ca-from-secret: cert-manager/webhook-ca`.
+  if (lastWord(key) !== 'secret' || !/^(?:[a-z0-9][-a-z0-9]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 120) return false;
   return /[-.]/.test(value) || (/^[a-z]+$/.test(value) && value.length <= 20);
 }
 
@@ -92,7 +94,7 @@ export function isReferenceMap(siblings: Readonly<Record<string, unknown>>): boo
 export function isReference(value: string): boolean {
   const trimmed = value.trim();
   return (
-    /\$\{|\$\(|\{\{.*\}\}|\{%.*%\}|\(\(.*\)\)|#\{[^}]*\}/.test(trimmed) ||
+    /\$\{|\$\(|\{\{|\{%|\(\(.*\)\)|#\{[^}]*\}/.test(trimmed) ||
     /^\$[A-Za-z_({]/.test(trimmed) || // $VAR, ${VAR}, $(command)
     /^`/.test(trimmed) || // `command`
     /^%[A-Z_]+%$/.test(trimmed) ||
@@ -122,6 +124,8 @@ export function isPlaceholder(value: string): boolean {
     /^(redacted|example|sample|dummy|fake|placeholder|test|secret|password|token)[-_ ]/.test(trimmed) ||
     /[-_ ](redacted|example|placeholder|here)$/.test(trimmed) ||
     /^(%s|%v|\?|-)$/.test(trimmed) ||
+    // Counting and alphabet runs: `sk_live_1234567890`, `A1b2C3d4E5f6...`.
+    /0123456|1234567|abcdefg|a1b2c3d4/i.test(trimmed) ||
     /^(my|your|some|the|example|sample|dummy|fake|test|secret|super)[-_]?(password|passwd|pass|pwd|secret|token|key|apikey|api[-_]key)\d*$/.test(trimmed) ||
     // An environment variable's name standing for its value in docs (`password: REDIS_PASSWORD`).
     /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value.trim()) ||
@@ -144,7 +148,12 @@ export function isNotALiteral(value: string): boolean {
     /^[A-Za-z_][\w.:]*(?:\(|\[)/.test(trimmed) ||
     trimmed.includes('`') ||
     // A sentence (`refresh_token: allows the client to perform refresh grants…` in a CRD's description).
-    (!trimmed.includes('\n') && trimmed.split(/\s+/).length >= 5)
+    (!trimmed.includes('\n') && trimmed.split(/\s+/).length >= 4) ||
+    // A URL without credentials, an image reference.
+    /^[a-z][a-z0-9+.-]*:\/\/[^\s:@/]+(?::\d+)?(?:\/\S*)?$/i.test(trimmed) ||
+    /^[a-z0-9.-]+\.[a-z]{2,}(?::\d+)?\/[a-z0-9._/-]+(?::[\w.-]+)?(?:@sha256:[a-f0-9]{64})?$/.test(trimmed) ||
+    // A path or a name in a store (`vault_secret_key: elastic/fluentd`).
+    (trimmed.includes('/') && trimmed.split('/').every((part) => part === '' || looksLikeWords(part)))
   );
 }
 
@@ -220,6 +229,8 @@ export function isInert(value: string): boolean {
     // Short values are not worth a finding, but short placeholders (`xxx`, `***`, `tbd`) are notes like longer ones.
     (trimmed.length < 4 && !isPlaceholder(trimmed)) ||
     /^(true|false|yes|no|on|off|null|~|required|optional|string|number|bool|boolean|sensitive)[.,;:]?$/i.test(trimmed) ||
+    /^[~^<>=]*\d+(?:\.\d+)+(?:[-+][\w.]+)?$/.test(trimmed) || // a version or a version range
+
     /^sha(1|256|384|512):[0-9a-f]+$/i.test(trimmed) ||
     /^[0-9]{1,5}$/.test(trimmed)
   );

@@ -90,8 +90,9 @@ export function judged(hits: readonly SecretHit[], path: string, text: string): 
 
 /** The text a base64 value encodes, when it encodes printable text; else the value. */
 function decodedText(value: string): string {
-  if (value.length < 8 || value.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(value) || !/[=+/\d]/.test(value)) return value;
-  const decoded = Buffer.from(value, 'base64').toString('utf8').trim();
+  const compact = value.replace(/\s+/g, '');
+  if (compact.length < 8 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact) || !/[=+/\d]/.test(compact)) return value;
+  const decoded = Buffer.from(compact, 'base64').toString('utf8').trim();
   return decoded !== '' && /^[\x20-\x7e]+$/.test(decoded) ? decoded : value;
 }
 

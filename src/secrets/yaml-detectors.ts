@@ -71,11 +71,10 @@ function kubernetesSecretHits(document: YamlDocument): SecretHit[] {
         continue;
       }
       if (plain.includes('\n')) {
-        // A file in a Secret (a config, a key): its own secrets when found, else the whole value.
+        // A file in a Secret (a config, a key): reported for the secrets found in it. A config file with none (a
+        // scrape config, an Elasticsearch role) is kept in a Secret for convenience, not for secrecy.
         const inner = privateKeyBlocks(plain).length > 0 ? ['private key'] : innerKinds(key, plain);
-        if (inner.length === 0 && isPlaceholderText(plain)) continue;
-        const kind = inner.length > 0 ? `${inner.join(', ')} in ${where}` : `value of ${where}`;
-        hits.push({ ...hit(document, path, kind, entry, 'fleetlint/kubernetes-secret', key), placeholder: false });
+        if (inner.length > 0) hits.push({ ...hit(document, path, `${inner.join(', ')} in ${where}`, entry, 'fleetlint/kubernetes-secret', key), placeholder: false });
         continue;
       }
       if (isInert(plain)) continue;
@@ -90,12 +89,6 @@ function kubernetesSecretHits(document: YamlDocument): SecretHit[] {
 function innerKinds(key: string, text: string): string[] {
   const { specific, generic } = textHits(key, text, { keyValues: 'all' });
   return [...new Set([...specific, ...generic].filter((inner) => !inner.placeholder).map((inner) => inner.kind))].slice(0, 3);
-}
-
-/** A file whose every credential-looking line is a placeholder: a template of a config, not a secret. */
-function isPlaceholderText(text: string): boolean {
-  const { specific, generic } = textHits('file', text, { keyValues: 'all' });
-  return specific.length + generic.length > 0 && [...specific, ...generic].every((inner) => inner.placeholder);
 }
 
 function decodeBase64(text: string): string | undefined {
