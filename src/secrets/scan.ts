@@ -6,18 +6,6 @@ import type { SecretHit } from './types.js';
 import { yamlHits } from './yaml-detectors.js';
 
 /**
- * At most this many secrets are reported for one file: a generated file (a lock file, a dump, a vendored chart)
- * can hold thousands of look-alikes, and the finding that it holds any is what matters.
- */
-export const MAX_HITS_PER_FILE = 50;
-
-export interface FileScan {
-  hits: SecretHit[];
-  /** Hits found beyond MAX_HITS_PER_FILE, not returned. */
-  dropped: number;
-}
-
-/**
  * Every secret in one file. The text is always scanned line by line, whatever the YAML parse made of it: a
  * template or a file with a syntax error is read as `key: value` text; a parsed YAML file by its structure (which
  * knows `existingSecret` beside `password`, a Secret's decoded `data`, env entries), its block scalars as text.
@@ -25,14 +13,13 @@ export interface FileScan {
  * Order decides which detector names a secret two of them see: provider formats (secretlint's, then fleetlint's),
  * then structured YAML, then generic `key = value` assignments.
  */
-export async function scanFile(path: string, text: string, parsed: ParsedYamlFile | undefined): Promise<FileScan> {
+export async function scanFile(path: string, text: string, parsed: ParsedYamlFile | undefined): Promise<SecretHit[]> {
   const structured = parsed ? yamlHits(parsed) : undefined;
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues });
   const library = await libraryHits(path, text);
-  const hits = judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
-  return { hits: hits.slice(0, MAX_HITS_PER_FILE), dropped: Math.max(0, hits.length - MAX_HITS_PER_FILE) };
+  return judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
 }
 
 /**
