@@ -51,6 +51,7 @@ const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|key-value|yaml-key|yaml-env|
  * values are notes, as are words, names and commented-out lines anywhere.
  */
 export function judged(hits: readonly SecretHit[], path: string, text: string): SecretHit[] {
+  if (hits.length === 0) return [];
   const lines = text.split('\n');
   const test = isTestOrExamplePath(path);
   const prose = isDocumentationPath(path);

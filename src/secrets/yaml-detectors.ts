@@ -27,8 +27,11 @@ export function yamlHits(parsed: ParsedYamlFile): YamlScan {
     // ExternalSecrets and secret stores only say where secrets live.
     if (typeof kind === 'string' && /^(ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|PushSecret)$/.test(kind)) continue;
     walk(document.value, [], (parent, key, value, siblings) => {
+      const multiLine = typeof value === 'string' && value.includes('\n');
+      const envEntry = key === 'value' && typeof siblings.name === 'string';
+      if (!multiLine && !envEntry && !isCredentialKey(key)) return; // most keys: no path to build
       const path = [...parent, key];
-      if (typeof value === 'string' && value.includes('\n')) {
+      if (multiLine) {
         const { range } = locatePath(document, path);
         for (let line = range.startLine + 1; line <= range.endLine; line += 1) embeddedLines.add(line);
         return;

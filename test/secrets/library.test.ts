@@ -196,7 +196,7 @@ describe("fleetlint's line detectors", () => {
     const line = id === 'key-value' ? `password: ${pick(ALNUM, 16)}` : LINE_EXAMPLES[id]?.[index];
     expect(line, `no example for ${id} #${String(index)}`).toBeDefined();
     if (line === undefined) return;
-    expect(holdsMarker(detector.markers, line)).toBe(true);
+    expect(holdsMarker(detector, line)).toBe(true);
     const file = detector.files ? '.netrc' : 'example.txt';
     expect(lineHits(detector, file, line, 1, false).map((hit) => hit.detector)).toEqual([`fleetlint/${id}`]);
   });
