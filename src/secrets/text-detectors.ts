@@ -393,7 +393,10 @@ export function lineHits(detector: LineDetector, file: string, line: string, lin
     if (group === undefined) continue;
     const quoted = position < quotedGroups;
     if (detector.generic && code && !quoted) continue;
-    const value = (match[group] ?? '').trim();
+    let value = (match[group] ?? '').trim();
+    // YAML read as text: an alias (`*db_password`) refers to a value given elsewhere; an anchor (`&pw value`) names it.
+    if (detector.generic && !quoted && value.startsWith('*')) continue;
+    if (detector.generic && !quoted && value.startsWith('&')) value = value.replace(/^&\S+\s*/, '');
     const start = match.indices?.[group]?.[0] ?? match.index;
     const column = start + 1 + (match[group] ?? '').indexOf(value);
     const hit = candidate(detector, file, lineNumber, column, value, key, quoted);

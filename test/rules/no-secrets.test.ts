@@ -273,6 +273,9 @@ ruleTester(noSecrets).run({
         'terraform/users/admin.json': '{\n  "vault_secret_key" : "elastic/admin"\n}\n',
         'ansible/site.yml': "- hosts: all\n  tasks:\n    - shell: export VAULT_TOKEN='{{ hostvars['localhost']['token'] | default('s.xxxx') }}'\n",
         'Taskfile.yaml': 'vars:\n  secret: ExternalSecret to sync (required)\n',
+        // A chart template (text): a YAML alias refers to a value given elsewhere.
+        'chart/Chart.yaml': 'apiVersion: v2\nname: app\nversion: 1.0.0\n',
+        'chart/templates/db.yaml': 'db:\n  password: *db_password\n  name: {{ .Release.Name }}\n',
       },
     },
   ],
