@@ -1,10 +1,12 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // Minutes long; `npm run test:install` runs them (test/install/vitest.config.ts).
+    exclude: [...configDefaults.exclude, 'test/install/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',

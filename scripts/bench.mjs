@@ -55,15 +55,15 @@ const precommit = preCommitCase(repoRoot, cli, outDir, 'applications/media/jelly
 notes.push(`Pre-commit: ${precommit.note}.`);
 const plans = [
   { name: `pre-commit: ${precommit.command}`, key: 'precommit', root: precommit.root, args: precommit.args, cwd: precommit.cwd, runs: Number(values.runs), json: true },
-  { name: 'audit fixtures/homelab', key: 'homelab', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true, stats: true },
+  { name: 'audit fixtures/homelab', key: 'homelab', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab')], runs: Number(values.runs), json: true, stats: true },
   // As a first run does it, or a CI job that does not keep the cache directory.
-  { name: 'audit fixtures/homelab, no code cache', key: 'homelabCold', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab'), '--quiet'], runs: Number(values.runs), json: true, stats: true, env: { FLEETLINT_NO_CODE_CACHE: '1' } },
+  { name: 'audit fixtures/homelab, no code cache', key: 'homelabCold', root: join(repoRoot, 'fixtures/homelab'), args: ['audit', join(repoRoot, 'fixtures/homelab')], runs: Number(values.runs), json: true, stats: true, env: { FLEETLINT_NO_CODE_CACHE: '1' } },
 ];
 for (const size of values.sizes.split(',').map(Number)) {
   log(`generating a ${size}-repo fleet (reused when already there)`);
   const root = generatedFleet(outDir, size, values.seed);
   // One run of a generated fleet is enough: it takes seconds, so start-up noise does not matter there.
-  plans.push({ name: `audit generated ${size.toLocaleString('en')}`, key: `gen${size}`, size, root, args: ['audit', root, '--quiet'], runs: 1, json: true, stats: true });
+  plans.push({ name: `audit generated ${size.toLocaleString('en')}`, key: `gen${size}`, size, root, args: ['audit', root], runs: 1, json: true, stats: true });
 }
 
 for (const plan of plans) {

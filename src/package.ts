@@ -25,10 +25,30 @@ function isFleetlintManifest(path: string): boolean {
   return typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'fleetlint';
 }
 
+interface Manifest {
+  version?: string;
+  homepage?: string;
+}
+
+let cachedManifest: Manifest | undefined;
+
+function manifest(): Manifest {
+  return (cachedManifest ??= JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as Manifest);
+}
+
 /** fleetlint's version, from its package.json. */
 export function toolVersion(): string {
-  const parsed = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version?: string };
-  return parsed.version ?? '0.0.0';
+  return manifest().version ?? '0.0.0';
+}
+
+/**
+ * Where fleetlint's own files are published at this version, with a trailing slash: its repository (package.json
+ * `homepage`, a GitLab project) at the release tag `v<version>`, which the README's release steps create. Rule
+ * docs are `docs/rules/<id>.md` under it, the config schema `schemas/config.schema.json`.
+ */
+export function publishedFilesUrl(kind: 'blob' | 'raw' = 'blob'): string {
+  const home = (manifest().homepage ?? '').replace(/\/+$/, '');
+  return `${home}/-/${kind}/v${toolVersion()}/`;
 }
 
 /** The committed artifacts of `npm run policies:build`. */

@@ -1,9 +1,13 @@
 /** A mistake in how fleetlint was called: printed with the usage hint, exit code 2. */
 export class UsageError extends Error {
-  constructor(message: string) {
+  /** The message is the whole answer (an unknown option and its "did you mean"): no usage hint after it. */
+  readonly oneLine: boolean;
+
+  constructor(message: string, options: { oneLine?: boolean } = {}) {
     super(message);
     this.name = 'UsageError';
+    this.oneLine = options.oneLine === true;
   }
 }
 
-export const EXIT = { ok: 0, findings: 1, usage: 2, internal: 3 } as const;
+export { EXIT } from './exit-codes.js';

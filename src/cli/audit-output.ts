@@ -14,7 +14,7 @@ import type { Fleet } from '../model/types.js';
 import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/audit/facts.js';
 import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
 import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
-import { finish, type FinishOptions } from './finish.js';
+import { finish, reported, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 
@@ -64,17 +64,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
   const isAuditFormat = (format: string): boolean => (AUDIT_REPORT_FORMATS as readonly string[]).includes(format);
   // Read before anything is written: a bad --previous must not leave half the reports behind.
   const previous = options.previous !== undefined ? await readPrevious(options.previous) : undefined;
-  const finishOptions: FinishOptions = {
-    command: 'audit',
-    formats: options.formats.filter((request) => !isAuditFormat(request.format)),
-    failOn: options.failOn,
-    ...(options.baseline !== undefined ? { baseline: options.baseline } : {}),
-    ...(options.writeBaseline !== undefined ? { writeBaseline: options.writeBaseline } : {}),
-    ...(options.sarifPerRepo !== undefined ? { sarifPerRepo: options.sarifPerRepo } : {}),
-    color: options.color,
-    startedAt: options.startedAt,
-    phaseTimings: options.phaseTimings,
-  };
+  const finishOptions: FinishOptions = { ...options, command: 'audit', formats: options.formats.filter((request) => !isAuditFormat(request.format)) };
   const code = await finish(result, repos, finishOptions);
   const label = options.label;
   const requests = options.formats.filter((request) => isAuditFormat(request.format));
@@ -93,7 +83,8 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
     });
   }
   const input: ReportInput = {
-    result: { ...result, findings },
+    result: { ...result, findings: reported(findings, options) },
+    ...(options.docsUrl !== undefined ? { docsBaseUrl: options.docsUrl } : {}),
     toolVersion: toolVersion(),
     repos,
     command: 'audit',

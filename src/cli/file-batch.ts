@@ -1,9 +1,9 @@
 import { lstat, open, realpath } from 'node:fs/promises';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Finding } from '../model/findings.js';
 import type { FileSource } from '../sources/file-source.js';
-import { stderr } from './output.js';
+import { UsageError } from '../usage-error.js';
 
 /**
  * The files one invocation is about. The pre-commit framework passes the staged files in batches (one
@@ -27,22 +27,27 @@ export interface FileBatch {
  */
 export async function resolveBatch(dir: string, args: readonly string[], options: { staged: boolean; source: FileSource }): Promise<FileBatch | undefined> {
   if (args.length === 0) return undefined;
-  const root = await realpath(dir).catch(() => resolve(dir));
   const files = new Set<string>();
   for (const arg of args) {
-    const absolute = resolve(arg);
-    const real = await realpath(absolute).catch(() => absolute);
-    const rel = relative(root, real);
-    if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) {
-      stderr(`fleetlint: ${arg} is not a file of the repository at ${dir}; ignored`);
-      continue;
-    }
-    files.add(rel.split(sep).join('/'));
+    const path = await repoPath(dir, resolve(arg));
+    // A file elsewhere would silently give "no problems" about nothing.
+    if (path === undefined) throw new UsageError(`lint: ${arg} is not a file of the repository at ${dir}`);
+    files.add(path);
   }
   const candidates = options.staged ? await stagedFiles(dir) : [];
   const universe = candidates.length > 0 ? candidates : (await options.source.listFiles()).map((entry) => entry.path);
   const first = await firstTextFile(dir, universe.sort());
   return { files, reportsRepoLevel: first !== undefined && files.has(first) };
+}
+
+/** The repo-relative POSIX path of an absolute path, symlinks resolved; undefined when it is not inside the repository. */
+export async function repoPath(dir: string, absolute: string): Promise<string | undefined> {
+  const root = await realpath(dir).catch(() => resolve(dir));
+  // A path that does not exist yet (stdin standing for a new file) is resolved through its folder.
+  const real = await realpath(absolute).catch(async () => join(await realpath(dirname(absolute)).catch(() => dirname(absolute)), basename(absolute)));
+  const rel = relative(root, real);
+  if (rel === '' || rel === '..' || rel.startsWith(`..${sep}`) || isAbsolute(rel)) return undefined;
+  return rel.split(sep).join('/');
 }
 
 /** The findings of a batch: those in its files, and file-less ones when it is the reporting batch. */

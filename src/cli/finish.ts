@@ -4,21 +4,15 @@ import type { Finding, Severity } from '../model/findings.js';
 import type { RunResult } from '../engine/runner.js';
 import { readBaseline, writeBaseline } from '../engine/baseline.js';
 import { renderReport, renderSarifPerRepo, type ReportInput } from '../report/index.js';
-import type { FormatRequest } from './formats.js';
 import { toolVersion } from '../package.js';
-import { EXIT } from '../usage-error.js';
+import { EXIT } from '../exit-codes.js';
+import type { FailOn, OutputSettings } from './options.js';
 
-export type FailOn = Severity | 'never';
-
-export interface FinishOptions {
+export interface FinishOptions extends OutputSettings {
   command: ReportInput['command'];
-  formats: FormatRequest[];
-  failOn: FailOn;
   baseline?: string;
   writeBaseline?: string;
   sarifPerRepo?: string;
-  /** Colour for text on stdout: decided by the caller from the TTY and NO_COLOR. */
-  color: boolean;
   startedAt: number;
   phaseTimings: Record<string, number>;
 }
@@ -35,12 +29,13 @@ export async function finish(result: RunResult, repos: string[], options: Finish
   }
   const started = performance.now();
   const input: ReportInput = {
-    result: { ...result, findings },
+    result: { ...result, findings: reported(findings, options) },
     toolVersion: toolVersion(),
     repos,
     command: options.command,
     durationMs: performance.now() - options.startedAt,
     phaseTimings: options.phaseTimings,
+    ...(options.docsUrl !== undefined ? { docsBaseUrl: options.docsUrl } : {}),
   };
   for (const request of options.formats) {
     const text = renderReport(request.format, input, { color: request.path === undefined && options.color });
@@ -51,12 +46,25 @@ export async function finish(result: RunResult, repos: string[], options: Finish
     for (const [repo, text] of renderSarifPerRepo(input)) await writeText(join(options.sarifPerRepo, `${repo === '.' ? '_fleet' : repo.replaceAll('/', '__')}.sarif`), text);
   }
   options.phaseTimings.reports = performance.now() - started;
-  return failing(findings, options.failOn) ? EXIT.findings : EXIT.ok;
+  return exitCode(findings, options);
 }
 
-export function failing(findings: readonly Finding[], failOn: FailOn): boolean {
+/** What the reports show: with --quiet, errors only (as ESLint's --quiet). */
+export function reported(findings: Finding[], options: Pick<OutputSettings, 'quiet'>): Finding[] {
+  return options.quiet ? findings.filter((finding) => finding.severity === 'error') : findings;
+}
+
+/** 1 when an unsuppressed finding is at or above --fail-on, or there are more warnings than --max-warnings. */
+export function exitCode(findings: readonly Finding[], options: Pick<OutputSettings, 'failOn' | 'maxWarnings'>): number {
+  const active = findings.filter((finding) => !finding.suppression);
+  const warnings = active.filter((finding) => finding.severity === 'warning').length;
+  if (options.maxWarnings !== undefined && warnings > options.maxWarnings) return EXIT.findings;
+  return failing(active, options.failOn) ? EXIT.findings : EXIT.ok;
+}
+
+function failing(findings: readonly Finding[], failOn: FailOn): boolean {
   if (failOn === 'never') return false;
-  return findings.some((finding) => !finding.suppression && RANK[finding.severity] >= RANK[failOn]);
+  return findings.some((finding) => RANK[finding.severity] >= RANK[failOn]);
 }
 
 async function writeText(path: string, text: string): Promise<void> {

@@ -1,20 +1,18 @@
 import type { AuditOutputOptions } from './audit-output.js';
-import { shouldColor } from './output.js';
+import type { OptionName, OutputSettings } from './options.js';
+import { OUTPUT_OPTIONS } from './options.js';
 
-/** The options of every command that writes the fleet's reports (audit and merge), for node:util parseArgs. */
-export const REPORT_OPTIONS = {
-  config: { type: 'string' },
-  format: { type: 'string', multiple: true },
-  'sarif-per-repo': { type: 'string' },
-  'fail-on': { type: 'string', default: 'error' },
-  baseline: { type: 'string' },
-  'write-baseline': { type: 'string' },
-  'write-snapshot': { type: 'string' },
-  previous: { type: 'string' },
-  'report-label': { type: 'string' },
-  stats: { type: 'string' },
-  quiet: { type: 'boolean', default: false },
-} as const;
+/** The options of every command that writes the fleet's reports (audit and merge). */
+export const REPORT_OPTIONS = [
+  ...OUTPUT_OPTIONS,
+  'baseline',
+  'write-baseline',
+  'sarif-per-repo',
+  'write-snapshot',
+  'previous',
+  'report-label',
+  'stats',
+] as const satisfies readonly OptionName[];
 
 /** The parsed values of REPORT_OPTIONS that say where and how the reports are written. */
 interface ReportOptionValues {
@@ -26,17 +24,14 @@ interface ReportOptionValues {
 }
 
 /** Turns those values into the output options of writeAuditOutput, for audit and merge alike. */
-export function reportOutputOptions(
-  values: ReportOptionValues,
-  run: Pick<AuditOutputOptions, 'formats' | 'failOn' | 'startedAt' | 'phaseTimings'>,
-): AuditOutputOptions {
+export function reportOutputOptions(values: ReportOptionValues, settings: OutputSettings, run: Pick<AuditOutputOptions, 'startedAt' | 'phaseTimings'>): AuditOutputOptions {
   return {
+    ...settings,
     ...run,
     ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
     ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
     ...(values['sarif-per-repo'] !== undefined ? { sarifPerRepo: values['sarif-per-repo'] } : {}),
     previous: values.previous,
     label: values['report-label'],
-    color: shouldColor(),
   };
 }

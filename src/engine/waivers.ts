@@ -44,6 +44,8 @@ export function waiverFindings(states: readonly WaiverState[], configFile: strin
         file,
         range: lineRange(waiver.line ?? 1),
         subject,
+        // Which repositories the waiver covers: a one-repo run (lint, mr) reports it when its repo is one of them.
+        data: { kind: 'expired-waiver', repos: waiver.repo },
       });
     } else if (!state.used) {
       findings.push({

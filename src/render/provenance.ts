@@ -381,7 +381,7 @@ function inlineTextLine(valuesKey: RenderLocation, text: string, path: DocPath):
   const range = valuesKey.range;
   if (!range || range.endLine <= range.startLine) return valuesKey;
   const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter });
+  const document = parseDocument(text, { lineCounter, logLevel: 'error' });
   const node = document.getIn(path, true) as { range?: [number, number, number] } | undefined;
   const offset = node?.range?.[0];
   if (offset === undefined) return valuesKey;

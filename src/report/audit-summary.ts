@@ -114,7 +114,7 @@ function byRule(input: ReportInput, active: readonly Finding[]): RuleRow[] {
     return {
       ruleId,
       description: meta?.shortDescription ?? ruleId,
-      ...(meta ? { docsUrl: docsUrl(meta) } : {}),
+      ...(meta ? { docsUrl: docsUrl(meta, input) } : {}),
       counts: countBySeverity(list),
       total: list.length,
       repos: new Set(list.map((f) => f.repo)).size,

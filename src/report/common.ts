@@ -4,22 +4,29 @@ import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../model/finding-order.js';
 import { SEVERITIES, type Finding, type FindingData, type JsonValue, type Severity } from '../model/findings.js';
 import type { ReportInput } from './types.js';
+import { publishedFilesUrl } from '../package.js';
 
 /** The repo id the runner gives fleet-level findings (a bad `fleet.yaml`, a fleet-scope check that threw). */
 export const FLEET_REPO = '.';
 
 export const TOOL_NAME = 'fleetlint';
-export const TOOL_HOME = 'https://fleetlint.dev/';
-/** Rule docs are published under this base; a rule's `docsPath` is relative to it. */
-export const DOCS_BASE_URL = TOOL_HOME;
+/** fleetlint's repository: package.json `homepage`. */
+export function toolHome(): string {
+  return publishedFilesUrl().replace(/\/-\/blob\/.*$/, '');
+}
 
 /** Findings that count: suppressed ones are kept in JSON and SARIF but are never problems. */
 export function activeFindings(findings: readonly Finding[]): Finding[] {
   return findings.filter((finding) => !finding.suppression);
 }
 
-export function docsUrl(meta: CheckMeta): string {
-  return DOCS_BASE_URL + meta.docsPath.replace(/^\/+/, '');
+/**
+ * A rule's docs: its `docsPath` under the report's docs base (`--docs-url`), by default fleetlint's repository at
+ * the installed version, where `docs/rules/<id>.md` is.
+ */
+export function docsUrl(meta: CheckMeta, input: Pick<ReportInput, 'docsBaseUrl'>): string {
+  const base = input.docsBaseUrl ?? publishedFilesUrl();
+  return `${base.endsWith('/') ? base : `${base}/`}${meta.docsPath.replace(/^\/+/, '')}`;
 }
 
 export function isSecurityRule(meta: CheckMeta | undefined): boolean {

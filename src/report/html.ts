@@ -6,7 +6,7 @@
  * stylesheet (html/style.ts) and text escaping (html/text.ts) have modules of their own.
  */
 import { auditSummary } from './audit-summary.js';
-import { findingsSection } from './html/findings.js';
+import { findingsSection, ruleLinks } from './html/findings.js';
 import { changesSection, coverageSection, reposSection, rulesSection, scoreSection } from './html/sections.js';
 import { STYLE } from './html/style.js';
 import { esc, plural } from './html/text.js';
@@ -17,7 +17,7 @@ export function renderHtml(input: ReportInput): string {
   const summary = auditSummary(input);
   const sections = [
     scoreSection(summary),
-    summary.changes ? changesSection(summary.changes) : '',
+    summary.changes ? changesSection(summary.changes, ruleLinks(summary)) : '',
     summary.coverage ? coverageSection(summary.coverage) : '',
     summary.waves ? wavesSection(summary.waves) : '',
     rulesSection(summary),

@@ -19,7 +19,7 @@ export function renderJson(input: ReportInput): string {
     version: input.toolVersion,
     command: input.command,
     repos: reportRepos(input),
-    rules: reportRules(input).map(toRule),
+    rules: reportRules(input).map((meta) => toRule(meta, input)),
     findings: findings.map(toFinding),
     summary: {
       repos: input.repos.length,
@@ -32,7 +32,7 @@ export function renderJson(input: ReportInput): string {
   return `${JSON.stringify(output, null, 2)}\n`;
 }
 
-function toRule(meta: CheckMeta): Record<string, unknown> {
+function toRule(meta: CheckMeta, input: ReportInput): Record<string, unknown> {
   return {
     id: meta.id,
     shortDescription: meta.shortDescription,
@@ -40,7 +40,7 @@ function toRule(meta: CheckMeta): Record<string, unknown> {
     defaultSeverity: meta.defaultSeverity,
     help: meta.help,
     docsPath: meta.docsPath,
-    docsUrl: docsUrl(meta),
+    docsUrl: docsUrl(meta, input),
     tags: meta.tags,
     scope: meta.scope,
     implementation: meta.implementation,

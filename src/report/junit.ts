@@ -18,6 +18,8 @@ interface TestCase {
   file?: string;
   failures: Finding[];
   suppressed: Finding[];
+  /** The note that the rule was not run on this repository (no fleet facts): a skipped test, not a pass. */
+  notChecked?: Finding;
 }
 
 interface Suite {
@@ -43,6 +45,12 @@ export function renderJunit(input: ReportInput): string {
 function buildSuite(repo: string, findings: readonly Finding[], checked: readonly CheckMeta[]): Suite {
   const cases = new Map<string, TestCase>();
   for (const finding of findings) {
+    if (finding.data?.kind === 'skipped' && finding.file === undefined && !finding.suppression) {
+      const key = `${finding.ruleId}\u0000`;
+      const testCase = cases.get(key) ?? { classname: finding.ruleId, name: finding.ruleId, failures: [], suppressed: [] };
+      cases.set(key, { ...testCase, notChecked: finding });
+      continue;
+    }
     const key = `${finding.ruleId}\u0000${finding.file ?? ''}`;
     let testCase = cases.get(key);
     if (!testCase) {
@@ -76,7 +84,7 @@ function isFailed(testCase: TestCase): boolean {
 }
 
 function isSkipped(testCase: TestCase): boolean {
-  return !isFailed(testCase) && testCase.suppressed.length > 0;
+  return !isFailed(testCase) && (testCase.suppressed.length > 0 || testCase.notChecked !== undefined);
 }
 
 function renderSuite(suite: Suite): string[] {
@@ -97,6 +105,9 @@ function renderCase(testCase: TestCase): string[] {
   if (isFailed(testCase)) {
     const failures = testCase.failures.map((finding) => `      <failure message="${attr(finding.message)}" type="${finding.severity}">${text(describe(finding))}</failure>`);
     return [`${open}>`, ...failures, '    </testcase>'];
+  }
+  if (isSkipped(testCase) && testCase.notChecked) {
+    return [`${open}>`, `      <skipped message="${attr(testCase.notChecked.message)}"/>`, '    </testcase>'];
   }
   if (isSkipped(testCase)) {
     const reasons = testCase.suppressed.map((finding) => `${describe(finding)}\nSuppressed (${finding.suppression?.kind ?? 'waiver'}): ${finding.suppression?.reason ?? ''}`);

@@ -13,7 +13,7 @@
 import type { CheckMeta } from '../engine/check.js';
 import { compareText } from '../model/finding-order.js';
 import type { Finding, SourceRange } from '../model/findings.js';
-import { FLEET_REPO, TOOL_HOME, TOOL_NAME, docsUrl, encodePath, isSecurityRule, reportRepos, reportRules, repoLabel, severityRank, sortedData } from './common.js';
+import { FLEET_REPO, TOOL_NAME, docsUrl, encodePath, toolHome, isSecurityRule, reportRepos, reportRules, repoLabel, severityRank, sortedData } from './common.js';
 import type { SarifArtifactLocation, SarifLocation, SarifLog, SarifResult, SarifRule, SarifRun } from './sarif-types.js';
 import type { ReportInput } from './types.js';
 
@@ -55,7 +55,7 @@ export function renderSarifPerRepo(input: ReportInput): Map<string, string> {
 
 /** Every rule, in every log, so that a rule's index is the same in the fleet log and in each repository's. */
 function describeRules(input: ReportInput): SarifRule[] {
-  return reportRules(input).map(toRule);
+  return reportRules(input).map((meta) => toRule(meta, input));
 }
 
 function buildRun(input: ReportInput, rules: SarifRule[], findings: readonly Finding[], locate: Locate, originalUriBaseIds: SarifRun['originalUriBaseIds']): SarifRun {
@@ -71,7 +71,7 @@ function buildRun(input: ReportInput, rules: SarifRule[], findings: readonly Fin
     properties: { leftOut: leftOutCounts(dropped) },
   }];
   return {
-    tool: { driver: { name: TOOL_NAME, version: input.toolVersion, informationUri: TOOL_HOME, rules } },
+    tool: { driver: { name: TOOL_NAME, version: input.toolVersion, informationUri: toolHome(), rules } },
     automationDetails: { id: `${TOOL_NAME}/${input.command}/` },
     originalUriBaseIds,
     columnKind: 'unicodeCodePoints',
@@ -80,8 +80,8 @@ function buildRun(input: ReportInput, rules: SarifRule[], findings: readonly Fin
   };
 }
 
-function toRule(meta: CheckMeta): SarifRule {
-  const url = docsUrl(meta);
+function toRule(meta: CheckMeta, input: ReportInput): SarifRule {
+  const url = docsUrl(meta, input);
   const help = meta.help.trim() === '' ? meta.shortDescription : meta.help;
   return {
     id: meta.id,

@@ -1,11 +1,13 @@
 /**
- * Human-readable output: findings grouped by repository, one aligned line each
- * (`file:line:col  severity  message  rule-id`), then a summary. Suppressed findings are counted, not shown.
- * Colour is the caller's decision (TTY, NO_COLOR), passed in, so the output never depends on the terminal.
+ * Human-readable output: findings grouped by repository, one line each (`file:line:col  severity  message
+ * rule-id`, locations and severities aligned, messages not padded), then the checks left out for want of fleet
+ * facts on one line, the docs of the rules that found something, and a summary. Suppressed findings are counted,
+ * not shown. Colour is the caller's decision (--color, TTY, NO_COLOR), passed in, so the output never depends on
+ * the terminal.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Finding, Severity } from '../model/findings.js';
-import { activeFindings, countBySeverity, groupBy, repoLabel, reportRepos } from './common.js';
+import { activeFindings, countBySeverity, docsUrl, groupBy, repoLabel, reportRepos, reportRules } from './common.js';
 import type { ReportInput } from './types.js';
 
 export interface TextOptions {
@@ -23,22 +25,48 @@ interface Row {
 
 export function renderText(input: ReportInput, options: TextOptions = {}): string {
   const paint = new Chalk({ level: options.color === true ? 1 : 0 });
-  const shown = groupBy(activeFindings(input.result.findings), (finding) => finding.repo);
+  const active = activeFindings(input.result.findings);
+  const skipNotes = active.filter(isSkipNote);
+  const shown = groupBy(active.filter((finding) => !isSkipNote(finding)), (finding) => finding.repo);
   const blocks = reportRepos(input)
     .filter((repo) => shown.has(repo))
     .map((repo) => renderRepo(repo, shown.get(repo) ?? [], paint));
-  return [...blocks, summary(input, paint)].join('\n\n') + '\n';
+  const notes = [...notCheckedLine(skipNotes, paint), ...ruleDocs(input, [...shown.values()].flat(), paint)];
+  return [...blocks, ...(notes.length > 0 ? [notes.join('\n')] : []), summary(input, paint)].join('\n\n') + '\n';
+}
+
+/** A note that a check was left out for want of fleet facts (`run/cross-repo.ts`), not a problem found. */
+function isSkipNote(finding: Finding): boolean {
+  return finding.data?.kind === 'skipped';
+}
+
+/** The skip notes (one per check left out) as one line. */
+function notCheckedLine(notes: readonly Finding[], paint: ChalkInstance): string[] {
+  if (notes.length === 0) return [];
+  const rules = [...new Set(notes.map((finding) => finding.ruleId))].sort();
+  return [paint.dim(`Not checked without fleet facts: ${rules.join(', ')}; pass --fleet <fleet-root> or --snapshot <file>.`)];
+}
+
+/** Where to read about each rule that found something. */
+function ruleDocs(input: ReportInput, findings: readonly Finding[], paint: ChalkInstance): string[] {
+  const found = new Set(findings.map((finding) => finding.ruleId));
+  const metas = reportRules(input).filter((meta) => found.has(meta.id));
+  if (metas.length === 0) return [];
+  const width = Math.max(...metas.map((meta) => meta.id.length));
+  return [paint.dim('Rule docs:'), ...metas.map((meta) => paint.dim(`  ${meta.id.padEnd(width)}  ${docsUrl(meta, input)}`))];
 }
 
 function renderRepo(repo: string, findings: readonly Finding[], paint: ChalkInstance): string {
   const rows = findings.map(toRow);
   const width = (pick: (row: Row) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
-  const [locationWidth, severityWidth, messageWidth] = [width((row) => row.location), width((row) => row.severity), width((row) => row.message)];
+  // Locations and severities are aligned; messages are not padded to the longest, so a line is only as long as
+  // its own message (one long message made every line of a repository hundreds of characters wide).
+  const [locationWidth, severityWidth] = [width((row) => row.location), width((row) => row.severity)];
   const lines = rows.flatMap((row) => [
     [
       '  ' + paint.dim(row.location.padEnd(locationWidth)),
       SEVERITY_COLOR[row.severity](paint)(row.severity.padEnd(severityWidth)),
-      row.message.padEnd(messageWidth),
+      row.message,
       paint.dim(row.ruleId),
     ].join('  '),
     // Where to fix it when that is elsewhere (a CI template in another repo), under the finding.
@@ -61,8 +89,8 @@ const SEVERITY_COLOR: Record<Severity, (paint: ChalkInstance) => ChalkInstance> 
 };
 
 function summary(input: ReportInput, paint: ChalkInstance): string {
-  const active = activeFindings(input.result.findings);
-  const suppressed = input.result.findings.length - active.length;
+  const active = activeFindings(input.result.findings).filter((finding) => !isSkipNote(finding));
+  const suppressed = input.result.findings.filter((finding) => finding.suppression).length;
   const counts = countBySeverity(active);
   const repos = plural(input.repos.length, 'repository', 'repositories');
   const headline = active.length === 0

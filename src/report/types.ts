@@ -10,6 +10,8 @@ export interface ReportInput {
   repos: string[];
   /** Which command produced the run: audit, lint, mr. Used for SARIF automationDetails and titles. */
   command: 'audit' | 'lint' | 'mr';
+  /** The base URL of rule docs (`--docs-url`); default: fleetlint's repository at this version. */
+  docsBaseUrl?: string;
   /** Total wall time in milliseconds; omitted in golden tests to keep outputs byte-identical. */
   durationMs?: number;
   /** Milliseconds per phase (discover, read, parse, model, rules, policies, secrets, reports). */

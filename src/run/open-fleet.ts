@@ -7,7 +7,7 @@
  * includes (found from the model itself, so nested includes count too); every other repo of the fleet is loaded
  * as an empty stand-in so that project paths and repoURLs still resolve to fleet repos exactly as in a full run.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { stat } from 'node:fs/promises';
 import { cloneFailures, syncClones, type CloneResult } from '../crawl/clone-cache.js';
 import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
@@ -28,6 +28,7 @@ import { mapLimit } from '../concurrency.js';
 import { WorkingTreeSource } from '../sources/working-tree.js';
 import type { RunProgress } from './progress.js';
 import { UsageError } from '../usage-error.js';
+import { RemoteError } from '../exit-codes.js';
 
 /** A repo made readable, or why it could not be. */
 export type Materialized = { id: string; ok: true; source: FileSource; head?: string } | { id: string; ok: false; diagnostics: FindingDraft[] };
@@ -47,12 +48,21 @@ export interface FleetCandidates {
 
 // --- local ------------------------------------------------------------------------------------------------------
 
+/** The fleet root must be a folder: said before anything (the config in it) is read. */
+export async function assertFleetRoot(rootArgument: string): Promise<void> {
+  const info = await stat(resolve(rootArgument)).catch(() => undefined);
+  if (!info) throw new UsageError(`audit ${rootArgument}: no such folder`);
+  if (!info.isDirectory()) throw new UsageError(`audit ${rootArgument}: not a folder; audit takes a fleet root (a folder of repositories), lint checks one repository`);
+}
+
 export async function localCandidates(rootArgument: string): Promise<FleetCandidates> {
   const root = resolve(rootArgument);
-  const info = await stat(root).catch(() => undefined);
-  if (!info?.isDirectory()) throw new UsageError(`fleet root ${rootArgument} is not a folder`);
+  await assertFleetRoot(rootArgument);
   const local = await discoverLocalFleet(root);
   if (local.repos.length === 0 && local.diagnostics.length === 0) {
+    // One repository given where a fleet was expected: the user wants lint.
+    const single = await stat(join(root, '.git')).then(() => true, () => false);
+    if (single) throw new UsageError(`${rootArgument} is one repository, not a fleet root (a folder of repositories): check it with fleetlint lint ${rootArgument}`);
     throw new UsageError(`no repositories found under ${rootArgument}: expected folders with .git, or a fleet.yaml listing them`);
   }
   const byId = new Map(local.repos.map((repo) => [repo.id, repo]));
@@ -102,6 +112,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     throw new UsageError(`--gitlab-url ${options.gitlabUrl}: not a URL`);
   }
   if (url.username !== '' || url.password !== '') throw new UsageError(`--gitlab-url must not carry credentials; set ${TOKEN_ENV_VAR} instead`);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UsageError(`--gitlab-url ${options.gitlabUrl}: expected an http or https URL`);
   const group = options.group.replace(/^\/+|\/+$/g, '');
   let listed;
   try {
@@ -114,8 +125,9 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
       ...(options.sleep ? { sleep: options.sleep } : {}),
     });
   } catch (error) {
-    // A wrong URL, group or token is the caller's to fix: exit code 2 with GitLab's (token-free) message.
-    if (error instanceof GitLabApiError) throw new UsageError(error.message);
+    // GitLab unreachable, a token refused, a group it does not show: exit code 4 with GitLab's (token-free)
+    // message. The command line itself was well formed, so no usage hint.
+    if (error instanceof GitLabApiError) throw new RemoteError(error.message);
     throw error;
   }
   const settings: FleetSettings = {

@@ -3,6 +3,8 @@ import type { FleetlintConfig } from '../engine/config-types.js';
 import { runChecks, type RunResult } from '../engine/runner.js';
 import { loadFleet } from './load-fleet.js';
 import type { Fleet } from '../model/types.js';
+import type { Finding } from '../model/findings.js';
+import { globMatcher } from '../glob-matcher.js';
 import type { FileSource } from '../sources/file-source.js';
 import { applyCrossRepoPlan, planCrossRepo } from './cross-repo.js';
 import { withTarget, type FleetContext } from './fleet-context.js';
@@ -22,7 +24,8 @@ export function loadFleetWith(context: FleetContext, id: string, source: FileSou
 /**
  * Runs the checks on some repos of a fleet (the checked repo, and for a merge request the repos that consume
  * it). Without fleet facts the cross-repo checks are left out with a note each. Fleet-level findings (repo `.`,
- * such as a bad fleet.yaml) belong to the audit and are left out, except a check that failed.
+ * such as a bad fleet.yaml) belong to the audit and are left out, except a check that failed and an expired
+ * waiver of a checked repo (its findings come back here too, so the reason must be said here too).
  */
 export async function checkRepos(fleet: Fleet, options: { repoIds: ReadonlySet<string>; target: string; checks: readonly Check[]; config: FleetlintConfig; fleetLoaded: boolean }): Promise<RunResult> {
   const plan = planCrossRepo(
@@ -32,5 +35,9 @@ export async function checkRepos(fleet: Fleet, options: { repoIds: ReadonlySet<s
   );
   const result = await runChecks({ fleet, checks: plan.checks, config: options.config, repoIds: options.repoIds });
   const applied = applyCrossRepoPlan(result, plan, options.config);
-  return { ...applied, findings: applied.findings.filter((finding) => finding.repo !== '.' || finding.ruleId === 'internal-error') };
+  const expiredHere = (finding: Finding): boolean => {
+    const repos = finding.data?.kind === 'expired-waiver' ? finding.data.repos : undefined;
+    return typeof repos === 'string' && [...options.repoIds].some((id) => globMatcher(repos)(id));
+  };
+  return { ...applied, findings: applied.findings.filter((finding) => finding.repo !== '.' || finding.ruleId === 'internal-error' || expiredHere(finding)) };
 }

@@ -39,7 +39,7 @@ describe('the audit report of fixtures/homelab', () => {
 
   beforeAll(async () => {
     ({ dir: root, cleanup } = await tempDir('fleetlint-audit-report-'));
-    await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'now.json')}`, '--quiet']);
+    await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'now.json')}`]);
     report = await readReport(join(root, 'now.json'));
     // The previous night: one of tonight's findings was not there yet, and one finding since fixed was.
     const previous = structuredClone(report);
@@ -57,7 +57,6 @@ describe('the audit report of fixtures/homelab', () => {
       `html=${join(root, 'audit.html')}`,
       '--format',
       `markdown=${join(root, 'audit.md')}`,
-      '--quiet',
     ]);
     expect(run.code).toBe(1);
     html = await readFile(join(root, 'audit.html'), 'utf8');
@@ -102,7 +101,7 @@ describe('the audit report of fixtures/homelab', () => {
     expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`);
     expect(html).not.toContain(process.cwd());
     expect(html).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:/);
-    await runCli('audit', [HOMELAB, '--previous', join(root, 'previous.json'), '--report-label', 'nightly <pipeline #4711>', '--format', `html=${join(root, 'again.html')}`, '--quiet']);
+    await runCli('audit', [HOMELAB, '--previous', join(root, 'previous.json'), '--report-label', 'nightly <pipeline #4711>', '--format', `html=${join(root, 'again.html')}`]);
     expect(await readFile(join(root, 'again.html'), 'utf8')).toBe(html);
   });
 

@@ -52,7 +52,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
       ...Array.from({ length: ARCHIVED }, (_, index) => ({ id: 600 + index, pathWithNamespace: `homelab/legacy/old-app-${String(index).padStart(3, '0')}`, archived: true })),
     ];
     server = await startGitLabServer({ token: TOKEN, groups: ['homelab'], projects, reposRoot: join(root, 'gitlab') });
-    const run = await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'local.json')}`, '--quiet'], ENV);
+    const run = await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'local.json')}`], ENV);
     expect(run.code).toBe(1);
     local = await readReport(join(root, 'local.json'));
   }, 240_000);
@@ -133,7 +133,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     const first = await readReport(join(root, 'run1.json'));
 
     let started = performance.now();
-    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run2.json')}`, '--stats', join(root, 'run2-stats.json'), '--quiet'], ENV);
+    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run2.json')}`, '--stats', join(root, 'run2-stats.json')], ENV);
     const warm = performance.now() - started;
     const second = await readStats(join(root, 'run2-stats.json'));
     expect(second.checks).toEqual({ evaluated: 0, reused: perRepoChecks * ids.length });
@@ -141,23 +141,23 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
 
     // One repo changes: only its repo-scope checks run again.
     await remotes.get('core-services/networking/traefik')?.commit({ 'NOTES.md': 'A note that changes nothing the checks read.\n' });
-    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run3.json')}`, '--stats', join(root, 'run3-stats.json'), '--quiet'], ENV);
+    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run3.json')}`, '--stats', join(root, 'run3-stats.json')], ENV);
     expect((await readStats(join(root, 'run3-stats.json'))).checks).toEqual({ evaluated: perRepoChecks, reused: perRepoChecks * (ids.length - 1) });
 
     // The shared CI templates change: every repo whose pipeline includes them is evaluated again.
-    const model = await runCli('audit', [HOMELAB, '--print-model', '--quiet'], ENV);
+    const model = await runCli('audit', [HOMELAB, '--print-model'], ENV);
     const input = JSON.parse(model.stdout) as { repos: { id: string; ci: { includes: { resolvedRepo?: string; viaRepo?: string }[] } | null }[] };
     const consumers = input.repos.filter((repo) => repo.id !== 'platform/ci-templates' && (repo.ci?.includes ?? []).some((include) => include.resolvedRepo === 'platform/ci-templates' || include.viaRepo === 'platform/ci-templates'));
     expect(consumers.length).toBeGreaterThan(20);
     await remotes.get('platform/ci-templates')?.commit({ 'CHANGELOG.md': '# Changes\n\n- a release\n' });
     started = performance.now();
-    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run4.json')}`, '--stats', join(root, 'run4-stats.json'), '--quiet'], ENV);
+    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run4.json')}`, '--stats', join(root, 'run4-stats.json')], ENV);
     const partial = performance.now() - started;
     expect((await readStats(join(root, 'run4-stats.json'))).checks).toEqual({ evaluated: perRepoChecks * (consumers.length + 1), reused: perRepoChecks * (ids.length - consumers.length - 1) });
 
     // Reused results give the same report as evaluating everything.
     started = performance.now();
-    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run5.json')}`, '--stats', join(root, 'run5-stats.json'), '--quiet', '--no-incremental'], ENV);
+    await runCli('audit', [...gitlabArgs(cacheDir), '--format', `json=${join(root, 'run5.json')}`, '--stats', join(root, 'run5-stats.json'), '--no-incremental'], ENV);
     const full = performance.now() - started;
     expect((await readStats(join(root, 'run5-stats.json'))).checks.reused).toBe(0);
     expect(await readReport(join(root, 'run4.json'))).toEqual(await readReport(join(root, 'run5.json')));
@@ -171,7 +171,7 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
       const shardArgs = index === 2 ? [] : ['--shard', `${index}/3`];
       const env = index === 2 ? { ...ENV, CI_NODE_INDEX: '2', CI_NODE_TOTAL: '3' } : ENV;
       // Each shard job has a clone cache of its own, as parallel CI jobs do.
-      const run = await runCli('audit', [...gitlabArgs(join(root, `shard-cache-${index}`)), ...shardArgs, '--write-fragment', fragment, '--stats', `${fragment}.stats.json`, '--quiet'], env);
+      const run = await runCli('audit', [...gitlabArgs(join(root, `shard-cache-${index}`)), ...shardArgs, '--write-fragment', fragment, '--stats', `${fragment}.stats.json`], env);
       expect(run.code).toBe(0);
       const bytes = await promisify(gunzip)(await readFile(fragment));
       expect(bytes.toString('utf8')).not.toContain(TOKEN);
@@ -179,11 +179,11 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
       // A shard clones its slice and the repos its slice's pipelines include, not the whole fleet.
       expect(stats.repos.materialized).toBeLessThan(ids.length);
     }
-    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'merged.json')}`, '--format', `html=${join(root, 'merged.html')}`, '--stats', join(root, 'merged-stats.json'), '--quiet'], ENV);
+    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'merged.json')}`, '--format', `html=${join(root, 'merged.html')}`, '--stats', join(root, 'merged-stats.json')], ENV);
     expect(merged.code).toBe(1);
     expect((await readStats(join(root, 'merged-stats.json'))).checks.evaluated).toBe(0);
 
-    const single = await runCli('audit', [...gitlabArgs(join(root, 'cache')), '--format', `json=${join(root, 'single.json')}`, '--format', `html=${join(root, 'single.html')}`, '--quiet'], ENV);
+    const single = await runCli('audit', [...gitlabArgs(join(root, 'cache')), '--format', `json=${join(root, 'single.json')}`, '--format', `html=${join(root, 'single.html')}`], ENV);
     expect(single.code).toBe(1);
     const mergedReport = await readReport(join(root, 'merged.json'));
     const singleReport = await readReport(join(root, 'single.json'));
@@ -192,8 +192,8 @@ describe('audit --gitlab-url over fixtures/homelab served by a local GitLab', ()
     expect(await readFile(join(root, 'merged.html'), 'utf8')).toBe(await readFile(join(root, 'single.html'), 'utf8'));
 
     // Every shard must be there, once.
-    await expect(runCli('merge', [fragments[0] ?? '', fragments[2] ?? '', '--quiet'], ENV)).rejects.toThrow(/shard 2 of 3 is missing/);
-    await expect(runCli('merge', [fragments[0] ?? '', fragments[1] ?? '', fragments[1] ?? '', fragments[2] ?? '', '--quiet'], ENV)).rejects.toThrow(/are both shard 2\/3/);
+    await expect(runCli('merge', [fragments[0] ?? '', fragments[2] ?? ''], ENV)).rejects.toThrow(/shard 2 of 3 is missing/);
+    await expect(runCli('merge', [fragments[0] ?? '', fragments[1] ?? '', fragments[1] ?? '', fragments[2] ?? ''], ENV)).rejects.toThrow(/are both shard 2\/3/);
   });
 
   it('refuses a shard without a fragment and a GitLab option without --gitlab-url', async () => {

@@ -16,7 +16,7 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
   beforeAll(async () => {
     ({ dir: root, cleanup } = await tempDir('fleetlint-shards-'));
     const started = performance.now();
-    const full = await runCli('audit', [HOMELAB, ...FORMATS(root, 'full'), '--quiet'], ENV);
+    const full = await runCli('audit', [HOMELAB, ...FORMATS(root, 'full')], ENV);
     console.info(`full local audit of fixtures/homelab: ${Math.round(performance.now() - started)} ms`);
     expect(full.code).toBe(1);
   }, 120_000);
@@ -31,7 +31,7 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
     for (let index = 1; index <= total; index++) {
       const fragment = join(root, `n${total}`, `shard-${index}.json.gz`);
       const started = performance.now();
-      const run = await runCli('audit', [HOMELAB, '--shard', `${index}/${total}`, '--write-fragment', fragment, '--quiet'], ENV);
+      const run = await runCli('audit', [HOMELAB, '--shard', `${index}/${total}`, '--write-fragment', fragment], ENV);
       shardMs = Math.max(shardMs, performance.now() - started);
       expect(run.code).toBe(0);
       fragments.push(fragment);
@@ -45,7 +45,7 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
 
     const started = performance.now();
     // merge reads the shards' config: the fleet-scope checks run here, with its options.
-    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, ...FORMATS(root, `merged-${total}`), '--stats', join(root, `merged-${total}.stats.json`), '--quiet'], ENV);
+    const merged = await runCli('merge', [...fragments, '--config', HOMELAB_CONFIG, ...FORMATS(root, `merged-${total}`), '--stats', join(root, `merged-${total}.stats.json`)], ENV);
     const mergeMs = performance.now() - started;
     expect(merged.code).toBe(1);
     expect((await readStats(join(root, `merged-${total}.stats.json`))).checks.evaluated).toBe(0);
@@ -58,14 +58,14 @@ describe('audit --shard i/n --write-fragment, then merge', () => {
 
   it('a fragment of the whole fleet merges alone, and cannot be mixed with shards', async () => {
     const whole = join(root, 'whole.json.gz');
-    expect((await runCli('audit', [HOMELAB, '--write-fragment', whole, '--quiet'], ENV)).code).toBe(0);
-    expect((await runCli('merge', [whole, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'whole.json')}`, '--write-snapshot', join(root, 'merged.snapshot.gz'), '--quiet'], ENV)).code).toBe(1);
+    expect((await runCli('audit', [HOMELAB, '--write-fragment', whole], ENV)).code).toBe(0);
+    expect((await runCli('merge', [whole, '--config', HOMELAB_CONFIG, '--format', `json=${join(root, 'whole.json')}`, '--write-snapshot', join(root, 'merged.snapshot.gz')], ENV)).code).toBe(1);
     expect(await readReport(join(root, 'whole.json'))).toEqual(await readReport(join(root, 'full.json')));
     // The merge job can write the snapshot merge-request jobs read: the same bytes a single audit writes.
-    await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'unused.json')}`, '--write-snapshot', join(root, 'audit.snapshot.gz'), '--quiet'], ENV);
+    await runCli('audit', [HOMELAB, '--format', `json=${join(root, 'unused.json')}`, '--write-snapshot', join(root, 'audit.snapshot.gz')], ENV);
     expect(await readFile(join(root, 'merged.snapshot.gz'))).toEqual(await readFile(join(root, 'audit.snapshot.gz')));
-    await expect(runCli('merge', [whole, join(root, 'n2', 'shard-1.json.gz'), '--quiet'], ENV)).rejects.toThrow(/holds the whole fleet/);
-    await expect(runCli('merge', [join(root, 'n2', 'shard-1.json.gz'), join(root, 'n4', 'shard-2.json.gz'), '--quiet'], ENV)).rejects.toThrow(/is shard 2\/4, but .* is one of 2/);
+    await expect(runCli('merge', [whole, join(root, 'n2', 'shard-1.json.gz')], ENV)).rejects.toThrow(/holds the whole fleet/);
+    await expect(runCli('merge', [join(root, 'n2', 'shard-1.json.gz'), join(root, 'n4', 'shard-2.json.gz')], ENV)).rejects.toThrow(/is shard 2\/4, but .* is one of 2/);
     await expect(runCli('audit', [HOMELAB, '--write-fragment', whole, '--format', 'json'], ENV)).rejects.toThrow(/writes no report/);
     await expect(runCli('merge', [join(root, 'full.json')], ENV)).rejects.toThrow(/is not gzipped JSON/);
   });

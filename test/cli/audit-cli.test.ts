@@ -15,7 +15,7 @@ function fleetlint(...args: string[]): { status: number | null; stdout: string; 
 
 describe('fleetlint audit, end to end', () => {
   it('survives the hostile fleet: every bad input is a finding, no internal error, exit 1', () => {
-    const { status, stdout } = fleetlint('audit', 'fixtures/hostile', '--quiet', '--format', 'json');
+    const { status, stdout } = fleetlint('audit', 'fixtures/hostile', '--format', 'json');
     expect(status).toBe(1);
     const report = JSON.parse(stdout) as { findings: { ruleId: string; repo: string }[]; repos: string[] };
     expect(report.findings.filter((finding) => finding.ruleId === 'internal-error')).toEqual([]);
@@ -31,19 +31,19 @@ describe('fleetlint audit, end to end', () => {
     expect(stdout).toMatch(/\d+ problems \(\d+ errors, \d+ warnings, \d+ notes\) in 85 repositories\./);
   });
 
-  it('prints a command\'s own usage for --help, exit 0', () => {
+  it('prints a command\'s own usage for --help on stdout, exit 0', () => {
     const help = fleetlint('audit', '--help');
-    expect(help).toMatchObject({ status: 0, stdout: '' });
-    expect(help.stderr).toMatch(/^fleetlint audit <fleet-root> \[options\]/);
-    expect(help.stderr).toContain('--threads <n>');
-    expect(help.stderr).not.toContain('fleetlint lint');
-    expect(fleetlint('lint', '-h').stderr).toMatch(/^fleetlint lint \[<repo-dir>\]/);
+    expect(help).toMatchObject({ status: 0, stderr: '' });
+    expect(help.stdout).toMatch(/^fleetlint audit <fleet-root> \[options\]/);
+    expect(help.stdout).toContain('--threads <n>');
+    expect(help.stdout).not.toContain('fleetlint lint');
+    expect(fleetlint('lint', '-h').stdout).toMatch(/^fleetlint lint \[<repo-dir>\]/);
   });
 
   it('exits 2 with a clear message for usage and configuration errors', () => {
     const missing = fleetlint('audit', 'no/such/folder');
     expect(missing.status).toBe(2);
-    expect(missing.stderr).toContain('fleet root no/such/folder is not a folder');
+    expect(missing.stderr).toContain('audit no/such/folder: no such folder');
     const badFormat = fleetlint('audit', 'fixtures/homelab', '--format', 'pdf');
     expect(badFormat.status).toBe(2);
     expect(badFormat.stderr).toContain('unknown format "pdf"');
@@ -57,7 +57,7 @@ describe('fleetlint audit, end to end', () => {
   });
 
   it('--fail-on never exits 0 whatever it finds', () => {
-    expect(fleetlint('audit', 'fixtures/hostile', '--quiet', '--fail-on', 'never').status).toBe(0);
+    expect(fleetlint('audit', 'fixtures/hostile', '--fail-on', 'never').status).toBe(0);
   });
 });
 
@@ -69,14 +69,14 @@ describe('fleetlint audit with a config, conftest policies and a baseline', () =
     writeFileSync(join(fleet, 'fleet.yaml'), 'repos: [svc]\n');
     writeFileSync(join(fleet, 'fleetlint.config.yaml'), `conftest: [${JSON.stringify(join(root, 'fixtures/cases/conftest/policy'))}]\n`);
 
-    const first = fleetlint('audit', fleet, '--quiet', '--format', 'json', '--write-baseline', join(fleet, 'baseline.json'));
+    const first = fleetlint('audit', fleet, '--format', 'json', '--write-baseline', join(fleet, 'baseline.json'));
     expect(first.status).toBe(1);
     const report = JSON.parse(first.stdout) as { findings: { ruleId: string; file?: string }[] };
     const conftest = report.findings.filter((finding) => finding.ruleId.startsWith('conftest/'));
     expect(conftest.length).toBeGreaterThan(0);
     for (const finding of conftest) expect(['api.yaml', 'web.yaml']).toContain(finding.file);
 
-    const second = fleetlint('audit', fleet, '--quiet', '--format', 'json', '--baseline', join(fleet, 'baseline.json'));
+    const second = fleetlint('audit', fleet, '--format', 'json', '--baseline', join(fleet, 'baseline.json'));
     expect(second.status).toBe(0);
     expect((JSON.parse(second.stdout) as { findings: unknown[] }).findings).toEqual([]);
   });

@@ -4,8 +4,8 @@ import { resolvePipeline } from '../../src/model/gitlab-ci/resolve.js';
 import type { CiPipeline } from '../../src/model/gitlab-ci/types.js';
 import { jobOf, readRepoDir, repoRoot, scriptOf, testFleet } from './helpers.js';
 
-/** GitLab Runner's own pipeline (see ../shared/corpus/README.md): real includes, extends, !reference, anchors. */
-const corpusDir = path.resolve(repoRoot, '../shared/corpus/gitlab-runner-ci');
+/** GitLab Runner's own pipeline (see test/vendor/corpus/README.md): real includes, extends, !reference, anchors. */
+const corpusDir = path.resolve(repoRoot, 'test/vendor/corpus/gitlab-runner-ci');
 const fleet = testFleet({ 'gitlab-runner': readRepoDir(corpusDir) });
 
 function resolveCorpus(): ReturnType<typeof resolvePipeline> {

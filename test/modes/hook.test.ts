@@ -1,12 +1,12 @@
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { simpleGit } from 'simple-git';
 import { parse } from 'yaml';
 import { main } from '../../src/cli/main.js';
-import { HOOK_MARKER } from '../../src/cli/commands/hook.js';
+import { HOOK_LINT_ARGS, HOOK_MARKER } from '../../src/cli/commands/hook.js';
 import { packageRoot } from '../../src/package.js';
-import { initRepo, tempDir } from '../sources/git-fixture.js';
+import { initRepo, tempDir, writeFiles } from '../sources/git-fixture.js';
 
 describe('fleetlint hook install', () => {
   let dir: string;
@@ -19,14 +19,14 @@ describe('fleetlint hook install', () => {
     await cleanup();
   });
 
-  it('writes an executable pre-commit hook that runs lint --staged, and replaces its own hook', async () => {
+  it('writes an executable pre-commit hook that runs lint --staged --since HEAD, and replaces its own hook', async () => {
     await initRepo(dir);
     expect(await main(['hook', 'install', dir, '--', '--snapshot', '/srv/fleet snapshot.json.gz'])).toBe(0);
     const path = join(dir, '.git', 'hooks', 'pre-commit');
     const script = await readFile(path, 'utf8');
     expect(script.startsWith('#!/bin/sh\n')).toBe(true);
     expect(script).toContain(HOOK_MARKER);
-    expect(script).toContain("fleetlint lint --staged --snapshot '/srv/fleet snapshot.json.gz'");
+    expect(script).toContain("fleetlint lint --staged --since HEAD --snapshot '/srv/fleet snapshot.json.gz'");
     expect((await stat(path)).mode & 0o111).toBe(0o111);
 
     expect(await main(['hook', 'install', dir])).toBe(0);
@@ -56,6 +56,33 @@ describe('fleetlint hook install', () => {
     expect(await readFile(join(dir, '.githooks', 'pre-commit'), 'utf8')).toContain(HOOK_MARKER);
   });
 
+  it('blocks a commit only for what it changes: old findings pass, a new one fails, the first commit is all new', async () => {
+    const git = await initRepo(dir);
+    const pod = (image: string): string => `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: a\n      image: ${image}\n`;
+    const ci = 'lint:\n  image: alpine:3.20\n  script: [true]\n';
+    await writeFiles(dir, { '.gitlab-ci.yml': ci, 'k8s/old.yaml': pod('redis:latest') });
+    await git.add('.');
+    // The first commit: nothing at HEAD to compare with, so the old finding is new here.
+    expect(await main(['lint', dir, '--staged', '--since', 'HEAD'])).toBe(1);
+    await git.commit('old finding', ['--no-verify']);
+
+    expect(await main(['hook', 'install', dir])).toBe(0);
+    // The installed hook is the script git runs: an unrelated change commits despite the old finding...
+    await writeFiles(dir, { 'README.md': 'docs\n' });
+    await git.add('.');
+    await git.commit('unrelated');
+    expect((await git.log()).latest?.message).toBe('unrelated');
+    // ...and a change that adds a finding is refused by git.
+    await writeFiles(dir, { 'k8s/new.yaml': pod('nginx:latest') });
+    await git.add('.');
+    await expect(git.commit('new finding')).rejects.toThrow(/nginx:latest/);
+    expect((await git.log()).latest?.message).toBe('unrelated');
+    const json = join(dir, '..', `${basename(dir)}-new.json`);
+    expect(await main(['lint', dir, '--staged', '--since', 'HEAD', '--format', `json=${json}`])).toBe(1);
+    const report = JSON.parse(await readFile(json, 'utf8')) as { findings: { file?: string; ruleId: string }[] };
+    expect(report.findings.filter((finding) => finding.ruleId === 'no-latest-tag').map((finding) => finding.file)).toEqual(['k8s/new.yaml']);
+  }, 60_000);
+
   it('refuses a folder that is not in a git repository', async () => {
     expect(await main(['hook', 'install', dir])).toBe(2);
   });
@@ -65,7 +92,7 @@ describe('.pre-commit-hooks.yaml', () => {
   it('declares the fleetlint hook as the pre-commit framework expects', async () => {
     const hooks = parse(await readFile(join(packageRoot(), '.pre-commit-hooks.yaml'), 'utf8')) as Record<string, unknown>[];
     expect(hooks).toEqual([
-      expect.objectContaining({ id: 'fleetlint', language: 'node', entry: 'fleetlint lint --staged', require_serial: true, pass_filenames: true, types: ['text'] }),
+      expect.objectContaining({ id: 'fleetlint', language: 'node', entry: `fleetlint ${HOOK_LINT_ARGS.join(' ')}`, require_serial: true, pass_filenames: true, types: ['text'] }),
     ]);
   });
 });

@@ -96,7 +96,7 @@ describe('fleetlint lint', () => {
     const out = await tempDir('fleetlint-snapshot-');
     try {
       const snapshot = join(out.dir, 'fleet.snapshot.json.gz');
-      const audit = await cli(['audit', fleet.root, '--quiet', '--fail-on', 'never', '--write-snapshot', snapshot]);
+      const audit = await cli(['audit', fleet.root, '--fail-on', 'never', '--write-snapshot', snapshot]);
       expect(audit.code).toBe(0);
 
       // A developer's clone: somewhere else, its origin on the fleet's GitLab.

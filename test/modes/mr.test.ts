@@ -65,7 +65,7 @@ describe('fleetlint mr', () => {
     const run = await cli(['mr', dir, '--base', 'main', '--fleet', fleet.root]);
     expect(run.code).toBe(0);
     expect(run.report.findings).toEqual([]);
-    expect(run.text).toMatch(/Fixed by this merge request \(1\):\n {2}applications\/app-a\/\.gitlab-ci\.yml:\d+:\d+ {2}CI job unit image uses the latest tag \(nginx:latest\)/);
+    expect(run.text).toMatch(/Fixed by this merge request \(1\):\n {2}\.gitlab-ci\.yml:\d+:\d+ {2}CI job unit image uses the latest tag \(nginx:latest\)/);
     expect(run.text).toContain('No new problems, 1 fixed.');
   });
 
@@ -150,11 +150,16 @@ describe('fleetlint mr', () => {
       try {
         const snapshot = join(out.dir, 'fleet.json.gz');
         await git.checkout('main');
-        expect((await cli(['audit', fleet.root, '--quiet', '--fail-on', 'never', '--write-snapshot', snapshot])).code).toBe(0);
+        expect((await cli(['audit', fleet.root, '--fail-on', 'never', '--write-snapshot', snapshot])).code).toBe(0);
         await git.checkout('latest');
         const fromSnapshot = await cli(['mr', dir, '--base', 'main', '--fleet', snapshot]);
         expect(fromSnapshot.code).toBe(1);
         expect(fromSnapshot.report.findings.map((finding) => finding.fingerprint)).toEqual(run.report.findings.map((finding) => finding.fingerprint));
+        expect(fromSnapshot.text).not.toContain('Warning:');
+        // A --repo-id the snapshot does not hold is said, not silently checked as a new repository.
+        const unknown = await cli(['mr', dir, '--base', 'main', '--fleet', snapshot, '--repo-id', 'platform/ci-templatez']);
+        expect(unknown.text).toContain('Warning: platform/ci-templatez (from --repo-id) is not a repository of the snapshot');
+        expect(unknown.text).toContain('No other repository of the fleet consumes platform/ci-templatez.');
       } finally {
         await out.cleanup();
       }

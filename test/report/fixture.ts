@@ -8,7 +8,8 @@ import type { Finding } from '../../src/model/findings.js';
 import type { ReportInput } from '../../src/report/types.js';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const sharedSchemas = path.resolve(repoRoot, '../shared/schemas');
+/** The real SARIF and JUnit schemas, vendored with their licences (test/vendor/README.md). */
+export const vendoredSchemas = path.resolve(repoRoot, 'test/vendor/schemas');
 
 export const TRAEFIK = 'core-services/networking/traefik';
 export const TEMPLATES = 'platform/ci-templates';

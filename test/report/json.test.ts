@@ -1,3 +1,4 @@
+import { publishedFilesUrl } from '../../src/package.js';
 import { describe, expect, it } from 'vitest';
 import { renderJson } from '../../src/report/json.js';
 import { TEMPLATES, TRAEFIK, WIKI, sampleInput } from './fixture.js';
@@ -32,7 +33,7 @@ describe('JSON', () => {
     expect(output.findings.filter((finding) => finding.suppression)).toHaveLength(2);
     expect(output.findings.find((finding) => finding.fingerprint === 'fp-required-scans')).not.toHaveProperty('file');
     expect(output.rules.map((rule) => rule.id)).toEqual(input.result.rules.map((rule) => rule.id));
-    expect(output.rules.find((rule) => rule.id === 'no-secrets')?.docsUrl).toBe('https://fleetlint.dev/docs/rules/no-secrets.md');
+    expect(output.rules.find((rule) => rule.id === 'no-secrets')?.docsUrl).toBe(`${publishedFilesUrl()}docs/rules/no-secrets.md`);
   });
 
   it("carries a finding's data as it is, and none where a finding has none", () => {

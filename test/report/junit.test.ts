@@ -1,26 +1,9 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { renderJunit } from '../../src/report/junit.js';
-import { TEMPLATES, TRAEFIK, WIKI, sampleInput, sharedSchemas } from './fixture.js';
-
-const XSD = path.join(sharedSchemas, 'junit-gitlab.xsd');
-
-/** Runs the real xmllint; a missing xmllint fails the test, it never skips it. */
-function xmllint(xml: string): { status: number | null; output: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'fleetlint-junit-'));
-  try {
-    const file = path.join(dir, 'report.xml');
-    writeFileSync(file, xml);
-    const run = spawnSync('xmllint', ['--noout', '--schema', XSD, file], { encoding: 'utf8' });
-    if (run.error) throw new Error(`xmllint could not be run (${run.error.message}); install it with: apt-get install -y libxml2-utils`);
-    return { status: run.status, output: `${run.stdout}${run.stderr}` };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
+import { TEMPLATES, TRAEFIK, WIKI, sampleInput, vendoredSchemas } from './fixture.js';
+import { JUNIT_XSD as XSD, xmllint } from './validate.js';
 
 interface Case {
   suite: string;
@@ -70,6 +53,15 @@ describe('JUnit', () => {
 
   it('xmllint catches a broken report, so the check above means something', () => {
     expect(xmllint('<testsuites><testsuite name="x"/></testsuites>').status).not.toBe(0);
+  });
+
+  it("the vendored junit-gitlab.xsd is the Jenkins xUnit schema plus GitLab's file and line, nothing else", () => {
+    // The vendored junit-gitlab.xsd claims to be junit-10.xsd with two attributes added (test/vendor/README.md).
+    const upstream = readFileSync(path.join(vendoredSchemas, 'junit-10.xsd'), 'utf8').split('\n');
+    const gitlab = readFileSync(XSD, 'utf8').split('\n');
+    const at = gitlab.findIndex((line, index) => line !== upstream[index]);
+    expect(gitlab.slice(at, at + 2).map((line) => line.trim())).toEqual(['<xs:attribute name="file" type="xs:string"/>', '<xs:attribute name="line" type="xs:string"/>']);
+    expect([...gitlab.slice(0, at), ...gitlab.slice(at + 2)]).toEqual(upstream);
   });
 
   it('has a suite per repository, fleet-level findings last, with correct counts', () => {
@@ -124,5 +116,14 @@ describe('JUnit', () => {
     expect(xml).toContain('message="value &lt;&amp;&quot;&apos;&gt; looks like a token\\u0007 (redacted)"');
     expect(xml).toContain('values.yaml:7:1: value &lt;&amp;"\'&gt; looks like a token\\u0007 (redacted)');
     expect(xml).not.toContain('\u0007');
+  });
+
+  it('marks a rule that was not checked (no fleet facts) as skipped, not passed', () => {
+    const note = { ruleId: 'sync-wave-order', severity: 'note' as const, message: 'not checked: sync-wave-order compares repositories across the fleet', repo: WIKI, fingerprint: 'fp-skip', data: { kind: 'skipped', reason: 'no-fleet' } };
+    const input = sampleInput();
+    const skipped = cases(renderJunit({ ...input, result: { ...input.result, findings: [...input.result.findings, note] } }));
+    const wave = skipped.find((c) => c.suite === WIKI && c.name === 'sync-wave-order');
+    expect(wave?.body).toBe('      <skipped message="not checked: sync-wave-order compares repositories across the fleet"/>\n');
+    expect(skipped.filter((c) => c.suite === WIKI && c.body.includes('<failure'))).toEqual([]);
   });
 });

@@ -3,6 +3,9 @@ import { SARIF_MAX_RESULTS, renderSarif, renderSarifPerRepo } from '../../src/re
 import type { SarifLog, SarifResult, SarifRun } from '../../src/report/sarif-types.js';
 import { TEMPLATES, TRAEFIK, WIKI, manyFindingsInput, sampleInput } from './fixture.js';
 import { assertValidSarif } from './validate.js';
+import { publishedFilesUrl } from '../../src/package.js';
+
+const DOCS = publishedFilesUrl();
 
 function onlyRun(text: string): SarifRun {
   const log = JSON.parse(text) as SarifLog;
@@ -56,8 +59,8 @@ describe('SARIF', () => {
     const secrets = run.tool.driver.rules.find((rule) => rule.id === 'no-secrets');
     expect(secrets).toMatchObject({
       name: 'NoSecrets',
-      helpUri: 'https://fleetlint.dev/docs/rules/no-secrets.md',
-      help: { text: 'Fix no-secrets findings.\n\nDocs: https://fleetlint.dev/docs/rules/no-secrets.md', markdown: 'Fix `no-secrets` findings.\n\n[Documentation](https://fleetlint.dev/docs/rules/no-secrets.md)' },
+      helpUri: `${DOCS}docs/rules/no-secrets.md`,
+      help: { text: `Fix no-secrets findings.\n\nDocs: ${DOCS}docs/rules/no-secrets.md`, markdown: `Fix \`no-secrets\` findings.\n\n[Documentation](${DOCS}docs/rules/no-secrets.md)` },
       defaultConfiguration: { level: 'error' },
       properties: { tags: ['secrets', 'security'], 'security-severity': '8.0' },
     });

@@ -1,10 +1,15 @@
-/** Validators built from the real schemas: SARIF (draft-04), the run result and GitLab Code Quality (draft-07). */
-import { readFileSync } from 'node:fs';
+/**
+ * Validators built from the real schemas: SARIF (draft-04), the run result and GitLab Code Quality (draft-07) with
+ * ajv, JUnit with xmllint.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import ajvDraft04 from 'ajv-draft-04';
 import ajvFormats from 'ajv-formats';
-import { repoRoot, sharedSchemas } from './fixture.js';
+import { repoRoot, vendoredSchemas } from './fixture.js';
 
 function readSchema(file: string): Record<string, unknown> {
   return JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
@@ -30,7 +35,7 @@ export function assertValidSarif(text: string): void {
   if (!sarif) {
     const ajv = new Ajv04({ allErrors: true, strict: false });
     addFormats(ajv);
-    sarif = checker(ajv.compile(readSchema(path.join(sharedSchemas, 'sarif-schema-2.1.0.json'))));
+    sarif = checker(ajv.compile(readSchema(path.join(vendoredSchemas, 'sarif-schema-2.1.0.json'))));
   }
   sarif(JSON.parse(text));
 }
@@ -50,3 +55,20 @@ function draft07(file: string): (data: unknown) => void {
 
 export const assertValidRunResult = draft07(path.join(repoRoot, 'schemas/run-result.schema.json'));
 export const assertValidCodeQuality = draft07(path.join(repoRoot, 'test/schemas/codequality.schema.json'));
+
+/** GitLab's JUnit schema (vendored, test/vendor/schemas/README.md). */
+export const JUNIT_XSD = path.join(vendoredSchemas, 'junit-gitlab.xsd');
+
+/** Runs the real xmllint against the JUnit schema; a missing xmllint fails the test, it never skips it. */
+export function xmllint(xml: string): { status: number | null; output: string } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fleetlint-junit-'));
+  try {
+    const file = path.join(dir, 'report.xml');
+    writeFileSync(file, xml);
+    const run = spawnSync('xmllint', ['--noout', '--schema', JUNIT_XSD, file], { encoding: 'utf8' });
+    if (run.error) throw new Error(`xmllint could not be run (${run.error.message}); install it with: apt-get install -y libxml2-utils`);
+    return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,7 +1,7 @@
 /** The rule tester itself: it must reject what would let a rule test pass without testing anything. */
 import { describe, expect, it } from 'vitest';
 import { defineRule, type CheckReport } from '../../src/engine/check.js';
-import { ruleTester, RuleTesterError } from '../support/rule-tester.js';
+import { policyTester, ruleTester, RuleTesterError } from '../support/rule-tester.js';
 
 /** Reports every `forbidden: true` key by its YAML path (the runner turns the path into a range). */
 const noForbidden = defineRule({
@@ -104,5 +104,26 @@ describe('the rule tester rejects', () => {
 
   it("options the rule's schema does not accept", async () => {
     await expect(tester.checkValid({ name: 'bad options', files: {}, options: { unknown: 1 } })).rejects.toThrow(/invalid configuration/);
+  });
+
+  it('a policy id that is not a built-in Rego policy', () => {
+    expect(() => policyTester('no-such-policy')).toThrow(/no built-in Rego policy has the id no-such-policy/);
+    expect(() => policyTester('repo-layout')).toThrow(RuleTesterError); // a TypeScript rule: use ruleTester
+  });
+
+  it('rule settings given as config.rules instead of options', () => {
+    expect(() => {
+      tester.run({ valid: [{ name: 'rules in config', files: {}, config: { rules: {} } }], invalid: [] });
+    }).toThrow(/give the rule's settings as options/);
+  });
+
+  it('wrong related locations', async () => {
+    const policy = policyTester('no-latest-tag');
+    const repos = {
+      'platform/ci-templates': { 'templates/build.yml': '.build:\n  image: docker:latest\n  script: [make]\n' },
+      app: { '.gitlab-ci.yml': "include:\n  - project: 'homelab/platform/ci-templates'\n    file: 'templates/build.yml'\nbuild:\n  extends: .build\n" },
+    };
+    await expect(policy.checkInvalid({ name: 'related line', repos, findings: [{ related: [{ line: 3 }] }] })).rejects.toThrow(/related\[0\]\.line: expected 3, got 2/);
+    await expect(policy.checkInvalid({ name: 'no related', repos, findings: [{ related: [] }] })).rejects.toThrow(/related: expected 0 location\(s\), got 1/);
   });
 });

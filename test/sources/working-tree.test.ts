@@ -69,12 +69,12 @@ describe('WorkingTreeSource', () => {
   });
 
   it('reads files, and follows symlinks only inside the boundary', async () => {
-    await writeFile(join(fleet, 'shared.yaml'), 'shared: true\n');
+    await writeFile(join(fleet, 'fleet-level.yaml'), 'shared: true\n');
     const outside = await tempDir('fleetlint-outside-');
     try {
       await writeFile(join(outside.dir, 'secret'), 'do not read\n');
       await symlink('README.md', join(repo, 'link-inside.md'));
-      await symlink('../shared.yaml', join(repo, 'link-to-fleet.yaml'));
+      await symlink('../fleet-level.yaml', join(repo, 'link-to-fleet.yaml'));
       await symlink(join(outside.dir, 'secret'), join(repo, 'link-outside'));
       await symlink('missing.yaml', join(repo, 'dangling.yaml'));
 
@@ -91,7 +91,7 @@ describe('WorkingTreeSource', () => {
       await expect(source.readFile('link-outside')).rejects.toThrow(SymlinkOutsideError);
       await expect(source.readFile('link-outside')).rejects.toThrow('symlink points outside the fleet root');
       await expect(source.readFile('dangling.yaml')).rejects.toThrow(FileReadError);
-      await expect(source.readFile('../shared.yaml')).rejects.toThrow('path is outside the repository');
+      await expect(source.readFile('../fleet-level.yaml')).rejects.toThrow('path is outside the repository');
 
       // Without a boundary, the repository itself is the limit.
       await expect(new WorkingTreeSource(repo).readFile('link-to-fleet.yaml')).rejects.toThrow('symlink points outside the repository');

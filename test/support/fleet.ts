@@ -9,6 +9,7 @@ export type FleetFiles = Record<string, Record<string, string | Buffer>>;
 export const TEST_SETTINGS: FleetSettings = { gitlabHost: 'gitlab.homelab.local', group: 'homelab', registries: ['harbor.homelab.local'], providers: [] };
 
 /**
+/**
  * A fleet built from literal files through the real loaders (in-memory source, nothing mocked). Dependencies are
  * inferred with `providers` (none by default, as the model has no table of its own; see homelabProviders).
  */

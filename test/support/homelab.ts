@@ -15,16 +15,19 @@ let cached: Promise<{ fleet: Fleet; result: RunResult }> | undefined;
 
 /** The audit of fixtures/homelab, run once per test file through the CLI's own code path. */
 export function auditHomelab(): Promise<{ fleet: Fleet; result: RunResult }> {
-  cached ??= (async () => {
-    const { config, checks } = await configure(undefined, HOMELAB);
-    const fleet = await openLocalFleet(HOMELAB, config.providers, {});
-    const result = await runChecks({ fleet, checks, config, today: GOLDEN_TODAY });
-    return { fleet, result };
-  })();
+  cached ??= auditHomelabAgain();
   return cached;
 }
 
+/** Another audit of fixtures/homelab from scratch (config, checks, fleet), sharing nothing with auditHomelab's. */
+export async function auditHomelabAgain(): Promise<{ fleet: Fleet; result: RunResult }> {
+  const { config, checks } = await configure(undefined, HOMELAB);
+  const fleet = await openLocalFleet(HOMELAB, config.providers, {});
+  const result = await runChecks({ fleet, checks, config, today: GOLDEN_TODAY });
+  return { fleet, result };
+}
+
 /** Report input without timings, so every rendering is byte-identical. */
-export function goldenReportInput(fleet: Fleet, result: RunResult): ReportInput {
+export function fixedReportInput(fleet: Fleet, result: RunResult): ReportInput {
   return { result, toolVersion: '0.0.0-golden', repos: fleet.repos.map((repo) => repo.id), command: 'audit' };
 }

@@ -1,15 +1,20 @@
 /**
  * A rule tester in the style of ESLint's RuleTester: a rule's test lists valid and invalid cases literally,
- * each a small fleet of literal files, and the tester registers one vitest `it` per case.
+ * each a small fleet of literal files, and the tester registers one vitest `it` per case. It tests TypeScript
+ * rules (`ruleTester`) and the built-in Rego policies (`policyTester`) alike: files in, findings out.
  *
  * Each case runs the real pipeline: `fleetFromFiles` (the real loaders), a config enabling only the rule
  * under test with the case's options (read by the real config parser, so options are validated against the
  * rule's schema), and `runChecks` with only that check, so ranges are resolved from YAML paths exactly as
- * in production. Positions are 1-based.
+ * in production. A policy is the compiled one in policies/bundle.tar.gz, evaluated by the WASM host with the
+ * config's data, as `fleetlint audit` loads it. Positions are 1-based.
  */
 import { describe, it } from 'vitest';
-import type { Check } from '../../src/engine/check.js';
+import type { Check, CheckMeta } from '../../src/engine/check.js';
+import { builtinChecks } from '../../src/run/checks.js';
 import { parseConfig } from '../../src/engine/config.js';
+import type { FleetlintConfig } from '../../src/engine/config-types.js';
+import { builtinRuleMetas } from '../../src/run/registry.js';
 import { runChecks } from '../../src/engine/runner.js';
 import type { Finding, Severity } from '../../src/model/findings.js';
 import type { FleetSettings } from '../../src/model/types.js';
@@ -23,6 +28,8 @@ interface CaseBase {
   name: string;
   /** The rule's options, as a user would write them under `rules.<id>.options`. */
   options?: Record<string, unknown>;
+  /** Other top-level config keys (`extends`, `scanners`), as a user would write them; not `rules`. */
+  config?: Record<string, unknown>;
   /** Fleet settings (GitLab host, group, registries); `TEST_SETTINGS` when absent. */
   settings?: FleetSettings;
   /**
@@ -51,6 +58,8 @@ export interface ExpectedFinding {
   messageIncludes?: string | readonly string[];
   /** Substrings the message must not contain (a secret's value, for instance). */
   messageExcludes?: string | readonly string[];
+  /** The finding's related locations, in order; only the fields given are compared. */
+  related?: readonly { repo?: string; file?: string; line?: number }[];
 }
 
 export type InvalidCase = Case & {
@@ -78,17 +87,36 @@ export class RuleTesterError extends Error {
   override name = 'RuleTesterError';
 }
 
+/** A tester for a TypeScript rule. */
 export function ruleTester(check: Check): RuleTester {
-  const ruleId = check.meta.id;
+  return tester(check.meta, () => Promise.resolve(check));
+}
+
+/**
+ * A tester for the built-in Rego policy `id`: the check `fleetlint audit` builds from the committed bundle, so a case
+ * tests the compiled policy and not its source. A case's options reach it as the runner passes them.
+ */
+export function policyTester(id: string): RuleTester {
+  const meta = builtinRuleMetas().find((candidate) => candidate.id === id && candidate.implementation === 'rego');
+  if (!meta) throw new RuleTesterError(`no built-in Rego policy has the id ${id} (policies/metadata.json)`);
+  return tester(meta, async () => {
+    const check = (await builtinChecks()).find((candidate) => candidate.meta.id === id);
+    if (!check) throw new RuleTesterError(`the policy bundle has no check ${id}; run npm run policies:build`);
+    return check;
+  });
+}
+
+function tester(meta: CheckMeta, checkFor: (config: FleetlintConfig) => Promise<Check>): RuleTester {
+  const ruleId = meta.id;
 
   async function findingsOf(testCase: Case): Promise<Finding[]> {
     const repos: FleetFiles = testCase.repos !== undefined ? testCase.repos : { [SINGLE_REPO_ID]: testCase.files };
     const setting = testCase.options === undefined ? {} : { options: testCase.options };
     // Through the real config parser: a case with options the rule's schema rejects fails here, with the reason.
-    const config = parseConfig('fleetlint.config.yaml', JSON.stringify({ rules: { [ruleId]: setting } }), [check.meta]);
+    const config = parseConfig('fleetlint.config.yaml', JSON.stringify({ ...testCase.config, rules: { [ruleId]: setting } }), [meta]);
     // The model infers dependencies with the provider table the config gives (sync-wave-order's providers option).
     const fleet = await fleetFromFiles(repos, testCase.settings ?? TEST_SETTINGS, config.providers);
-    const { findings } = await runChecks({ fleet, checks: [check], config, today: new Date('2024-01-01T00:00:00Z') });
+    const { findings } = await runChecks({ fleet, checks: [await checkFor(config)], config, today: new Date('2024-01-01T00:00:00Z') });
     const crashes = findings.filter((finding) => finding.ruleId === 'internal-error');
     if (crashes.length > 0) throw new RuleTesterError(`${ruleId} threw:\n${crashes.map(describeFinding).join('\n')}`);
     const diagnostics = findings.filter((finding) => finding.ruleId !== ruleId && finding.ruleId !== 'skipped-file');
@@ -147,6 +175,7 @@ export function ruleTester(check: Check): RuleTester {
 
 function assertCaseShape(testCase: Case): void {
   if (testCase.name.trim() === '') throw new RuleTesterError('every case needs a name');
+  if (testCase.config !== undefined && 'rules' in testCase.config) throw new RuleTesterError(`case "${testCase.name}": give the rule's settings as options, not config.rules`);
   const hasRepos = testCase.repos !== undefined;
   const hasFiles = testCase.files !== undefined;
   if (hasRepos === hasFiles) throw new RuleTesterError(`case "${testCase.name}": give either repos or files, not ${hasRepos ? 'both' : 'neither'}`);
@@ -178,6 +207,16 @@ function compare(expected: ExpectedFinding, finding: Finding, defaultRepo: strin
   for (const part of asList(expected.messageExcludes)) {
     if (finding.message.includes(part)) mismatches.push(`message must not include ${JSON.stringify(part)}`);
   }
+  if (expected.related !== undefined) {
+    const related = finding.related ?? [];
+    if (related.length !== expected.related.length) mismatches.push(`related: expected ${expected.related.length} location(s), got ${related.length}`);
+    expected.related.forEach((want, index) => {
+      const got = related[index];
+      field(`related[${index}].repo`, want.repo, got?.repo);
+      field(`related[${index}].file`, want.file, got?.file);
+      field(`related[${index}].line`, want.line, got?.range?.startLine);
+    });
+  }
   return mismatches;
 }
 
@@ -193,5 +232,6 @@ function asList(value: string | readonly string[] | undefined): readonly string[
 
 function describeFinding(finding: Finding): string {
   const range = finding.range ? `:${finding.range.startLine}:${finding.range.startColumn}` : '';
-  return `  ${finding.repo}/${finding.file ?? ''}${range} ${finding.severity} [${finding.ruleId}] ${finding.message}`;
+  const related = (finding.related ?? []).map((location) => ` -> ${location.repo}/${location.file}:${location.range?.startLine ?? '-'}`).join('');
+  return `  ${finding.repo}/${finding.file ?? ''}${range} ${finding.severity} [${finding.ruleId}] ${finding.message}${related}`;
 }

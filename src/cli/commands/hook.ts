@@ -1,21 +1,31 @@
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { simpleGit } from 'simple-git';
 import { packageRoot } from '../../package.js';
 import { stderr } from '../output.js';
-import { EXIT, UsageError } from '../../usage-error.js';
+import { EXIT } from '../../exit-codes.js';
+import { UsageError } from '../../usage-error.js';
+import { parseCommand, type CommandSpec } from '../options.js';
 
-export const HOOK_USAGE = `fleetlint hook install [<repo-dir>] [--force] [-- <lint options>]
+/**
+ * What both hooks run, this one and the pre-commit framework's (.pre-commit-hooks.yaml `entry`, kept equal by a
+ * test): the staged content's findings that are new against HEAD, so old findings nobody touched block no commit.
+ */
+export const HOOK_LINT_ARGS = ['lint', '--staged', '--since', 'HEAD'] as const;
 
-Writes .git/hooks/pre-commit (or into core.hooksPath when set): a small script that runs
-"fleetlint lint --staged" plus any lint options given after "--" (such as --snapshot <file>).
-An existing hook that fleetlint did not write is kept unless --force (then it is saved as pre-commit.orig).`;
+export const HOOK: CommandSpec<'force'> = {
+  name: 'hook',
+  summary: 'install the pre-commit hook',
+  synopsis: ['fleetlint hook install [<repo-dir>] [--force] [-- <lint options>]'],
+  description: `Writes .git/hooks/pre-commit (or into core.hooksPath when set): a small script that runs
+"fleetlint ${HOOK_LINT_ARGS.join(' ')}" plus any lint options given after "--" (such as --snapshot <file>): the
+findings the commit adds, as the pre-commit framework's hook reports them. An existing hook that fleetlint did not
+write is kept unless --force (then it is saved as pre-commit.orig).`,
+  groups: [{ options: ['force'] }],
+};
 
 /** The line that tells fleetlint's own hook from any other: an install may replace a hook that has it. */
 export const HOOK_MARKER = '# fleetlint-managed-hook: written by `fleetlint hook install`; edits are lost on the next install';
-
-const OPTIONS = { force: { type: 'boolean', default: false } } as const;
 
 export async function hook(argv: string[]): Promise<number> {
   const [action, ...rest] = argv;
@@ -23,7 +33,7 @@ export async function hook(argv: string[]): Promise<number> {
   const separator = rest.indexOf('--');
   const own = separator === -1 ? rest : rest.slice(0, separator);
   const lintArgs = separator === -1 ? [] : rest.slice(separator + 1);
-  const { values, positionals } = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommand(HOOK, own);
   if (positionals.length > 1) throw new UsageError('hook install takes at most one repository folder');
 
   const dir = resolve(positionals[0] ?? '.');
@@ -31,7 +41,7 @@ export async function hook(argv: string[]): Promise<number> {
   const path = join(hooksDir, 'pre-commit');
   const existing = await readFile(path, 'utf8').catch(() => undefined);
   if (existing !== undefined && !existing.includes(HOOK_MARKER)) {
-    if (!values.force) {
+    if (values.force !== true) {
       stderr(`fleetlint: ${path} exists and was not written by fleetlint; not replaced. Pass --force to replace it (it is kept as pre-commit.orig), or call "fleetlint lint --staged" from it.`);
       return EXIT.usage;
     }
@@ -68,11 +78,11 @@ async function hooksFolder(dir: string): Promise<string> {
  */
 export function hookScript(lintArgs: readonly string[]): string {
   const bin = join(packageRoot(), 'bin', 'fleetlint.js');
-  const args = ['lint', '--staged', ...lintArgs].map(shellQuote).join(' ');
+  const args = [...HOOK_LINT_ARGS, ...lintArgs].map(shellQuote).join(' ');
   return [
     '#!/bin/sh',
     HOOK_MARKER,
-    '# Checks what is staged for commit with fleetlint. Skip once with: git commit --no-verify',
+    '# Checks what the commit changes (findings new against HEAD) with fleetlint. Skip once with: git commit --no-verify',
     'if [ -x node_modules/.bin/fleetlint ]; then exec node_modules/.bin/fleetlint ' + args + '; fi',
     'if command -v fleetlint >/dev/null 2>&1; then exec fleetlint ' + args + '; fi',
     `exec ${shellQuote(process.execPath)} ${shellQuote(bin)} ${args}`,

@@ -1,89 +1,127 @@
 import { stat } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { simpleGit } from 'simple-git';
 import type { FileSource } from '../../sources/file-source.js';
 import { GitIndexSource } from '../../sources/git-index.js';
+import { GitTreeSource } from '../../sources/git-tree.js';
+import { MemorySource } from '../../sources/memory.js';
+import { OverlaySource } from '../../sources/overlay.js';
 import { WorkingTreeSource } from '../../sources/working-tree.js';
 import { configure } from '../configure.js';
-import { inBatch, resolveBatch } from '../file-batch.js';
+import { inBatch, repoPath, resolveBatch } from '../file-batch.js';
 import { finish } from '../finish.js';
 import { locateTarget, openFleetContext } from '../../run/fleet-context.js';
-import { parseFormats } from '../formats.js';
-import { shouldColor } from '../output.js';
+import { checkChange } from '../../run/change.js';
+import { compareFindings } from '../../model/finding-order.js';
 import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
-import { parseFailOn } from './audit.js';
+import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec } from '../options.js';
+import { UsageError } from '../../usage-error.js';
 
-export const LINT_USAGE = `fleetlint lint [<repo-dir>] [options] [files...]
+export const LINT: CommandSpec<LintOption> = {
+  name: 'lint',
+  summary: 'check one repository (the hooks: --staged --since HEAD)',
+  synopsis: ['fleetlint lint [<repo-dir>] [options] [files...]', 'fleetlint lint [<repo-dir>] - --stdin-filename <path> [options]'],
+  description: `Checks one repository: its working tree, or with --staged what is staged for commit. With --since <ref>, only what
+changed since that commit: the findings that are new against it (the pre-commit hooks pass --staged --since HEAD,
+so a commit is blocked only by what it changes). Files (absolute or relative to the working directory) limit the
+findings to those files; findings that belong to no file are reported with the batch that holds the repo's first
+staged file, so batches add up. '-' reads one file's text from stdin (an editor's unsaved buffer) in place of
+--stdin-filename, and reports that file's findings.`,
+  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS, 'baseline'] }],
+  footer: 'Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked; one line says which.',
+};
 
-Checks one repository: its working tree, or with --staged what is staged for commit (the pre-commit hook).
-Files (absolute or relative to the working directory) limit the findings to those files; findings that
-belong to no file are reported with the batch that holds the repo's first staged file, so batches add up.
-
-  --staged                   check the git index, not the working tree
-  --fleet <fleet-root>       the rest of the fleet, for cross-repo checks and project includes
-                             (this repo replaces the fleet's copy of itself); a snapshot file works too
-  --snapshot <file>          a fleet snapshot written by audit --write-snapshot, instead of --fleet
-  --repo-id <id>             the repo's id in the fleet (default: its path under --fleet, else from the
-                             origin remote and the fleet's group, else the folder name)
-  --config <file>            fleetlint.config.yaml (default: in the fleet root, else in the repo)
-  --format <name>[=<path>]   text (default), json, sarif, junit, codequality; repeatable
-  --fail-on <level>          error (default), warning, note or never
-  --baseline <file>          report only findings whose fingerprints are not in it
-
-Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked:
-a note says so for each.`;
-
-const OPTIONS = {
-  staged: { type: 'boolean', default: false },
-  fleet: { type: 'string' },
-  snapshot: { type: 'string' },
-  'repo-id': { type: 'string' },
-  config: { type: 'string' },
-  format: { type: 'string', multiple: true },
-  'fail-on': { type: 'string', default: 'error' },
-  baseline: { type: 'string' },
-} as const;
+type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'baseline' | (typeof OUTPUT_OPTIONS)[number];
 
 export async function lint(argv: string[]): Promise<number> {
   const startedAt = performance.now();
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
-  const failOn = parseFailOn(values['fail-on']);
-  const formats = parseFormats(values.format ?? []);
+  const { values, positionals } = parseCommand(LINT, argv);
+  const settings = outputSettings(values);
   // pre-commit passes files only; a folder first is the repository to check.
   const first = positionals[0];
-  const firstIsFolder = first !== undefined && (await stat(first).catch(() => undefined))?.isDirectory() === true;
-  const folder = firstIsFolder ? first : undefined;
-  const files = firstIsFolder ? positionals.slice(1) : positionals;
+  const firstInfo = first === undefined || first === '-' ? undefined : await stat(first).catch(() => undefined);
+  if (first !== undefined && first !== '-' && !firstInfo) throw new UsageError(`lint ${first}: no such file or folder`);
+  const folder = firstInfo?.isDirectory() === true ? first : undefined;
+  const files = folder !== undefined ? positionals.slice(1) : positionals;
+  const fromStdin = files.includes('-');
+  if (fromStdin && files.length > 1) throw new UsageError("lint -: '-' (stdin) is the only file of the run; give no other files");
+  if (fromStdin && values['stdin-filename'] === undefined) throw new UsageError('lint -: give --stdin-filename <path>, the path in the repository the text on stdin stands for');
+  if (!fromStdin && values['stdin-filename'] !== undefined) throw new UsageError("--stdin-filename goes with '-' as the file (the text on stdin)");
+  if (fromStdin && values.staged) throw new UsageError("lint -: the text on stdin replaces a working-tree file; --staged checks the git index instead");
+  for (const file of files) {
+    if (file !== '-' && !(await stat(file).catch(() => undefined))) throw new UsageError(`lint: ${file}: no such file or folder`);
+  }
 
   const timings: Record<string, number> = {};
   let started = performance.now();
   const context = await openFleetContext({ fleet: values.fleet, snapshot: values.snapshot });
-  const target = await locateTarget(context, folder, { repoId: values['repo-id'], requireGit: values.staged });
+  // A folder of a --fleet root may have no .git of its own (a fleet kept in one repository); anything else must be
+  // a git repository: outside one, "no problems" would be a guess about the wrong folder.
+  const target = await locateTarget(context, folder, { repoId: values['repo-id'], requireGit: values.staged === true || values.since !== undefined || context.mode !== 'root' });
   // An explicit --config must exist; the default is looked for in the fleet root, else in the repo.
   const configFolder = context.mode === 'root' && context.location !== undefined ? context.location : target.dir;
   const { config, checks } = await configure(values.config, configFolder);
   timings.setup = performance.now() - started;
 
+  const tree = (): WorkingTreeSource =>
+    new WorkingTreeSource(target.dir, { boundary: target.insideRoot && context.location !== undefined ? context.location : target.dir, nestedRepoDirs: target.nestedRepoDirs });
+  const stdinPath = fromStdin ? await repoPath(target.dir, resolve(values['stdin-filename'] ?? '')) : undefined;
+  if (fromStdin && stdinPath === undefined) throw new UsageError(`--stdin-filename ${values['stdin-filename'] ?? ''} is not a path in the repository at ${target.dir}`);
   const source: FileSource & { close?: () => void } = values.staged
     ? new GitIndexSource(target.dir)
-    : new WorkingTreeSource(target.dir, { boundary: target.insideRoot && context.location !== undefined ? context.location : target.dir, nestedRepoDirs: target.nestedRepoDirs });
+    : stdinPath !== undefined
+      ? new OverlaySource(tree(), { [stdinPath]: await readStdin() })
+      : tree();
+  const sinceCommit = values.since === undefined ? undefined : await commitOrEmpty(target.dir, values.since);
+  const base: (FileSource & { close?: () => void }) | undefined =
+    sinceCommit === undefined ? undefined : sinceCommit === EMPTY ? new MemorySource({}) : new GitTreeSource(target.dir, sinceCommit);
   try {
     started = performance.now();
-    const fleet = await loadFleetWith(context, target.id, source, target.dir, config);
-    timings.model = performance.now() - started;
-    started = performance.now();
-    const result = await checkRepos(fleet, { repoIds: new Set([target.id]), target: target.id, checks, config, fleetLoaded: context.mode !== 'none' });
-    const batch = await resolveBatch(target.dir, files, { staged: values.staged, source });
+    let result;
+    if (base) {
+      const change = await checkChange({ context, target, base, head: source, config, checks, withConsumers: false });
+      // The skip notes stay (as one line in the text output): what the hook could not check is said, not hidden.
+      const notChecked = change.head.findings.filter((finding) => finding.data?.kind === 'skipped');
+      result = { ...change.head, findings: [...change.added, ...notChecked].sort(compareFindings) };
+    } else {
+      const fleet = await loadFleetWith(context, target.id, source, target.dir, config);
+      timings.model = performance.now() - started;
+      started = performance.now();
+      result = await checkRepos(fleet, { repoIds: new Set([target.id]), target: target.id, checks, config, fleetLoaded: context.mode !== 'none' });
+    }
+    const batch = stdinPath !== undefined ? { files: new Set([stdinPath]), reportsRepoLevel: false } : await resolveBatch(target.dir, files, { staged: values.staged === true, source });
     timings.checks = performance.now() - started;
     return await finish({ ...result, findings: result.findings.filter((finding) => inBatch(finding, batch)) }, [target.id], {
+      ...settings,
       command: 'lint',
-      formats,
-      failOn,
       ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
-      color: shouldColor(),
       startedAt,
       phaseTimings: timings,
     });
   } finally {
     source.close?.();
+    base?.close?.();
   }
+}
+
+/** The commit before the first has no tree: everything staged for it is new. */
+const EMPTY = Symbol('no commit yet');
+
+async function commitOrEmpty(dir: string, ref: string): Promise<string | typeof EMPTY> {
+  if (ref.startsWith('-')) throw new UsageError(`--since ${ref}: not a git ref`);
+  const git = simpleGit({ baseDir: dir });
+  const sha = await git
+    .revparse(['--verify', '--quiet', `${ref}^{commit}`])
+    .then((output) => output.trim())
+    .catch(() => '');
+  if (/^[0-9a-f]{40,64}$/.test(sha)) return sha;
+  // HEAD in a repository without commits yet (the first commit): nothing to compare with.
+  if (ref === 'HEAD' && (await git.raw(['rev-list', '-n', '1', '--all']).catch(() => '')).trim() === '') return EMPTY;
+  throw new UsageError(`--since ${ref} is not a commit in ${dir}`);
+}
+
+async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
+  return Buffer.concat(chunks);
 }

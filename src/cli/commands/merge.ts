@@ -1,47 +1,35 @@
-import { parseArgs } from 'node:util';
 import { writeSnapshot } from '../../crawl/snapshot.js';
 import { runChecks } from '../../engine/runner.js';
 import { threadsFor } from '../../run/build-in-threads.js';
 import { toolVersion } from '../../package.js';
 import { auditFacts, writeAuditOutput } from '../audit-output.js';
 import { configure } from '../configure.js';
-import { parseFormats } from '../formats.js';
+import { outputSettings, parseCommand, type CommandSpec } from '../options.js';
 import { fleetOfFragments, FragmentError, readFragment, type Fragment } from '../../run/fragment.js';
 import { Progress } from '../progress.js';
 import { checksHash, RepoResults, stableJson } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
-import { parseFailOn } from './audit.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 
-export const MERGE_USAGE = `fleetlint merge <fragment>... [options]
-
-Combines the fragments of a sharded audit (audit --shard i/n --write-fragment <file>) into one run: rebuilds the
+export const MERGE: CommandSpec<(typeof REPORT_OPTIONS)[number]> = {
+  name: 'merge',
+  summary: 'combine the fragments of a sharded audit and report',
+  synopsis: ['fleetlint merge <fragment>... [options]'],
+  description: `Combines the fragments of a sharded audit (audit --shard i/n --write-fragment <file>) into one run: rebuilds the
 fleet from the fragments' files, runs the fleet-wide checks once, takes each repository's repo-scope results from
-its fragment, and writes the reports. Every shard's fragment must be given.
-
-  --config <file>            fleetlint.config.yaml (default: ./fleetlint.config.yaml); the shards' config
-  --format <name>[=<path>]   text (default), json, sarif, junit, codequality, html, markdown; repeatable
-  --sarif-per-repo <dir>     also write one SARIF file per repository
-  --fail-on <level>          error (default), warning, note or never
-  --baseline <file>          report only findings whose fingerprints are not in it
-  --write-baseline <file>    write the fingerprints of this run's findings
-  --write-snapshot <file>    write the fleet snapshot that lint --snapshot and mr --fleet read
-  --previous <json>          a previous --format json report, for what is new and fixed
-  --report-label <text>      a line under the html and markdown reports' title
-  --stats <file>             write counts and timings as JSON
-  --quiet                    no summary on stderr`;
-
-const OPTIONS = REPORT_OPTIONS;
+its fragment, and writes the reports. Every shard's fragment must be given; --config is the shards' config
+(default: ./fleetlint.config.yaml).`,
+  groups: [{ options: REPORT_OPTIONS }],
+};
 
 export async function merge(argv: string[]): Promise<number> {
   const startedAt = performance.now();
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommand(MERGE, argv);
   if (positionals.length === 0) throw new UsageError('merge needs the fragment files written by audit --write-fragment');
-  const failOn = parseFailOn(values['fail-on']);
-  const formats = parseFormats(values.format ?? []);
-  const progress = new Progress({ quiet: values.quiet });
+  const settings = outputSettings(values);
+  const progress = new Progress({ quiet: settings.quiet });
   const timings: Record<string, number> = {};
 
   let started = performance.now();
@@ -69,16 +57,16 @@ export async function merge(argv: string[]): Promise<number> {
   started = performance.now();
   const { fleet, stored } = await fleetOfFragments(fragments, { providers: config.providers, scanners: config.scanners });
   timings.model = performance.now() - started;
-  if (!values.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
+  if (!settings.quiet) progress.log(`${modelSummary(fleet)}\n  merged ${fragments.length} ${fragments.length === 1 ? 'fragment' : 'fragments'}`);
   if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet);
 
   started = performance.now();
   const results = new RepoResults({ stored: (id) => stored.get(id) });
   const result = await runChecks({ fleet, checks, config, threads: threadsFor(fleet.repos.length), stored: results });
   timings.checks = performance.now() - started;
-  if (!values.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
+  if (!settings.quiet) progress.log(`  repo-scope checks: ${results.stats.evaluated} evaluated here, ${results.stats.reused} from the fragments`);
 
-  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, { formats, failOn, startedAt, phaseTimings: timings }));
+  const code = await writeAuditOutput(result, fleet.repos.map((repo) => repo.id), auditFacts(fleet, config, checks), reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }));
   if (values.stats !== undefined) {
     await writeStats(values.stats, { fragments: fragments.length, repos: { loaded: fleet.repos.length }, checks: results.stats, phases: timings });
   }

@@ -1,49 +1,31 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { simpleGit } from 'simple-git';
 import type { RunResult } from '../../engine/runner.js';
 import type { Finding, Severity } from '../../model/findings.js';
 import { renderReport, type ReportInput } from '../../report/index.js';
 import { GitTreeSource } from '../../sources/git-tree.js';
-import { consumersIn } from '../../run/blast-radius.js';
 import { configure } from '../configure.js';
-import { failing } from '../finish.js';
-import { CachedSource, locateTarget, openFleetContext, type FleetContext } from '../../run/fleet-context.js';
-import { parseFormats, type FormatRequest } from '../formats.js';
-import { shouldColor } from '../output.js';
-import { checkRepos, loadFleetWith } from '../../run/repo-run.js';
-import { EXIT, UsageError } from '../../usage-error.js';
+import { exitCode, reported } from '../finish.js';
+import { locateTarget, openFleetContext, type FleetContext, type TargetRepo } from '../../run/fleet-context.js';
+import { checkChange } from '../../run/change.js';
+import { OUTPUT_OPTIONS, outputSettings, parseCommand, type CommandSpec, type OutputSettings } from '../options.js';
+import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
-import { parseFailOn } from './audit.js';
 
-export const MR_USAGE = `fleetlint mr [<repo-dir>] [options]
-
-Checks a merge request: the repository at HEAD against its base, failing on findings the change adds.
+export const MR: CommandSpec<MrOption> = {
+  name: 'mr',
+  summary: 'check a merge request: new findings here and in consumers',
+  synopsis: ['fleetlint mr [<repo-dir>] [options]'],
+  description: `Checks a merge request: the repository at HEAD against its base, failing on findings the change adds.
 With --fleet, also the repositories that consume this one (include its CI templates, deploy its files,
-depend on its Applications), each with the fleet holding this repo at HEAD and at the base.
+depend on its Applications), each with the fleet holding this repo at HEAD and at the base. Reports hold the
+new findings; other repositories' paths are prefixed with their repo id.`,
+  groups: [{ options: ['base', 'fleet', 'snapshot', 'repo-id', ...OUTPUT_OPTIONS] }],
+};
 
-  --base <ref>               the base to compare with (default: $CI_MERGE_REQUEST_DIFF_BASE_SHA, else
-                             origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME)
-  --fleet <root|snapshot>    the rest of the fleet: a fleet root folder or an audit --write-snapshot file
-  --snapshot <file>          the same as --fleet with a snapshot file
-  --repo-id <id>             the repo's id in the fleet (default: from the fleet root, the origin remote
-                             and the fleet's group, else the folder name)
-  --config <file>            fleetlint.config.yaml (default: in the fleet root, else in the repo)
-  --format <name>[=<path>]   text (default), json, sarif, junit, codequality; repeatable; reports hold
-                             the new findings, other repos' paths prefixed with their repo id
-  --fail-on <level>          error (default), warning, note or never: new findings at or above it fail`;
-
-const OPTIONS = {
-  base: { type: 'string' },
-  fleet: { type: 'string' },
-  snapshot: { type: 'string' },
-  'repo-id': { type: 'string' },
-  config: { type: 'string' },
-  format: { type: 'string', multiple: true },
-  'fail-on': { type: 'string', default: 'error' },
-} as const;
+type MrOption = 'base' | 'fleet' | 'snapshot' | 'repo-id' | (typeof OUTPUT_OPTIONS)[number];
 
 /** What a merge request changes: findings it adds and fixes, and the consumers it breaks. */
 export interface MrOutcome {
@@ -59,14 +41,15 @@ export interface MrOutcome {
   /** Rule ids that were not checked for want of fleet facts (from the notes). */
   skipped: string[];
   rules: RunResult['rules'];
+  /** Said before the findings: a --repo-id the fleet does not know. */
+  warnings: string[];
 }
 
 export async function mr(argv: string[]): Promise<number> {
   const startedAt = performance.now();
-  const { values, positionals } = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  const { values, positionals } = parseCommand(MR, argv);
   if (positionals.length > 1) throw new UsageError('mr takes at most one repository folder');
-  const failOn = parseFailOn(values['fail-on']);
-  const formats = parseFormats(values.format ?? []);
+  const settings = outputSettings(values);
   const baseRef = baseRefFrom(values.base, process.env);
 
   const context = await openFleetContext({ fleet: values.fleet, snapshot: values.snapshot });
@@ -77,41 +60,38 @@ export async function mr(argv: string[]): Promise<number> {
   const configFolder = context.mode === 'root' && context.location !== undefined ? context.location : target.dir;
   const { config, checks } = await configure(values.config, configFolder);
 
-  // The rest of the fleet is the same on both sides: read once.
-  const shared: FleetContext = { ...context, repos: context.repos.map((repo) => ({ id: repo.id, source: new CachedSource(repo.source) })) };
   const headSource = new GitTreeSource(target.dir, head);
   const baseSource = new GitTreeSource(target.dir, base);
   try {
-    const headFleet = await loadFleetWith(shared, target.id, headSource, target.dir, config);
-    const baseFleet = await loadFleetWith(shared, target.id, baseSource, target.dir, config);
-    const fleetLoaded = context.mode !== 'none';
-    const consumers = fleetLoaded ? consumersIn([headFleet, baseFleet], target.id) : undefined;
-    const repoIds = new Set([target.id, ...(consumers?.keys() ?? [])]);
-    const run = { repoIds, target: target.id, checks, config, fleetLoaded };
-    const headResult = await checkRepos(headFleet, run);
-    const baseResult = await checkRepos(baseFleet, run);
-
-    // A rule skipped on either side (no fleet facts) is not compared: its findings on the other side are no news.
-    const skipped = new Set([...skippedRules(baseResult), ...skippedRules(headResult)]);
-    const { added, fixed } = compareRuns(baseResult, headResult);
-    const compared = (finding: Finding): boolean => !(finding.repo === target.id && skipped.has(finding.ruleId));
+    const change = await checkChange({ context, target, base: baseSource, head: headSource, config, checks, withConsumers: true });
     const outcome: MrOutcome = {
       repo: target.id,
       head,
       base,
       baseRef,
-      added: added.filter(compared),
-      fixed: fixed.filter(compared),
-      ...(consumers ? { consumers } : {}),
-      skipped: [...skipped].sort(),
-      rules: headResult.rules,
+      added: change.added,
+      fixed: change.fixed,
+      ...(change.consumers ? { consumers: change.consumers } : {}),
+      skipped: change.skipped,
+      rules: change.head.rules,
+      warnings: unknownRepoWarning(context, target),
     };
-    await writeReports(outcome, formats, { color: shouldColor(), durationMs: performance.now() - startedAt, headResult });
-    return failing(outcome.added, failOn) ? EXIT.findings : EXIT.ok;
+    await writeReports(outcome, settings, { durationMs: performance.now() - startedAt, headResult: change.head });
+    return exitCode(outcome.added, settings);
   } finally {
     headSource.close();
     baseSource.close();
   }
+}
+
+/**
+ * A --repo-id (or an id from the origin remote) that the fleet does not hold: the repository is checked as a new
+ * one, so nothing consumes it and the fleet's copy of it, if it has one under another id, is checked twice.
+ */
+export function unknownRepoWarning(context: FleetContext, target: Pick<TargetRepo, 'id' | 'idFrom'>): string[] {
+  if (context.mode === 'none' || context.repos.some((repo) => repo.id === target.id)) return [];
+  const source = context.mode === 'snapshot' ? 'snapshot' : 'fleet root';
+  return [`${target.id} (${target.idFrom === '--repo-id' ? 'from --repo-id' : `from the ${target.idFrom}`}) is not a repository of the ${source} ${context.location ?? ''}: it is checked as a new repository, and no consumers are found; check the id`];
 }
 
 /** The base from the option, else from GitLab's merge-request pipeline variables. */
@@ -138,22 +118,6 @@ async function commitOf(dir: string, ref: string, what: string): Promise<string>
   throw new UsageError(`${what} ${ref} is not a commit in ${dir}${hint}`);
 }
 
-/** New findings (in head, not in base, by fingerprint; suppressed ones never count) and fixed ones (gone from head). */
-export function compareRuns(base: RunResult, head: RunResult): { added: Finding[]; fixed: Finding[] } {
-  const active = (findings: readonly Finding[]): Finding[] => findings.filter((finding) => !finding.suppression);
-  const baseActive = new Set(active(base.findings).map((finding) => finding.fingerprint));
-  const headAll = new Set(head.findings.map((finding) => finding.fingerprint));
-  return {
-    added: active(head.findings).filter((finding) => !baseActive.has(finding.fingerprint)),
-    fixed: active(base.findings).filter((finding) => !headAll.has(finding.fingerprint)),
-  };
-}
-
-/** Rules a run left out for want of fleet facts: the ones its skip notes name. */
-function skippedRules(result: RunResult): string[] {
-  return result.findings.filter((finding) => finding.data?.kind === 'skipped').map((finding) => finding.ruleId);
-}
-
 /** Consumers with new warnings or errors: the repos this merge request would break. */
 export function brokenConsumers(outcome: MrOutcome): Map<string, Finding[]> {
   const broken = new Map<string, Finding[]>();
@@ -164,16 +128,23 @@ export function brokenConsumers(outcome: MrOutcome): Map<string, Finding[]> {
   return broken;
 }
 
-async function writeReports(outcome: MrOutcome, formats: readonly FormatRequest[], options: { color: boolean; durationMs: number; headResult: RunResult }): Promise<void> {
+async function writeReports(outcome: MrOutcome, settings: OutputSettings, options: { durationMs: number; headResult: RunResult }): Promise<void> {
+  const added = reported(outcome.added, settings);
   const input: ReportInput = {
-    result: { ...options.headResult, findings: outcome.added },
+    result: { ...options.headResult, findings: added },
     toolVersion: toolVersion(),
     repos: [outcome.repo],
     command: 'mr',
     durationMs: options.durationMs,
+    ...(settings.docsUrl !== undefined ? { docsBaseUrl: settings.docsUrl } : {}),
   };
-  for (const request of formats) {
-    const text = request.format === 'text' ? renderMrText(outcome, request.path === undefined && options.color) : renderReport(request.format, input);
+  // JUnit lists every rule per repository: the ones left out for want of fleet facts are skipped, not passed.
+  const notChecked = options.headResult.findings.filter((finding) => finding.data?.kind === 'skipped');
+  for (const request of settings.formats) {
+    const text =
+      request.format === 'text'
+        ? renderMrText({ ...outcome, added, fixed: reported(outcome.fixed, settings) }, request.path === undefined && settings.color)
+        : renderReport(request.format, request.format === 'junit' ? { ...input, result: { ...input.result, findings: [...added, ...notChecked] } } : input);
     if (request.path === undefined) {
       process.stdout.write(text);
     } else {
@@ -190,8 +161,9 @@ export function renderMrText(outcome: MrOutcome, color = false): string {
   const baseLabel = outcome.baseRef === outcome.base ? short(outcome.base) : `${outcome.baseRef} (${short(outcome.base)})`;
   const blocks: string[] = [paint.bold(`fleetlint mr: ${outcome.repo} at ${short(outcome.head)} against ${baseLabel}`)];
 
-  if (outcome.added.length > 0) blocks.push([paint.bold(`New problems (${outcome.added.length}):`), ...findingLines(outcome.added, paint, true)].join('\n'));
-  if (outcome.fixed.length > 0) blocks.push([paint.bold(`Fixed by this merge request (${outcome.fixed.length}):`), ...findingLines(outcome.fixed, paint, false)].join('\n'));
+  if (outcome.warnings.length > 0) blocks.push(outcome.warnings.map((warning) => paint.yellow(`Warning: ${warning}`)).join('\n'));
+  if (outcome.added.length > 0) blocks.push([paint.bold(`New problems (${outcome.added.length}):`), ...findingLines(outcome.added, outcome.repo, paint, true)].join('\n'));
+  if (outcome.fixed.length > 0) blocks.push([paint.bold(`Fixed by this merge request (${outcome.fixed.length}):`), ...findingLines(outcome.fixed, outcome.repo, paint, false)].join('\n'));
 
   const broken = brokenConsumers(outcome);
   if (broken.size > 0) {
@@ -226,20 +198,24 @@ export function renderMrText(outcome: MrOutcome, color = false): string {
   return `${blocks.join('\n\n')}\n`;
 }
 
-/** One aligned line per finding: `repo/file:line:col  severity  message  rule`, the repo prefixed as in the reports. */
-function findingLines(findings: readonly Finding[], paint: ChalkInstance, showSeverity: boolean): string[] {
+/**
+ * One line per finding: `file:line:col  severity  message  rule`. This repository's paths are as in the repository;
+ * another repository's (a consumer's) are prefixed with its id. Locations are aligned; messages are not padded, so
+ * a long message makes no line longer than itself.
+ */
+function findingLines(findings: readonly Finding[], own: string, paint: ChalkInstance, showSeverity: boolean): string[] {
   const rows = findings.map((finding) => {
-    const file = finding.file === undefined || finding.file === '' ? '' : `/${finding.file}${finding.range ? `:${finding.range.startLine}:${finding.range.startColumn}` : ''}`;
-    return { location: visible(`${finding.repo}${file}`), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId };
+    const position = finding.range ? `:${finding.range.startLine}:${finding.range.startColumn}` : '';
+    const file = finding.file === undefined || finding.file === '' ? undefined : `${finding.file}${position}`;
+    const location = finding.repo === own ? (file ?? '-') : file === undefined ? finding.repo : `${finding.repo}/${file}`;
+    return { location: visible(location), severity: finding.severity, message: visible(finding.message), ruleId: finding.ruleId };
   });
-  const width = (pick: (row: (typeof rows)[number]) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
-  const [locationWidth, messageWidth] = [width((row) => row.location), width((row) => row.message)];
+  const locationWidth = rows.reduce((max, row) => Math.max(max, row.location.length), 0);
   return rows.map((row) =>
     [
       `  ${paint.dim(row.location.padEnd(locationWidth))}`,
       ...(showSeverity ? [SEVERITY_COLOR[row.severity](paint)(row.severity.padEnd(7))] : []),
-      row.message.padEnd(messageWidth),
-      paint.dim(row.ruleId),
+      `${row.message}  ${paint.dim(row.ruleId)}`,
     ].join('  '),
   );
 }

@@ -96,7 +96,7 @@ export class ConftestPolicies {
 
   /** Parses a YAML file and evaluates each of its documents. */
   evaluateYaml(file: string, text: string): ConftestEvaluation {
-    const documents = parseAllDocuments(text).map((doc, index) => ({ index, broken: doc.errors.length > 0, value: doc.errors.length > 0 ? undefined : doc.toJS() as unknown }));
+    const documents = parseAllDocuments(text, { logLevel: 'error' }).map((doc, index) => ({ index, broken: doc.errors.length > 0, value: doc.errors.length > 0 ? undefined : doc.toJS() as unknown }));
     return this.evaluateDocuments(file, documents);
   }
 

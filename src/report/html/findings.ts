@@ -22,7 +22,7 @@ export function findingsSection(summary: AuditSummary): string {
       .join(', ');
     blocks.push(`<details id="${anchor(group.repo)}" data-repo="${esc(group.repo)}"${counts.error > 0 ? ' open' : ''}>
 <summary><span class="repo">${esc(group.label)}</span> — ${label}</summary>
-${findingTable(shown, false)}
+${findingTable(shown, false, ruleLinks(summary))}
 </details>`);
   }
   const cut = total > HTML_MAX_FINDINGS ? `<p class="note">The first ${HTML_MAX_FINDINGS} of ${total} findings are listed; the JSON and SARIF reports have them all.</p>\n` : '';
@@ -32,10 +32,20 @@ ${total === 0 ? '<p class="empty">No unsuppressed findings.</p>' : cut + blocks.
 </section>`;
 }
 
-export function findingTable(findings: readonly Finding[], withRepo: boolean, id?: string): string {
+/** Each rule's docs page, for the rule cell of a finding (the rules with findings have their docs URL in byRule). */
+export function ruleLinks(summary: AuditSummary): ReadonlyMap<string, string> {
+  return new Map(summary.byRule.flatMap((row) => (row.docsUrl === undefined ? [] : [[row.ruleId, row.docsUrl] as const])));
+}
+
+function ruleCell(ruleId: string, links: ReadonlyMap<string, string>): string {
+  const url = links.get(ruleId);
+  return `<td class="rule">${url === undefined ? esc(ruleId) : `<a href="${esc(url)}">${esc(ruleId)}</a>`}</td>`;
+}
+
+export function findingTable(findings: readonly Finding[], withRepo: boolean, links: ReadonlyMap<string, string>, id?: string): string {
   const rows = findings.map((finding) => {
     const location = finding.file === undefined ? '' : finding.range ? `${finding.file}:${finding.range.startLine}:${finding.range.startColumn}` : finding.file;
-    return `<tr class="sev-${finding.severity}" data-fingerprint="${esc(finding.fingerprint)}"><td><span class="pill sev-${finding.severity}">${finding.severity}</span></td>${withRepo ? `<td class="repo">${esc(finding.repo === '.' ? '(fleet)' : finding.repo)}</td>` : ''}<td class="loc">${esc(location)}</td><td>${esc(finding.message)}</td><td class="rule">${esc(finding.ruleId)}</td></tr>`;
+    return `<tr class="sev-${finding.severity}" data-fingerprint="${esc(finding.fingerprint)}"><td><span class="pill sev-${finding.severity}">${finding.severity}</span></td>${withRepo ? `<td class="repo">${esc(finding.repo === '.' ? '(fleet)' : finding.repo)}</td>` : ''}<td class="loc">${esc(location)}</td><td>${esc(finding.message)}</td>${ruleCell(finding.ruleId, links)}</tr>`;
   });
   return `<table class="findings"${id !== undefined ? ` id="${id}"` : ''}>
 <thead><tr><th>Severity</th>${withRepo ? '<th>Repository</th>' : ''}<th>Location</th><th>Message</th><th>Rule</th></tr></thead>

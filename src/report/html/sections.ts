@@ -40,7 +40,7 @@ function trendText(now: Score, before: Score): string {
   return `<div class="trend ${direction}">${arrow} ${delta > 0 ? '+' : ''}${formatScore(delta)} since the previous run (${formatScore(before.value)})</div>`;
 }
 
-export function changesSection(changes: Changes): string {
+export function changesSection(changes: Changes, links: ReadonlyMap<string, string>): string {
   const extra: string[] = [];
   if (changes.suppressed > 0) extra.push(`${plural(changes.suppressed, 'finding')} of the previous run ${changes.suppressed === 1 ? 'is' : 'are'} now suppressed.`);
   if (changes.unknown > 0) extra.push(`${plural(changes.unknown, 'finding')} of the previous run ${changes.unknown === 1 ? 'is' : 'are'} in repositories this run could not audit: neither fixed nor open.`);
@@ -49,7 +49,7 @@ export function changesSection(changes: Changes): string {
 <p><strong class="new-count">${changes.added.length} new</strong> · <strong class="fixed-count">${changes.fixed.length} fixed</strong></p>
 ${extra.map((line) => `<p class="note">${line}</p>`).join('\n')}
 <h3>New</h3>
-${changes.added.length === 0 ? '<p class="empty">Nothing new.</p>' : findingTable(changes.added, true, 'new-findings')}
+${changes.added.length === 0 ? '<p class="empty">Nothing new.</p>' : findingTable(changes.added, true, links, 'new-findings')}
 <h3>Fixed</h3>
 ${changes.fixed.length === 0 ? '<p class="empty">Nothing fixed.</p>' : previousTable(changes.fixed)}
 </section>`;

@@ -181,7 +181,7 @@ function applyTemplatePatch(app: PlainMap, patch: string, params: Params, env: G
   }
   let value: unknown;
   try {
-    value = parseYaml(text);
+    value = parseYaml(text, { logLevel: 'error' });
   } catch {
     return 'the rendered patch is not YAML';
   }
@@ -247,7 +247,7 @@ function inlineValuesOf(repo: Repo, object: K8sObject, app: PlainMap, locator: V
     }
     let parsed: unknown;
     try {
-      parsed = parseYaml(values);
+      parsed = parseYaml(values, { logLevel: 'error' });
     } catch {
       continue;
     }

@@ -113,7 +113,7 @@ function listParams(spec: PlainMap, env: GeneratorEnv): Generated {
     params.push(flat);
   }
   if (typeof spec.elementsYaml === 'string') {
-    const parsed: unknown = parseYaml(spec.elementsYaml);
+    const parsed: unknown = parseYaml(spec.elementsYaml, { logLevel: 'error' });
     if (!Array.isArray(parsed) || !parsed.every(isMap)) return { ok: false, reason: 'elementsYaml is not a YAML list of maps', kind: 'list' };
     params.push(...parsed);
   }
@@ -176,7 +176,7 @@ function gitParams(spec: PlainMap, env: GeneratorEnv): Generated {
     if (text === undefined) return { ok: false, reason: `the git generator reads ${file}, which fleetlint could not read`, kind: 'git' };
     let content: unknown;
     try {
-      content = parseYaml(text);
+      content = parseYaml(text, { logLevel: 'error' });
     } catch {
       return { ok: false, reason: `the git generator reads ${file}, which is not YAML or JSON (ArgoCD fails on it too)`, kind: 'git' };
     }
