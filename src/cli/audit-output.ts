@@ -2,8 +2,7 @@
  * Writing an audit's reports, shared by `audit` and `merge`: the usual formats through finish(), and the audit
  * report (html, markdown), which also needs facts from the model and the previous run to compare with.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import type { Check } from '../engine/check.js';
 import type { FleetlintConfig } from '../engine/config-types.js';
 import { readBaseline } from '../engine/baseline.js';
@@ -13,7 +12,8 @@ import type { Finding } from '../model/findings.js';
 import type { Fleet } from '../model/types.js';
 import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/audit/facts.js';
 import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
-import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
+import { AUDIT_REPORT_FORMATS, reportChunks, type ReportInput } from '../report/index.js';
+import { writeReport } from './write-report.js';
 import { finish, reported, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
@@ -96,12 +96,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
     },
   };
   for (const request of requests) {
-    const text = renderReport(request.format, input);
-    if (request.path === undefined) process.stdout.write(text);
-    else {
-      await mkdir(dirname(request.path), { recursive: true });
-      await writeFile(request.path, text);
-    }
+    await writeReport(request.path, reportChunks(request.format, input));
   }
   return code;
 }
