@@ -3,7 +3,7 @@
  * `minio.secretKey` and `apiKey` hold secrets while `passwordKey`, `existingSecret` and
  * `tokenSecretRef` only name where a secret lives.
  */
-const CREDENTIAL_LAST_WORDS = new Set(['password', 'passwd', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'passphrase', 'passcode']);
+const CREDENTIAL_LAST_WORDS = new Set(['password', 'passwd', 'pass', 'pwd', 'secret', 'token', 'credential', 'credentials', 'apikey', 'passphrase', 'passcode']);
 const CREDENTIAL_LAST_TWO_WORDS = new Set([
   'api key',
   'access key',
@@ -24,6 +24,8 @@ const CREDENTIAL_LAST_TWO_WORDS = new Set([
   'auth key',
   // Rails' SECRET_KEY_BASE.
   'key base',
+  // RabbitMQ's shared secret between nodes.
+  'erlang cookie',
 ]);
 /** Single words that end in a credential word: `PGPASSWORD`, `rootpassword`, `MYSQL_PWD` splits well already. */
 const CREDENTIAL_SUFFIX = /(?:password|passwd|passphrase)$/;
@@ -44,7 +46,7 @@ export function lastWord(key: string): string {
 }
 
 /** Every credential word above holds one of these: a key without any is not one (most keys, cheaply). */
-export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key/i;
+export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key|cookie/i;
 
 /**
  * Whether a key names a credential. Dotted keys (`--set auth.existingSecret=x`, `minio.secretKey`) are judged by
@@ -63,6 +65,8 @@ export function isCredentialKey(key: string): boolean {
   return !NAMING_FIRST_WORDS.has(parts[0] ?? '');
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /**
  * Keys ending in "secret" usually name a Kubernetes Secret (`tlsSecret: vaultwarden-tls`, Traefik's
  * `basicAuth.secret: dashboard-auth`, Tailscale's `TS_KUBE_SECRET: tailscale`): a lower-case DNS name with a dash
@@ -72,6 +76,8 @@ export function isSecretObjectName(key: string, value: string): boolean {
   // `clientSecret` is always the OAuth secret itself, and GitLab's (`gloas-…`) look like object names.
   if (CREDENTIAL_LAST_TWO_WORDS.has(words(key).slice(-2).join(' '))) return false;
   // `namespace/name` too: cert-manager's `inject-ca-from-secret: cert-manager/webhook-ca`.
+  // A UUID is a generated value (Proxmox's `pm_api_token_secret`), not a name someone gave a Secret.
+  if (UUID.test(value)) return false;
   if (lastWord(key) !== 'secret' || !/^(?:[a-z0-9][-a-z0-9]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 120) return false;
   return /[-.]/.test(value) || (/^[a-z]+$/.test(value) && value.length <= 20);
 }

@@ -39,6 +39,7 @@ export interface LineDetector {
 /** Terraform and HCL: a literal is always quoted, a bare word is a reference or a type (`access_key = string`). */
 const HCL_FILE = /\.(?:tf|tfvars|hcl|nomad|pkr\.hcl)$/i;
 const NETRC_FILE = /(?:^|\/)[._]?netrc$/i;
+const PGPASS_FILE = /(?:^|\/)\.?pgpass$/i;
 
 const QUOTED_VALUE = String.raw`"([^"\n]*)"|'([^'\n]*)'`;
 
@@ -111,6 +112,24 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     pattern: /\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S+)/dg,
     valueGroups: [1],
     kind: () => 'password in a .netrc entry',
+  },
+  {
+    // PostgreSQL's password file: `host:port:database:user:password` a line.
+    id: 'pgpass',
+    markers: [':'],
+    pattern: /^[^\s#:]+:(?:\d+|\*):[^\s:]+:[^\s:]+:(\S+)$/dg,
+    valueGroups: [1],
+    kind: () => 'password in a .pgpass',
+    files: PGPASS_FILE,
+  },
+  {
+    // A k3s join token, `K10<CA hash>::<user>:<password>`: who holds it joins the cluster.
+    id: 'k3s-token',
+    markers: ['K10[0-9a-f]'],
+    pattern: /\b(K10[0-9a-f]{64}::[\w-]+:[0-9A-Za-z]{16,})/dg,
+    valueGroups: [1],
+    kind: () => 'k3s join token',
+    literal: true,
   },
   {
     id: 'aws-access-key-id',
@@ -212,8 +231,9 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // htpasswd lines and Traefik basicAuth users: apr1, bcrypt, SHA1 and crypt hashes after `user:`.
     id: 'password-hash',
-    markers: ['\\$apr1\\$', '\\$2[aby]\\$', '\\{SHA\\}', '\\$[56]\\$'],
-    pattern: /(?:^|[\s"'[,=])[\w.@-]+:(\$apr1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}|\$2[aby]\$\d\d\$[./0-9A-Za-z]{53}|\{SHA\}[A-Za-z0-9+/]{27}=|\$[56]\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{43,86})/dg,
+    // Mosquitto's password files hold PBKDF2-SHA512 hashes: `user:$7$101$<salt>$<hash>`, both base64.
+    markers: ['\\$apr1\\$', '\\$2[aby]\\$', '\\{SHA\\}', '\\$[567]\\$'],
+    pattern: /(?:^|[\s"'[,=])[\w.@-]+:(\$apr1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}|\$2[aby]\$\d\d\$[./0-9A-Za-z]{53}|\{SHA\}[A-Za-z0-9+/]{27}=|\$[56]\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{43,86}|\$7\$\d+\$[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{64,}={0,2})/dg,
     valueGroups: [1],
     kind: () => 'password hash (htpasswd)',
     literal: true,

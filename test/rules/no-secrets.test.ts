@@ -610,6 +610,28 @@ ruleTester(noSecrets).run({
       ],
     },
     {
+      // Kinds a homelab fleet holds that a held-out check (written without reading the detectors) found missing.
+      name: 'homelab kinds: *_pass, erlangCookie, a UUID token secret, a k3s join token, mosquitto hashes, .pgpass',
+      files: {
+        'inventory/group_vars/all.yml': 'ansible_user: pi\nansible_become_pass: Bec0mePassQ7z\n',
+        'apps/unifi.yaml': 'env:\n  - name: MONGO_PASS\n    value: M0ngoPassZx81\n',
+        'rabbitmq/values.yaml': 'auth:\n  erlangCookie: Qm7Zx2Kv9Lr4Tw8Np3HsYcErl4ngC00k\n',
+        'proxmox.tf': 'provider "proxmox" {\n  pm_api_token_secret = "3f6b2c1e-9a4d-4e7b-8c2f-1d5e6a7b8c9d"\n}\n',
+        'k3s.yml': `k3s_server_args: "--token K10${'ab12'.repeat(16)}::server:${'9f8e7d6c'.repeat(4)}"\n`,
+        'mosquitto/passwd': `ha:$7$101$${'QUJDREVGR0hJSktMTU5PUA=='}$${'c2VjcmV0aGFzaA'.repeat(6)}==\n`,
+        'db/.pgpass': '# host:port:db:user:password\ndb.lan:5432:app:app:PgP4ssFileZx9\n',
+      },
+      findings: [
+        { file: 'apps/unifi.yaml', line: 3, severity: 'error', messageIncludes: 'credential in env MONGO_PASS' },
+        { file: 'db/.pgpass', line: 2, severity: 'error', messageIncludes: 'password in a .pgpass' },
+        { file: 'inventory/group_vars/all.yml', line: 2, severity: 'error', messageIncludes: 'credential in key ansible_become_pass' },
+        { file: 'k3s.yml', line: 1, severity: 'error', messageIncludes: 'k3s join token' },
+        { file: 'mosquitto/passwd', line: 1, severity: 'error', messageIncludes: 'password hash (htpasswd)' },
+        { file: 'proxmox.tf', line: 2, severity: 'error', messageIncludes: 'pm_api_token_secret' },
+        { file: 'rabbitmq/values.yaml', line: 2, severity: 'error', messageIncludes: 'credential in key erlangCookie' },
+      ],
+    },
+    {
       name: 'Deployment env entries: name DB_PASSWORD, value literal',
       files: {
         'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: DB_PASSWORD\n              value: "EnvV4luePw"\n            - name: DB_HOST\n              value: db\n',

@@ -152,6 +152,8 @@ const LINE_EXAMPLES: Record<string, string[]> = {
   'mysql-password': ['mysql -uroot -p' + pick(ALNUM, 16) + ' -e "select 1"'],
   sshpass: ['sshpass -p ' + pick(ALNUM, 16) + ' ssh pi@host'],
   netrc: ['  password ' + pick(ALNUM, 16), 'machine host login me password ' + pick(ALNUM, 16)],
+  pgpass: ['db.lan:5432:app:app:' + pick(ALNUM, 16)],
+  'k3s-token': ['K10' + pick(HEX, 64) + '::server:' + pick(HEX, 32)],
   'aws-access-key-id': ['AKIA' + pick('ABCDEFGHIJKLMNOPQRSTUVWXYZ234567', 16)],
   'gitlab-token': ['glrt-' + pick(ALNUM, 24)],
   'teams-webhook': ['https://x.webhook.office.com/webhookb2/' + pick(HEX, 60)],
@@ -197,7 +199,7 @@ describe("fleetlint's line detectors", () => {
     expect(line, `no example for ${id} #${String(index)}`).toBeDefined();
     if (line === undefined) return;
     expect(holdsMarker(detector, line)).toBe(true);
-    const file = detector.files ? '.netrc' : 'example.txt';
+    const file = detector.files ? (id === 'pgpass' ? '.pgpass' : '.netrc') : 'example.txt';
     expect(lineHits(detector, file, line, 1, false).map((hit) => hit.detector)).toEqual([`fleetlint/${id}`]);
   });
 });
