@@ -14,7 +14,7 @@ import { yamlHits } from './yaml-detectors.js';
  * then structured YAML, then generic `key = value` assignments.
  */
 export async function scanFile(path: string, text: string, parsed: ParsedYamlFile | undefined): Promise<SecretHit[]> {
-  const structured = parsed ? yamlHits(parsed) : undefined;
+  const structured = parsed ? yamlHits(parsed, text) : undefined;
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues });

@@ -2,7 +2,7 @@ import type { PathSegment } from '../model/findings.js';
 import type { ParsedYamlFile, YamlDocument } from '../model/yaml/parse.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { isMap } from '../model/k8s/value.js';
-import { isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isPublicSecretKey, isReference, isReferenceMap, isSecretObjectName } from './classify.js';
+import { CREDENTIAL_HINT, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isPublicSecretKey, isReference, isReferenceMap, isSecretObjectName } from './classify.js';
 import { privateKeyBlocks, textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 
@@ -13,9 +13,12 @@ export interface YamlScan {
 }
 
 /** Credential keys with literal values anywhere in a YAML document, container env entries, and Kubernetes Secrets. */
-export function yamlHits(parsed: ParsedYamlFile): YamlScan {
+export function yamlHits(parsed: ParsedYamlFile, text: string): YamlScan {
   const hits: SecretHit[] = [];
   const embeddedLines = new Set<number>();
+  // Without a credential word no key is a credential key and no env entry names one; embedded lines would only be
+  // read for such keys too. Only Secrets, whose keys can be anything, are still read.
+  const mayNameCredential = CREDENTIAL_HINT.test(text);
   for (const document of parsed.documents) {
     if (document.broken || !isMap(document.value)) continue;
     const kind = document.value.kind;
@@ -26,6 +29,7 @@ export function yamlHits(parsed: ParsedYamlFile): YamlScan {
     }
     // ExternalSecrets and secret stores only say where secrets live.
     if (typeof kind === 'string' && /^(ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|PushSecret)$/.test(kind)) continue;
+    if (!mayNameCredential) continue;
     walk(document.value, [], (parent, key, value, siblings) => {
       const multiLine = typeof value === 'string' && value.includes('\n');
       const envEntry = key === 'value' && typeof siblings.name === 'string';
@@ -118,16 +122,23 @@ function hit(document: YamlDocument, path: PathSegment[], kind: string, value: s
 }
 
 /** Visits every scalar string or number under a map key, with the path of its map and the map itself. */
+/** The path given to `visit` is the walk's own, changed as it goes on: copy it to keep it. */
 function walk(value: unknown, path: PathSegment[], visit: (parent: PathSegment[], key: string, value: string | number, siblings: Readonly<Record<string, unknown>>) => void): void {
   if (Array.isArray(value)) {
-    value.forEach((item, index) => {
-      walk(item, [...path, index], visit);
-    });
+    for (let index = 0; index < value.length; index += 1) {
+      path.push(index);
+      walk(value[index], path, visit);
+      path.pop();
+    }
   } else if (isMap(value)) {
     for (const key of Object.keys(value)) {
       const child = value[key];
       if (typeof child === 'string' || typeof child === 'number') visit(path, key, child, value);
-      else if (typeof child === 'object' && child !== null) walk(child, [...path, key], visit);
+      else if (typeof child === 'object' && child !== null) {
+        path.push(key);
+        walk(child, path, visit);
+        path.pop();
+      }
     }
   }
 }
