@@ -202,7 +202,8 @@ export function isRandomLooking(value: string): boolean {
 /** Tests, fixtures and examples: their credentials are made up for the test or the reader. */
 export function isTestOrExamplePath(path: string): boolean {
   return (
-    /(^|\/)(tests?|specs?|__tests__|__mocks__|testdata|test-?fixtures|fixtures|examples?|samples?|mocks?|e2e|qa)\//i.test(path) ||
+    // `cypress/` holds end-to-end tests; `.vib/` VMware Image Builder's verification runs (every Bitnami repository).
+    /(^|\/)(tests?|specs?|__tests__|__mocks__|testdata|test-?fixtures|fixtures|examples?|samples?|mocks?|e2e|qa|cypress|\.vib)\//i.test(path) ||
     /(_test\.go|_spec\.rb|\.(test|spec)\.[cm]?[jt]sx?|_test\.py|(^|\/)test_[^/]*\.py)$/i.test(path) ||
     /\.(example|sample|dist|tmpl|template)$|\.example\.|\.sample\./i.test(path)
   );

@@ -632,6 +632,20 @@ ruleTester(noSecrets).run({
       ],
     },
     {
+      // bitnami/charts before 2025: 327 errors, every one a test deployment's password in its VIB verification files
+      // (the JavaScript file's is a literal in test code: dropped).
+      name: "test harnesses: Cypress end-to-end tests and VMware Image Builder's .vib verification files",
+      files: {
+        '.vib/airflow/runtime-parameters.yaml': 'auth:\n  password: ComplicatedPassword123!4\n',
+        '.vib/airflow/cypress/cypress.config.js': "module.exports = { env: { username: 'user', password: 'ComplicatedPassword123!4' } };\n",
+        'cypress/fixtures/users.json': '{ "password": "Cyp7ressPassw0rd!" }\n',
+      },
+      findings: [
+        { file: '.vib/airflow/runtime-parameters.yaml', line: 2, severity: 'note', messageIncludes: 'in a test or example file' },
+        { file: 'cypress/fixtures/users.json', line: 1, severity: 'note', messageIncludes: 'in a test or example file' },
+      ],
+    },
+    {
       name: 'Deployment env entries: name DB_PASSWORD, value literal',
       files: {
         'deploy.yaml': 'apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  template:\n    spec:\n      containers:\n        - name: app\n          env:\n            - name: DB_PASSWORD\n              value: "EnvV4luePw"\n            - name: DB_HOST\n              value: db\n',
