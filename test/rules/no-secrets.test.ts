@@ -618,7 +618,7 @@ ruleTester(noSecrets).run({
         'rabbitmq/values.yaml': 'auth:\n  erlangCookie: Qm7Zx2Kv9Lr4Tw8Np3HsYcErl4ngC00k\n',
         'proxmox.tf': 'provider "proxmox" {\n  pm_api_token_secret = "3f6b2c1e-9a4d-4e7b-8c2f-1d5e6a7b8c9d"\n}\n',
         'k3s.yml': `k3s_server_args: "--token K10${'ab12'.repeat(16)}::server:${'9f8e7d6c'.repeat(4)}"\n`,
-        'mosquitto/passwd': `ha:$7$101$${'QUJDREVGR0hJSktMTU5PUA=='}$${'c2VjcmV0aGFzaA'.repeat(6)}==\n`,
+        'mosquitto/passwd': `ha:$7$101$QUJDREVGR0hJSktMTU5PUA==$${'c2VjcmV0aGFzaA'.repeat(6)}==\n`,
         'db/.pgpass': '# host:port:db:user:password\ndb.lan:5432:app:app:PgP4ssFileZx9\n',
       },
       findings: [
