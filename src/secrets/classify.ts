@@ -113,6 +113,17 @@ export function isReference(value: string): boolean {
   );
 }
 
+/** A value made of short counting runs only: `123abc456def789`, `abc123def456`. */
+function isCountingRuns(value: string): boolean {
+  const runs = value.match(/[0-9]+|[a-z]+/g) ?? [];
+  if (runs.length < 3 || runs.join('') !== value) return false;
+  const counts = (run: string): boolean => {
+    for (let index = 1; index < run.length; index += 1) if (run.charCodeAt(index) !== run.charCodeAt(index - 1) + 1) return false;
+    return true;
+  };
+  return runs.every((run) => run.length >= 3 && counts(run));
+}
+
 /** Obvious placeholders: not secrets, but reported as notes since they may be replaced by real ones in place. */
 export function isPlaceholder(value: string): boolean {
   const trimmed = value.trim().toLowerCase();
@@ -132,6 +143,7 @@ export function isPlaceholder(value: string): boolean {
     /^(%s|%v|\?|-)$/.test(trimmed) ||
     // Counting and alphabet runs: `sk_live_1234567890`, `A1b2C3d4E5f6...`.
     /0123456|1234567|abcdefg|a1b2c3d4/i.test(trimmed) ||
+    isCountingRuns(trimmed) ||
     /^(my|your|some|the|example|sample|dummy|fake|test|secret|super)[-_]?(password|passwd|pass|pwd|secret|token|key|apikey|api[-_]key)\d*$/.test(trimmed) ||
     // An environment variable's name standing for its value in docs (`password: REDIS_PASSWORD`).
     /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value.trim()) ||

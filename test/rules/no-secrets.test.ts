@@ -661,6 +661,7 @@ ruleTester(noSecrets).run({
           'ROOT_PASSWORD=[ROOT_PASSWORD]',
           'runner_token: glrt-<TOKEN>',
           'api_key: YYYY',
+          'export GITHUB_TOKEN=123abc456def789',
           'client_secret: "client_secret"',
           '```',
           '',
@@ -672,6 +673,7 @@ ruleTester(noSecrets).run({
         { file: 'docs/setup.md', line: 4, severity: 'note' },
         { file: 'docs/setup.md', line: 5, severity: 'note' },
         { file: 'docs/setup.md', line: 6, severity: 'note' },
+        { file: 'docs/setup.md', line: 7, severity: 'note' },
       ],
     },
 
