@@ -50,18 +50,21 @@ export const PRESET_MARKERS: Readonly<Record<string, readonly string[]>> = {
 /** The preset's rule ids, in its order. */
 export const PRESET_RULE_IDS: readonly string[] = presetRules.map((rule) => rule.meta.id);
 
-/** Every rule's markers in one test; undefined (no filtering) when a rule of the preset has no entry. */
-function preFilter(): ((text: string) => boolean) | undefined {
+/** Every rule's markers; undefined (no filtering) when a rule of the preset has no entry. */
+function presetMarkers(): string[] | undefined {
   const markers: string[] = [];
   for (const id of PRESET_RULE_IDS) {
     const ofRule = PRESET_MARKERS[id];
     if (ofRule === undefined) return undefined;
     markers.push(...ofRule);
   }
-  return markerTest(markers, false);
+  return markers;
 }
 
-const MAY_HOLD_PROVIDER_TOKEN = preFilter();
+/** What the pre-filter looks for, or undefined when every text goes to secretlint. */
+export const PRESET_MARKER_SOURCES: readonly string[] | undefined = presetMarkers();
+
+const MAY_HOLD_PROVIDER_TOKEN = PRESET_MARKER_SOURCES && markerTest(PRESET_MARKER_SOURCES, false);
 
 /** Whether secretlint may find anything in the text (see PRESET_MARKERS). */
 export function mayHoldProviderToken(text: string): boolean {
@@ -70,8 +73,9 @@ export function mayHoldProviderToken(text: string): boolean {
 
 const config = { rules: [{ id: '@secretlint/secretlint-rule-preset-recommend', rule: recommendedPreset }] };
 
-export async function libraryHits(file: string, text: string): Promise<SecretHit[]> {
-  if (!mayHoldProviderToken(text)) return [];
+/** `mayHold`: the pre-filter's answer, when the caller has it already. */
+export async function libraryHits(file: string, text: string, mayHold = mayHoldProviderToken(text)): Promise<SecretHit[]> {
+  if (!mayHold) return [];
   const extension = /\.[^./]+$/.exec(file)?.[0] ?? '';
   const result = await lintSource({ source: { filePath: `/${file}`, content: text, contentType: 'text', ext: extension }, options: { config } });
   return result.messages.map((message) => ({

@@ -1,7 +1,7 @@
 import type { ParsedYamlFile } from '../model/yaml/parse.js';
-import { isCodePath, isDocumentationPath, isNotALiteral, isPlaceholder, isRandomLooking, isTestOrExamplePath, looksLikeWords } from './classify.js';
-import { libraryHits } from './library.js';
-import { textHits } from './text-detectors.js';
+import { CREDENTIAL_HINT, isCodePath, isDocumentationPath, isNotALiteral, isPlaceholder, isRandomLooking, isTestOrExamplePath, looksLikeWords } from './classify.js';
+import { libraryHits, mayHoldProviderToken, PRESET_MARKER_SOURCES } from './library.js';
+import { markerTest, SPECIFIC_MARKERS, textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 import { yamlHits } from './yaml-detectors.js';
 
@@ -14,13 +14,19 @@ import { yamlHits } from './yaml-detectors.js';
  * then structured YAML, then generic `key = value` assignments.
  */
 export async function scanFile(path: string, text: string, parsed: ParsedYamlFile | undefined): Promise<SecretHit[]> {
-  const structured = parsed ? yamlHits(parsed, text) : undefined;
+  // Each test reads the whole text, and most files pass none: the credential word once, and both marker sets in one.
+  const hint = CREDENTIAL_HINT.test(text);
+  const anyMarker = ANY_MARKER?.(text) ?? true;
+  const structured = parsed ? yamlHits(parsed, hint) : undefined;
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
-  const { specific, generic } = textHits(path, text, { keyValues });
-  const library = await libraryHits(path, text);
+  const { specific, generic } = textHits(path, text, { keyValues, hint, ...(anyMarker ? {} : { specificMarker: false }) });
+  const library = await libraryHits(path, text, anyMarker && mayHoldProviderToken(text));
   return judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
 }
+
+/** A marker of fleetlint's format detectors or of secretlint's rules: undefined when secretlint's are not filtered. */
+const ANY_MARKER = PRESET_MARKER_SOURCES && markerTest([...SPECIFIC_MARKERS, ...PRESET_MARKER_SOURCES], false);
 
 /**
  * Two detectors finding overlapping text on one line is one finding; the first (more specific) wins. A Secret's

@@ -330,10 +330,10 @@ export function holdsMarker(detector: LineDetector, text: string): boolean {
 }
 
 /** Whether a text holds a marker of any detector that is not generic. */
-const ANY_SPECIFIC_MARKER = markerTest(
-  LINE_DETECTORS.filter((detector) => detector.generic !== true && detector.files === undefined).flatMap((detector) => detector.markers),
-  false,
+export const SPECIFIC_MARKERS: readonly string[] = LINE_DETECTORS.filter((detector) => detector.generic !== true && detector.files === undefined).flatMap(
+  (detector) => detector.markers,
 );
+const ANY_SPECIFIC_MARKER = markerTest(SPECIFIC_MARKERS, false);
 
 /** A test for any of some markers (regular expression sources). */
 export function markerTest(markers: readonly string[], ignoreCase: boolean): (text: string) => boolean {
@@ -349,6 +349,10 @@ export interface TextScanOptions {
   keyValues: 'all' | ReadonlySet<number> | 'none';
   /** Only these 1-based lines (the lines a patch adds); all when absent. */
   lines?: ReadonlySet<number>;
+  /** Whether the text holds a credential word (CREDENTIAL_HINT), when the caller has tested it already. */
+  hint?: boolean;
+  /** False when the caller knows the text holds no marker of SPECIFIC_MARKERS (it tested them with others). */
+  specificMarker?: boolean;
 }
 
 /**
@@ -361,8 +365,8 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   const { keyValues } = options;
   // The generic detectors share one marker: a file (and a line) without a credential word has no credential key.
   // The others' markers are tested together first: most files hold none.
-  const hint = CREDENTIAL_HINT.test(text);
-  const specificMarker = ANY_SPECIFIC_MARKER(text);
+  const hint = options.hint ?? CREDENTIAL_HINT.test(text);
+  const specificMarker = options.specificMarker ?? ANY_SPECIFIC_MARKER(text);
   const detectors = [...LINE_DETECTORS, ...(keyValues !== 'none' ? [KEY_VALUE_DETECTOR] : []), JSON_PAIR_DETECTOR].filter(
     (detector) =>
       detector.files === undefined

@@ -2,7 +2,7 @@ import type { PathSegment } from '../model/findings.js';
 import type { ParsedYamlFile, YamlDocument } from '../model/yaml/parse.js';
 import { locatePath } from '../model/yaml/locate.js';
 import { isMap } from '../model/k8s/value.js';
-import { CREDENTIAL_HINT, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isPublicSecretKey, isReference, isReferenceMap, isSecretObjectName } from './classify.js';
+import { isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isPublicSecretKey, isReference, isReferenceMap, isSecretObjectName } from './classify.js';
 import { privateKeyBlocks, textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 
@@ -12,13 +12,15 @@ export interface YamlScan {
   embeddedLines: Set<number>;
 }
 
-/** Credential keys with literal values anywhere in a YAML document, container env entries, and Kubernetes Secrets. */
-export function yamlHits(parsed: ParsedYamlFile, text: string): YamlScan {
+/**
+ * Credential keys with literal values anywhere in a YAML document, container env entries, and Kubernetes Secrets.
+ * `mayNameCredential`: whether the file's text holds a credential word (CREDENTIAL_HINT). Without one no key is a
+ * credential key and no env entry names one; embedded lines would only be read for such keys too. Only Secrets, whose
+ * keys can be anything, are still read.
+ */
+export function yamlHits(parsed: ParsedYamlFile, mayNameCredential: boolean): YamlScan {
   const hits: SecretHit[] = [];
   const embeddedLines = new Set<number>();
-  // Without a credential word no key is a credential key and no env entry names one; embedded lines would only be
-  // read for such keys too. Only Secrets, whose keys can be anything, are still read.
-  const mayNameCredential = CREDENTIAL_HINT.test(text);
   for (const document of parsed.documents) {
     if (document.broken || !isMap(document.value)) continue;
     const kind = document.value.kind;
