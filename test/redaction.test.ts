@@ -4,6 +4,7 @@
  * planted where other checks also look (CI scripts, includes, Application repoURLs, Helm values), since a message
  * that quotes a script line or a URL would leak what no-secrets so carefully redacts.
  */
+import { createHash } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { builtinChecks } from '../src/run/checks.js';
 import { EMPTY_CONFIG } from '../src/engine/config-types.js';
@@ -174,6 +175,18 @@ describe('planted secrets never appear in any output', () => {
       expect(text.includes(planted.value), `${name} contains the whole value`).toBe(false);
       const leaked = pieces(planted.value).filter((piece) => text.includes(piece));
       expect(leaked, `${name} contains pieces of the value`).toEqual([]);
+    }
+  });
+
+  // An unsalted digest of a value lets anyone test guesses of a weak password offline (#19): no output may hold the
+  // start of one, in hex or base64, whatever the algorithm.
+  it.each(Object.entries(PLANTED))('no output contains an unsalted digest of %s', (_name, planted) => {
+    const digests = ['md5', 'sha1', 'sha256', 'sha512'].flatMap((algorithm) => {
+      const digest = createHash(algorithm).update(planted.value).digest();
+      return [digest.toString('hex').slice(0, 12), digest.toString('base64').slice(0, 12)];
+    });
+    for (const [name, text] of outputs) {
+      expect(digests.filter((digest) => text.toLowerCase().includes(digest.toLowerCase())), name).toEqual([]);
     }
   });
 

@@ -13,12 +13,12 @@ import type { Fleet } from '../model/types.js';
 import type { RepoWeb } from '../model/web-link.js';
 import { fleetFacts, type FleetFacts, type ScanRequirements } from '../report/audit/facts.js';
 import { parsePreviousReport, type PreviousRun } from '../report/audit/previous.js';
-import { AUDIT_REPORT_FORMATS, renderReport, type ReportInput } from '../report/index.js';
+import { AUDIT_REPORT_FORMATS, reportChunks, type ReportInput } from '../report/index.js';
+import { writeReport } from './write-report.js';
 import { finish, reported, type FinishOptions } from './finish.js';
 import { UsageError } from '../usage-error.js';
 import { toolVersion } from '../package.js';
 import { redactDeep } from '../run/outbound.js';
-import { writeFileAtomic } from '../write-atomic.js';
 
 export interface AuditOutputOptions extends Omit<FinishOptions, 'command'> {
   /** A previous `--format json` report to compare with. */
@@ -103,9 +103,7 @@ export async function writeAuditOutput(result: RunResult, repos: string[], facts
     },
   };
   for (const request of requests) {
-    const text = renderReport(request.format, input);
-    if (request.path === undefined) process.stdout.write(text);
-    else await writeFileAtomic(request.path, text);
+    await writeReport(request.path, reportChunks(request.format, input));
   }
   return code;
 }

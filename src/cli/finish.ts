@@ -2,7 +2,8 @@ import { join } from 'node:path';
 import type { Finding, Severity } from '../model/findings.js';
 import type { RunResult } from '../engine/runner.js';
 import { readBaseline, writeBaseline } from '../engine/baseline.js';
-import { renderReport, renderSarifPerRepo, type ReportInput } from '../report/index.js';
+import { reportChunks, renderSarifPerRepo, type ReportInput } from '../report/index.js';
+import { writeReport } from './write-report.js';
 import { toolVersion } from '../package.js';
 import { EXIT } from '../exit-codes.js';
 import type { FailOn, OutputSettings } from './options.js';
@@ -38,9 +39,7 @@ export async function finish(result: RunResult, repos: string[], options: Finish
     ...(options.docsUrl !== undefined ? { docsBaseUrl: options.docsUrl } : {}),
   };
   for (const request of options.formats) {
-    const text = renderReport(request.format, input, { color: request.path === undefined && options.color });
-    if (request.path === undefined) process.stdout.write(text);
-    else await writeFileAtomic(request.path, text);
+    await writeReport(request.path, reportChunks(request.format, input, { color: request.path === undefined && options.color }));
   }
   if (options.sarifPerRepo) {
     for (const [repo, text] of renderSarifPerRepo(input)) await writeFileAtomic(join(options.sarifPerRepo, sarifFileName(repo)), text);

@@ -53,7 +53,8 @@ export interface SyncClonesOptions {
   /** An access token with read_repository; sent to `origin` only. */
   token?: string | undefined;
   concurrency?: number;
-  depth?: number;
+  /** Commits to fetch (1 by default); `full`: the whole history, for `audit --history` (a shallow clone is deepened). */
+  depth?: number | 'full';
   /** Waits before each new attempt of a clone or fetch that failed in a way that may pass (HTTP 5xx or 429, a dropped connection). */
   retryDelaysMs?: readonly number[];
 }
@@ -132,7 +133,7 @@ export async function pruneClones(cacheDir: string, keep: ReadonlySet<string>): 
 export async function syncClones(options: SyncClonesOptions): Promise<CloneResult[]> {
   const { projects, concurrency = 4, depth = 1 } = options;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
-  if (!Number.isInteger(depth) || depth < 1) throw new Error(`depth must be a positive integer, not ${depth}`);
+  if (depth !== 'full' && (!Number.isInteger(depth) || depth < 1)) throw new Error(`depth must be a positive integer or 'full', not ${depth}`);
   return mapLimit(projects, concurrency, async (project): Promise<CloneResult> => {
     try {
       return { id: project.path, ok: true, ...(await syncOne(project, options, depth)) };
@@ -142,7 +143,7 @@ export async function syncClones(options: SyncClonesOptions): Promise<CloneResul
   });
 }
 
-async function syncOne(project: CloneTarget, options: SyncClonesOptions, depth: number): Promise<{ dir: string; head: string; previousHead?: string; stale?: string }> {
+async function syncOne(project: CloneTarget, options: SyncClonesOptions, depth: number | 'full'): Promise<{ dir: string; head: string; previousHead?: string; stale?: string }> {
   const { cacheDir, token } = options;
   const problem = pathProblem(project.path) ?? originProblem(project.httpUrlToRepo, options.origin);
   if (problem !== undefined) throw new Error(problem);
@@ -167,7 +168,8 @@ async function syncOne(project: CloneTarget, options: SyncClonesOptions, depth: 
       try {
         // By URL, not by the `origin` remote: a project that moved or was renamed is still followed.
         // Not --quiet, here or below: simple-git waits an extra 50 ms for a git command that prints nothing.
-        await retrying(() => git.raw(['fetch', '--no-tags', `--depth=${depth}`, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]));
+        const depthArgs = depth !== 'full' ? [`--depth=${depth}`] : (await exists(join(dir, '.git', 'shallow'))) ? ['--unshallow'] : [];
+        await retrying(() => git.raw(['fetch', '--no-tags', ...depthArgs, '--', project.httpUrlToRepo, branch === undefined ? 'HEAD' : `refs/heads/${branch}`]));
       } catch (error) {
         // The fetch wrote nothing the working tree shows: the last good clone stands, and the run says so.
         return { dir, head: previousHead, previousHead, stale: describeGitError(error, token) };
@@ -185,7 +187,8 @@ async function syncOne(project: CloneTarget, options: SyncClonesOptions, depth: 
   const partial = await mkdtemp(join(partialRoot, 'clone-'));
   try {
     const branchArgs = branch === undefined ? [] : ['--branch', branch];
-    await retrying(() => gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', `--depth=${depth}`, ...branchArgs, '--', project.httpUrlToRepo, 'repo']));
+    const depthArgs = depth === 'full' ? [] : [`--depth=${depth}`];
+    await retrying(() => gitIn(partial, env).raw(['clone', '--no-tags', '--single-branch', ...depthArgs, ...branchArgs, '--', project.httpUrlToRepo, 'repo']));
     const head = (await gitIn(join(partial, 'repo'), env).raw(['rev-parse', 'HEAD'])).trim();
     await mkdir(dirname(dir), { recursive: true, mode: 0o700 });
     // A damaged clone is swapped out only now that its replacement is complete.

@@ -8,6 +8,7 @@ import { checkRepo, optionsHash, type PlannedCheck, type RepoCheckResults, type 
 import type { FleetlintConfig } from './config-types.js';
 import { applySeverity, ruleSettingFor, type EffectiveRuleSetting } from './rule-settings.js';
 import { fingerprintAll } from './fingerprint.js';
+import { capPerFileAndRule } from './finding-cap.js';
 import { compareFindings } from '../model/finding-order.js';
 import { collectSuppressions, matchSuppression, unusedSuppressionFindings, type InlineSuppression } from './suppressions.js';
 import { matchWaiver, waiverFindings, waiverStates } from './waivers.js';
@@ -230,7 +231,7 @@ function suppress(
     problems.forEach(accept);
   }
   const waivers = waiverStates(config.waivers, today);
-  const findings = fingerprintAll(drafts.sort(compareFindings)).map((finding): Finding => {
+  const findings = fingerprintAll(capPerFileAndRule(drafts.sort(compareFindings))).map((finding): Finding => {
     const comment = matchSuppression(finding, inline);
     if (comment) {
       return { ...finding, suppression: { kind: 'inline', reason: comment.reason, location: { repo: comment.repo, file: comment.file, range: { startLine: comment.line, startColumn: 1, endLine: comment.line, endColumn: 1 } } } };

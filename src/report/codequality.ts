@@ -26,19 +26,23 @@ export interface CodeQualityIssue {
 const SEVERITY: Record<Severity, CodeQualitySeverity> = { note: 'info', warning: 'minor', error: 'major' };
 
 export function renderCodeQuality(input: ReportInput): string {
+  return `${JSON.stringify(codeQualityIssues(input), null, 2)}\n`;
+}
+
+/** The Code Quality report as an array (serialised whole by renderCodeQuality, in pieces by reportChunks). */
+export function codeQualityIssues(input: ReportInput): CodeQualityIssue[] {
   const metaById = new Map(reportRules(input).map((meta) => [meta.id, meta]));
   const soleRepo = input.repos.length === 1 ? input.repos[0] : undefined;
   const findings = activeFindings(input.result.findings);
   // GitLab keys issues by fingerprint; the engine's are unique, but a merged result could repeat one.
   const fingerprints = uniqueValues(findings.map((finding) => finding.fingerprint));
-  const issues = findings.map((finding, index): CodeQualityIssue => ({
+  return findings.map((finding, index): CodeQualityIssue => ({
     description: finding.message,
     check_name: finding.ruleId,
     fingerprint: fingerprints[index] ?? finding.fingerprint,
     severity: severityOf(finding, metaById.get(finding.ruleId)),
     location: { path: pathOf(finding, soleRepo), lines: linesOf(finding) },
   }));
-  return `${JSON.stringify(issues, null, 2)}\n`;
 }
 
 function severityOf(finding: Finding, meta: CheckMeta | undefined): CodeQualitySeverity {

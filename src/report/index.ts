@@ -1,10 +1,11 @@
 /** The reporters: pure functions from a run to the text of one output format. */
-import { renderCodeQuality } from './codequality.js';
+import { codeQualityIssues, renderCodeQuality } from './codequality.js';
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { jsonChunks } from './json-chunks.js';
+import { jsonReport, renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
-import { renderSarif, renderSarifPerRepo } from './sarif.js';
+import { renderSarif, renderSarifPerRepo, sarifLog } from './sarif.js';
 import { renderText, type TextOptions } from './text.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
@@ -38,4 +39,18 @@ export function renderReport(format: ReportFormat, input: ReportInput, options: 
     case 'markdown':
       return renderMarkdown(input);
   }
+}
+
+/**
+ * One format's report in pieces, the same bytes as renderReport: the JSON formats (the ones a run with a million
+ * findings makes largest) are serialised piece by piece, so no report has to fit in one string.
+ */
+export function* reportChunks(format: ReportFormat, input: ReportInput, options: RenderOptions = {}): Generator<string> {
+  const document = format === 'json' ? jsonReport(input) : format === 'sarif' ? sarifLog(input) : format === 'codequality' ? codeQualityIssues(input) : undefined;
+  if (document === undefined) {
+    yield renderReport(format, input, options);
+    return;
+  }
+  yield* jsonChunks(document);
+  yield '\n';
 }

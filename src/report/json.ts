@@ -13,8 +13,13 @@ import type { ReportInput } from './types.js';
 export const RUN_RESULT_FORMAT_VERSION = 1;
 
 export function renderJson(input: ReportInput): string {
+  return `${JSON.stringify(jsonReport(input), null, 2)}\n`;
+}
+
+/** The JSON report as an object (serialised whole by renderJson, in pieces by reportChunks). */
+export function jsonReport(input: ReportInput): Record<string, unknown> {
   const { findings } = input.result;
-  const output = {
+  return {
     formatVersion: RUN_RESULT_FORMAT_VERSION,
     version: input.toolVersion,
     command: input.command,
@@ -29,7 +34,6 @@ export function renderJson(input: ReportInput): string {
     },
     ...timings(input),
   };
-  return `${JSON.stringify(output, null, 2)}\n`;
 }
 
 function toRule(meta: CheckMeta, input: ReportInput): Record<string, unknown> {

@@ -30,13 +30,18 @@ const SECURITY_SEVERITY = { error: '8.0', warning: '5.0', note: '2.0' } as const
 type Locate = (repo: string, file: string | undefined) => SarifArtifactLocation | undefined;
 
 export function renderSarif(input: ReportInput): string {
+  return `${JSON.stringify(sarifLog(input), null, 2)}\n`;
+}
+
+/** The SARIF log as an object (serialised whole by renderSarif, in pieces by reportChunks). */
+export function sarifLog(input: ReportInput): SarifLog {
   const bases = repoBaseIds([...reportRepos(input), ...relatedRepos(input.result.findings)]);
   const originalUriBaseIds: Record<string, SarifArtifactLocation> = {
     [FLEET_ROOT]: { description: { text: 'The folder that holds the fleet; each repository is checked out under it at its id.' } },
   };
   for (const [repo, id] of bases) originalUriBaseIds[id] = { uri: `${encodePath(repo)}/`, uriBaseId: FLEET_ROOT };
   const locate: Locate = (repo, file) => ({ uri: file === undefined ? '.' : encodePath(file), uriBaseId: bases.get(repo) ?? FLEET_ROOT });
-  return serialize(buildRun(input, describeRules(input), input.result.findings, locate, originalUriBaseIds));
+  return logOf(buildRun(input, describeRules(input), input.result.findings, locate, originalUriBaseIds));
 }
 
 /** One log per repository (fleet-level findings under `.`), every repo included so that fixed alerts close. */
@@ -218,7 +223,10 @@ function pascalCase(id: string): string {
     .join('');
 }
 
+function logOf(run: SarifRun): SarifLog {
+  return { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
+}
+
 function serialize(run: SarifRun): string {
-  const log: SarifLog = { $schema: SARIF_SCHEMA_URI, version: '2.1.0', runs: [run] };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return `${JSON.stringify(logOf(run), null, 2)}\n`;
 }

@@ -120,6 +120,8 @@ export interface GitLabFleetOptions {
   token: string | undefined;
   cacheDir: string;
   concurrency: number;
+  /** Clone and fetch whole histories (`audit --history`) instead of the last commit. */
+  fullHistory?: boolean;
   progress?: RunProgress | undefined;
   /** Told about every retried API request (429, 5xx): for a log line. */
   onRetry?: (event: RetryEvent) => void;
@@ -205,6 +207,7 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
         origin: url.origin,
         token: options.token,
         concurrency: 1,
+        ...(options.fullHistory === true ? { depth: 'full' as const } : {}),
         ...(options.cloneRetryDelaysMs ? { retryDelaysMs: options.cloneRetryDelaysMs } : {}),
       });
       cloned += 1;

@@ -19,7 +19,8 @@ import { yamlHits } from './yaml-detectors.js';
  */
 export function redactSecrets(text: string): string {
   const scrubbed = scrubCredentials(text);
-  const hits = textHits('', scrubbed);
+  const { specific, generic } = textHits('', scrubbed, { keyValues: 'all' });
+  const hits = [...specific, ...generic];
   if (hits.length === 0) return scrubbed;
   const lines = scrubbed.split('\n');
   // From the last hit on a line to the first, so earlier columns stay valid.
@@ -42,7 +43,9 @@ export function redactSecrets(text: string): string {
 export async function maskFileSecrets(file: string, text: string, parsed?: ParsedYamlFile): Promise<string> {
   // A YAML file that does not parse cannot be read for secrets by its structure: all of its values are masked.
   if (parsed?.documents.some((document) => document.broken) === true) return maskUnparsedYaml(text);
-  const hits: SecretHit[] = [...(await libraryHits(file, text)), ...textHits(file, text), ...(parsed ? yamlHits(parsed) : [])];
+  // Every detector's hits, before any is judged a placeholder: masking more than no-secrets reports is harmless.
+  const { specific, generic } = textHits(file, text, { keyValues: 'all' });
+  const hits: SecretHit[] = [...(await libraryHits(file, text)), ...specific, ...generic, ...(parsed ? yamlHits(parsed, true).hits : [])];
   const spans: [number, number][] = hits.map((hit) => [offsetOf(text, hit.range.startLine, hit.range.startColumn), offsetOf(text, hit.range.endLine, hit.range.endColumn)]);
   for (const block of text.matchAll(/-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g)) spans.push([block.index, block.index + block[0].length]);
   spans.push(...scrubbedSpans(text));

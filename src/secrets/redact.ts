@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 
 /**
  * The only form in which a secret may leave the secrets module: a short prefix and the length. The prefix
@@ -9,9 +9,13 @@ export function redact(value: string): string {
   return `${value.slice(0, shown)}… (${value.length} chars)`;
 }
 
-/** A stable, non-reversible stand-in for the value, used in fingerprints. */
-export function secretDigest(value: string): string {
-  return createHash('sha256').update(value).digest('hex').slice(0, 16);
+/**
+ * A digest of a secret keyed with a key that stays on this machine (the cache folder's): it tells whether two
+ * secrets are the same without letting anyone who reads it test guesses of a weak password offline, as an
+ * unsalted digest would. It never goes into a report.
+ */
+export function keyedDigest(key: Buffer, value: string): string {
+  return createHmac('sha256', key).update(value).digest('hex').slice(0, 32);
 }
 
 /** Token formats strong enough to scrub wherever they appear (the no-secrets rule reports them properly). */

@@ -85,6 +85,20 @@ describe('syncClones', () => {
     expect(cloneMs).toBeLessThan(10_000);
   });
 
+  it("with depth 'full' deepens a shallow clone and clones new projects whole (audit --history)", async () => {
+    const projects = await discover();
+    const cacheDir = join(root, 'cache');
+    const traefik = 'homelab/core-services/networking/traefik';
+    await remotes.get(traefik)?.commit({ 'values.yaml': 'replicas: 2\n' });
+    await syncClones({ projects: projects.slice(0, 2), cacheDir, origin: server.baseUrl, token: TOKEN });
+    const dir = join(cacheDir, 'core-services/networking/traefik');
+    expect((await simpleGit({ baseDir: dir }).raw(['rev-list', '--count', 'HEAD'])).trim()).toBe('1');
+    const full = await syncClones({ projects, cacheDir, origin: server.baseUrl, token: TOKEN, depth: 'full' });
+    expect(full.every((result) => result.ok)).toBe(true);
+    expect((await simpleGit({ baseDir: dir }).raw(['rev-list', '--count', 'HEAD'])).trim()).toBe('2');
+    expect((await simpleGit({ baseDir: join(cacheDir, 'observability/prometheus-stack') }).raw(['rev-parse', '--is-shallow-repository'])).trim()).toBe('false');
+  });
+
   it('never writes the token into the clones: not .git/config, not any file under .git', async () => {
     const cacheDir = join(root, 'cache');
     const results = await syncClones({ projects: await discover(), cacheDir, origin: server.baseUrl, token: TOKEN });

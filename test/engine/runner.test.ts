@@ -45,6 +45,15 @@ describe('runChecks', () => {
     expect(findings[0]?.data).toMatchObject({ kind: 'image', count: 1 });
   });
 
+  it('reports at most 200 findings of one rule in one file, and counts the rest in one note', async () => {
+    const fleet = await fleetFromFiles({ svc: { 'big.txt': 'FIXME\n'.repeat(250), 'small.txt': 'FIXME\n' } });
+    const { findings } = await runChecks({ fleet, checks: [fixme], config: EMPTY_CONFIG, today: TODAY });
+    const big = findings.filter((finding) => finding.file === 'big.txt');
+    expect(big.filter((finding) => finding.severity === 'warning')).toHaveLength(200);
+    expect(big.filter((finding) => finding.severity === 'note').map((finding) => [finding.ruleId, finding.message])).toEqual([['fixme', '50 more fixme finding(s) in this file are not shown: only the first 200 are']]);
+    expect(findings.filter((finding) => finding.file === 'small.txt')).toHaveLength(1);
+  });
+
   it('turns a throwing check into an internal-error finding naming it, and goes on with the others', async () => {
     const fleet = await fleetFromFiles({ svc: { 'a.txt': 'FIXME\n' } });
     const { findings } = await runChecks({ fleet, checks: [throws, fixme], config: EMPTY_CONFIG, today: TODAY });

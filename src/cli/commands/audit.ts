@@ -13,6 +13,7 @@ import { Progress } from '../progress.js';
 import { assertFleetRoot, gitLabCandidates, localCandidates, openFleet, type FleetCandidates } from '../../run/open-fleet.js';
 import { RESULTS_CACHE_FILE } from '../../run/repo-results.js';
 import { writeStats } from '../stats.js';
+import { addHistoryFindings } from '../../run/history.js';
 import { modelSummary } from '../summary.js';
 import { UsageError } from '../../usage-error.js';
 import { EXIT } from '../../exit-codes.js';
@@ -29,18 +30,20 @@ export const AUDIT: CommandSpec<AuditOption> = {
   description: `Checks every repository of a fleet: the nightly fleet-wide audit. The fleet is a local folder (repositories found by
 their .git folders or a fleet.yaml), or every project of a GitLab group, cloned into a cache folder.`,
   groups: [
-    { options: [...REPORT_OPTIONS, 'print-model', 'threads', 'fix'] },
+    { options: [...REPORT_OPTIONS, 'print-model', 'history', 'threads', 'fix'] },
     { title: 'From GitLab', options: ['gitlab-url', 'group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency', 'no-incremental'] },
     { title: 'Across machines', options: ['shard', 'write-fragment'] },
     RENDER_GROUP,
   ],
 };
 
-type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'fix' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'shard' | 'write-fragment' | (typeof RENDER_OPTIONS)[number];
+type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'fix' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'history' | 'shard' | 'write-fragment' | (typeof RENDER_OPTIONS)[number];
 
 const GITLAB_ONLY = ['group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency'] as const;
 
 export const DEFAULT_CACHE_DIR = '.fleetlint-cache/clones';
+/** Where a local fleet's `--history` state is kept. */
+const DEFAULT_LOCAL_STATE_DIR = '.fleetlint-cache';
 
 export async function audit(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -51,7 +54,7 @@ export async function audit(argv: string[]): Promise<number> {
     if (values.group === undefined || values.group.trim() === '') throw new UsageError('audit --gitlab-url needs --group <path>');
   } else {
     if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('audit needs exactly one fleet root folder, or --gitlab-url and --group');
-    const stray = GITLAB_ONLY.find((name) => values[name] !== undefined);
+    const stray = GITLAB_ONLY.find((name) => values[name] !== undefined && !(name === 'cache-dir' && values.history === true));
     if (stray !== undefined) throw new UsageError(`--${stray} goes with --gitlab-url`);
   }
   const settings = outputSettings(values);
@@ -65,7 +68,7 @@ export async function audit(argv: string[]): Promise<number> {
   if (shard && values['write-snapshot'] !== undefined) throw new UsageError('--write-snapshot needs the whole fleet: give it to fleetlint merge, not to a shard');
   const concurrency = values.concurrency === undefined ? 8 : wholeNumber(values.concurrency, '--concurrency', 1);
   const threads = values.threads === undefined ? undefined : wholeNumber(values.threads, '--threads', 1);
-  const cacheDir = values['cache-dir'] ?? DEFAULT_CACHE_DIR;
+  const cacheDir = values['cache-dir'] ?? (gitlabUrl === undefined ? DEFAULT_LOCAL_STATE_DIR : DEFAULT_CACHE_DIR);
   const root = gitlabUrl === undefined ? (positionals[0] ?? '.') : process.cwd();
   await preflight(values, settings);
 
@@ -87,6 +90,7 @@ export async function audit(argv: string[]): Promise<number> {
       token: token === '' ? undefined : token,
       cacheDir,
       concurrency,
+      fullHistory: values.history === true,
       progress,
       onRetry: (event) => {
         if (!quiet) progress.log(`fleetlint: GitLab answered ${event.status ?? 'nothing'} at ${event.url}; retry ${event.attempt} in ${Math.ceil(event.delayMs / 1000)} s`);
@@ -117,6 +121,14 @@ export async function audit(argv: string[]): Promise<number> {
       if (shard) progress.log(`  shard ${shard.index}/${shard.total}: ${opened.checked.size} of ${candidates.ids.length} repositories, ${opened.counts.materialized - opened.counts.slice} more read for their CI includes`);
     }
     if (values['write-snapshot'] !== undefined) await writeSnapshot(values['write-snapshot'], fleet, maskedText);
+    if (values.history === true) {
+      const historyStarted = performance.now();
+      const history = await addHistoryFindings(fleet, opened.checked, cacheDir, (problem) => {
+        if (!quiet) progress.log(`fleetlint: ${problem}`);
+      });
+      timings.history = performance.now() - historyStarted;
+      if (!quiet) progress.log(`  history: ${history.commits} new commit(s) of ${history.repos} repositories read; ${history.reported} secret(s) only in history`);
+    }
 
     const cacheFile = gitlabUrl !== undefined && !values['no-incremental'] ? join(cacheDir, RESULTS_CACHE_FILE) : undefined;
     const { result, results, checksHash, saveCache } = await auditChecks(opened, {
