@@ -82,6 +82,8 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
   // First pass: what each app uses and provides; the provisions indexed by instance, capability and value.
   const uses = new Map<FleetApp, Found[]>();
   const provided = new Map<string, Provider>();
+  /** `repo\0app\0key` of every provision: an app that provides what it uses needs no other (a CRD and its CR). */
+  const selfProvided = new Set<string>();
   const providedNames = new Map<string, Set<string>>();
   for (const from of apps) {
     const found = deployed(from, rendered.get(`${from.repo.id}\0${from.app.name}`), options.desired);
@@ -89,6 +91,7 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
     for (const { signal, origin } of found.provides) {
       const key = [from.instance, signal.capability, signal.value].join('\0');
       if (!provided.has(key)) provided.set(key, { app: from, evidence: { description: signal.description, origin } });
+      selfProvided.add(`${from.repo.id}\0${from.app.name}\0${key}`);
       const namesKey = `${from.instance}\0${signal.capability}`;
       const names = providedNames.get(namesKey) ?? new Set<string>();
       names.add(signal.value);
@@ -122,7 +125,10 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
       add(from, byName.get(`${from.instance}\0${exact}`), dependency, evidence);
       return;
     }
-    const provider = provided.get([from.instance, signal.capability, signal.value].join('\0'));
+    const key = [from.instance, signal.capability, signal.value].join('\0');
+    // ArgoCD applies CRDs and Namespaces of one Application before its other objects: nothing to order.
+    if (selfProvided.has(`${from.repo.id}\0${from.app.name}\0${key}`)) return;
+    const provider = provided.get(key);
     if (provider) {
       add(from, provider.app, dependency, { ...evidence, provider: provider.evidence });
       return;
