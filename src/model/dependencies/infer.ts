@@ -1,3 +1,4 @@
+import { posix } from 'node:path';
 import type { ArgoApplication } from '../argocd/types.js';
 import type { FactOrigin } from '../origin.js';
 import type { Repo } from '../types.js';
@@ -214,12 +215,20 @@ function deployed(from: FleetApp, rendered: DesiredApplication | undefined, desi
   return { uses, provides };
 }
 
-/** Applications of one instance with the same namespace and name: ArgoCD keeps one, whichever it read last. */
+/**
+ * Applications of one instance with the same namespace and name that one reading applies together: the same
+ * app-of-apps deploys both, or (loose ones) one folder holds both. ArgoCD keeps one of them. Same-named
+ * Applications in sibling folders (`overlays/prod/`, `overlays/lab/`) are each cluster's own, unless the fleet says
+ * they share an instance's reading; an ApplicationSet's repeated names have a note of their own.
+ */
 function duplicateApplications(apps: readonly FleetApp[]): DuplicateApplication[] {
   const byKey = new Map<string, FleetApp[]>();
   for (const entry of apps) {
-    // An Application the render replaced (superseded raw form) is not a second Application of that name.
-    const key = [entry.instance, entry.app.namespace ?? '', entry.app.name].join('\0');
+    const { app } = entry;
+    if (app.generatedBy) continue;
+    const parent = app.ancestors?.[0];
+    const reading = parent ? `app:${parent.repo}\0${parent.name}` : `dir:${entry.repo.id}\0${posix.dirname(app.origin.file)}`;
+    const key = [entry.instance, app.namespace ?? '', app.name, reading].join('\0');
     const same = byKey.get(key);
     if (same) same.push(entry);
     else byKey.set(key, [entry]);
