@@ -173,6 +173,9 @@ const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
   'ValidatingWebhookConfiguration', 'ClusterIssuer', 'ClusterSecretStore', 'ClusterPolicy',
 ]);
 
+/** Namespaces every cluster has: an Application that writes a Namespace object for one only labels it. */
+const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set(['', 'default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
 /**
  * What an object uses by key besides its fields' names (`treeSignals`): the CRD of its kind (any API group with a
  * dot; only a CRD of the fleet can match, so built-in groups never do), the default StorageClass for a claim
@@ -196,7 +199,7 @@ export function objectUses(object: ObjectLike): Signal[] {
       }
     });
   }
-  if (object.namespace !== undefined && object.namespace !== '' && !CLUSTER_SCOPED.has(object.kind)) {
+  if (object.namespace !== undefined && !BUILT_IN_NAMESPACES.has(object.namespace) && !CLUSTER_SCOPED.has(object.kind)) {
     uses.push({ capability: 'namespace', value: object.namespace, description: `${object.kind} ${object.name ?? ''} in namespace ${object.namespace}`, path: ['metadata', 'namespace'] });
   }
   return uses;
