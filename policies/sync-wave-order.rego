@@ -10,7 +10,9 @@
 #   waves and the non-existent `spec.syncWaves` field are errors. A wave outside the app's band (option
 #   `waveBands`, none by default) is a warning, and so is a StorageClass, ingress class, issuer or MetalLB address
 #   pool that no Application of the fleet provides (no wave can order it). Which Application provides what is
-#   the `providers` option, with the objects the fleet's Applications deploy.
+#   the `providers` option, with the objects the fleet's Applications deploy. A dependency whose resources skip
+#   the dry run (`SkipDryRunOnMissingResource=true`) is not ordered; one on a substituted wave is a note. Two
+#   Applications of one ArgoCD instance with one name that one reading applies are a warning (ArgoCD keeps one).
 # custom:
 #   id: sync-wave-order
 #   severity: error
