@@ -216,8 +216,8 @@ function deployed(from: FleetApp, rendered: DesiredApplication | undefined, desi
 }
 
 /**
- * Applications of one instance with the same namespace and name that one reading applies together: the same
- * app-of-apps deploys both, or (loose ones) one folder holds both. ArgoCD keeps one of them. Same-named
+ * Applications of one instance with the same namespace and name that one reading applies together: one folder
+ * holds both, and the same app-of-apps (or none) deploys them. ArgoCD keeps one of them. Same-named
  * Applications in sibling folders (`overlays/prod/`, `overlays/lab/`) are each cluster's own, unless the fleet says
  * they share an instance's reading; an ApplicationSet's repeated names have a note of their own.
  */
@@ -226,9 +226,9 @@ function duplicateApplications(apps: readonly FleetApp[]): DuplicateApplication[
   for (const entry of apps) {
     const { app } = entry;
     if (app.generatedBy) continue;
+    // The parent is named by repo and name, which several clusters' roots can share: the folder tells them apart.
     const parent = app.ancestors?.[0];
-    const reading = parent ? `app:${parent.repo}\0${parent.name}` : `dir:${entry.repo.id}\0${posix.dirname(app.origin.file)}`;
-    const key = [entry.instance, app.namespace ?? '', app.name, reading].join('\0');
+    const key = [entry.instance, app.namespace ?? '', app.name, parent ? `${parent.repo}\0${parent.name}` : '', entry.repo.id, posix.dirname(app.origin.file)].join('\0');
     const same = byKey.get(key);
     if (same) same.push(entry);
     else byKey.set(key, [entry]);
