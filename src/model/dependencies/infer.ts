@@ -187,7 +187,8 @@ function deployed(from: FleetApp, rendered: DesiredApplication | undefined, desi
   const appSkipsDryRun = syncOptions.includes(SKIP_DRY_RUN);
   // ArgoCD creates the destination namespace itself: objects there need no other Application's Namespace.
   const createdNamespace = syncOptions.includes(CREATE_NAMESPACE) ? from.app.destination.namespace : undefined;
-  const keep = (signal: Signal): boolean => !(signal.capability === 'namespace' && signal.value === createdNamespace);
+  // The namespace ArgoCD itself runs in (the Application's own) exists before any Application syncs.
+  const keep = (signal: Signal): boolean => !(signal.capability === 'namespace' && (signal.value === createdNamespace || signal.value === from.app.namespace));
   const skips = (value: unknown): boolean => appSkipsDryRun || (stringAt(value, ['metadata', 'annotations', SYNC_OPTIONS_ANNOTATION]) ?? '').includes(SKIP_DRY_RUN);
   const found = (signal: LocatedSignal | Signal, origin: FactOrigin, value: unknown): Found => ({
     signal,

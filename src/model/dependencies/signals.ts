@@ -155,7 +155,7 @@ export function objectProvisions(object: ObjectLike): Provision[] {
   if (kind === 'CustomResourceDefinition' && object.apiVersion.startsWith('apiextensions.k8s.io/')) {
     const group = stringAt(object.value, ['spec', 'group']);
     const crdKind = stringAt(object.value, ['spec', 'names', 'kind']);
-    return group === undefined || crdKind === undefined ? [] : [{ capability: 'crd', value: crdKey(group, crdKind), description: `CustomResourceDefinition ${name ?? crdKind}`, path: ['spec', 'names', 'kind'] }];
+    return group === undefined || crdKind === undefined ? [] : [{ capability: 'crd', value: crdKey(group, crdKind), description: `CustomResourceDefinition ${name ?? crdKind}`, path: ['metadata', 'name'] }];
   }
   const capability = PROVIDED_KINDS.get(kind);
   if (capability === undefined || name === undefined) return [];
@@ -200,7 +200,8 @@ export function objectUses(object: ObjectLike): Signal[] {
     });
   }
   if (object.namespace !== undefined && !BUILT_IN_NAMESPACES.has(object.namespace) && !CLUSTER_SCOPED.has(object.kind)) {
-    uses.push({ capability: 'namespace', value: object.namespace, description: `${object.kind} ${object.name ?? ''} in namespace ${object.namespace}`, path: ['metadata', 'namespace'] });
+    // At the object's name: a kustomization's `namespace:` sets the field in no line of the object's own.
+    uses.push({ capability: 'namespace', value: object.namespace, description: `${object.kind} ${object.name ?? ''} in namespace ${object.namespace}`, path: ['metadata', 'name'] });
   }
   return uses;
 }
