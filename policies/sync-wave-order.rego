@@ -3,13 +3,16 @@
 # description: >-
 #   Over all Applications of the fleet and the dependencies the model inferred (storage classes, ingress
 #   classes, issuers, load balancers and their address pools, registries, secret stores, monitoring CRDs,
-#   declared depends-on): an Application must sync in a strictly later wave than everything it depends on,
+#   declared depends-on, CRDs and their custom resources, default StorageClasses, namespaces, PriorityClasses):
+#   an Application must sync in a strictly later wave than everything it depends on,
 #   since ArgoCD applies one wave together. Where the app-of-apps tree is known, the waves compared are those of
 #   the two apps' ancestors that are siblings under their lowest common ancestor. Dependency cycles, non-integer
 #   waves and the non-existent `spec.syncWaves` field are errors. A wave outside the app's band (option
 #   `waveBands`, none by default) is a warning, and so is a StorageClass, ingress class, issuer or MetalLB address
 #   pool that no Application of the fleet provides (no wave can order it). Which Application provides what is
-#   the `providers` option, with the objects the fleet's Applications deploy.
+#   the `providers` option, with the objects the fleet's Applications deploy. A dependency whose resources skip
+#   the dry run (`SkipDryRunOnMissingResource=true`) is not ordered; one on a substituted wave is a note. Two
+#   Applications of one ArgoCD instance with one name that one reading applies are a warning (ArgoCD keeps one).
 # custom:
 #   id: sync-wave-order
 #   severity: error
@@ -117,6 +120,7 @@ evidence_text(dependency) := concat("; ", [sprintf("%s at %s:%d", [e.description
 # placeholder (waveUnknown) is not compared.
 deny contains decision if {
 	some dependency in input.dependencies
+	not dependency.skipDryRun
 	not application(dependency.orderedBy.from).waveUnknown
 	not application(dependency.orderedBy.to).waveUnknown
 	wave(dependency.orderedBy.from) <= wave(dependency.orderedBy.to)
@@ -127,8 +131,53 @@ deny contains decision if {
 		"repo": dependency.fromRepo,
 		"origin": application(from).waveOrigin,
 		"subject": sprintf("order:%s->%s", [key(from.repo, from.name), key(to.repo, to.name)]),
-		"related": [e.origin | some e in dependency.evidence],
+		"related": related(dependency),
 		"data": {"kind": "order", "from": from, "to": to},
+	}
+}
+
+# The using lines, then the providing lines (the CRD, StorageClass or Namespace of the other Application).
+related(dependency) := array.concat(
+	[e.origin | some e in dependency.evidence],
+	[e.provider.origin | some e in dependency.evidence; e.provider],
+)
+
+# A substituted wave (`"${ARGOCD_ENV_wave}"`) is known only at sync time: the order cannot be checked here.
+deny contains decision if {
+	some dependency in input.dependencies
+	not dependency.skipDryRun
+	some side in ["from", "to"]
+	ref := dependency.orderedBy[side]
+	application(ref).waveUnknown
+	decision := {
+		"msg": sprintf(
+			"%s depends on %s (%s), but the wave of %s is substituted at sync time (%s): check the order where it is set",
+			[dependency.from, dependency.to, evidence_text(dependency), ref.name, application(ref).waveAnnotation],
+		),
+		"repo": dependency.fromRepo,
+		"origin": application({"repo": dependency.fromRepo, "name": dependency.from}).waveOrigin,
+		"severity": "note",
+		"subject": sprintf("unknown-wave:%s->%s:%s", [key(dependency.fromRepo, dependency.from), key(dependency.toRepo, dependency.to), side]),
+		"related": related(dependency),
+		"data": {"kind": "unknown-wave", "app": ref},
+	}
+}
+
+# Two Applications of one instance with one namespace and name: ArgoCD keeps one, so the other's waves mean nothing.
+deny contains decision if {
+	some duplicate in object.get(input, "duplicateApplications", [])
+	first := duplicate.apps[0]
+	decision := {
+		"msg": sprintf(
+			"%d Applications named %s in one ArgoCD instance: ArgoCD keeps only one of them (%s)",
+			[count(duplicate.apps), duplicate.name, concat(", ", [sprintf("%s:%d", [a.origin.file, a.origin.line]) | some a in duplicate.apps])],
+		),
+		"repo": first.repo,
+		"origin": first.origin,
+		"severity": "warning",
+		"subject": sprintf("duplicate:%s:%s:%s", [duplicate.instance, object.get(duplicate, "namespace", ""), duplicate.name]),
+		"related": [a.origin | some a in array.slice(duplicate.apps, 1, count(duplicate.apps))],
+		"data": {"kind": "duplicate", "name": duplicate.name},
 	}
 }
 
@@ -147,18 +196,25 @@ order_message(dependency, from, to) := sprintf(
 	branch != {"from": from, "to": to}
 }
 
-# Dependency cycles (found by the model, linear in the graph), each reported once, at its first member.
+# Dependency cycles (found by the model, linear in the graph), each reported once, at its first member, with the
+# dependencies that close it.
 deny contains decision if {
-	some cycle in input.dependencyCycles
+	some i, cycle in input.dependencyCycles
 	first := key(cycle[0].repo, cycle[0].name)
+	edges := object.get(input, ["dependencyCycleEvidence", i], [])
 	decision := {
-		"msg": sprintf("dependency cycle between %s: no sync-wave order can satisfy it", [concat(", ", [app.name | some app in cycle])]),
+		"msg": sprintf("dependency cycle between %s: no sync-wave order can satisfy it%s", [concat(", ", [app.name | some app in cycle]), cycle_text(edges)]),
 		"repo": cycle[0].repo,
 		"origin": apps[first].waveOrigin,
+		"related": [e.origin | some e in edges],
 		"subject": sprintf("cycle:%s", [concat(",", [key(app.repo, app.name) | some app in cycle])]),
 		"data": {"kind": "cycle", "apps": cycle},
 	}
 }
+
+cycle_text(edges) := "" if count(edges) == 0
+
+cycle_text(edges) := concat("", [": ", concat("; ", [sprintf("%s -> %s (%s at %s:%d)", [e.from, e.to, e.capability, e.origin.file, e.origin.line]) | some e in edges])]) if count(edges) > 0
 
 deny contains decision if {
 	some repo in input.repos

@@ -91,13 +91,80 @@ test_non_integer_wave_proposes_no_fix if {
 	not d.data.fix
 }
 
-# A placeholder wave ("${ARGOCD_ENV_wave}") is substituted before ArgoCD reads it: not invalid, not compared, not banded.
-test_unknown_wave_is_neither_invalid_nor_ordered if {
+# A placeholder wave ("${ARGOCD_ENV_wave}") is substituted before ArgoCD reads it: not invalid, not compared, not
+# banded; a dependency on it is a note that says the order cannot be checked.
+test_unknown_wave_is_a_note_not_an_order if {
 	unknown := {"waveUnknown": true, "waveAnnotation": "${ARGOCD_ENV_wave}"}
-	count(deny_for([app("jellyfin", 0, unknown), app("longhorn", 3, {})], [dependency("jellyfin", "longhorn")])) == 0
-	count(deny_for([app("jellyfin", 10, {}), app("longhorn", 0, unknown)], [dependency("longhorn", "jellyfin")])) == 0
+	[d.severity | some d in deny_for([app("jellyfin", 0, unknown), app("longhorn", 3, {})], [dependency("jellyfin", "longhorn")])] == ["note"]
+	some d in deny_for([app("jellyfin", 10, {}), app("longhorn", 0, unknown)], [dependency("longhorn", "jellyfin")])
+	d.data == {"kind": "unknown-wave", "app": {"repo": "longhorn", "name": "longhorn"}}
+	contains(d.msg, "${ARGOCD_ENV_wave}")
 	decisions := sync_wave_order.deny with input as {"repos": [repo(app("traefik", 0, unknown))], "dependencies": []}
 	count(decisions) == 0
+}
+
+# One kind of dependency each, as the model names them: all are ordered alike, with their evidence in the message.
+test_each_kind_of_dependency_is_ordered if {
+	every capability in [
+		"CRD of monitoring.coreos.com/ServiceMonitor", "StorageClass longhorn", "the default StorageClass",
+		"ingress controller nginx", "certificate issuer letsencrypt", "address pool default", "namespace media",
+		"PriorityClass high", "declared dependency",
+	] {
+		d := object.union(dependency("jellyfin", "longhorn"), {"capability": capability})
+		subjects([app("jellyfin", 1, {}), app("longhorn", 3, {})], [d]) == {"order:jellyfin#jellyfin->longhorn#longhorn"}
+	}
+}
+
+# The providing line (the CRD, the StorageClass) is related to the finding next to the using line.
+test_provider_line_is_related if {
+	provider := {"description": "CustomResourceDefinition servicemonitors.monitoring.coreos.com", "origin": {"repo": "longhorn", "file": "crds.yaml", "line": 3, "column": 9}}
+	evidence := [object.union(dependency("jellyfin", "longhorn").evidence[0], {"provider": provider})]
+	d := object.union(dependency("jellyfin", "longhorn"), {"evidence": evidence})
+	some decision in deny_for([app("jellyfin", 1, {}), app("longhorn", 3, {})], [d])
+	[o.file | some o in decision.related] == ["helm/values.yaml", "crds.yaml"]
+}
+
+# SkipDryRunOnMissingResource=true: ArgoCD applies the custom resource before its CRD and retries; no wave needed.
+test_skip_dry_run_is_not_ordered if {
+	d := object.union(dependency("jellyfin", "longhorn"), {"skipDryRun": true})
+	count(deny_for([app("jellyfin", 1, {}), app("longhorn", 3, {})], [d])) == 0
+}
+
+test_empty_fleet_has_no_findings if {
+	count(sync_wave_order.deny) == 0 with input as {"repos": [], "dependencies": [], "dependencyCycles": [], "unprovided": [], "options": {}}
+	count(sync_wave_order.deny) == 0 with input as {"repos": []}
+}
+
+# Duplicate names: one warning per instance key, and the policy does not throw (object insert conflict) on them.
+test_duplicate_applications_are_one_warning if {
+	first := app("jellyfin", 10, {})
+	second := object.union(app("jellyfin", 1, {}), {"duplicateName": true})
+	duplicate := {"instance": "", "name": "jellyfin", "apps": [{"repo": "jellyfin", "origin": origin("jellyfin", 1)}, {"repo": "jellyfin", "origin": origin("jellyfin", 30)}]}
+	decisions := sync_wave_order.deny with input as {
+		"repos": [{"id": "jellyfin", "applications": [first, second, second]}, repo(app("longhorn", 3, {}))],
+		"dependencies": [dependency("jellyfin", "longhorn")], "dependencyCycles": [], "duplicateApplications": [duplicate],
+	}
+	[d.data.kind | some d in decisions] == ["duplicate"]
+	some d in decisions
+	d.severity == "warning"
+	contains(d.msg, "2 Applications named jellyfin")
+}
+
+test_cycle_lists_its_evidence if {
+	apps := [app("a", 1, {}), app("b", 2, {})]
+	cycle := [{"repo": "a", "name": "a"}, {"repo": "b", "name": "b"}]
+	edges := [
+		{"from": "a", "to": "b", "capability": "namespace b", "origin": {"repo": "a", "file": "x.yaml", "line": 4, "column": 1}},
+		{"from": "b", "to": "a", "capability": "CRD of a.io/A", "origin": {"repo": "b", "file": "y.yaml", "line": 7, "column": 1}},
+	]
+	decisions := sync_wave_order.deny with input as {
+		"repos": [repo(a) | some a in apps], "dependencies": [dependency("a", "b"), dependency("b", "a")],
+		"dependencyCycles": [cycle], "dependencyCycleEvidence": [edges],
+	}
+	some d in decisions
+	d.data.kind == "cycle"
+	contains(d.msg, "a -> b (namespace b at x.yaml:4); b -> a (CRD of a.io/A at y.yaml:7)")
+	count(d.related) == 2
 }
 
 # Two clusters' trees in one repo, each with its own app of the same name: no conflict, the first one is ordered.

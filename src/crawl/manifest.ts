@@ -59,6 +59,11 @@ export function readManifest(text: string): Manifest {
     const cluster = asMap(entry);
     return cluster ? [clusterOf(cluster)] : [];
   });
+  if (Array.isArray(argocd?.instances) && valid('argocd', 'instances')) settings.argocdInstances = argocd.instances.flatMap((entry) => {
+    const instance = asMap(entry);
+    const paths: unknown[] = Array.isArray(instance?.paths) ? instance.paths : [];
+    return typeof instance?.name === 'string' ? [{ name: instance.name, paths: paths.filter((path): path is string => typeof path === 'string') }] : [];
+  });
 
   const seen = new Map<string, number>();
   const listed: unknown[] = Array.isArray(value?.repos) ? value.repos : [];

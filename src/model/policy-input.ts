@@ -1,7 +1,8 @@
 import type { FactOrigin } from './origin.js';
 import type { Fleet, FleetSettings, Repo } from './types.js';
 import type { CiJob } from './gitlab-ci/types.js';
-import type { ArgoApplication } from './argocd/types.js';
+import type { AppRef, ArgoApplication } from './argocd/types.js';
+import type { AppDependency } from './dependencies/types.js';
 import { dependencyCycles } from './dependencies/cycles.js';
 import { dependencyWaveOrders } from './dependencies/ordering.js';
 import { scannerTable } from './gitlab-ci/scanners.js';
@@ -243,6 +244,10 @@ export function fleetSettingsJson(settings: FleetSettings): FleetSettingsInput {
 export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoInput> = repoJson): PolicyInput {
   // Which two Applications' waves order each dependency, from the app-of-apps tree.
   const orders = dependencyWaveOrders(fleet.dependencies, fleet.repos);
+  // A dependency whose resources skip the dry run is retried by ArgoCD until it holds: it orders nothing, so it
+  // makes no cycle either.
+  const ordered = fleet.dependencies.filter((dependency) => dependency.skipDryRun !== true);
+  const cycles = dependencyCycles(ordered);
   return {
     version: POLICY_INPUT_VERSION,
     fleet: fleetSettingsJson(fleet.settings),
@@ -255,11 +260,28 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoIn
         toRepo: dependency.toRepo,
         to: dependency.to,
         capability: dependency.capability,
-        evidence: dependency.evidence.map((evidence) => ({ description: evidence.description, origin: originJson(evidence.origin) })),
+        evidence: dependency.evidence.map((evidence) => ({
+          description: evidence.description,
+          origin: originJson(evidence.origin),
+          ...(evidence.provider ? { provider: { description: evidence.provider.description, origin: originJson(evidence.provider.origin) } } : {}),
+          ...(evidence.skipDryRun ? { skipDryRun: true } : {}),
+        })),
+        ...(dependency.skipDryRun ? { skipDryRun: true } : {}),
         ...(order ? { orderedBy: { from: { repo: order.from.repo, name: order.from.name }, to: { repo: order.to.repo, name: order.to.name } } } : {}),
       };
     }),
-    dependencyCycles: dependencyCycles(fleet.dependencies),
+    dependencyCycles: cycles,
+    ...(cycles.length > 0 ? { dependencyCycleEvidence: cycles.map((cycle) => cycleEvidence(cycle, ordered)) } : {}),
+    ...(fleet.duplicateApplications && fleet.duplicateApplications.length > 0
+      ? {
+          duplicateApplications: fleet.duplicateApplications.map((duplicate) => ({
+            instance: duplicate.instance,
+            ...(duplicate.namespace !== undefined ? { namespace: duplicate.namespace } : {}),
+            name: duplicate.name,
+            apps: duplicate.apps.map((app) => ({ repo: app.repo, origin: originJson(app.origin) })),
+          })),
+        }
+      : {}),
     unprovided: fleet.unprovided.map((reference) => ({
       fromRepo: reference.fromRepo,
       from: reference.from,
@@ -269,6 +291,14 @@ export function policyInput(fleet: Fleet, repoOf: (repo: Repo) => Partial<RepoIn
       evidence: { description: reference.evidence.description, origin: originJson(reference.evidence.origin) },
     })),
   };
+}
+
+/** The dependencies between a cycle's members, each once with its first evidence: the whole cycle, with why. */
+function cycleEvidence(cycle: readonly AppRef[], dependencies: readonly AppDependency[]): { from: string; to: string; capability: string; origin: Origin }[] {
+  const members = new Set(cycle.map((app) => `${app.repo}\0${app.name}`));
+  return dependencies
+    .filter((dependency) => members.has(`${dependency.fromRepo}\0${dependency.from}`) && members.has(`${dependency.toRepo}\0${dependency.to}`))
+    .flatMap((dependency) => (dependency.evidence[0] ? [{ from: dependency.from, to: dependency.to, capability: dependency.capability, origin: originJson(dependency.evidence[0].origin) }] : []));
 }
 
 /** An image reference's parts as the policy input holds them (deployed and published images alike). */

@@ -8,7 +8,8 @@ import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
 import type { ScannerSetting } from './gitlab-ci/scanners.js';
 import type { ImageRef, InvalidImageRef, PublishedImage } from './images/types.js';
-import type { AppDependency, ProviderRule, UnprovidedReference } from './dependencies/types.js';
+import type { AppDependency, DuplicateApplication, ProviderRule, UnprovidedReference } from './dependencies/types.js';
+import type { ArgoInstanceSetting } from './dependencies/instances.js';
 import type { TemplateKind } from './templates.js';
 import type { DesiredState } from './desired.js';
 
@@ -86,6 +87,11 @@ export interface FleetSettings {
    * Absent: ArgoCD's own local cluster only, `in-cluster` at `https://kubernetes.default.svc`.
    */
   argocdClusters?: ArgoCluster[];
+  /**
+   * The ArgoCD instances of the fleet (fleet.yaml `argocd.instances`): which root or loose Applications each one
+   * syncs, by globs over `<repo>/<file>`. Absent: one instance syncs every Application.
+   */
+  argocdInstances?: ArgoInstanceSetting[];
 }
 
 /** A cluster registered in ArgoCD (a cluster secret): what the cluster generator gives templates. */
@@ -106,6 +112,8 @@ export interface Fleet {
   dependencies: AppDependency[];
   /** Named things (storage classes, ingress classes, issuers) Applications use that nothing in the fleet provides. */
   unprovided: UnprovidedReference[];
+  /** Applications of one instance that share namespace and name (ArgoCD keeps one). */
+  duplicateApplications?: DuplicateApplication[];
   /** Fleet-level problems (a bad `fleet.yaml`, a repo listed but missing). */
   diagnostics: FindingDraft[];
   /** What each Application would apply (the render phase); absent when the fleet was loaded without it. */

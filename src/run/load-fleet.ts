@@ -118,7 +118,10 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     const note = renderingNote(finished.desired);
     fleetDiagnostics.push(...finished.fleetDiagnostics, ...(note ? [note] : []));
   }
-  const { dependencies, unprovided } = inferDependencyFacts(repos, options.providers ?? []);
+  const { dependencies, unprovided, duplicates } = inferDependencyFacts(repos, options.providers ?? [], {
+    ...(desired ? { desired } : {}),
+    ...(settings.argocdInstances ? { instances: settings.argocdInstances } : {}),
+  });
   lap('fleet');
   return {
     root: options.root,
@@ -126,6 +129,7 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     repos,
     dependencies,
     unprovided,
+    ...(duplicates.length > 0 ? { duplicateApplications: duplicates } : {}),
     diagnostics: [...(options.diagnostics ?? []), ...fleetDiagnostics],
     ...(desired ? { desired } : {}),
   };

@@ -309,3 +309,45 @@ describe('matches', () => {
     expect(matches('a.b', 'axb')).toBe(false);
   });
 });
+
+describe('dependencies from the objects Applications create and use, per ArgoCD instance', () => {
+  const resolve = makeRepoResolver(settings, new Set(['prod/gitops', 'lab/gitops']));
+  const crd = 'apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: servicemonitors.monitoring.coreos.com}\nspec:\n  group: monitoring.coreos.com\n  names: {kind: ServiceMonitor, plural: servicemonitors}\n';
+  const monitor = 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: api, namespace: media}\n';
+  const gitops = (id: string): Repo =>
+    buildRepo(
+      id,
+      {
+        'apps/crds.yaml': application('crds', id).replace('path: helm', 'path: crds'),
+        'apps/metrics.yaml': application('metrics', id).replace('path: helm', 'path: metrics'),
+        'apps/namespaces.yaml': application('namespaces', id).replace('path: helm', 'path: namespaces'),
+        'crds/crd.yaml': crd,
+        'metrics/monitor.yaml': monitor,
+        'namespaces/media.yaml': 'apiVersion: v1\nkind: Namespace\nmetadata: {name: media}\n',
+      },
+      resolve,
+    );
+  const repos = [gitops('lab/gitops'), gitops('prod/gitops')];
+  const summary = (options: Parameters<typeof inferDependencies>[2]): string[] =>
+    inferDependencies(repos, [], options).map((dependency) => `${dependency.fromRepo}:${dependency.from} -> ${dependency.toRepo}:${dependency.to} (${dependency.capability}) provided at ${dependency.evidence[0]?.provider?.origin.file ?? '-'}`);
+
+  it('a custom resource depends on the Application of its CRD, an object on the Application of its Namespace', () => {
+    const instances = [
+      { name: 'lab', paths: ['lab/**'] },
+      { name: 'prod', paths: ['prod/**'] },
+    ];
+    expect(summary({ instances })).toEqual([
+      'lab/gitops:metrics -> lab/gitops:crds (CRD of monitoring.coreos.com/ServiceMonitor) provided at crds/crd.yaml',
+      'lab/gitops:metrics -> lab/gitops:namespaces (namespace media) provided at namespaces/media.yaml',
+      'prod/gitops:metrics -> prod/gitops:crds (CRD of monitoring.coreos.com/ServiceMonitor) provided at crds/crd.yaml',
+      'prod/gitops:metrics -> prod/gitops:namespaces (namespace media) provided at namespaces/media.yaml',
+    ]);
+  });
+
+  it('without instances, one ArgoCD syncs everything: the first provider of a key is the one', () => {
+    expect(summary({}).filter((line) => line.startsWith('prod/'))).toEqual([
+      'prod/gitops:metrics -> lab/gitops:crds (CRD of monitoring.coreos.com/ServiceMonitor) provided at crds/crd.yaml',
+      'prod/gitops:metrics -> lab/gitops:namespaces (namespace media) provided at namespaces/media.yaml',
+    ]);
+  });
+});

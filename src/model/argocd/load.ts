@@ -102,6 +102,7 @@ export function applicationFromValue({ value, name, namespace, origin, locator }
   const unknownSpecKeys = Object.keys(spec).filter((key) => !APPLICATION_SPEC_KEYS.has(key));
   const automated = valueAt(spec, ['syncPolicy', 'automated']);
   const project = stringAt(spec, ['project']);
+  const syncOptions = valueAt(spec, ['syncPolicy', 'syncOptions']);
 
   return {
     kind: 'Application',
@@ -112,6 +113,7 @@ export function applicationFromValue({ value, name, namespace, origin, locator }
     destination: destinationOf(spec.destination),
     // `automated: {}` enables auto-sync; newer ArgoCD can switch it off with `enabled: false`.
     automatedSync: isMap(automated) && automated.enabled !== false,
+    ...(Array.isArray(syncOptions) ? { syncOptions: syncOptions.filter((option): option is string => typeof option === 'string') } : {}),
     wave: wave.wave,
     ...(wave.text !== undefined ? { waveAnnotation: wave.text } : {}),
     waveValid: wave.valid,

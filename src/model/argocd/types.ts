@@ -28,6 +28,8 @@ export interface ArgoApplication {
   sources: ArgoSource[];
   destination: { server?: string; name?: string; namespace?: string };
   automatedSync: boolean;
+  /** `spec.syncPolicy.syncOptions` (`CreateNamespace=true`, `SkipDryRunOnMissingResource=true`), when written. */
+  syncOptions?: string[];
   /** The parsed `argocd.argoproj.io/sync-wave`; 0 when the annotation is missing, as ArgoCD does. */
   wave: number;
   /** The annotation's raw text, when present. */

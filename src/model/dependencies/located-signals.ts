@@ -4,7 +4,7 @@ import { valueAt } from '../k8s/value.js';
 import { originAt, type FactOrigin } from '../origin.js';
 import type { Repo } from '../types.js';
 import type { YamlDocument } from '../yaml/parse.js';
-import { objectSignals, treeSignals, type Signal } from './signals.js';
+import { objectProvisions, objectSignals, objectUses, treeSignals, type ObjectLike, type Signal } from './signals.js';
 
 /** A usage signal with the place it was found. */
 export interface LocatedSignal extends Signal {
@@ -44,8 +44,17 @@ export function manifestSignals(repo: string, object: K8sObject): LocatedSignal[
   const { document } = object;
   return remembered(document, 'object', () => {
     const used = object.kind === 'CustomResourceDefinition' ? [] : treeSignals(document.value, []);
-    return [...used, ...objectSignals(object)].map((signal) => ({ ...signal, origin: originAt(repo, document, signal.path) }));
+    return [...used, ...objectSignals(staticObject(object)), ...objectUses(staticObject(object))].map((signal) => ({ ...signal, origin: originAt(repo, document, signal.path) }));
   });
+}
+
+/** What a Kubernetes object provides to other Applications (a CRD's kind, a StorageClass), located. */
+export function manifestProvisions(repo: string, object: K8sObject): LocatedSignal[] {
+  return remembered(object.document, 'provides', () => objectProvisions(staticObject(object)).map((provision) => ({ ...provision, origin: originAt(repo, object.document, provision.path) })));
+}
+
+function staticObject(object: K8sObject): ObjectLike {
+  return { apiVersion: object.apiVersion, kind: object.kind, ...(object.name !== undefined ? { name: object.name } : {}), ...(object.namespace !== undefined ? { namespace: object.namespace } : {}), value: object.document.value };
 }
 
 /**
@@ -58,7 +67,10 @@ export function locateRepoSignals(repo: Pick<Repo, 'id' | 'helm' | 'k8s' | 'argo
     const document = values.document;
     if (!document.broken) valuesSignals(repo.id, document, []);
   }
-  for (const object of repo.k8s) manifestSignals(repo.id, object);
+  for (const object of repo.k8s) {
+    manifestSignals(repo.id, object);
+    manifestProvisions(repo.id, object);
+  }
   for (const app of repo.argocd.applications) {
     const document = repo.yaml.get(app.origin.file)?.documents[app.origin.docIndex ?? 0];
     if (!document || document.broken) continue;

@@ -1,7 +1,7 @@
 import type { DocPath } from '../findings.js';
-import type { K8sObject } from '../k8s/types.js';
 import { isMap, stringAt, valueAt } from '../k8s/value.js';
 import type { ProviderRule } from './types.js';
+import { PROVIDED_KINDS } from './capabilities.js';
 
 /** Something a deployed file uses that an Application may provide. `path` is inside the file's document. */
 export interface Signal {
@@ -62,6 +62,8 @@ function walk(value: unknown, path: DocPath, underIngress: boolean, out: Signal[
     } else if (key === 'secretStoreRef' && isMap(child)) {
       const name = stringAt(child, ['name']) ?? '';
       signal('externalSecrets', name, `secretStoreRef ${name}`.trim());
+    } else if (key === 'priorityClassName' && text !== undefined && text !== '') {
+      signal('priorityClass', text, `${key}: ${text}`);
     } else if (MONITOR_TOGGLES.has(key) && isMap(child) && child.enabled === true) {
       signal('monitoringCrds', key, `${key}.enabled: true`);
     }
@@ -87,11 +89,11 @@ const PROVISIONER_STORAGE_CLASSES: Readonly<Record<string, string>> = { 'driver.
  * A custom resource of a provider's API group: the object itself is the evidence (at its `kind`). Its value
  * selects the CRDs' owner (`''` matches only wildcard rules), except that a Certificate needs its issuer.
  */
-export function objectSignals(object: K8sObject): Signal[] {
+export function objectSignals(object: ObjectLike): Signal[] {
   const group = object.apiVersion.split('/')[0] ?? '';
   const name = object.name ?? '';
   if (group === 'storage.k8s.io' && object.kind === 'StorageClass') {
-    const provisioner = stringAt(object.document.value, ['provisioner']) ?? '';
+    const provisioner = stringAt(object.value, ['provisioner']) ?? '';
     const storageClass = PROVISIONER_STORAGE_CLASSES[provisioner];
     return storageClass === undefined ? [] : [{ capability: 'storageClass', value: storageClass, description: `provisioner ${provisioner}`, path: ['provisioner'] }];
   }
@@ -102,9 +104,9 @@ export function objectSignals(object: K8sObject): Signal[] {
 }
 
 /** A SecretStore reads one backend, named by the single key under `spec.provider` (`vault`, `aws`, `gcpsm`). */
-function secretsBackendOf(object: K8sObject): Signal[] {
+function secretsBackendOf(object: ObjectLike): Signal[] {
   if (object.kind !== 'SecretStore' && object.kind !== 'ClusterSecretStore') return [];
-  const provider = valueAt(object.document.value, ['spec', 'provider']);
+  const provider = valueAt(object.value, ['spec', 'provider']);
   if (!isMap(provider)) return [];
   return Object.keys(provider).map((backend) => ({
     capability: 'secretsBackend',
@@ -115,7 +117,91 @@ function secretsBackendOf(object: K8sObject): Signal[] {
 }
 
 /** A Certificate names its issuer. */
-function certIssuerOf(object: K8sObject): string | undefined {
+function certIssuerOf(object: ObjectLike): string | undefined {
   if (object.kind !== 'Certificate' && object.kind !== 'CertificateRequest') return undefined;
-  return stringAt(object.document.value, ['spec', 'issuerRef', 'name']);
+  return stringAt(object.value, ['spec', 'issuerRef', 'name']);
+}
+
+/** An object as dependency inference reads it: a static manifest or a rendered object alike. */
+export interface ObjectLike {
+  apiVersion: string;
+  kind: string;
+  name?: string;
+  namespace?: string;
+  value: unknown;
+}
+
+/** Something an object provides to other Applications by a key: a CRD's kind, a StorageClass's name. `path` is where. */
+export interface Provision {
+  capability: ProviderRule['capability'];
+  value: string;
+  description: string;
+  path: DocPath;
+}
+
+const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
+
+/** A CRD's key: its group and kind, as a custom resource names them (`monitoring.coreos.com/ServiceMonitor`). */
+export function crdKey(group: string, kind: string): string {
+  return `${group}/${kind}`;
+}
+
+/**
+ * What an object provides: a CRD its kind; a StorageClass, IngressClass, issuer, address pool, Namespace or
+ * PriorityClass its name; a StorageClass marked default the default class.
+ */
+export function objectProvisions(object: ObjectLike): Provision[] {
+  const { kind, name } = object;
+  if (kind === 'CustomResourceDefinition' && object.apiVersion.startsWith('apiextensions.k8s.io/')) {
+    const group = stringAt(object.value, ['spec', 'group']);
+    const crdKind = stringAt(object.value, ['spec', 'names', 'kind']);
+    return group === undefined || crdKind === undefined ? [] : [{ capability: 'crd', value: crdKey(group, crdKind), description: `CustomResourceDefinition ${name ?? crdKind}`, path: ['metadata', 'name'] }];
+  }
+  const capability = PROVIDED_KINDS.get(kind);
+  if (capability === undefined || name === undefined) return [];
+  const provided: Provision[] = [{ capability, value: name, description: `${kind} ${name}`, path: ['metadata', 'name'] }];
+  if (kind === 'StorageClass' && stringAt(object.value, ['metadata', 'annotations', DEFAULT_CLASS_ANNOTATION]) === 'true') {
+    provided.push({ capability: 'defaultStorageClass', value: '', description: `StorageClass ${name} (default)`, path: ['metadata', 'annotations', DEFAULT_CLASS_ANNOTATION] });
+  }
+  return provided;
+}
+
+/** Kinds of the core API that live outside namespaces: their `metadata.namespace`, if written, means nothing. */
+const CLUSTER_SCOPED: ReadonlySet<string> = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'StorageClass', 'IngressClass', 'PriorityClass', 'RuntimeClass', 'CSIDriver',
+  'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'APIService', 'MutatingWebhookConfiguration',
+  'ValidatingWebhookConfiguration', 'ClusterIssuer', 'ClusterSecretStore', 'ClusterPolicy',
+]);
+
+/** Namespaces every cluster has: an Application that writes a Namespace object for one only labels it. */
+const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set(['', 'default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * What an object uses by key besides its fields' names (`treeSignals`): the CRD of its kind (any API group with a
+ * dot; only a CRD of the fleet can match, so built-in groups never do), the default StorageClass for a claim
+ * without `storageClassName`, and its namespace.
+ */
+export function objectUses(object: ObjectLike): Signal[] {
+  const uses: Signal[] = [];
+  const slash = object.apiVersion.indexOf('/');
+  const group = slash < 0 ? '' : object.apiVersion.slice(0, slash);
+  if (group.includes('.') && !group.endsWith('argoproj.io') && object.kind !== 'CustomResourceDefinition') {
+    uses.push({ capability: 'crd', value: crdKey(group, object.kind), description: `${[object.kind, object.name].filter((part) => part !== undefined).join(' ')} (${group})`, path: ['kind'] });
+  }
+  if (object.kind === 'PersistentVolumeClaim' && valueAt(object.value, ['spec', 'storageClassName']) === undefined) {
+    uses.push({ capability: 'defaultStorageClass', value: '', description: `PersistentVolumeClaim ${object.name ?? ''} without storageClassName`, path: ['spec'] });
+  }
+  const templates = valueAt(object.value, ['spec', 'volumeClaimTemplates']);
+  if (Array.isArray(templates)) {
+    templates.forEach((template: unknown, index) => {
+      if (isMap(template) && valueAt(template, ['spec', 'storageClassName']) === undefined) {
+        uses.push({ capability: 'defaultStorageClass', value: '', description: `volumeClaimTemplates ${stringAt(template, ['metadata', 'name']) ?? String(index)} without storageClassName`, path: ['spec', 'volumeClaimTemplates', index] });
+      }
+    });
+  }
+  if (object.namespace !== undefined && !BUILT_IN_NAMESPACES.has(object.namespace) && !CLUSTER_SCOPED.has(object.kind)) {
+    // At the object's name: a kustomization's `namespace:` sets the field in no line of the object's own.
+    uses.push({ capability: 'namespace', value: object.namespace, description: `${object.kind} ${object.name ?? ''} in namespace ${object.namespace}`, path: ['metadata', 'name'] });
+  }
+  return uses;
 }

@@ -6,6 +6,18 @@ export interface DependencyEvidence {
   /** e.g. "uses storageClass longhorn", "annotation cert-manager.io/cluster-issuer". */
   description: string;
   origin: FactOrigin;
+  /** What provides it, and where: the CRD, StorageClass or Namespace object of the other Application. */
+  provider?: { description: string; origin: FactOrigin };
+  /** The using object (or its Application) has `SkipDryRunOnMissingResource=true`: ArgoCD applies it before its CRD. */
+  skipDryRun?: true;
+}
+
+/** Applications of one ArgoCD instance with one namespace and name: ArgoCD keeps only one of them. */
+export interface DuplicateApplication {
+  instance: string;
+  namespace?: string;
+  name: string;
+  apps: { repo: string; origin: FactOrigin }[];
 }
 
 /** `from` (an Application) needs `to` (another Application) to be deployed first. */
@@ -17,6 +29,8 @@ export interface AppDependency {
   /** What `to` provides that `from` uses: "StorageClass longhorn", "ingress controller traefik". */
   capability: string;
   evidence: DependencyEvidence[];
+  /** Every piece of evidence skips the dry run (`SkipDryRunOnMissingResource=true`): no wave has to order it. */
+  skipDryRun?: true;
 }
 
 export type { ProviderCapability } from './capabilities.js';

@@ -27,10 +27,30 @@ export interface PolicyInput {
    */
   dependencyCycles: AppRef[][];
   /**
+   * For each cycle of `dependencyCycles` (same order), the dependencies between its members: who uses what of whom,
+   * and where.
+   */
+  dependencyCycleEvidence?: { from: string; to: string; capability: string; origin: Origin }[][];
+  /**
    * Named things Applications use (a StorageClass, an IngressClass, a cert-manager issuer) that no Application of
    * the fleet provides and no provider rule names.
    */
   unprovided: UnprovidedInput[];
+  /**
+   * Applications of one ArgoCD instance with the same namespace and name: ArgoCD keeps only one of them. Absent
+   * when there are none.
+   */
+  duplicateApplications?: DuplicateApplicationInput[];
+}
+
+/** Applications that share an ArgoCD instance, a namespace and a name. */
+export interface DuplicateApplicationInput {
+  /** The instance (fleet.yaml `argocd.instances`); `''` for the fleet's one default instance. */
+  instance: string;
+  namespace?: string;
+  name: string;
+  /** Each Application's repo and manifest, in repo order. */
+  apps: { repo: string; origin: Origin }[];
 }
 
 /** The fleet's settings (fleet.yaml), which repo-scope policies get next to their repo. */
@@ -446,6 +466,10 @@ export interface AppRef {
 export interface EvidenceInput {
   description: string;
   origin: Origin;
+  /** What provides the thing used, and where (the CRD, StorageClass or Namespace object), when an object does. */
+  provider?: { description: string; origin: Origin };
+  /** The using object or its Application has `SkipDryRunOnMissingResource=true`. */
+  skipDryRun?: boolean;
 }
 
 /** One Application depends on another. */
@@ -468,6 +492,11 @@ export interface DependencyInput {
    * deploys the other, and no wave orders them.
    */
   orderedBy?: { from: AppRef; to: AppRef };
+  /**
+   * True when every piece of evidence skips the dry run (`SkipDryRunOnMissingResource=true`): ArgoCD applies the
+   * resources before their CRD exists and retries them, so no wave has to order the dependency.
+   */
+  skipDryRun?: boolean;
 }
 
 /** A named thing an Application uses that nothing in the fleet provides. */
