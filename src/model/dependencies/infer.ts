@@ -6,7 +6,7 @@ import type { DesiredApplication, DesiredState } from '../desired.js';
 import { stringAt } from '../k8s/value.js';
 import type { AppDependency, DependencyEvidence, DuplicateApplication, ProviderRule, UnprovidedReference } from './types.js';
 import { CAPABILITIES } from './capabilities.js';
-import { instanceResolver, type ArgoInstanceSetting } from './instances.js';
+import { fleetInstances, type ArgoInstanceSetting } from './instances.js';
 import { ProviderIndex } from './providers.js';
 import { deployedScope, type DeployedScope } from './scope.js';
 import { objectProvisions, objectSignals, objectUses, treeSignals, type Signal } from './signals.js';
@@ -17,7 +17,7 @@ const ARGO_GROUP = 'argoproj.io/';
 interface FleetApp {
   repo: Repo;
   app: ArgoApplication;
-  /** The ArgoCD instance that syncs it (see `instanceResolver`). */
+  /** The ArgoCD instance that syncs it (see `fleetInstances`). */
   instance: string;
   scope: DeployedScope;
 }
@@ -71,9 +71,7 @@ export function inferDependencies(repos: readonly Repo[], providers: readonly Pr
 export function inferDependencyFacts(repos: readonly Repo[], providers: readonly ProviderRule[], options: DependencyOptions = {}): DependencyFacts {
   const sortedRepos = [...repos].sort((a, b) => compare(a.id, b.id));
   const reposById = new Map(sortedRepos.map((repo) => [repo.id, repo]));
-  const files = new Map<string, string>();
-  for (const repo of sortedRepos) for (const app of repo.argocd.applications) if (!files.has(`${repo.id}\0${app.name}`)) files.set(`${repo.id}\0${app.name}`, app.origin.file);
-  const instanceOf = instanceResolver(options.instances, (repo, name) => files.get(`${repo}\0${name}`));
+  const instanceOf = fleetInstances(sortedRepos, options.instances).application;
   const apps: FleetApp[] = sortedRepos.flatMap((repo) =>
     repo.argocd.applications.map((app) => ({ repo, app, instance: instanceOf(repo.id, app), scope: deployedScope(app, repo, reposById) })),
   );
