@@ -87,7 +87,9 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
   for (const from of apps) {
     const found = deployed(from, rendered.get(`${from.repo.id}\0${from.app.name}`), options.desired);
     uses.set(from, found.uses);
-    for (const { signal, origin } of found.provides) {
+    for (const { signal: provision, origin } of found.provides) {
+      const signal = inDestination(provision, from.app);
+      if (!signal) continue;
       const key = [from.instance, signal.capability, signal.value].join('\0');
       if (!provided.has(key)) provided.set(key, { app: from, evidence: { description: signal.description, origin } });
       selfProvided.add(`${from.repo.id}\0${from.app.name}\0${key}`);
@@ -162,6 +164,18 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
     unprovided: uniqueUnprovided(unprovided),
     duplicates: duplicateApplications(apps),
   };
+}
+
+/**
+ * A Service written without `metadata.namespace` is in the Application's destination namespace; with no
+ * destination namespace either, where it lands is unknown and it provides nothing.
+ */
+function inDestination(provision: Signal, app: ArgoApplication): Signal | undefined {
+  if (provision.capability !== 'service' || !provision.value.startsWith('/')) return provision;
+  const namespace = app.destination.namespace;
+  if (namespace === undefined || namespace === '') return undefined;
+  const value = `${namespace}${provision.value}`;
+  return { ...provision, value, description: `Service ${value}` };
 }
 
 /** The rendered Applications by repo and name (the first of a name). */
