@@ -97,7 +97,8 @@ policyTester('sync-wave-order').run({
           line: 7,
           severity: 'error',
           messageIncludes: 'minio syncs in wave 3 but depends on longhorn (wave 3), which must sync first: storageClass: longhorn-retain at helm/values.yaml:3',
-          related: [{ repo: MINIO, file: 'helm/values.yaml', line: 3 }],
+          // The using line, then the providing line (the StorageClass).
+          related: [{ repo: MINIO, file: 'helm/values.yaml', line: 3 }, { repo: LONGHORN, file: 'storageclasses/retain.yaml', line: 4 }],
         },
       ],
     },
