@@ -18,7 +18,7 @@ export const DEFAULT_INSTANCE = '';
  * match its manifest (`<repo>/<file>`), else the default instance: one ArgoCD for everything the fleet does not
  * split. A tree's members follow their root wherever their files are: the root's ArgoCD syncs them.
  */
-export function instanceResolver(
+function instanceResolver(
   instances: readonly ArgoInstanceSetting[] | undefined,
   fileOf: (repo: string, name: string) => string | undefined,
 ): (repo: string, app: ArgoApplication) => string {
