@@ -108,7 +108,7 @@ test_each_kind_of_dependency_is_ordered if {
 	every capability in [
 		"CRD of monitoring.coreos.com/ServiceMonitor", "StorageClass longhorn", "the default StorageClass",
 		"ingress controller nginx", "certificate issuer letsencrypt", "address pool default", "namespace media",
-		"PriorityClass high", "declared dependency",
+		"PriorityClass high", "Service policy/policy-webhook", "declared dependency",
 	] {
 		d := object.union(dependency("jellyfin", "longhorn"), {"capability": capability})
 		subjects([app("jellyfin", 1, {}), app("longhorn", 3, {})], [d]) == {"order:jellyfin#jellyfin->longhorn#longhorn"}

@@ -2,6 +2,7 @@ import picomatch from 'picomatch';
 import { defineRule, type CheckReport, type RuleExamples } from '../src/engine/check.js';
 import { isInFleetGroup } from '../src/model/argocd/repo-url.js';
 import { appProjectLookup, type ProjectLookup } from '../src/model/argocd/projects.js';
+import { DEFAULT_INSTANCE, fleetInstances } from '../src/model/dependencies/instances.js';
 import type { ArgoAppProject, ArgoApplication } from '../src/model/argocd/types.js';
 import { isUnresolvedPlaceholder } from '../src/model/placeholder.js';
 import type { Fleet, Repo } from '../src/model/types.js';
@@ -11,7 +12,7 @@ export default defineRule({
     id: 'argocd-app-source',
     shortDescription: 'Application sources must exist in the fleet and be allowed by their AppProject',
     fullDescription:
-      'A `repoURL` in the fleet\'s group on its GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`; a fleet that defines no AppProject creates them outside Git, and its project names are not looked up) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
+      'A `repoURL` in the fleet\'s group on its GitLab host must name a fleet repository and its `path` must exist there. `spec.project` must name an AppProject of the fleet (or `default`; a fleet that defines no AppProject creates them outside Git, and its project names are not looked up) whose `sourceRepos` allow the repoURL and whose `destinations` allow the destination, deny patterns (`!`) included, as ArgoCD applies them. The AppProject is the one of that name in the Application\'s ArgoCD instance (fleet.yaml `argocd.instances`; an AppProject of the same name in another instance\'s tree is a different project) nearest to the Application (its repo, then the longest shared folder); values that are substitution placeholders (`${VAR}`, `<NAME>`, `{{ }}`) are not judged.',
     defaultSeverity: 'error',
     help: "Point `repoURL` at the project's own URL (`https://<gitlab>/<group>/<path>.git`, not a group), and `path` at a folder that exists in that repository at `targetRevision`, or create it. Set `spec.project` to an AppProject the fleet defines (or `default`); if the project rightly should allow the source or destination, add it to the AppProject's `sourceRepos` or `destinations`, and remove a deny pattern (`!`) that excludes it. ArgoCD reports these only at sync time; fleetlint finds them before merge.",
     tags: ['argocd', 'correctness'],
@@ -20,7 +21,8 @@ export default defineRule({
   },
   run({ fleet }) {
     const projects = fleet.repos.flatMap((repo) => repo.argocd.projects);
-    const projectOf = appProjectLookup(projects);
+    const instances = fleet.settings.argocdInstances ? fleetInstances(fleet.repos, fleet.settings.argocdInstances) : undefined;
+    const projectOf = appProjectLookup(projects, instances && { application: (app) => instances.application(app.origin.repo, app), project: instances.project });
     const repoById = new Map(fleet.repos.map((repo) => [repo.id, repo]));
     const reports: CheckReport[] = [];
     for (const repo of fleet.repos) {
@@ -73,6 +75,20 @@ function projectReports(lookup: ProjectLookup, app: ArgoApplication, projectsInG
     // ArgoCD's built-in `default` project allows everything unless the fleet redefines it.
     if (name === 'default' || !projectsInGit) return [];
     return [{ ...at, path: [...(app.documentPath ?? []), 'spec', 'project'], message: `Application ${app.name}: AppProject ${name} is not defined anywhere in the fleet`, subject: `${app.name}:project:${name}` }];
+  }
+  if (lookup.kind === 'other-instance') {
+    // ArgoCD looks the project up in its own namespace only: another instance's AppProject of that name is not it.
+    const [other] = lookup.projects;
+    const instance = lookup.instance === DEFAULT_INSTANCE ? 'the default ArgoCD instance' : `ArgoCD instance ${lookup.instance}`;
+    return [
+      {
+        ...at,
+        path: [...(app.documentPath ?? []), 'spec', 'project'],
+        message: `Application ${app.name}: AppProject ${name} is not defined in ${instance}, which syncs it (${other ? `${other.origin.repo}/${other.origin.file}:${other.origin.line} belongs to another instance` : 'only other instances define it'})`,
+        subject: `${app.name}:project:${name}`,
+        related: lookup.projects.map((project) => ({ repo: project.origin.repo, file: project.origin.file, range: project.origin.range })),
+      },
+    ];
   }
   const { project } = lookup;
   const reports: CheckReport[] = [];

@@ -351,3 +351,43 @@ describe('dependencies from the objects Applications create and use, per ArgoCD 
     ]);
   });
 });
+
+describe("dependencies on a webhook configuration's Service", () => {
+  const resolve = makeRepoResolver(settings, new Set(['gitops']));
+  const app = (name: string, namespace?: string): string =>
+    application(name, 'gitops').replace('path: helm', `path: ${name}`) + (namespace === undefined ? '' : `    namespace: ${namespace}\n`);
+  const service = (name: string, namespace?: string): string => `apiVersion: v1\nkind: Service\nmetadata:\n  name: ${name}\n${namespace === undefined ? '' : `  namespace: ${namespace}\n`}`;
+  const webhooks = (kind: string, name: string, services: [string, string][]): string =>
+    [`apiVersion: admissionregistration.k8s.io/v1\nkind: ${kind}\nmetadata: {name: ${name}}\nwebhooks:`, ...services.map(([namespace, service]) => `  - name: ${service}.example.test\n    clientConfig:\n      service: {namespace: ${namespace}, name: ${service}}`)].join('\n') + '\n';
+  const repos = [
+    buildRepo(
+      'gitops',
+      {
+        'apps/webhook-server.yaml': app('webhook-server', 'policy'),
+        'apps/explicit.yaml': app('explicit'),
+        'apps/unplaced.yaml': app('unplaced'),
+        'apps/rules.yaml': app('rules'),
+        'apps/self.yaml': app('self', 'self'),
+        // No namespace of its own: the destination's, policy.
+        'webhook-server/service.yaml': service('policy-webhook'),
+        'explicit/service.yaml': service('other', 'tools'),
+        // No namespace and no destination namespace: where it lands is unknown, so it provides nothing.
+        'unplaced/service.yaml': service('lost'),
+        'rules/webhooks.yaml': `${webhooks('ValidatingWebhookConfiguration', 'validate', [['policy', 'policy-webhook'], ['policy', 'absent']])}---\n${webhooks('MutatingWebhookConfiguration', 'mutate', [['tools', 'other'], ['default', 'lost']])}`,
+        // Its own Service: ArgoCD applies both in one sync, nothing to order between Applications.
+        'self/objects.yaml': `${service('hook')}---\n${webhooks('ValidatingWebhookConfiguration', 'self', [['self', 'hook']])}`,
+      },
+      resolve,
+    ),
+  ];
+
+  it('an Application that creates a webhook configuration depends on the Application that creates its Service', () => {
+    const lines = inferDependencies(repos, []).map(
+      (dependency) => `${dependency.from} -> ${dependency.to} (${dependency.capability}): ${dependency.evidence.map((evidence) => `${evidence.origin.file}:${String(evidence.origin.line)} ${evidence.description} <- ${evidence.provider?.origin.file ?? '-'}:${String(evidence.provider?.origin.line)} ${evidence.provider?.description ?? '-'}`).join('; ')}`,
+    );
+    expect(lines).toEqual([
+      'rules -> explicit (Service tools/other): rules/webhooks.yaml:18 MutatingWebhookConfiguration mutate calls Service tools/other <- explicit/service.yaml:4 Service tools/other',
+      'rules -> webhook-server (Service policy/policy-webhook): rules/webhooks.yaml:7 ValidatingWebhookConfiguration validate calls Service policy/policy-webhook <- webhook-server/service.yaml:4 Service policy/policy-webhook',
+    ]);
+  });
+});

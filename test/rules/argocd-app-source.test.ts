@@ -1,6 +1,6 @@
 import argocdAppSource from '../../rules/argocd-app-source.js';
 import { ruleTester } from '../support/rule-tester.js';
-import type { FleetFiles } from '../support/fleet.js';
+import { TEST_SETTINGS, type FleetFiles } from '../support/fleet.js';
 
 const BOOTSTRAP = 'kubernetes/argocd-bootstrap';
 const TRAEFIK = 'core-services/networking/traefik';
@@ -75,6 +75,21 @@ function platformProject(sourceRepos: string[], destinations = ["{namespace: '*'
   const lines = ['apiVersion: argoproj.io/v1alpha1', 'kind: AppProject', 'metadata:', '  name: platform', 'spec:', '  sourceRepos:', ...sourceRepos.map((pattern) => `    - '${pattern}'`), '  destinations:', ...destinations.map((item) => `    - ${item}`), ''];
   return { [BOOTSTRAP]: { 'argocd/projects/platform.yaml': lines.join('\n') } };
 }
+
+/** The project `platform` with these sourceRepos, as a file's text. */
+function platformText(sourceRepos: string[]): string {
+  const text = platformProject(sourceRepos)[BOOTSTRAP]?.['argocd/projects/platform.yaml'];
+  return typeof text === 'string' ? text : '';
+}
+
+/** Two ArgoCD instances: `lab` (its apps' folder in APPS and its projects' folder in BOOTSTRAP) and `prod`. */
+const TWO_INSTANCES = {
+  ...TEST_SETTINGS,
+  argocdInstances: [
+    { name: 'lab', paths: [`${APPS}/clusters/lab/**`, `${BOOTSTRAP}/lab/**`] },
+    { name: 'prod', paths: [`${APPS}/clusters/prod/**`] },
+  ],
+};
 
 ruleTester(argocdAppSource).run({
   valid: [
@@ -164,6 +179,18 @@ ruleTester(argocdAppSource).run({
       }),
     },
     {
+      // Without argocd.instances the prod project, in the app's own repo, would be taken (and reject the source).
+      name: 'with argocd.instances, the AppProject of the Application\'s instance, though another instance\'s is nearer',
+      settings: TWO_INSTANCES,
+      repos: fleet({
+        [BOOTSTRAP]: { 'lab/platform.yaml': platformText(['https://gitlab.homelab.local/homelab/core-services/*']) },
+        [APPS]: {
+          'clusters/prod/projects/platform.yaml': platformText(['https://gitlab.homelab.local/homelab/backup/*']),
+          'clusters/lab/apps/traefik.yaml': application('traefik', 'platform', TRAEFIK_SOURCE),
+        },
+      }),
+    },
+    {
       name: 'placeholders are unknown values: a project, a repoURL, a source pattern and a destination still to be substituted',
       repos: fleet({
         ...platformProject(['<GITOPS_REPO_URL>'], ["{namespace: '*', name: '<CLUSTER_NAME>'}"]),
@@ -175,6 +202,34 @@ ruleTester(argocdAppSource).run({
     },
   ],
   invalid: [
+    {
+      // Without argocd.instances the one platform project of the fleet would be taken, and it allows everything.
+      name: 'with argocd.instances, an AppProject only another instance defines is a different project',
+      settings: TWO_INSTANCES,
+      repos: fleet({
+        [APPS]: {
+          'clusters/prod/projects/platform.yaml': platformText(['*']),
+          'clusters/lab/apps/traefik.yaml': application('traefik', 'platform', TRAEFIK_SOURCE),
+        },
+      }),
+      findings: [
+        {
+          repo: APPS,
+          file: 'clusters/lab/apps/traefik.yaml',
+          line: 7,
+          column: 3,
+          messageIncludes: `Application traefik: AppProject platform is not defined in ArgoCD instance lab, which syncs it (${APPS}/clusters/prod/projects/platform.yaml:4 belongs to another instance)`,
+          related: [{ repo: APPS, file: 'clusters/prod/projects/platform.yaml', line: 4 }],
+        },
+      ],
+    },
+    {
+      // An unmatched file is the default instance's, as an unmatched root Application is.
+      name: 'with argocd.instances, a project outside every instance\'s paths is the default instance\'s',
+      settings: TWO_INSTANCES,
+      repos: fleet({ [APPS]: { 'clusters/lab/apps/traefik.yaml': application('traefik', 'core-services', TRAEFIK_SOURCE) } }),
+      findings: [{ repo: APPS, file: 'clusters/lab/apps/traefik.yaml', line: 7, messageIncludes: `AppProject core-services is not defined in ArgoCD instance lab, which syncs it (${BOOTSTRAP}/argocd/projects/core-services.yaml:4 belongs to another instance)` }],
+    },
     {
       name: 'a destination a deny pattern (!) matches, though another destination allows it',
       repos: fleet({

@@ -119,6 +119,13 @@ const TABLE = {
     named: false,
     providedByKinds: ['PriorityClass'],
   },
+  service: {
+    usedBy: "a ValidatingWebhookConfiguration's or MutatingWebhookConfiguration's `clientConfig.service`",
+    noun: 'Service',
+    dependency: (value) => `Service ${value}`,
+    named: false,
+    providedByKinds: [],
+  },
   monitoringCrds: {
     usedBy: 'ServiceMonitor, PodMonitor and PrometheusRule toggles in values, `monitoring.coreos.com` objects',
     noun: 'monitoring CRDs',

@@ -6,7 +6,7 @@ import type { DesiredApplication, DesiredState } from '../desired.js';
 import { stringAt } from '../k8s/value.js';
 import type { AppDependency, DependencyEvidence, DuplicateApplication, ProviderRule, UnprovidedReference } from './types.js';
 import { CAPABILITIES } from './capabilities.js';
-import { instanceResolver, type ArgoInstanceSetting } from './instances.js';
+import { fleetInstances, type ArgoInstanceSetting } from './instances.js';
 import { ProviderIndex } from './providers.js';
 import { deployedScope, type DeployedScope } from './scope.js';
 import { objectProvisions, objectSignals, objectUses, treeSignals, type Signal } from './signals.js';
@@ -17,7 +17,7 @@ const ARGO_GROUP = 'argoproj.io/';
 interface FleetApp {
   repo: Repo;
   app: ArgoApplication;
-  /** The ArgoCD instance that syncs it (see `instanceResolver`). */
+  /** The ArgoCD instance that syncs it (see `fleetInstances`). */
   instance: string;
   scope: DeployedScope;
 }
@@ -71,9 +71,7 @@ export function inferDependencies(repos: readonly Repo[], providers: readonly Pr
 export function inferDependencyFacts(repos: readonly Repo[], providers: readonly ProviderRule[], options: DependencyOptions = {}): DependencyFacts {
   const sortedRepos = [...repos].sort((a, b) => compare(a.id, b.id));
   const reposById = new Map(sortedRepos.map((repo) => [repo.id, repo]));
-  const files = new Map<string, string>();
-  for (const repo of sortedRepos) for (const app of repo.argocd.applications) if (!files.has(`${repo.id}\0${app.name}`)) files.set(`${repo.id}\0${app.name}`, app.origin.file);
-  const instanceOf = instanceResolver(options.instances, (repo, name) => files.get(`${repo}\0${name}`));
+  const instanceOf = fleetInstances(sortedRepos, options.instances).application;
   const apps: FleetApp[] = sortedRepos.flatMap((repo) =>
     repo.argocd.applications.map((app) => ({ repo, app, instance: instanceOf(repo.id, app), scope: deployedScope(app, repo, reposById) })),
   );
@@ -89,7 +87,9 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
   for (const from of apps) {
     const found = deployed(from, rendered.get(`${from.repo.id}\0${from.app.name}`), options.desired);
     uses.set(from, found.uses);
-    for (const { signal, origin } of found.provides) {
+    for (const { signal: provision, origin } of found.provides) {
+      const signal = inDestination(provision, from.app);
+      if (!signal) continue;
       const key = [from.instance, signal.capability, signal.value].join('\0');
       if (!provided.has(key)) provided.set(key, { app: from, evidence: { description: signal.description, origin } });
       selfProvided.add(`${from.repo.id}\0${from.app.name}\0${key}`);
@@ -164,6 +164,18 @@ export function inferDependencyFacts(repos: readonly Repo[], providers: readonly
     unprovided: uniqueUnprovided(unprovided),
     duplicates: duplicateApplications(apps),
   };
+}
+
+/**
+ * A Service written without `metadata.namespace` is in the Application's destination namespace; with no
+ * destination namespace either, where it lands is unknown and it provides nothing.
+ */
+function inDestination(provision: Signal, app: ArgoApplication): Signal | undefined {
+  if (provision.capability !== 'service' || !provision.value.startsWith('/')) return provision;
+  const namespace = app.destination.namespace;
+  if (namespace === undefined || namespace === '') return undefined;
+  const value = `${namespace}${provision.value}`;
+  return { ...provision, value, description: `Service ${value}` };
 }
 
 /** The rendered Applications by repo and name (the first of a name). */

@@ -147,7 +147,17 @@ export function crdKey(group: string, kind: string): string {
 }
 
 /**
- * What an object provides: a CRD its kind; a StorageClass, IngressClass, issuer, address pool, Namespace or
+ * A Service's key: `namespace/name`. A Service without `metadata.namespace` has `/name` here: the Application that
+ * deploys it puts it in its destination namespace (see `inferDependencyFacts`).
+ */
+export function serviceKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+const WEBHOOK_CONFIGURATIONS: ReadonlySet<string> = new Set(['ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration']);
+
+/**
+ * What an object provides: a CRD its kind; a Service its namespace and name; a StorageClass, IngressClass, issuer, address pool, Namespace or
  * PriorityClass its name; a StorageClass marked default the default class.
  */
 export function objectProvisions(object: ObjectLike): Provision[] {
@@ -156,6 +166,10 @@ export function objectProvisions(object: ObjectLike): Provision[] {
     const group = stringAt(object.value, ['spec', 'group']);
     const crdKind = stringAt(object.value, ['spec', 'names', 'kind']);
     return group === undefined || crdKind === undefined ? [] : [{ capability: 'crd', value: crdKey(group, crdKind), description: `CustomResourceDefinition ${name ?? crdKind}`, path: ['metadata', 'name'] }];
+  }
+  if (kind === 'Service' && object.apiVersion === 'v1' && name !== undefined) {
+    const key = serviceKey(object.namespace ?? '', name);
+    return [{ capability: 'service', value: key, description: `Service ${object.namespace === undefined ? name : key}`, path: ['metadata', 'name'] }];
   }
   const capability = PROVIDED_KINDS.get(kind);
   if (capability === undefined || name === undefined) return [];
@@ -179,7 +193,7 @@ const BUILT_IN_NAMESPACES: ReadonlySet<string> = new Set(['', 'default', 'kube-s
 /**
  * What an object uses by key besides its fields' names (`treeSignals`): the CRD of its kind (any API group with a
  * dot; only a CRD of the fleet can match, so built-in groups never do), the default StorageClass for a claim
- * without `storageClassName`, and its namespace.
+ * without `storageClassName`, a webhook configuration's Services, and its namespace.
  */
 export function objectUses(object: ObjectLike): Signal[] {
   const uses: Signal[] = [];
@@ -199,9 +213,25 @@ export function objectUses(object: ObjectLike): Signal[] {
       }
     });
   }
+  if (WEBHOOK_CONFIGURATIONS.has(object.kind) && group === 'admissionregistration.k8s.io') uses.push(...webhookServices(object));
   if (object.namespace !== undefined && !BUILT_IN_NAMESPACES.has(object.namespace) && !CLUSTER_SCOPED.has(object.kind)) {
     // At the object's name: a kustomization's `namespace:` sets the field in no line of the object's own.
     uses.push({ capability: 'namespace', value: object.namespace, description: `${object.kind} ${object.name ?? ''} in namespace ${object.namespace}`, path: ['metadata', 'name'] });
   }
   return uses;
+}
+
+/**
+ * The Services a webhook configuration calls (`webhooks[].clientConfig.service`, whose namespace and name the API
+ * requires): until the Service exists, every request the webhook matches fails or skips it (its failurePolicy).
+ */
+function webhookServices(object: ObjectLike): Signal[] {
+  const webhooks = valueAt(object.value, ['webhooks']);
+  if (!Array.isArray(webhooks)) return [];
+  return webhooks.flatMap((webhook: unknown, index): Signal[] => {
+    const namespace = stringAt(webhook, ['clientConfig', 'service', 'namespace']);
+    const name = stringAt(webhook, ['clientConfig', 'service', 'name']);
+    if (namespace === undefined || name === undefined) return [];
+    return [{ capability: 'service', value: serviceKey(namespace, name), description: `${object.kind} ${object.name ?? ''} calls Service ${namespace}/${name}`, path: ['webhooks', index, 'clientConfig', 'service', 'name'] }];
+  });
 }
