@@ -199,9 +199,24 @@ deny contains decision if {
 		"origin": object.get(job.keyOrigins, "allow_failure", job.origin),
 		"severity": "warning",
 		"subject": concat(":", ["non-blocking", category]),
-		"data": {"kind": "non-blocking", "category": category, "jobs": sort(names)},
+		"data": object.union({"kind": "non-blocking", "category": category, "jobs": sort(names)}, allow_failure_fix(job, category)),
 	}
 }
+
+# The minimal repair of `allow_failure: true`: set it false where it is written (the job, or the template it extends,
+# so that every job extending it blocks), offered only when the job then blocks: a scanner of the category it runs is
+# not told to pass. `false` rather than deleting the key, since a deleted key may inherit `true` from a parent.
+allow_failure_fix(job, category) := {"fix": {
+	"description": concat("", ["set allow_failure: false on ", where.path[0], " so that its ", category, " scan can fail the pipeline"]),
+	"edits": [{"repo": where.repo, "file": where.file, "docIndex": object.get(where, "docIndex", 0), "op": "set", "path": where.path, "value": false}],
+}} if {
+	job.allowFailure == true
+	some scan in job.scans
+	scan.category == category
+	not scan.nonFailing
+	where := job.keyOrigins.allow_failure
+	where.path == [where.path[0], "allow_failure"]
+} else := {}
 
 deny contains decision if {
 	not has_pipeline

@@ -121,6 +121,23 @@ test_allow_failure_is_non_blocking_warning if {
 	[d.msg | some d in codes] == ["the secrets scan (job gitleaks) cannot fail the pipeline: allow_failure on exit codes 1, 2"]
 }
 
+test_allow_failure_true_is_fixed_where_it_is_written if {
+	at := object.union(origin("ci-templates", "templates/scan.yml", 7), {"path": [".scan:gitleaks", "allow_failure"]})
+	decisions := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"allowFailure": true, "keyOrigins": {"allow_failure": at}})]))
+	[d.data.fix | some d in decisions] == [{
+		"description": "set allow_failure: false on .scan:gitleaks so that its secrets scan can fail the pipeline",
+		"edits": [{"repo": "ci-templates", "file": "templates/scan.yml", "docIndex": 0, "op": "set", "path": [".scan:gitleaks", "allow_failure"], "value": false}],
+	}]
+
+	# No fix when the scanner is told to pass (false would not make it block), for exit codes, or without a path.
+	soft := deny_for(repo(["docs"], [job("gitleaks", [soft_scan("secrets")], {"allowFailure": true, "keyOrigins": {"allow_failure": at}})]))
+	codes := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"allowFailure": [1], "keyOrigins": {"allow_failure": at}})]))
+	unplaced := deny_for(repo(["docs"], [job("gitleaks", [scan("secrets")], {"allowFailure": true, "keyOrigins": {"allow_failure": origin("svc", ".gitlab-ci.yml", 3)}})]))
+	unfixed := (soft | codes) | unplaced
+	count(unfixed) == 3
+	[d | some d in unfixed; d.data.fix] == []
+}
+
 test_a_scanner_told_not_to_fail_is_non_blocking if {
 	decisions := deny_for(repo(["docker"], [secrets_job, job("t", [soft_scan("image")], {})]))
 	[[d.subject, d.msg] | some d in decisions] == [[
