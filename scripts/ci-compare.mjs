@@ -4,6 +4,7 @@
 // it needs gitlab-ci-local (a devDependency) and git, and takes pipelines from folders given on the command line.
 //
 //   npm run build && npm run ci-compare -- <folder>... [--json out.json] [--show 20] [--project <host>/<path>]
+//   (CI_COMPARE_GITLAB_CI_LOCAL=<folder>: gitlab-ci-local installed there instead of in the project's node_modules)
 //
 // Every folder with a .gitlab-ci.yml below the folders given is a case (a git repository is one case, its inner
 // folders are not searched). Each case is copied to a temporary git repository (remote gitlab.example.com/group/
@@ -464,12 +465,13 @@ async function main() {
         const listed = lists[kind].jobs.find((each) => normalizeName(each.name) === name);
         const runs = listed !== undefined && listed.when !== 'never';
         const mine = job.runsIn[kind];
+        const reasons = job.unknownIn?.[kind];
+        const reasonList = [...(reasons?.conditions ?? []), ...(reasons?.include ?? []).map((each) => `include ${each}`)];
         let agrees = mine === runs;
         if (mine === 'unknown') {
           tallies.unknown++;
-          agrees = legitimatelyUnknown(fleetlint, job.unknownIn?.[kind], kind, globalVariables);
-          const reasons = job.unknownIn?.[kind];
-          for (const reason of [...(reasons?.conditions ?? []), ...(reasons?.include ?? []).map((each) => `include ${each}`)]) {
+          agrees = legitimatelyUnknown(fleetlint, reasons, kind, globalVariables);
+          for (const reason of reasonList) {
             const key = `${kind} ${reason}`;
             unknownReasons[key] = (unknownReasons[key] ?? 0) + 1;
           }
@@ -477,8 +479,7 @@ async function main() {
         count(tallies.whenRuns, agrees);
         if (!agrees) {
           allKinds = false;
-          const reasons = job.unknownIn?.[kind];
-          const why = reasons ? ` (${[...reasons.conditions, ...(reasons.include ?? []).map((reason) => `include ${reason}`)].join(', ')})` : '';
+          const why = reasonList.length > 0 ? ` (${reasonList.join(', ')})` : '';
           note('when', name, `${kind}: fleetlint ${String(mine)}${why} vs gitlab-ci-local ${runs ? (listed?.when ?? '') : 'not run'}`);
         }
       }
