@@ -4,6 +4,7 @@
 // it needs gitlab-ci-local (a devDependency) and git, and takes pipelines from folders given on the command line.
 //
 //   npm run build && npm run ci-compare -- <folder>... [--json out.json] [--show 20] [--project <host>/<path>]
+//   (CI_COMPARE_GITLAB_CI_LOCAL=<folder>: gitlab-ci-local installed there instead of in the project's node_modules)
 //
 // Every folder with a .gitlab-ci.yml below the folders given is a case (a git repository is one case, its inner
 // folders are not searched). Each case is copied to a temporary git repository (remote gitlab.example.com/group/
@@ -241,7 +242,10 @@ function forGitlabCiLocal(dir) {
 // --- gitlab-ci-local -----------------------------------------------------------------------------------------------
 
 function gitlabCiLocal(dir, home, args) {
-  const entry = require.resolve('gitlab-ci-local/dist/index.js');
+  // CI_COMPARE_GITLAB_CI_LOCAL: a folder where gitlab-ci-local is installed apart (its node_modules' parent), so that
+  // installing it does not touch the project's node_modules.
+  const from = process.env.CI_COMPARE_GITLAB_CI_LOCAL;
+  const entry = require.resolve('gitlab-ci-local/dist/index.js', from ? { paths: [path.resolve(from)] } : undefined);
   const preload = path.join(repoRoot, 'scripts/ci-compare/set-methods.mjs');
   // GITLAB_CI: gitlab-ci-local says "false" (it runs locally); GitLab, whose semantics are compared, says "true".
   const result = run(process.execPath, ['--import', preload, entry, '--no-json-schema-validation', '--variable', 'GITLAB_CI=true', ...args], {
@@ -252,8 +256,9 @@ function gitlabCiLocal(dir, home, args) {
   return { stdout: result.stdout };
 }
 
-function listJson(dir, home, kind) {
-  const { branch, variables, unset } = kindArgs(kind);
+function listJson(dir, home, kind, extra = []) {
+  const { branch, unset } = kindArgs(kind);
+  const variables = [...kindArgs(kind).variables, ...extra];
   git(dir, 'checkout', '-q', branch);
   const result = gitlabCiLocal(dir, home, ['--list-json', ...variables.flatMap((v) => ['--variable', v]), ...unset.flatMap((v) => ['--unset-variable', v])]);
   if (result.error) return result;
@@ -298,19 +303,40 @@ function flat(value) {
   return value.flatMap(flat);
 }
 
-/** Whether an "unknown" of fleetlint stands for what truly cannot be known offline. */
+/**
+ * gitlab-ci-local's extra variables for a kind of pipeline whose creation fleetlint finds unknown only because the
+ * ref may be protected (omnibus-gitlab creates tag pipelines for protected tags only). fleetlint's job answers
+ * there are for the pipeline GitLab creates; gitlab-ci-local, which says CI_COMMIT_REF_PROTECTED=false and does not
+ * model a workflow that creates no pipeline, would list the jobs of a pipeline GitLab never creates. So it is run
+ * for the protected ref, where the pipeline exists. Empty: no such kind.
+ */
+function whenCreated(pipeline, kind) {
+  const conditions = pipeline?.runsIn[kind] === 'unknown' ? (pipeline.unknownIn?.[kind]?.conditions ?? []) : [];
+  return conditions.length === 1 && conditions[0] === '$CI_COMMIT_REF_PROTECTED' ? ['CI_COMMIT_REF_PROTECTED=true'] : [];
+}
+
+/** Whether a reason of fleetlint's "unknown" stands for what truly cannot be known offline. */
+function legitimateReason(fleetlint, reason, kind, yamlVisible, globalVariables) {
+  if (reason === 'changes' || reason === 'exists' || reason === 'project' || reason === 'kubernetes' || reason.startsWith('inputs.')) return true;
+  if (!reason.startsWith('$')) return false;
+  const name = reason.slice(1);
+  if (fleetlint.PER_MERGE_REQUEST.has(name) || name === 'CI_COMMIT_TAG' || name === 'CI_COMMIT_REF_PROTECTED') return true;
+  // A variable the global `variables:` define, read where GitLab sees them (job and workflow rules), is one
+  // fleetlint could have read: its own shortcoming. In include:rules GitLab does not see them (only predefined
+  // variables and the project's, group's, instance's, trigger's, schedule's): there its value is a setting.
+  if (yamlVisible && globalVariables.has(name)) return false;
+  // Others a schedule may set (omnibus-gitlab's PIPELINE_TYPE, NIGHTLY: a job's own variables are read, not
+  // unknown), and GitLab's own CI_ ones; and in include:rules, any a project setting may set.
+  return kind === 'schedule' || name.startsWith('CI_') || name.startsWith('GITLAB_') || !yamlVisible;
+}
+
+/** Whether an "unknown" of fleetlint (its reasons in this kind of pipeline) truly cannot be known offline. */
 function legitimatelyUnknown(fleetlint, reasons, kind, globalVariables) {
-  if (reasons.length === 0) return false;
-  return reasons.every((reason) => {
-    if (reason === 'changes' || reason === 'exists' || reason === 'project' || reason === 'kubernetes' || reason.startsWith('inputs.')) return true;
-    if (!reason.startsWith('$')) return false;
-    const name = reason.slice(1);
-    if (fleetlint.PER_MERGE_REQUEST.has(name) || name === 'CI_COMMIT_TAG' || name === 'CI_COMMIT_REF_PROTECTED') return true;
-    // A variable the global `variables:` define is one fleetlint could have read: its own shortcoming. Others a
-    // schedule may set (omnibus-gitlab's PIPELINE_TYPE, NIGHTLY: a job's own variables are read, not unknown), and
-    // GitLab's own CI_ ones.
-    return !globalVariables.has(name) && (kind === 'schedule' || name.startsWith('CI_') || name.startsWith('GITLAB_'));
-  });
+  if (!reasons || reasons.conditions.length + (reasons.include?.length ?? 0) === 0) return false;
+  return (
+    reasons.conditions.every((reason) => legitimateReason(fleetlint, reason, kind, true, globalVariables)) &&
+    (reasons.include ?? []).every((reason) => legitimateReason(fleetlint, reason, kind, false, globalVariables))
+  );
 }
 
 /** The names the files' top-level `variables:` define. */
@@ -352,9 +378,11 @@ async function main() {
   }
   const fleetlint = await loadFleetlint();
   const cases = roots.flatMap((root) => findCases(path.resolve(root)));
-  const tallies = { jobSet: newTally(), stage: newTally(), image: newTally(), script: newTally(), beforeScript: newTally(), whenRuns: newTally(), whenRunsByJob: newTally(), unknown: 0, notPreviewed: 0 };
+  const tallies = { jobSet: newTally(), stage: newTally(), image: newTally(), script: newTally(), beforeScript: newTally(), whenRuns: newTally(), whenRunsByJob: newTally(), unknown: 0, notPreviewed: 0, protectedRef: 0 };
   const outcome = { both: 0, onlyFleetlint: 0, onlyGitlabCiLocal: 0, neither: 0, prepared: 0, shimmed: 0 };
   const disagreements = [];
+  // For --json: how often each reason (by kind) stands behind one of fleetlint's "unknown" answers.
+  const unknownReasons = {};
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'ci-compare-'));
   const home = path.join(work, 'home');
   fs.mkdirSync(home);
@@ -380,7 +408,7 @@ async function main() {
     const fleetlintErrors = [...result.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message), ...ruleErrors];
     const fleetlintAccepts = result.pipeline !== undefined && fleetlintErrors.length === 0;
     const previewed = preview(dir, home);
-    const lists = Object.fromEntries(fleetlint.PIPELINE_KINDS.map((kind) => [kind, previewed.error ? { error: previewed.error } : listJson(dir, home, kind)]));
+    const lists = Object.fromEntries(fleetlint.PIPELINE_KINDS.map((kind) => [kind, previewed.error ? { error: previewed.error } : listJson(dir, home, kind, whenCreated(result.pipeline, kind))]));
     const gclAccepts = !previewed.error && Object.values(lists).every((list) => !list.error);
     if (fleetlintAccepts && gclAccepts) outcome.both++;
     else if (fleetlintAccepts) outcome.onlyFleetlint++;
@@ -433,18 +461,26 @@ async function main() {
       for (const kind of fleetlint.PIPELINE_KINDS) {
         // gitlab-ci-local does not model workflow:rules that create no pipeline: nothing to compare there.
         if (pipeline.runsIn[kind] === false) continue;
+        if (whenCreated(pipeline, kind).length > 0) tallies.protectedRef++;
         const listed = lists[kind].jobs.find((each) => normalizeName(each.name) === name);
         const runs = listed !== undefined && listed.when !== 'never';
         const mine = job.runsIn[kind];
+        const reasons = job.unknownIn?.[kind];
+        const reasonList = [...(reasons?.conditions ?? []), ...(reasons?.include ?? []).map((each) => `include ${each}`)];
         let agrees = mine === runs;
         if (mine === 'unknown') {
           tallies.unknown++;
-          agrees = legitimatelyUnknown(fleetlint, job.unknownConditions ?? [], kind, globalVariables);
+          agrees = legitimatelyUnknown(fleetlint, reasons, kind, globalVariables);
+          for (const reason of reasonList) {
+            const key = `${kind} ${reason}`;
+            unknownReasons[key] = (unknownReasons[key] ?? 0) + 1;
+          }
         }
         count(tallies.whenRuns, agrees);
         if (!agrees) {
           allKinds = false;
-          note('when', name, `${kind}: fleetlint ${String(mine)} (${(job.unknownConditions ?? []).join(', ')}) vs gitlab-ci-local ${runs ? (listed?.when ?? '') : 'not run'}`);
+          const why = reasonList.length > 0 ? ` (${reasonList.join(', ')})` : '';
+          note('when', name, `${kind}: fleetlint ${String(mine)}${why} vs gitlab-ci-local ${runs ? (listed?.when ?? '') : 'not run'}`);
         }
       }
       count(tallies.whenRunsByJob, allKinds);
@@ -466,13 +502,14 @@ async function main() {
   console.log(row('before_script', tallies.beforeScript));
   console.log(row('when a job runs (job × kind, jobs with rules)', tallies.whenRuns));
   console.log(row('when a job runs (every kind, jobs with rules)', tallies.whenRunsByJob));
+  console.log(`job × kind in pipelines created for protected refs only (compared with gitlab-ci-local run for a protected ref): ${tallies.protectedRef}`);
   console.log(`fleetlint "unknown" (job × kind): ${tallies.unknown}; jobs not in the default branch's preview (image, script not compared): ${tallies.notPreviewed}`);
   if (disagreements.length > 0) {
     console.log('');
     console.log(`first ${Math.min(show, disagreements.length)} of ${disagreements.length} disagreements:`);
     for (const d of disagreements.slice(0, show)) console.log(`  ${d.case} · ${d.field} · ${d.job}: ${d.detail}`);
   }
-  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ outcome, tallies, disagreements }, null, 2));
+  if (jsonOut) fs.writeFileSync(jsonOut, JSON.stringify({ outcome, tallies, unknownReasons, disagreements }, null, 2));
 }
 
 await main();

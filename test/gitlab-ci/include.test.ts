@@ -160,6 +160,45 @@ describe('include: rules', () => {
     expect(jobOf(pipeline, 'maybe')).toMatchObject({ runsIn: { mergeRequest: false, defaultBranch: 'unknown' }, unknownConditions: ['$CI_PROJECT_PATH'] });
     expect(jobOf(pipeline, 'exists').runsIn.defaultBranch).toBe(true);
   });
+
+  it("does not read the configuration's own variables in include:rules, and keeps their reasons apart per kind", () => {
+    // omnibus-gitlab's shape: CANONICAL is defined in the YAML, where workflow:rules and job rules see it; GitLab
+    // evaluates include:rules before the YAML, so there it is a project setting (unknown offline).
+    const { pipeline, diagnostics } = resolveCi(
+      `variables:
+  CANONICAL: homelab/app
+include:
+  - local: ci/canonical.yml
+    rules:
+      - if: $CANONICAL == "homelab/app"
+workflow:
+  rules:
+    - if: $CANONICAL == "homelab/app" && $CI_COMMIT_TAG && $CI_COMMIT_REF_PROTECTED == "true"
+    - if: $CI_COMMIT_TAG
+      when: never
+    - when: always
+own:
+  script: x
+  rules:
+    - if: $CI_PIPELINE_SOURCE == "schedule" && $NIGHTLY
+    - if: $CANONICAL == "homelab/app"
+`,
+      { 'ci/canonical.yml': 'canonical:\n  script: x\n' },
+    );
+    expect(diagnostics).toEqual([]);
+    expect(pipeline.runsIn).toMatchObject({ defaultBranch: true, tag: 'unknown' });
+    expect(pipeline.unknownIn).toEqual({ tag: { conditions: ['$CI_COMMIT_REF_PROTECTED'] } });
+    // In push, merge-request and tag pipelines a variable only the project's settings could set is presumed unset
+    // (the include does not apply); a schedule may set it.
+    expect(jobOf(pipeline, 'canonical')).toMatchObject({
+      runsIn: { mergeRequest: false, defaultBranch: false, tag: false, schedule: 'unknown' },
+      unknownConditions: ['$CANONICAL'],
+      unknownIn: { schedule: { conditions: [], include: ['$CANONICAL'] } },
+    });
+    // The job's own rules read CANONICAL from the YAML: known; only a schedule's NIGHTLY is not.
+    expect(jobOf(pipeline, 'own')).toMatchObject({ runsIn: { defaultBranch: true, schedule: true } });
+    expect(jobOf(pipeline, 'own').unknownIn).toBeUndefined();
+  });
 });
 
 describe('include: project (cross-repo)', () => {

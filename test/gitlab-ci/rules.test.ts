@@ -92,6 +92,7 @@ maybe-never:
       runsIn: { mergeRequest: false, branch: false, defaultBranch: false, tag: false, schedule: 'unknown' },
       assumedUnset: ['DEPLOY_ENABLED'],
       unknownConditions: ['$DEPLOY_ENABLED'],
+      unknownIn: { schedule: { conditions: ['$DEPLOY_ENABLED'] } },
       // Left out of MRs only by that presumption: not a fact a policy may stand on.
       gatesMergeRequests: { value: 'unknown', reason: 'unknown-offline', unknown: ['$DEPLOY_ENABLED'] },
     });

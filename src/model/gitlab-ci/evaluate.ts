@@ -14,6 +14,10 @@ export interface JobOutcome {
   runs: CiTri;
   whens: Set<string>;
   unknown: Set<string>;
+  /** Of `unknown`, what the `include:rules` of the job's file read (a variable read there may also be read by its rules). */
+  includeUnknown?: readonly string[];
+  /** Of `unknown`, what its own rules and the workflow read, when `includeUnknown` is set. */
+  rulesUnknown?: ReadonlySet<string>;
   /** Variables its rules read that nothing defines, presumed unset (pipeline-kinds.ts varLookup). */
   assumed?: Set<string>;
   /** The rule that certainly applies in every scenario of the pipeline, if one does. */
@@ -57,7 +61,7 @@ export function jobOutcomes(final: CiMap, name: string, baseName: string, instan
       outcome = evaluateJob(final, context, own, [predefined, instance], scope);
       if (key !== undefined) scope.outcomes.set(key, outcome);
     }
-    if (uncertain && outcome.runs !== false) outcome = { ...outcome, runs: 'unknown', unknown: new Set([...outcome.unknown, ...uncertain]) };
+    if (uncertain && outcome.runs !== false) outcome = { ...outcome, runs: 'unknown', unknown: new Set([...outcome.unknown, ...uncertain]), includeUnknown: uncertain, rulesUnknown: outcome.unknown };
     outcomes.set(context.kind, outcome);
   }
   return outcomes;

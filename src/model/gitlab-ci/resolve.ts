@@ -1,5 +1,5 @@
 import type { ParsedYamlFile } from '../yaml/parse.js';
-import type { CiInclude, CiJob, CiPipeline, CiResolveContext, CiResolveResult, CiRunsIn, CiScan, CiTri, CiTrigger } from './types.js';
+import type { CiInclude, CiJob, CiPipeline, CiResolveContext, CiResolveResult, CiRunsIn, CiScan, CiTri, CiTrigger, CiUnknownReasons } from './types.js';
 import { ExtendsResolver, GLOBAL_KEYWORDS, isJobCandidate } from './extends.js';
 import type { VarValue } from './expression.js';
 import { IncludeExpander, type IncludeExpansion } from './include.js';
@@ -148,29 +148,39 @@ function buildPipeline(ctx: CiResolveContext, reporter: CiReporter, root: CiMap,
   for (const name of names) {
     const runsIn = allKinds(false);
     const unknown = new Set<string>();
+    const unknownIn: Partial<Record<PipelineKind, CiUnknownReasons>> = {};
     for (const kind of PIPELINE_KINDS) {
       const built = resultOf(kind)?.jobs.get(name);
       const outcome = built?.outcomes.get(kind);
       if (!outcome) continue;
       runsIn[kind] = outcome.runs;
-      if (outcome.runs === 'unknown') for (const reason of outcome.unknown) unknown.add(reason);
+      if (outcome.runs !== 'unknown') continue;
+      for (const reason of outcome.unknown) unknown.add(reason);
+      unknownIn[kind] = outcome.includeUnknown
+        ? { conditions: [...(outcome.rulesUnknown ?? [])].sort(), include: [...outcome.includeUnknown].sort() }
+        : { conditions: [...outcome.unknown].sort() };
     }
     const owner = representative.jobs.has(name) ? representative : results.find((result) => result.jobs.has(name));
     const built = owner?.jobs.get(name);
     if (!owner || !built) continue;
     const trigger = built.map.entries.get('trigger')?.value;
     if (trigger && !isNull(trigger) && Object.values(runsIn).some((runs) => runs !== false)) resolveTrigger(ctx, reporter, built, trigger, owner.scope, scope);
-    jobs.push(finishJob(built, runsIn, [...unknown].sort(), representative, resultOf, ctx.scanners ?? SCANNERS));
+    const job = finishJob(built, runsIn, [...unknown].sort(), representative, resultOf, ctx.scanners ?? SCANNERS);
+    if (unknown.size > 0) job.unknownIn = unknownIn;
+    jobs.push(job);
   }
   jobs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
   const pipelineRuns = allKinds(true);
   const workflowUnknown = new Set<string>();
+  const workflowUnknownIn: Partial<Record<PipelineKind, CiUnknownReasons>> = {};
   for (const kind of PIPELINE_KINDS) {
     const workflow = resultOf(kind)?.workflow.get(kind);
     if (!workflow) continue;
     pipelineRuns[kind] = workflow.runs;
-    if (workflow.runs === 'unknown') for (const reason of workflow.unknown) workflowUnknown.add(reason);
+    if (workflow.runs !== 'unknown') continue;
+    for (const reason of workflow.unknown) workflowUnknown.add(reason);
+    workflowUnknownIn[kind] = { conditions: [...workflow.unknown].sort() };
   }
   const pipeline: CiPipeline = {
     file: CI_FILE,
@@ -183,7 +193,10 @@ function buildPipeline(ctx: CiResolveContext, reporter: CiReporter, root: CiMap,
     unresolvedSources: [],
     hiddenJobs: representative.hiddenJobs,
   };
-  if (workflowUnknown.size > 0) pipeline.unknownConditions = [...workflowUnknown].sort();
+  if (workflowUnknown.size > 0) {
+    pipeline.unknownConditions = [...workflowUnknown].sort();
+    pipeline.unknownIn = workflowUnknownIn;
+  }
   const sources = new Map<string, CiPipeline['unresolvedSources'][number]>();
   for (const variant of variants) for (const source of variant.expansion.unresolvedSources) sources.set(`${source.origin.file}:${source.origin.line}:${source.target}`, source);
   pipeline.unresolvedSources = [...sources.values()];

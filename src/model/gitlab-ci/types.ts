@@ -12,6 +12,18 @@ export type CiTri = boolean | 'unknown';
 /** Per kind of pipeline (pipeline-kinds.ts): does it run? */
 export type CiRunsIn = Record<PipelineKind, CiTri>;
 
+/** Why one kind of pipeline's answer is "unknown", by where the unknown was read. */
+export interface CiUnknownReasons {
+  /** Read by the job's `rules`/`only`/`except` and by the `workflow:rules` scenarios it runs under. */
+  conditions: string[];
+  /**
+   * Read by the `include:rules` of the file that defines the job (it may not be included). GitLab evaluates these
+   * before it reads any YAML: a variable the configuration defines is not seen there, only predefined ones and the
+   * project's, group's, instance's, trigger's and schedule's.
+   */
+  include?: string[];
+}
+
 /**
  * The parsed YAML of a file in a fleet repo; 'missing' when the repo has no such file; 'unavailable' when the repo
  * is not known (not in the fleet / fleet not loaded). `ref` is the `include: ref:` as written (undefined: the
@@ -124,6 +136,8 @@ export interface CiJob {
   runsIn: CiRunsIn;
   /** What decides when the job runs and is not known offline: `$VAR`, `changes`, `exists`, `inputs.x`, `include <file>`. */
   unknownConditions?: string[];
+  /** The same, for each kind of pipeline where `runsIn` is "unknown" (`unknownConditions` is their union). */
+  unknownIn?: Partial<Record<PipelineKind, CiUnknownReasons>>;
   /**
    * Variables its rules read that neither GitLab nor the pipeline defines: presumed unset in push, merge-request and
    * tag pipelines (only the project's settings could set them), unknown in scheduled ones.
@@ -204,6 +218,8 @@ export interface CiPipeline {
   runsIn: CiRunsIn;
   /** What `workflow:rules` depend on that is not known offline. */
   unknownConditions?: string[];
+  /** The same, for each kind of pipeline whose creation is "unknown" (only `conditions`). */
+  unknownIn?: Partial<Record<PipelineKind, CiUnknownReasons>>;
   /** Includes not read that may add jobs (outside the fleet, variables in a path). */
   unresolvedSources: CiUnresolvedSource[];
   /** Names of hidden jobs (starting with `.`) that were available for `extends`. */
