@@ -3,34 +3,15 @@
  * run changes nothing, the fix removes the findings it fixes and adds none but the band warnings the plan names,
  * and a second fix has nothing left to do.
  */
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package.js';
 import { HOMELAB } from '../support/homelab.js';
 import { commitFiles, initRepo, tempDir } from '../sources/git-fixture.js';
+import { audit, fleetlint, type JsonFinding } from './cli.js';
 
 const TRAEFIK = join('core-services', 'networking', 'traefik', 'argocd', 'application.yaml');
-
-function fleetlint(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'fleetlint.js'), ...args], { encoding: 'utf8', env: { ...process.env, FLEETLINT_NO_CODE_CACHE: '1' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-interface JsonFinding {
-  ruleId: string;
-  repo: string;
-  subject?: string;
-  fingerprint: string;
-  message: string;
-}
-
-function audit(root: string): JsonFinding[] {
-  const { stdout } = fleetlint(['audit', root, '--format', 'json', '--fail-on', 'never', '--quiet']);
-  return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
-}
 
 let root: string;
 let before: JsonFinding[];

@@ -3,32 +3,13 @@
  * where the key is written (the repo's job or the template it extends), and only when the job then blocks. Run as
  * users run the built CLI, on literal fleets and on a copy of fixtures/homelab.
  */
-import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package.js';
 import { HOMELAB } from '../support/homelab.js';
 import { commitFiles, initRepo, tempDir } from '../sources/git-fixture.js';
-
-function fleetlint(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'fleetlint.js'), ...args], { encoding: 'utf8', env: { ...process.env, FLEETLINT_NO_CODE_CACHE: '1' } });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-interface JsonFinding {
-  ruleId: string;
-  repo: string;
-  subject?: string;
-  fingerprint: string;
-  message: string;
-}
-
-function audit(root: string): JsonFinding[] {
-  const { stdout } = fleetlint(['audit', root, '--format', 'json', '--fail-on', 'never']);
-  return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
-}
+import { audit, fleetlint, type JsonFinding } from './cli.js';
 
 const nonBlocking = (findings: readonly JsonFinding[]): JsonFinding[] => findings.filter((finding) => finding.ruleId === 'required-scans' && finding.subject?.startsWith('non-blocking:') === true);
 

@@ -1,0 +1,23 @@
+/** The built CLI as users run it, for the `fix` tests: each call a fresh process, no code cache. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package.js';
+
+export function fleetlint(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'fleetlint.js'), ...args], { encoding: 'utf8', env: { ...process.env, FLEETLINT_NO_CODE_CACHE: '1' } });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface JsonFinding {
+  ruleId: string;
+  repo: string;
+  subject?: string;
+  fingerprint: string;
+  message: string;
+}
+
+/** Every finding of an audit of `root`, warnings and notes included (no --quiet, which keeps errors only). */
+export function audit(root: string): JsonFinding[] {
+  const { stdout } = fleetlint(['audit', root, '--format', 'json', '--fail-on', 'never']);
+  return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
+}
