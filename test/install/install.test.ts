@@ -117,8 +117,9 @@ describe(`fleetlint ${version} installed from a clone of this repository`, () =>
     ({ dir: work, cleanup } = await tempDir('fleetlint-install-'));
     clone = join(work, 'fleetlint');
     ok('git', ['clone', '--quiet', ROOT, clone], work);
-    // The release tag the docs' `rev:` names; tags are made when releasing, so the test makes its own.
-    ok('git', ['-c', 'user.name=fleetlint test', '-c', 'user.email=test@fleetlint.invalid', 'tag', '-a', TAG, '-m', `fleetlint ${version}`], clone);
+    // The release tag the docs' `rev:` names, at HEAD: the code under test. A clone of a repository that has the
+    // release tag already (at the commit it was released from) brings it along, so it is moved here (-f).
+    ok('git', ['-c', 'user.name=fleetlint test', '-c', 'user.email=test@fleetlint.invalid', 'tag', '-f', '-a', TAG, '-m', `fleetlint ${version}`], clone);
   });
   afterAll(async () => {
     await cleanup();
