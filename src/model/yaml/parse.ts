@@ -2,7 +2,8 @@ import { LineCounter, parse, parseAllDocuments, type Document, type ScalarTag, t
 import type { FindingDraft, SourceRange } from '../findings.js';
 import { fastParse } from './fast-parse.js';
 import { excessiveKeyNesting, excessiveNesting } from './nesting.js';
-import { treeFromDocument, type TreeNode } from './tree.js';
+import { parseWithQuotedContinuations } from './quoted-continuations.js';
+import { mapTreeOffsets, treeFromDocument, type TreeNode } from './tree.js';
 
 /** One document of a YAML file, parsed once and shared by every loader that reads it. */
 export interface YamlDocument {
@@ -102,7 +103,28 @@ class ReleasableYamlFile implements ParsedYamlFile {
 
 /** The trees of a file's documents, from the fast parser or else the yaml package (the same either way). */
 function parseTrees(text: string): (TreeNode | undefined)[] {
-  return fastParse(text)?.map((document) => document.tree) ?? parseAllDocuments(text, PARSE_OPTIONS).map((doc) => treeFromDocument(doc as Document.Parsed));
+  return fastParse(text)?.map((document) => document.tree) ?? treesOf(parseDocuments(text));
+}
+
+interface ParsedDocuments {
+  documents: Document.Parsed[];
+  /** The file's own offset of a document's offset; absent when the documents were parsed from the file's text. */
+  originalOffset?: (offset: number) => number;
+}
+
+/** The yaml package's documents of a text, read again as go-yaml reads them when only that makes them parse. */
+function parseDocuments(text: string): ParsedDocuments {
+  // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
+  const documents = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
+  if (!documents.some((document) => document.errors.some((error) => error.code === 'MISSING_CHAR'))) return { documents };
+  return parseWithQuotedContinuations(text, documents, PARSE_OPTIONS) ?? { documents };
+}
+
+function treesOf({ documents, originalOffset }: ParsedDocuments): (TreeNode | undefined)[] {
+  return documents.map((document) => {
+    const tree = treeFromDocument(document);
+    return tree && originalOffset ? mapTreeOffsets(tree, originalOffset) : tree;
+  });
 }
 
 /** The yaml package's line starts for a text: 0 and the offset after each line feed. */
@@ -152,16 +174,17 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
     return { parsed, diagnostics };
   }
 
-  let parsedDocs: Document.Parsed[];
+  let parsedDocuments: ParsedDocuments;
   try {
-    parsedDocs = parseAllDocuments(text, PARSE_OPTIONS) as Document.Parsed[];
-    // parseAllDocuments returns an EmptyStream (an array subclass) for an empty file.
+    parsedDocuments = parseDocuments(text);
   } catch (error) {
     diagnostic(`YAML could not be parsed: ${describeError(error)}`, fileStart);
     return { parsed: new ReleasableYamlFile(file, lineCounter, text, []), diagnostics };
   }
+  const { documents: parsedDocs, originalOffset = (offset: number) => offset } = parsedDocuments;
+  const rangeAt = (start: number, end: number): SourceRange => rangeFromOffsets(lineCounter, originalOffset(start), originalOffset(end));
 
-  const parsed = new ReleasableYamlFile(file, lineCounter, text, parsedDocs.map(treeFromDocument));
+  const parsed = new ReleasableYamlFile(file, lineCounter, text, treesOf(parsedDocuments));
   parsedDocs.forEach((doc, index) => {
     let broken = false;
     // After the first syntax error of a document the parser recovers as it can, and what it reports next mostly
@@ -176,20 +199,20 @@ export function parseYamlFile(repo: string, file: string, text: string): { parse
       const message = duplicate
         ? `duplicate key: ${withoutSource(error.message)} (the last value wins in most tools)`
         : `YAML syntax error: ${withoutSource(error.message)}${more > 0 ? `\n${String(more)} more syntax error(s) follow in this document; most follow from this one` : ''}`;
-      diagnostic(message, rangeFromOffsets(lineCounter, start, end), duplicate ? 'warning' : 'error');
+      diagnostic(message, rangeAt(start, end), duplicate ? 'warning' : 'error');
     }
     let value: unknown;
     const keysTooDeep = broken ? undefined : excessiveKeyNesting(doc.contents);
     if (keysTooDeep) {
       broken = true;
-      diagnostic(keysTooDeep.message, rangeFromOffsets(lineCounter, keysTooDeep.offset, keysTooDeep.offset));
+      diagnostic(keysTooDeep.message, rangeAt(keysTooDeep.offset, keysTooDeep.offset));
     }
     if (!broken) {
       try {
         value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
       } catch (error) {
         broken = true;
-        const range = doc.contents?.range ? rangeFromOffsets(lineCounter, doc.contents.range[0], doc.contents.range[0]) : fileStart;
+        const range = doc.contents?.range ? rangeAt(doc.contents.range[0], doc.contents.range[0]) : fileStart;
         diagnostic(`YAML document ${index + 1} could not be loaded: ${describeError(error)}`, range);
       }
     }

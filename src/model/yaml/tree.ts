@@ -92,6 +92,29 @@ export function treeFromDocument(doc: Document.Parsed): TreeNode | undefined {
   return convert(doc.contents);
 }
 
+/** The tree with every node's offsets mapped (in place: aliases share their target's node). */
+export function mapTreeOffsets(tree: TreeNode, map: (offset: number) => number): TreeNode {
+  const mapped = new Set<TreeNode>();
+  const visit = (node: TreeNode): void => {
+    if (mapped.has(node)) return;
+    mapped.add(node);
+    node.start = map(node.start);
+    node.end = map(node.end);
+    if (node.kind === 'map') {
+      for (const pair of node.pairs) {
+        visit(pair.key);
+        if (pair.value) visit(pair.value);
+      }
+    } else if (node.kind === 'seq') {
+      for (const item of node.items) visit(item);
+    } else if (node.kind === 'alias' && node.target) {
+      visit(node.target);
+    }
+  };
+  visit(tree);
+  return tree;
+}
+
 function emptyScalar(at: number): TreeScalar {
   return { kind: 'scalar', start: at, end: at, value: null, plain: true };
 }
