@@ -68,10 +68,11 @@ export function isCredentialKey(key: string): boolean {
   if (!CREDENTIAL_HINT.test(key) || key.includes('/')) return false;
   const leaf = key.split('.').filter((part) => part !== '').at(-1) ?? key;
   // `unseal_keys_b64`, `api_tokens`: a list of credentials, or one in an encoding, is judged by what it holds.
+  // (`secrets` not: `imagePullSecrets`, compose's `secrets:` list names of Secrets.)
   const parts = words(leaf);
   while (parts.length > 1 && ENCODING_WORDS.has(parts.at(-1) ?? '')) parts.pop();
   const plural = parts.at(-1);
-  if (plural !== undefined && parts.length > 1 && /^(?:keys|tokens|passwords|secrets)$/.test(plural)) parts[parts.length - 1] = plural.slice(0, -1);
+  if (plural !== undefined && parts.length > 1 && /^(?:keys|tokens|passwords)$/.test(plural)) parts[parts.length - 1] = plural.slice(0, -1);
   const last = parts.at(-1);
   if (last === undefined) return false;
   const lastTwo = parts.slice(-2).join(' ');

@@ -90,7 +90,8 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     // MinIO's client: `mc alias set <name> <url> <access key> <secret key>` (`mc config host add` before).
     id: 'minio-client',
     markers: [String.raw`\bmc\s+(?:alias|config)`],
-    pattern: /\bmc\s+(?:alias\s+set|config\s+host\s+add)\s+\S+\s+\S+\s+\S+\s+(?:"([^"]+)"|'([^']+)'|([^\s"']+))/dg,
+    // Arguments are words or quoted: a template's `{{ host }}` (spaces inside) makes a line whose fields cannot be told.
+    pattern: /\bmc\s+(?:alias\s+set|config\s+host\s+add)(?:\s+(?:"[^"]*"|'[^']*'|[^\s"'{}]+)){3}\s+(?:"([^"]+)"|'([^']+)'|([^\s"'{}]+))(?=\s|$)/dg,
     valueGroups: [1, 2, 3],
     quotedGroups: 2,
     kind: () => 'secret key passed to mc alias set',

@@ -283,7 +283,8 @@ ruleTester(noSecrets).run({
       name: 'look-alikes of config-file shapes: !secret, references, a default community, readable URL users, RANDOM',
       files: {
         'hass/configuration.yaml': 'mqtt:\n  username: hass\n  password: !secret mqtt_password\n',
-        'minio/setup.sh': 'mc alias set homelab https://s3.example.com "$MINIO_USER" "$MINIO_PASSWORD"\n',
+        // pi-cluster's Ansible: a template's `{{ host }}` splits the URL in words.
+        'minio/setup.sh': 'mc alias set homelab https://s3.example.com "$MINIO_USER" "$MINIO_PASSWORD"\nmc alias set minio https://{{ minio_hostname }}:9000 $USERNAME $PASSWORD\n',
         'vpn/ipsec.secrets': ': PSK "${IPSEC_PSK}"\n',
         'snmp/snmpd.conf': 'rocommunity public 127.0.0.1\n',
         'terraform/backend.tf': 'terraform {\n  backend "s3" {\n    encrypt = true\n  }\n}\n',
@@ -294,6 +295,7 @@ ruleTester(noSecrets).run({
         'docs/vpn.md': '```\n-----BEGIN OpenVPN Static key V1-----\n...\n-----END OpenVPN Static key V1-----\n```\n',
         'cloud-init/user-data.yaml': '#cloud-config\nchpasswd:\n  expire: false\n  list: |\n    root:RANDOM\n',
         'compose.yaml': 'services:\n  db:\n    image: postgres:16\n    secrets:\n      - db_password\n',
+        'values.yaml': 'global:\n  imagePullSecrets:\n    - myRegistryKeySecretName\n',
         'talos/talsecret.yaml': 'secrets:\n  bootstraptoken: ${BOOTSTRAP_TOKEN}\n',
         'scripts/join.sh': 'tailscale up --authkey=${TS_AUTHKEY}\n',
         'homepage/services.yaml': '- Infra:\n    - Proxmox:\n        widget:\n          password: "{{HOMEPAGE_VAR_PVE_PASSWORD}}"\n',
