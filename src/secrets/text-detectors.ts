@@ -99,7 +99,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // strongSwan's ipsec.secrets: `: PSK "secret"`, `user : EAP "password"`.
     id: 'ipsec-secret',
-    markers: ['PSK', 'EAP', 'XAUTH'],
+    markers: [String.raw`:\s*(?:PSK|EAP|XAUTH)\s`],
     pattern: /(?:^|\s):\s*(?:PSK|EAP|XAUTH)\s+(?:"([^"]+)"|'([^']+)'|(0[xs][\w+/=]+))/dg,
     valueGroups: [1, 2, 3],
     quotedGroups: 2,
@@ -108,7 +108,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // net-snmp's snmpd.conf: an SNMPv1/v2c community is a password (`public` and `private` are the defaults).
     id: 'snmp-community',
-    markers: ['community', 'com2sec'],
+    markers: ['r[ow]community', 'com2sec'],
     pattern: /^\s*(?:r[ow]community6?|com2sec6?\s+\S+\s+\S+)\s+(\S+)/dg,
     valueGroups: [1],
     kind: () => 'SNMP community',
@@ -117,7 +117,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // Consul's, Nomad's and Serf's gossip encryption key: `encrypt = "<base64 of 16 or 32 bytes>"`.
     id: 'gossip-key',
-    markers: ['encrypt'],
+    markers: [String.raw`encrypt\s*[=:]\s*"`],
     pattern: /\bencrypt\s*[=:]\s*"([A-Za-z0-9+/]{22,}={0,2})"/dg,
     valueGroups: [1],
     kind: () => 'gossip encryption key',
@@ -127,7 +127,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // .npmrc: `//registry/:_authToken=x`, `_auth=<base64 user:password>`, `_password=`.
     id: 'npmrc-auth',
-    markers: ['_auth', '_password'],
+    markers: [String.raw`_auth(?:Token)?\s*=`, String.raw`_password\s*=`],
     pattern: /(?:^|[\s:])(?:_authToken|_auth|_password)\s*=\s*(?:"([^"]+)"|([^\s"#;]+))/dg,
     valueGroups: [1, 2],
     quotedGroups: 1,
@@ -638,6 +638,7 @@ class ListItems {
   #key: string | undefined;
 
   next(line: string): { key: string; value: string; column: number } | undefined {
+    if (this.#key === undefined && !line.includes('[')) return undefined; // most lines: cheaply
     const opened = /^\s*"([A-Za-z_][\w.-]*)"\s*:\s*\[\s*$/.exec(line);
     if (opened) {
       const key = opened[1] ?? '';
