@@ -180,7 +180,9 @@ export function isNotALiteral(value: string): boolean {
     /\\[bdwsS]|\(\?[:=!<]|\.\*|\[\^/.test(trimmed) ||
     /^(?:\/|\.\.?\/|~\/)[\w./@-]+$/.test(trimmed) ||
     /^[\w.-]+\/[\w./-]+\.(?:json|pem|key|crt|cer|p12|pfx|txt|ya?ml|conf|env|jks)$/.test(trimmed) ||
-    /^[A-Za-z_][\w.:]*(?:\(|\[)/.test(trimmed) ||
+    // A call or an index closes its bracket, or ends the value where a detector stopped at a quote
+    // (`get_env(`): `d4WbW(5oZ!xF…` is a random value that holds one.
+    /^[A-Za-z_][\w.:]*(?:\([^)]*\)|\[[^\]]*\]|[([]$)/.test(trimmed) ||
     trimmed.includes('`') ||
     // A sentence (`refresh_token: allows the client to perform refresh grants…` in a CRD's description).
     (!trimmed.includes('\n') && trimmed.split(/\s+/).length >= 4) ||

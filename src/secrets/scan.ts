@@ -48,7 +48,7 @@ export function withoutOverlaps(hits: readonly SecretHit[]): SecretHit[] {
 }
 
 /** Detectors that go by a key's name or a URL's shape, not by a provider's token format. */
-const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|key-value|xml-element|yaml-key|yaml-env|url-credentials|kubernetes-secret|netrc|curl-user|mysql-password|sshpass|docker-login)$|^secretlint\/(?:basicauth|database-connection-string)$/;
+const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|dotenv|key-value|xml-element|yaml-key|yaml-env|url-credentials|kubernetes-secret|netrc|curl-user|mysql-password|sshpass|docker-login)$|^secretlint\/(?:basicauth|database-connection-string)$/;
 
 /**
  * Where and what a value is says how likely it is to be live. Values that are not literals at all are dropped. In

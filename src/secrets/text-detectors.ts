@@ -41,6 +41,7 @@ const HCL_FILE = /\.(?:tf|tfvars|hcl|nomad|pkr\.hcl)$/i;
 const NETRC_FILE = /(?:^|\/)[._]?netrc$/i;
 const PGPASS_FILE = /(?:^|\/)\.?pgpass$/i;
 const MSMTPRC_FILE = /(?:^|\/)\.?msmtprc$/i;
+const DOTENV_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$/;
 const RCLONE_FILE = /(?:^|\/)rclone\.conf$/i;
 const SASL_PASSWD_FILE = /(?:^|\/)sasl_passwd$/;
 /** Rails' key to `credentials.yml.enc` (`config/master.key`, `config/credentials/production.key`). */
@@ -368,6 +369,21 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     kind: () => 'private key (base64)',
     literal: true,
     accept: isBase64PrivateKey,
+  },
+  {
+    // A dotenv file (`.env`, `.env.production`, `app.env`): an unquoted value runs to the line's end, brackets and
+    // all (`KEY=d4Wb(5o…` is a literal, not a call).
+    id: 'dotenv',
+    markers: [CREDENTIAL_HINT.source],
+    ignoreCase: true,
+    pattern: new RegExp(String.raw`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:${QUOTED_VALUE}|([^\s"'#][^\n]*?))\s*(?:\s#.*)?$`, 'dg'),
+    keyGroups: [1],
+    valueGroups: [2, 3, 4],
+    quotedGroups: 3,
+    kind: (key) => `credential assigned to ${key ?? 'a variable'}`,
+    generic: true,
+    lineHas: '=',
+    files: DOTENV_FILE,
   },
   {
     // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env, INI, WireGuard),

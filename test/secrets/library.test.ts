@@ -159,6 +159,7 @@ const LINE_EXAMPLES: Record<string, string[]> = {
   'rails-master-key': [pick(HEX, 32)],
   'argon2-hash': ['$argon2id$v=19$m=65540,t=3,p=4$' + pick(ALNUM, 22) + '$' + pick(ALNUM, 43)],
   'xml-element': ['<ApiKey>' + pick(HEX, 32) + '</ApiKey>'],
+  dotenv: ['PAPERLESS_SECRET_KEY=d4WbW(5oZ!xF' + pick(ALNUM, 30)],
   'docker-login': ['docker login -u ci -p ' + pick(ALNUM, 16) + ' registry.example.com'],
   'curl-user': ['curl -u admin:' + pick(ALNUM, 16) + ' https://example.com'],
   'mysql-password': ['mysql -uroot -p' + pick(ALNUM, 16) + ' -e "select 1"'],
@@ -205,6 +206,7 @@ const DETECTOR_FILES: Record<string, string> = {
   'rclone-config': 'rclone/rclone.conf',
   'postfix-sasl-passwd': 'postfix/sasl_passwd',
   'rails-master-key': 'config/master.key',
+  dotenv: 'paperless/docker-compose.env',
 };
 
 describe("fleetlint's line detectors", () => {
