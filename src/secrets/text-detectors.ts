@@ -648,7 +648,6 @@ class EnvEntries {
   }
 }
 
-/** PEM private keys, and OpenVPN's static (tls-auth, tls-crypt) keys, hex in the same armour. */
 /** Follows the items of a JSON list under a credential key, one a line: `"unseal_keys_b64": [` then `"x",` lines. */
 class ListItems {
   #key: string | undefined;
@@ -673,6 +672,7 @@ class ListItems {
   }
 }
 
+/** PEM private keys, and OpenVPN's static (tls-auth, tls-crypt) keys, hex in the same armour. */
 const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1)-----/g;
 
 /**

@@ -23,11 +23,12 @@ export function yamlHits(parsed: ParsedYamlFile, mayNameCredential: boolean, tex
   const hits: SecretHit[] = [];
   const embeddedLines = new Set<number>();
   let lines: string[] | undefined;
+  const textLines = (): string[] | undefined => (lines ??= text?.split('\n'));
   for (const document of parsed.documents) {
     if (document.broken) continue;
     // A list at the top (an Ansible play or task file, a homepage services.yaml) holds maps with keys like any other.
     if (Array.isArray(document.value)) {
-      if (mayNameCredential) walk(document.value, [], credentialVisitor(document, hits, embeddedLines, () => (lines ??= text?.split('\n'))));
+      if (mayNameCredential) walk(document.value, [], credentialVisitor(document, hits, embeddedLines, textLines));
       continue;
     }
     if (!isMap(document.value)) continue;
@@ -40,7 +41,7 @@ export function yamlHits(parsed: ParsedYamlFile, mayNameCredential: boolean, tex
     // ExternalSecrets and secret stores only say where secrets live.
     if (typeof kind === 'string' && /^(ExternalSecret|ClusterExternalSecret|SecretStore|ClusterSecretStore|PushSecret)$/.test(kind)) continue;
     if (!mayNameCredential) continue;
-    walk(document.value, [], credentialVisitor(document, hits, embeddedLines, () => (lines ??= text?.split('\n'))));
+    walk(document.value, [], credentialVisitor(document, hits, embeddedLines, textLines));
   }
   return { hits, embeddedLines };
 }
