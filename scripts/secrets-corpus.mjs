@@ -90,7 +90,7 @@ export function formats(rand) {
 }
 
 /** A file built line by line; `secret` and `lookalike` record the line they add. */
-class FileBuilder {
+export class FileBuilder {
   constructor(corpus, repo, path) {
     Object.assign(this, { corpus, repo, path, lines: [] });
   }
@@ -383,12 +383,17 @@ function git(cwd, args) {
 
 /** Writes the corpus under `out` (one git repository per repo: history-only secrets first, then the tree) and expected.json. */
 export function writeCorpus(out, seed = DEFAULT_SEED) {
+  return writeRepos(out, generateCorpus(seed));
+}
+
+/** Writes a generated corpus's repositories under `out` (history-only commits first, then the tree) and expected.json. */
+export function writeRepos(out, corpus) {
   const root = resolve(out);
   if (existsSync(root) && readdirSync(root).length > 0) {
     if (!existsSync(join(root, 'expected.json'))) throw new Error(`${out} exists and is not a generated corpus (no expected.json); choose an empty folder`);
     rmSync(root, { recursive: true, force: true });
   }
-  const corpus = generateCorpus(seed);
+  const { seed } = corpus;
   const write = (repo, path, text) => {
     const target = join(root, repo, path);
     mkdirSync(dirname(target), { recursive: true });

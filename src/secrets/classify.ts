@@ -26,9 +26,17 @@ const CREDENTIAL_LAST_TWO_WORDS = new Set([
   'key base',
   // RabbitMQ's shared secret between nodes.
   'erlang cookie',
+  // Backblaze B2 and OVH (`application_key`), Zigbee2MQTT and Z-Wave (`network_key`), Vault's init output.
+  'application key',
+  'network key',
+  'unseal key',
+  'recovery key',
 ]);
-/** Single words that end in a credential word: `PGPASSWORD`, `rootpassword`, `MYSQL_PWD` splits well already. */
-const CREDENTIAL_SUFFIX = /(?:password|passwd|passphrase)$/;
+/**
+ * Single words that end in a credential word: `PGPASSWORD`, `rootpassword`, Tailscale's `--authkey`, Talos'
+ * `bootstraptoken` and `secretboxencryptionsecret`; `MYSQL_PWD` splits well already.
+ */
+const CREDENTIAL_SUFFIX = /(?:password|passwd|passphrase|authkey)$|^[a-z0-9]{3,}(?:token|secret)$/;
 const NAMING_FIRST_WORDS = new Set(['existing', 'use', 'enable', 'enabled', 'disable', 'create', 'generate', 'require', 'skip', 'manage', 'auto', 'show', 'has', 'is', 'min', 'max', 'reset']);
 
 /** Splits `adminPassword`, `POSTGRES_PASSWORD`, `client-secret`, `minio.secretKey` into lower-case words. */
@@ -45,6 +53,9 @@ export function lastWord(key: string): string {
   return words(key).at(-1) ?? '';
 }
 
+/** Words after a credential word that say how it is written, not what it is. */
+const ENCODING_WORDS = new Set(['b64', 'base64', 'hex', 'encoded']);
+
 /** Every credential word above holds one of these: a key without any is not one (most keys, cheaply). */
 export const CREDENTIAL_HINT = /pass|pwd|secret|token|credential|key|cookie/i;
 
@@ -56,7 +67,12 @@ export function isCredentialKey(key: string): boolean {
   // Annotation and label keys (`cert-manager.io/inject-ca-from-secret`) name things: their values are names.
   if (!CREDENTIAL_HINT.test(key) || key.includes('/')) return false;
   const leaf = key.split('.').filter((part) => part !== '').at(-1) ?? key;
+  // `unseal_keys_b64`, `api_tokens`: a list of credentials, or one in an encoding, is judged by what it holds.
+  // (`secrets` not: `imagePullSecrets`, compose's `secrets:` list names of Secrets.)
   const parts = words(leaf);
+  while (parts.length > 1 && ENCODING_WORDS.has(parts.at(-1) ?? '')) parts.pop();
+  const plural = parts.at(-1);
+  if (plural !== undefined && parts.length > 1 && /^(?:keys|tokens|passwords)$/.test(plural)) parts[parts.length - 1] = plural.slice(0, -1);
   const last = parts.at(-1);
   if (last === undefined) return false;
   const lastTwo = parts.slice(-2).join(' ');
@@ -78,7 +94,7 @@ export function isSecretObjectName(key: string, value: string): boolean {
   // `namespace/name` too: cert-manager's `inject-ca-from-secret: cert-manager/webhook-ca`.
   // A UUID is a generated value (Proxmox's `pm_api_token_secret`), not a name someone gave a Secret.
   if (UUID.test(value)) return false;
-  if (lastWord(key) !== 'secret' || !/^(?:[a-z0-9][-a-z0-9]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 120) return false;
+  if (!lastWord(key).endsWith('secret') || !/^(?:[a-z0-9][-a-z0-9]*\/)?[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(value) || value.length > 120) return false;
   return /[-.]/.test(value) || (/^[a-z]+$/.test(value) && value.length <= 20);
 }
 
@@ -109,7 +125,8 @@ export function isReference(value: string): boolean {
     /^(vault|ref\+|awssm|gcpsm|sops|op|secret|env|k8s|ssm|azkv|bws):/i.test(trimmed) ||
     /^<path:[^>]+>$/.test(trimmed) || // argocd-vault-plugin
     /^ENC\[.*\]$/.test(trimmed) || // sops-encrypted value
-    /^!vault\b|^\$ANSIBLE_VAULT;/.test(trimmed) // Ansible Vault ciphertext
+    /^!vault\b|^\$ANSIBLE_VAULT;/.test(trimmed) || // Ansible Vault ciphertext
+    /^!(?:secret|env_var|include|input)\s/.test(trimmed) // Home Assistant and ESPHome: a value kept in secrets.yaml
   );
 }
 
@@ -163,7 +180,9 @@ export function isNotALiteral(value: string): boolean {
     /\\[bdwsS]|\(\?[:=!<]|\.\*|\[\^/.test(trimmed) ||
     /^(?:\/|\.\.?\/|~\/)[\w./@-]+$/.test(trimmed) ||
     /^[\w.-]+\/[\w./-]+\.(?:json|pem|key|crt|cer|p12|pfx|txt|ya?ml|conf|env|jks)$/.test(trimmed) ||
-    /^[A-Za-z_][\w.:]*(?:\(|\[)/.test(trimmed) ||
+    // A call or an index closes its bracket, or ends the value where a detector stopped at a quote
+    // (`get_env(`): `d4WbW(5oZ!xF…` is a random value that holds one.
+    /^[A-Za-z_][\w.:]*(?:\([^)]*\)|\[[^\]]*\]|[([]$)/.test(trimmed) ||
     trimmed.includes('`') ||
     // A sentence (`refresh_token: allows the client to perform refresh grants…` in a CRD's description).
     (!trimmed.includes('\n') && trimmed.split(/\s+/).length >= 4) ||

@@ -17,7 +17,7 @@ export async function scanFile(path: string, text: string, parsed: ParsedYamlFil
   // Each test reads the whole text, and most files pass none: the credential word once, and both marker sets in one.
   const hint = CREDENTIAL_HINT.test(text);
   const anyMarker = ANY_MARKER?.(text) ?? true;
-  const structured = parsed ? yamlHits(parsed, hint) : undefined;
+  const structured = parsed ? yamlHits(parsed, hint, text) : undefined;
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues, hint, ...(anyMarker ? {} : { specificMarker: false }) });
@@ -48,7 +48,7 @@ export function withoutOverlaps(hits: readonly SecretHit[]): SecretHit[] {
 }
 
 /** Detectors that go by a key's name or a URL's shape, not by a provider's token format. */
-const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|key-value|yaml-key|yaml-env|url-credentials|kubernetes-secret|netrc|curl-user|mysql-password|sshpass|docker-login)$|^secretlint\/(?:basicauth|database-connection-string)$/;
+const GENERIC_DETECTOR = /^fleetlint\/(?:assignment|dotenv|key-value|xml-element|yaml-key|yaml-env|url-credentials|kubernetes-secret|netrc|curl-user|mysql-password|sshpass|docker-login)$|^secretlint\/(?:basicauth|database-connection-string)$/;
 
 /**
  * Where and what a value is says how likely it is to be live. Values that are not literals at all are dropped. In
@@ -93,7 +93,8 @@ function decodedText(value: string): string {
 /** A line commented out (`#`, `//`, `;`, `--`, `<!--`) before the hit. */
 function isCommentLine(hit: SecretHit, lines: readonly string[]): boolean {
   const before = (lines[hit.range.startLine - 1] ?? '').slice(0, hit.range.startColumn - 1);
-  return /^\s*(?:#|\/\/|;|--|<!--|\*|\/\*)/.test(before);
+  // `//nas/share` at a line's start (fstab, a UNC path) is not a comment.
+  return /^\s*(?:#|\/\/(?![\w.-]+\/)|;|--|<!--|\*|\/\*)/.test(before);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference, isSecretObjectName } from './classify.js';
+import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isRandomLooking, isReference, isSecretObjectName } from './classify.js';
 import type { SecretHit } from './types.js';
 
 /** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
@@ -40,6 +40,12 @@ export interface LineDetector {
 const HCL_FILE = /\.(?:tf|tfvars|hcl|nomad|pkr\.hcl)$/i;
 const NETRC_FILE = /(?:^|\/)[._]?netrc$/i;
 const PGPASS_FILE = /(?:^|\/)\.?pgpass$/i;
+const MSMTPRC_FILE = /(?:^|\/)\.?msmtprc$/i;
+const DOTENV_FILE = /(?:^|\/)\.env(?:\.[\w.-]+)?$|\.env$/;
+const RCLONE_FILE = /(?:^|\/)rclone\.conf$/i;
+const SASL_PASSWD_FILE = /(?:^|\/)sasl_passwd$/;
+/** Rails' key to `credentials.yml.enc` (`config/master.key`, `config/credentials/production.key`). */
+const RAILS_KEY_FILE = /(?:^|\/)config\/(?:master|credentials\/[\w-]+)\.key$/;
 
 const QUOTED_VALUE = String.raw`"([^"\n]*)"|'([^'\n]*)'`;
 
@@ -55,6 +61,11 @@ function isBase64PrivateKey(value: string): boolean {
   return privateKeyBlocks(Buffer.from(value, 'base64').toString('utf8')).length > 0;
 }
 
+/** Whether a base64 text is a 128-, 192- or 256-bit key (Consul's and Nomad's gossip `encrypt`). */
+function isBase64Key(value: string): boolean {
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(value) && [16, 24, 32].includes(Buffer.from(value, 'base64').length);
+}
+
 /** jwt.io's example token, in countless READMEs. */
 const JWT_IO_EXAMPLE_PAYLOAD = 'eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ';
 
@@ -66,6 +77,62 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     pattern: /\b[a-z][a-z0-9+.-]*:\/\/([^\s:@/'"]*):([^\s@/'"]+)@[\w[]/dgi,
     valueGroups: [2],
     kind: () => 'password in a URL',
+  },
+  {
+    // A token as a URL's user, with no password: `https://<token>@github.com/…`, shoutrrr's `discord://<token>@<id>`.
+    id: 'url-token',
+    markers: [String.raw`:\/\/[\w-]{20,}@`],
+    pattern: /\b[a-z][a-z0-9+.-]*:\/\/([\w-]{20,})@[\w[]/dgi,
+    valueGroups: [1],
+    kind: () => 'token in a URL',
+    accept: isRandomLooking,
+  },
+  {
+    // MinIO's client: `mc alias set <name> <url> <access key> <secret key>` (`mc config host add` before).
+    id: 'minio-client',
+    markers: [String.raw`\bmc\s+(?:alias|config)`],
+    // Arguments are words or quoted: a template's `{{ host }}` (spaces inside) makes a line whose fields cannot be told.
+    pattern: /\bmc\s+(?:alias\s+set|config\s+host\s+add)(?:\s+(?:"[^"]*"|'[^']*'|[^\s"'{}]+)){3}\s+(?:"([^"]+)"|'([^']+)'|([^\s"'{}]+))(?=\s|$)/dg,
+    valueGroups: [1, 2, 3],
+    quotedGroups: 2,
+    kind: () => 'secret key passed to mc alias set',
+  },
+  {
+    // strongSwan's ipsec.secrets: `: PSK "secret"`, `user : EAP "password"`.
+    id: 'ipsec-secret',
+    markers: [String.raw`:\s*(?:PSK|EAP|XAUTH)\s`],
+    pattern: /(?:^|\s):\s*(?:PSK|EAP|XAUTH)\s+(?:"([^"]+)"|'([^']+)'|(0[xs][\w+/=]+))/dg,
+    valueGroups: [1, 2, 3],
+    quotedGroups: 2,
+    kind: () => 'IPsec pre-shared secret',
+  },
+  {
+    // net-snmp's snmpd.conf: an SNMPv1/v2c community is a password (`public` and `private` are the defaults).
+    id: 'snmp-community',
+    markers: ['r[ow]community', 'com2sec'],
+    pattern: /^\s*(?:r[ow]community6?|com2sec6?\s+\S+\s+\S+)\s+(\S+)/dg,
+    valueGroups: [1],
+    kind: () => 'SNMP community',
+    accept: (value) => !/^(?:public|private)$/.test(value),
+  },
+  {
+    // Consul's, Nomad's and Serf's gossip encryption key: `encrypt = "<base64 of 16 or 32 bytes>"`.
+    id: 'gossip-key',
+    markers: [String.raw`encrypt\s*[=:]\s*"`],
+    pattern: /\bencrypt\s*[=:]\s*"([A-Za-z0-9+/]{22,}={0,2})"/dg,
+    valueGroups: [1],
+    kind: () => 'gossip encryption key',
+    literal: true,
+    accept: isBase64Key,
+  },
+  {
+    // .npmrc: `//registry/:_authToken=x`, `_auth=<base64 user:password>`, `_password=`.
+    id: 'npmrc-auth',
+    markers: [String.raw`_auth(?:Token)?\s*=`, String.raw`_password\s*=`],
+    pattern: /(?:^|[\s:])(?:_authToken|_auth|_password)\s*=\s*(?:"([^"]+)"|([^\s"#;]+))/dg,
+    valueGroups: [1, 2],
+    quotedGroups: 1,
+    kind: () => 'registry credential in .npmrc',
   },
   {
     id: 'docker-login',
@@ -112,6 +179,42 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     pattern: /\bmachine\s+\S+\s+(?:login\s+\S+\s+)?password\s+(\S+)/dg,
     valueGroups: [1],
     kind: () => 'password in a .netrc entry',
+  },
+  {
+    // msmtp's configuration (`password secret` under an account), the shape of a .netrc.
+    id: 'msmtprc',
+    markers: ['password'],
+    pattern: /^\s*password\s+(\S.*?)\s*$/dg,
+    valueGroups: [1],
+    kind: () => 'password in an msmtprc',
+    files: MSMTPRC_FILE,
+  },
+  {
+    // rclone's remotes: `key` (B2, Mega), `pass` (obscured, reversible), `token` (OAuth JSON) and the like.
+    id: 'rclone-config',
+    markers: ['='],
+    pattern: /^\s*(?:key|pass|password|password2|pass2|token|client_secret|secret_access_key|account_key|key_file_pass|sas_url|bearer_token|service_account_credentials|api_key)\s*=\s*(\S.*?)\s*$/dg,
+    valueGroups: [1],
+    kind: () => 'credential in rclone.conf',
+    files: RCLONE_FILE,
+  },
+  {
+    // Postfix's SMTP relay credentials: `[smtp.example.com]:587 user:password` a line.
+    id: 'postfix-sasl-passwd',
+    markers: [':'],
+    pattern: /^\s*[^\s#]\S*\s+[^\s:]+:(\S+)\s*$/dg,
+    valueGroups: [1],
+    kind: () => 'password in a Postfix sasl_passwd',
+    files: SASL_PASSWD_FILE,
+  },
+  {
+    id: 'rails-master-key',
+    markers: ['[0-9a-f]{32}'],
+    pattern: /^([0-9a-f]{32})\s*$/dg,
+    valueGroups: [1],
+    kind: () => 'Rails master key',
+    literal: true,
+    files: RAILS_KEY_FILE,
   },
   {
     // PostgreSQL's password file: `host:port:database:user:password` a line.
@@ -239,6 +342,15 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     literal: true,
   },
   {
+    // Argon2 password hashes in PHC form (Vaultwarden's ADMIN_TOKEN, Authelia's users file), wherever they stand.
+    id: 'argon2-hash',
+    markers: ['\\$argon2'],
+    pattern: /(\$argon2(?:id|i|d)\$v=\d+\$m=\d+,t=\d+,p=\d+\$[A-Za-z0-9+/]{11,}={0,2}\$[A-Za-z0-9+/]{16,}={0,2})/dg,
+    valueGroups: [1],
+    kind: () => 'password hash (argon2)',
+    literal: true,
+  },
+  {
     // A docker config's `auth` (base64 of user:password): config.json, DOCKER_AUTH_CONFIG, .dockerconfigjson.
     id: 'docker-auth',
     markers: ['auth\\\\?"'],
@@ -259,6 +371,21 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     accept: isBase64PrivateKey,
   },
   {
+    // A dotenv file (`.env`, `.env.production`, `app.env`): an unquoted value runs to the line's end, brackets and
+    // all (`KEY=d4Wb(5o…` is a literal, not a call).
+    id: 'dotenv',
+    markers: [CREDENTIAL_HINT.source],
+    ignoreCase: true,
+    pattern: new RegExp(String.raw`^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.]*)\s*=\s*(?:${QUOTED_VALUE}|([^\s"'#][^\n]*?))\s*(?:\s#.*)?$`, 'dg'),
+    keyGroups: [1],
+    valueGroups: [2, 3, 4],
+    quotedGroups: 3,
+    kind: (key) => `credential assigned to ${key ?? 'a variable'}`,
+    generic: true,
+    lineHas: '=',
+    files: DOTENV_FILE,
+  },
+  {
     // export PM_API_TOKEN_SECRET="secret", ENV DB_PASSWORD=x, password = "x" (HCL, tfvars, .env, INI, WireGuard),
     // --docker-password=x, --set auth.password=x, `;Password=x;` and `AccountKey=x` in connection strings.
     id: 'assignment',
@@ -271,6 +398,31 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     kind: (key) => `credential assigned to ${key ?? 'a variable'}`,
     generic: true,
     lineHas: '=',
+  },
+  {
+    // PHP, Ruby and Perl hashes: `'dbpassword' => 'x'` (Nextcloud's config.php), `:password => "x"`.
+    id: 'assignment',
+    markers: [CREDENTIAL_HINT.source],
+    ignoreCase: true,
+    pattern: new RegExp(String.raw`(?:^|[\s,(\[{])(?:'([A-Za-z_][\w.-]*)'|"([A-Za-z_][\w.-]*)"|:?([A-Za-z_]\w*))\s*=>\s*(?:${QUOTED_VALUE})`, 'dg'),
+    keyGroups: [1, 2, 3],
+    valueGroups: [4, 5],
+    quotedGroups: 2,
+    kind: (key) => `credential assigned to ${key ?? 'a key'}`,
+    generic: true,
+    lineHas: '=>',
+  },
+  {
+    // XML configuration: `<password>x</password>` (Maven's settings.xml), `<ApiKey>x</ApiKey>` (Sonarr, Radarr).
+    id: 'xml-element',
+    markers: [CREDENTIAL_HINT.source],
+    ignoreCase: true,
+    pattern: /<([A-Za-z_][\w.-]*)>([^<>\s][^<>]*?)<\/\1>/dg,
+    keyGroups: [1],
+    valueGroups: [2],
+    kind: (key) => `credential in XML element ${key ?? '?'}`,
+    generic: true,
+    lineHas: '</',
   },
   {
     // --password hunter2, -token abc (a flag and its value)
@@ -382,6 +534,7 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   const code = isCodePath(file) || HCL_FILE.test(file);
   const lines = text.split('\n');
   const envNames = keyValues !== 'none' ? new EnvEntries() : undefined;
+  const listItems = keyValues !== 'none' && hint ? new ListItems() : undefined;
   lines.forEach((line, index) => {
     if (options.lines !== undefined && !options.lines.has(index + 1)) return;
     if (line.length > 4000) return; // minified or generated content: the library scan still covers it
@@ -393,6 +546,11 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
       if ((detector.generic && !lineHint) || (detector.lineHas !== undefined && !line.includes(detector.lineHas))) continue;
       if (detector === KEY_VALUE_DETECTOR && (!keyValueLine || referenceItem)) continue;
       for (const hit of lineHits(detector, file, line, index + 1, code)) (detector.generic ? generic : specific).push(hit);
+    }
+    const item = keyValueLine ? listItems?.next(line) : undefined;
+    if (item) {
+      const hit = candidate(KEY_VALUE_DETECTOR, file, index + 1, item.column, item.value, item.key, true);
+      if (hit) generic.push(hit);
     }
     const env = keyValueLine ? envNames?.next(line) : undefined;
     if (env) {
@@ -490,7 +648,32 @@ class EnvEntries {
   }
 }
 
-const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
+/** Follows the items of a JSON list under a credential key, one a line: `"unseal_keys_b64": [` then `"x",` lines. */
+class ListItems {
+  #key: string | undefined;
+
+  next(line: string): { key: string; value: string; column: number } | undefined {
+    if (this.#key === undefined && !line.includes('[')) return undefined; // most lines: cheaply
+    const opened = /^\s*"([A-Za-z_][\w.-]*)"\s*:\s*\[\s*$/.exec(line);
+    if (opened) {
+      const key = opened[1] ?? '';
+      this.#key = isCredentialKey(key) ? key : undefined;
+      return undefined;
+    }
+    const key = this.#key;
+    if (key === undefined) return undefined;
+    const item = /^\s*"([^"\\\n]*)",?\s*$/d.exec(line);
+    const span: readonly number[] | undefined = item?.indices?.[1];
+    if (!item || span === undefined) {
+      this.#key = undefined; // `]`, or anything but a string item, ends the list
+      return undefined;
+    }
+    return { key, value: item[1] ?? '', column: (span[0] ?? 0) + 1 };
+  }
+}
+
+/** PEM private keys, and OpenVPN's static (tls-auth, tls-crypt) keys, hex in the same armour. */
+const PEM_HEADER = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?|OpenVPN Static key V1)-----/g;
 
 /**
  * PEM private keys with key material: the header, then base64 lines (or `\n`-escaped ones in a JSON string). A
@@ -520,7 +703,7 @@ export function privateKeyBlocks(text: string): { index: number; header: string;
 }
 
 function privateKeyHits(file: string, text: string, lines: ReadonlySet<number> | undefined): SecretHit[] {
-  if (!text.includes('PRIVATE KEY')) return [];
+  if (!text.includes('PRIVATE KEY') && !text.includes('OpenVPN Static key')) return [];
   const hits: SecretHit[] = [];
   let lineStarts: number[] | undefined;
   for (const { index, header, material } of privateKeyBlocks(text)) {
@@ -529,7 +712,7 @@ function privateKeyHits(file: string, text: string, lines: ReadonlySet<number> |
     if (lines !== undefined && !lines.has(line)) continue;
     const column = index - (lineStarts[line - 1] ?? 0) + 1;
     // The value is the key's start, not its header alone: every RSA key has the same header.
-    hits.push({ kind: 'private key', value: `${header}${material}`, file, range: { startLine: line, startColumn: column, endLine: line, endColumn: column + header.length }, placeholder: false, detector: 'fleetlint/private-key' });
+    hits.push({ kind: header.includes('OpenVPN') ? 'OpenVPN static key' : 'private key', value: `${header}${material}`, file, range: { startLine: line, startColumn: column, endLine: line, endColumn: column + header.length }, placeholder: false, detector: 'fleetlint/private-key' });
   }
   return hits;
 }

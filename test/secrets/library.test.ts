@@ -147,6 +147,19 @@ describe('the pre-filter in front of secretlint', () => {
 /** An example line for each of fleetlint's line detectors (by id and pattern order). */
 const LINE_EXAMPLES: Record<string, string[]> = {
   'url-credentials': ['redis://:' + pick(ALNUM, 16) + '@redis:6379'],
+  'url-token': ['discord://' + pick(ALNUM, 68) + '@123456789012345678'],
+  'minio-client': ['mc alias set homelab https://s3.example.com admin ' + pick(ALNUM, 40)],
+  'ipsec-secret': [': PSK "' + pick(ALNUM, 32) + '"'],
+  'snmp-community': ['rocommunity ' + pick(ALNUM, 16) + ' 192.168.1.0/24'],
+  'gossip-key': ['encrypt = "' + Buffer.from(pick(ALNUM, 32)).toString('base64') + '"'],
+  'npmrc-auth': ['//registry.example.com/:_authToken=' + pick(ALNUM, 36)],
+  msmtprc: ['password ' + pick(ALNUM, 16)],
+  'rclone-config': ['key = K005' + pick(ALNUM, 27)],
+  'postfix-sasl-passwd': ['[smtp.example.com]:587 me@example.com:' + pick(ALNUM, 16)],
+  'rails-master-key': [pick(HEX, 32)],
+  'argon2-hash': ['$argon2id$v=19$m=65540,t=3,p=4$' + pick(ALNUM, 22) + '$' + pick(ALNUM, 43)],
+  'xml-element': ['<ApiKey>' + pick(HEX, 32) + '</ApiKey>'],
+  dotenv: ['PAPERLESS_SECRET_KEY=d4WbW(5oZ!xF' + pick(ALNUM, 30)],
   'docker-login': ['docker login -u ci -p ' + pick(ALNUM, 16) + ' registry.example.com'],
   'curl-user': ['curl -u admin:' + pick(ALNUM, 16) + ' https://example.com'],
   'mysql-password': ['mysql -uroot -p' + pick(ALNUM, 16) + ' -e "select 1"'],
@@ -166,7 +179,7 @@ const LINE_EXAMPLES: Record<string, string[]> = {
   'password-hash': ['admin:$apr1$' + pick(ALNUM, 8) + '$' + pick(ALNUM, 22)],
   'docker-auth': ['{"auth": "' + b64('user:' + pick(ALNUM, 12)) + '"}'],
   'encoded-private-key': ['client-key-data: ' + b64(`-----BEGIN EC PRIVATE KEY-----\n${pemBody()}\n-----END EC PRIVATE KEY-----\n`)],
-  assignment: ['DB_PASSWORD=' + pick(ALNUM, 16), '--password ' + pick(ALNUM, 16)],
+  assignment: ['DB_PASSWORD=' + pick(ALNUM, 16), "'dbpassword' => '" + pick(ALNUM, 16) + "',", '--password ' + pick(ALNUM, 16)],
   'google-api-key': ['AIza' + pick(ALNUM, 35)],
   'digitalocean-token': ['dop_v1_' + pick(HEX, 64)],
   'pypi-token': ['pypi-AgEIcHlwaS5vcmc' + pick(ALNUM, 60)],
@@ -186,6 +199,16 @@ const LINE_EXAMPLES: Record<string, string[]> = {
   'heroku-api-key': ['HRKU-' + pick(ALNUM, 60)],
 };
 
+/** A file each detector that reads only some files reads. */
+const DETECTOR_FILES: Record<string, string> = {
+  pgpass: '.pgpass',
+  msmtprc: '.msmtprc',
+  'rclone-config': 'rclone/rclone.conf',
+  'postfix-sasl-passwd': 'postfix/sasl_passwd',
+  'rails-master-key': 'config/master.key',
+  dotenv: 'paperless/docker-compose.env',
+};
+
 describe("fleetlint's line detectors", () => {
   const detectors = [...LINE_DETECTORS, KEY_VALUE_DETECTOR];
   const seen = new Map<string, number>();
@@ -199,7 +222,7 @@ describe("fleetlint's line detectors", () => {
     expect(line, `no example for ${id} #${String(index)}`).toBeDefined();
     if (line === undefined) return;
     expect(holdsMarker(detector, line)).toBe(true);
-    const file = detector.files ? (id === 'pgpass' ? '.pgpass' : '.netrc') : 'example.txt';
+    const file = detector.files ? (DETECTOR_FILES[id] ?? '.netrc') : 'example.txt';
     expect(lineHits(detector, file, line, 1, false).map((hit) => hit.detector)).toEqual([`fleetlint/${id}`]);
   });
 });
