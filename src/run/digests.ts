@@ -98,7 +98,13 @@ export async function withDigestFixes(findings: readonly Finding[], options: Dig
       });
     }
   }
-  return { findings: findings.map((finding) => { const fix = fixed.get(finding); return fix ? { ...finding, fix } : finding; }), skipped };
+  return {
+    findings: findings.map((finding) => {
+      const fix = fixed.get(finding);
+      return fix ? { ...finding, fix } : finding;
+    }),
+    skipped,
+  };
 }
 
 /** The image a finding is about: its subject (`context:job:raw`) and the place it is reported at (or names first). */

@@ -34,6 +34,6 @@ export function fleetlintAsync(args: readonly string[], env: NodeJS.ProcessEnv =
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     child.on('error', reject);
-    child.on('close', (status) => resolveRun({ status, stdout, stderr }));
+    child.on('close', (status) => { resolveRun({ status, stdout, stderr }); });
   });
 }

@@ -30,7 +30,7 @@ export async function startRegistry(): Promise<RunningRegistry> {
       const match = /serving on port (\d+)/.exec(log);
       if (match) resolvePort(Number(match[1]));
     });
-    child.on('exit', (code) => reject(new Error(`registry exited (${code ?? 'signal'}): ${log}`)));
+    child.on('exit', (code) => { reject(new Error(`registry exited (${code ?? 'signal'}): ${log}`)); });
   });
   // Go listens on "localhost": 127.0.0.1 on this machine, which the reference names explicitly.
   return { host: `127.0.0.1:${port}`, stop: () => stopChild(child) };
@@ -38,8 +38,8 @@ export async function startRegistry(): Promise<RunningRegistry> {
 
 function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolveStop) => {
-    if (child.exitCode !== null) return resolveStop();
-    child.once('exit', () => resolveStop());
+    if (child.exitCode !== null) { resolveStop(); return; }
+    child.once('exit', () => { resolveStop(); });
     child.kill();
   });
 }
@@ -145,5 +145,5 @@ export async function startAuthFront(upstream: string, user: string, password: s
   await new Promise<void>((resolveListen) => server.listen(0, '127.0.0.1', resolveListen));
   const address = server.address();
   host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-  return { host, tokenRequests, token, stop: () => new Promise((resolveStop) => server.close(() => resolveStop())) };
+  return { host, tokenRequests, token, stop: () => new Promise((resolveStop) => server.close(() => { resolveStop(); })) };
 }

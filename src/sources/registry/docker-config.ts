@@ -72,7 +72,7 @@ async function readConfig(path: string): Promise<{ config?: DockerConfig; note?:
   try {
     const parsed: unknown = JSON.parse(text);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return { note: `${path} is not a JSON object` };
-    return { config: parsed as DockerConfig };
+    return { config: parsed };
   } catch {
     // The parser's message could quote the file, which holds credentials.
     return { note: `${path} is not valid JSON` };
@@ -112,8 +112,8 @@ async function fromHelper(helper: string, server: string, env: NodeJS.ProcessEnv
     const child = spawn(program, ['get'], { env, stdio: ['pipe', 'pipe', 'ignore'], timeout: HELPER_TIMEOUT_MS });
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.on('error', (error: NodeJS.ErrnoException) => resolvePromise({ code: null, stdout: '', failed: error.code === 'ENOENT' ? 'is not on PATH' : (error.code ?? 'failed') }));
-    child.on('close', (code) => resolvePromise({ code, stdout }));
+    child.on('error', (error: NodeJS.ErrnoException) => { resolvePromise({ code: null, stdout: '', failed: error.code === 'ENOENT' ? 'is not on PATH' : (error.code ?? 'failed') }); });
+    child.on('close', (code) => { resolvePromise({ code, stdout }); });
     child.stdin.on('error', () => undefined);
     child.stdin.end(server);
   });
