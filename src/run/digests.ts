@@ -81,7 +81,8 @@ export async function withDigestFixes(findings: readonly Finding[], options: Dig
   for (const pin of pins) {
     const name = referenceName(pin.image);
     const result = pin.request ? results.get(requestKey(pin.request)) : undefined;
-    const description = `pin ${pin.image.raw} to its digest`;
+    const at = pin.image.tagOrigin ?? pin.image.origin;
+    const description = `pin ${pin.image.raw} (${at.repo === '.' ? '' : `${at.repo}/`}${at.file}:${at.range.startLine}) to its digest`;
     const skip = (reason: string): void => {
       skipped.push({ fix: { description, edits: [] }, ruleIds: [DIGEST_RULE], reason });
     };

@@ -99,9 +99,9 @@ spec:
 `);
     expect(dry.stderr.split('\n')).toEqual(
       expect.arrayContaining([
-        `skipped: pin \${BUILD_REGISTRY}/tools:latest to its digest [no-latest-tag]: \${BUILD_REGISTRY}/tools:latest holds the placeholder \${BUILD_REGISTRY}: it is never resolved`,
-        `skipped: pin ${r}/team/app:nightly to its digest [no-latest-tag]: ${r} has no manifest team/app:nightly (HTTP 404)`,
-        `skipped: pin ${r}/team/app:latest to its digest [no-latest-tag]: Helm values set repository and tag apart, and the chart decides how they join (a digest in tag breaks charts that put the tag in a label): pin it by hand as the chart documents; ${r}/team/app:latest is ${appDigest}`,
+        `skipped: pin \${BUILD_REGISTRY}/tools:latest (apps/web/.gitlab-ci.yml:2) to its digest [no-latest-tag]: \${BUILD_REGISTRY}/tools:latest holds the placeholder \${BUILD_REGISTRY}: it is never resolved`,
+        `skipped: pin ${r}/team/app:nightly (apps/web/deploy/deployment.yaml:14) to its digest [no-latest-tag]: ${r} has no manifest team/app:nightly (HTTP 404)`,
+        `skipped: pin ${r}/team/app:latest (apps/web/chart/values.yaml:3) to its digest [no-latest-tag]: Helm values set repository and tag apart, and the chart decides how they join (a digest in tag breaks charts that put the tag in a label): pin it by hand as the chart documents; ${r}/team/app:latest is ${appDigest}`,
         '3 fixes would change 2 files in 1 repository; 3 skipped',
       ]),
     );
@@ -160,7 +160,7 @@ describe('fix --resolve-digests behind Bearer token auth', () => {
     const image = `${front.host}/private/api:edge`;
     const wrong = await fleet('wrong', { 'deploy/pod.yaml': pod(image) }, { auths: { [`https://${front.host}/v2/`]: { username: USER, password: 'not-the-password' } } });
     const result = await fleetlintAsync(['fix', wrong.root, '--resolve-digests'], wrong.env);
-    expect(result.stdout).toBe(`skipped: pin ${image} to its digest [no-latest-tag]: the token service ${front.host} answered HTTP 401 (the credentials for ${front.host} were refused)\n0 fixes changed 0 files in 0 repositories; 1 skipped\n`);
+    expect(result.stdout).toBe(`skipped: pin ${image} (apps/web/deploy/pod.yaml:8) to its digest [no-latest-tag]: the token service ${front.host} answered HTTP 401 (the credentials for ${front.host} were refused)\n0 fixes changed 0 files in 0 repositories; 1 skipped\n`);
     expect(result.status).toBe(1);
     expect(result.stdout + result.stderr).not.toContain('not-the-password');
     expectNoSecret(result.stdout + result.stderr);
@@ -168,7 +168,7 @@ describe('fix --resolve-digests behind Bearer token auth', () => {
 
     const none = await fleet('none', { 'deploy/pod.yaml': pod(image) });
     const anonymous = await fleetlintAsync(['fix', none.root, '--resolve-digests', '--dry-run'], none.env);
-    expect(anonymous.stderr).toContain(`skipped: pin ${image} to its digest [no-latest-tag]: the token service ${front.host} answered HTTP 401 (no credentials for ${front.host} (no docker config at ${join(none.env.DOCKER_CONFIG ?? '', 'config.json')}))`);
+    expect(anonymous.stderr).toContain(`skipped: pin ${image} (apps/web/deploy/pod.yaml:8) to its digest [no-latest-tag]: the token service ${front.host} answered HTTP 401 (no credentials for ${front.host} (no docker config at ${join(none.env.DOCKER_CONFIG ?? '', 'config.json')}))`);
   }, 60_000);
 
   it('lint --fix --resolve-digests takes the credentials from a credential helper (docker-credential-<name> get)', async () => {

@@ -18,7 +18,8 @@ export interface ManifestRequest {
   tag: string;
 }
 
-export type DigestResult = { ok: true; digest: string } | { ok: false; reason: string };
+/** `unreachable`: the registry did not answer at all (no route, no name, timeout), so its other images will not either. */
+export type DigestResult = { ok: true; digest: string } | { ok: false; reason: string; unreachable?: true };
 
 /** The credentials for a registry host, or why there are none that can be used (a note for the reason). */
 export type CredentialLookup = (registry: string) => Promise<{ credentials?: RegistryCredentials; note?: string }>;
@@ -56,7 +57,14 @@ export function apiBase(registry: string): string {
 }
 
 /** Thrown inside one resolution; its message is the reason of the failed result. */
-class Unresolved extends Error {}
+class Unresolved extends Error {
+  constructor(
+    message: string,
+    readonly unreachable = false,
+  ) {
+    super(message);
+  }
+}
 
 export async function resolveDigest(request: ManifestRequest, options: RegistryClientOptions): Promise<DigestResult> {
   const host = apiHost(request.registry);
@@ -82,7 +90,7 @@ export async function resolveDigest(request: ManifestRequest, options: RegistryC
     }
     throw new Unresolved(statusReason(response.status, host, request, authorization !== undefined));
   } catch (error) {
-    if (error instanceof Unresolved) return { ok: false, reason: error.message };
+    if (error instanceof Unresolved) return { ok: false, reason: error.message, ...(error.unreachable ? { unreachable: true as const } : {}) };
     throw error;
   }
 }
@@ -97,7 +105,7 @@ async function request(url: string, init: RequestInit & { signal: AbortSignal },
   try {
     return await fetch(url, init);
   } catch (error) {
-    throw new Unresolved(networkReason(error, host, timeoutMs));
+    throw new Unresolved(networkReason(error, host, timeoutMs), true);
   }
 }
 
@@ -156,14 +164,26 @@ function networkReason(error: unknown, host: string, timeoutMs: number): string 
   return `cannot reach ${host} (${detail ?? 'network error'})`;
 }
 
-/** `resolveDigest`, each image once: the same tag asked again (another finding, another pass of fix) is not fetched again. */
+/**
+ * `resolveDigest`, each image once: the same tag asked again (another finding, another pass of fix) is not fetched
+ * again. A registry that did not answer at all is not asked for its other images: they get its reason at once,
+ * so a fleet's images on an unreachable registry cost one timeout, not one each.
+ */
 export function digestResolver(options: RegistryClientOptions): (request: ManifestRequest) => Promise<DigestResult> {
   const known = new Map<string, Promise<DigestResult>>();
+  const unreachable = new Map<string, DigestResult>();
   return (request) => {
     const key = `${request.registry}/${request.repository}:${request.tag}`;
     let result = known.get(key);
     if (!result) {
-      result = resolveDigest(request, options);
+      const host = apiHost(request.registry);
+      result = (async () => {
+        const down = unreachable.get(host);
+        if (down) return down;
+        const resolved = await resolveDigest(request, options);
+        if (!resolved.ok && resolved.unreachable === true) unreachable.set(host, resolved);
+        return resolved;
+      })();
       known.set(key, result);
     }
     return result;

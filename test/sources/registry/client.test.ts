@@ -7,7 +7,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiBase, apiHost, parseChallenge, resolveDigest, type CredentialLookup } from '../../../src/sources/registry/client.js';
+import { apiBase, apiHost, digestResolver, parseChallenge, resolveDigest, type CredentialLookup } from '../../../src/sources/registry/client.js';
 import { dockerConfigPath, dockerCredentials } from '../../../src/sources/registry/docker-config.js';
 import { pushImage, pushIndex, startAuthFront, startRegistry, type AuthFront, type RunningRegistry } from '../../fix/oci-registry.js';
 
@@ -84,12 +84,37 @@ describe('resolveDigest', () => {
     const address = silent.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      expect(await resolveDigest({ registry: `127.0.0.1:${port}`, repository: 'app', tag: 'latest' }, { credentials: anonymous, timeoutMs: 300 })).toEqual({ ok: false, reason: `no answer from 127.0.0.1:${port} within 300 ms` });
+      expect(await resolveDigest({ registry: `127.0.0.1:${port}`, repository: 'app', tag: 'latest' }, { credentials: anonymous, timeoutMs: 300 })).toEqual({ ok: false, reason: `no answer from 127.0.0.1:${port} within 300 ms`, unreachable: true });
     } finally {
       silent.closeAllConnections();
       await new Promise((resolveClose) => silent.close(resolveClose));
     }
-    expect(await resolveDigest({ registry: `127.0.0.1:${port}`, repository: 'app', tag: 'latest' }, options)).toEqual({ ok: false, reason: `cannot reach 127.0.0.1:${port} (ECONNREFUSED)` });
+    expect(await resolveDigest({ registry: `127.0.0.1:${port}`, repository: 'app', tag: 'latest' }, options)).toEqual({ ok: false, reason: `cannot reach 127.0.0.1:${port} (ECONNREFUSED)`, unreachable: true });
+  });
+});
+
+describe('digestResolver', () => {
+  it('asks for each image once, and a registry that never answered is not asked for its other images', async () => {
+    let connections = 0;
+    const silent: Server = createServer(() => undefined);
+    silent.on('connection', () => (connections += 1));
+    await new Promise<void>((resolveListen) => silent.listen(0, '127.0.0.1', resolveListen));
+    const address = silent.address();
+    const host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      const resolve = digestResolver({ credentials: anonymous, timeoutMs: 300 });
+      const first = await resolve({ registry: host, repository: 'a', tag: 'latest' });
+      expect(first).toEqual({ ok: false, reason: `no answer from ${host} within 300 ms`, unreachable: true });
+      expect(await resolve({ registry: host, repository: 'b', tag: 'edge' })).toEqual(first);
+      expect(connections).toBe(1);
+      const fromRegistry = digestResolver(options);
+      const asked = await fromRegistry({ registry: registry.host, repository: 'team/app', tag: 'latest' });
+      expect(asked).toEqual({ ok: true, digest: imageDigest });
+      expect(fromRegistry({ registry: registry.host, repository: 'team/app', tag: 'latest' })).toBe(fromRegistry({ registry: registry.host, repository: 'team/app', tag: 'latest' }));
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolveClose) => silent.close(resolveClose));
+    }
   });
 });
 
