@@ -107,9 +107,10 @@ export interface AuthFront {
  * An HTTP server in front of the registry that asks for a Bearer token as registries do: a /v2/ request without
  * the token gets 401 and `WWW-Authenticate: Bearer realm=".../token",service=...,scope="repository:<name>:pull"`;
  * the realm gives the token only for Basic `user:password`. Authorised requests are forwarded to the registry.
- * `dropDigestHeader` leaves Docker-Content-Digest out of its answers, as some registries do.
+ * `dropDigestHeader` leaves Docker-Content-Digest out of its answers, as some registries do; `basic` asks for Basic
+ * credentials on every request instead of a token, as a plain htpasswd registry does.
  */
-export async function startAuthFront(upstream: string, user: string, password: string, options: { dropDigestHeader?: boolean } = {}): Promise<AuthFront> {
+export async function startAuthFront(upstream: string, user: string, password: string, options: { dropDigestHeader?: boolean; basic?: boolean } = {}): Promise<AuthFront> {
   const token = randomBytes(16).toString('hex');
   const tokenRequests: (string | undefined)[] = [];
   let host = '';
@@ -126,7 +127,12 @@ export async function startAuthFront(upstream: string, user: string, password: s
         response.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify({ token, expires_in: 300 }));
         return;
       }
-      if (request.headers.authorization !== `Bearer ${token}`) {
+      const basic = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+      if (options.basic === true && request.headers.authorization !== basic) {
+        response.writeHead(401, { 'WWW-Authenticate': 'Basic realm="fleetlint test registry"' }).end();
+        return;
+      }
+      if (options.basic !== true && request.headers.authorization !== `Bearer ${token}`) {
         const name = /^\/v2\/(.+)\/manifests\//.exec(url.pathname)?.[1] ?? '';
         response
           .writeHead(401, { 'WWW-Authenticate': `Bearer realm="http://${host}/token",service="fleetlint-test",scope="repository:${name}:pull"`, 'Content-Type': 'application/json' })

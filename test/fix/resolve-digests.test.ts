@@ -130,6 +130,47 @@ spec:
     expect(await read(repo, 'Dockerfile')).toBe(`FROM ${r}/team/app:latest@${appDigest} AS base\nRUN true\n`);
   }, 120_000);
 
+  it("pins CI images and services and an Application's inline Helm values where they are written, and skips a FROM built from an ARG", async () => {
+    const r = registry.host;
+    const ci = `test:\n  image:\n    name: ${r}/team/app:latest\n  services:\n    - ${r}/multi:stable\n  script: [make test]\n`;
+    const application = `apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata:
+  name: web
+  namespace: argocd
+spec:
+  project: default
+  source:
+    repoURL: https://charts.example.com
+    chart: web
+    targetRevision: 1.0.0
+    helm:
+      values: |
+        replicas: 2
+        image: ${r}/team/app:latest
+  destination:
+    server: https://kubernetes.default.svc
+    namespace: web
+`;
+    const dockerfile = `ARG BASE=${r}/team/app:latest\nFROM \${BASE}\n`;
+    const { root, repo, env } = await fleet('places', { '.gitlab-ci.yml': ci, 'argocd/app.yaml': application, 'build/Dockerfile': dockerfile });
+    const result = await fleetlintAsync(['fix', root, '--resolve-digests', '--rule', 'no-latest-tag'], env);
+    expect(result.stdout).toContain(`skipped: pin ${r}/team/app:latest (apps/web/build/Dockerfile:2) to its digest [no-latest-tag]: ${r}/team/app:latest is not written as such at build/Dockerfile:2 (built from variables?)\n3 fixes changed 2 files in 1 repository; 1 skipped\n`);
+    expect(await read(repo, '.gitlab-ci.yml')).toBe(ci.replace('app:latest', `app:latest@${appDigest}`).replace('multi:stable', `multi:stable@${multiDigest}`));
+    expect(await read(repo, 'argocd/app.yaml')).toBe(application.replace('app:latest', `app:latest@${appDigest}`));
+    expect(await read(repo, 'build/Dockerfile')).toBe(dockerfile);
+  }, 60_000);
+
+  it('audit --fix --resolve-digests pins, then reports from a fresh audit; --resolve-digests alone is a usage error', async () => {
+    const pod = `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: ${registry.host}/multi:stable\n`;
+    const { root, repo, env } = await fleet('audit', { 'deploy/pod.yaml': pod });
+    const result = await fleetlintAsync(['audit', root, '--fix', '--resolve-digests', '--format', 'json', '--fail-on', 'never'], env);
+    expect(result.stderr).toContain(`deploy/pod.yaml: pin ${registry.host}/multi:stable to ${registry.host}/multi:stable@${multiDigest} [no-latest-tag]`);
+    expect((JSON.parse(result.stdout) as { findings: { ruleId: string }[] }).findings.filter((finding) => finding.ruleId === 'no-latest-tag')).toEqual([]);
+    expect(await read(repo, 'deploy/pod.yaml')).toBe(pod.replace('stable', `stable@${multiDigest}`));
+    expect((await fleetlintAsync(['audit', root, '--resolve-digests'], env)).stderr).toContain('audit --resolve-digests goes with --fix');
+  }, 60_000);
+
   it('is never on by default: fix alone proposes no digest', async () => {
     const { root } = await fleet('default', { 'deploy/pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: ${registry.host}/team/app:latest\n` });
     const result = await fleetlintAsync(['fix', root, '--rule', 'no-latest-tag', '--dry-run']);

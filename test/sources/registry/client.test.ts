@@ -48,6 +48,22 @@ describe('resolveDigest', () => {
     }
   });
 
+  it('answers a Basic challenge with the credentials, and says when there are none', async () => {
+    const front = await startAuthFront(registry.host, 'ci', 'pw', { basic: true });
+    try {
+      const credentials: CredentialLookup = () => Promise.resolve({ credentials: { username: 'ci', password: 'pw' } });
+      expect(await resolveDigest({ registry: front.host, repository: 'team/app', tag: 'latest' }, { credentials, timeoutMs: 5_000 })).toEqual({ ok: true, digest: imageDigest });
+      expect(await resolveDigest({ registry: front.host, repository: 'team/app', tag: 'latest' }, options)).toEqual({ ok: false, reason: `${front.host} asks for credentials (HTTP 401, Basic) and there are none` });
+      const wrong: CredentialLookup = () => Promise.resolve({ credentials: { username: 'ci', password: 'nope' } });
+      expect(await resolveDigest({ registry: front.host, repository: 'team/app', tag: 'latest' }, { credentials: wrong, timeoutMs: 5_000 })).toEqual({
+        ok: false,
+        reason: `${front.host} refused access to team/app (HTTP 401, with the token or credentials it asked for)`,
+      });
+    } finally {
+      await front.stop();
+    }
+  });
+
   describe('behind a Bearer token service', () => {
     let front: AuthFront;
     beforeAll(async () => {
