@@ -84,7 +84,8 @@ export async function withDigestFixes(findings: readonly Finding[], options: Dig
     const at = pin.image.tagOrigin ?? pin.image.origin;
     const description = `pin ${pin.image.raw} (${at.repo === '.' ? '' : `${at.repo}/`}${at.file}:${at.range.startLine}) to its digest`;
     const skip = (reason: string): void => {
-      skipped.push({ fix: { description, edits: [] }, ruleIds: [DIGEST_RULE], reason });
+      // Repos that include one CI template report its image each: one note for the one place.
+      if (!skipped.some((known) => known.fix.description === description && known.reason === reason)) skipped.push({ fix: { description, edits: [] }, ruleIds: [DIGEST_RULE], reason });
     };
     if (pin.problem !== undefined || !result) skip(pin.problem ?? 'not resolved');
     else if (!result.ok) skip(result.reason);
