@@ -171,6 +171,24 @@ spec:
     expect((await fleetlintAsync(['audit', root, '--resolve-digests'], env)).stderr).toContain('audit --resolve-digests goes with --fix');
   }, 60_000);
 
+  it('pins the image of a CI template once for the repos that include it; lint --fix of one of them leaves the template alone with a note', async () => {
+    const r = registry.host;
+    const template = `.build:\n  image: ${r}/team/app:latest\n  script: [make]\n`;
+    const consumer = `include:\n  - project: platform/ci-templates\n    file: templates/build.yml\nbuild:\n  extends: .build\n`;
+    const root = join(scratch.dir, 'template');
+    const templates = join(root, 'platform', 'ci-templates');
+    await commitFiles(await initRepo(templates), templates, { 'templates/build.yml': template }, 'init');
+    for (const name of ['web', 'api']) await commitFiles(await initRepo(join(root, 'apps', name)), join(root, 'apps', name), { '.gitlab-ci.yml': consumer }, 'init');
+
+    const lint = await fleetlintAsync(['lint', join(root, 'apps', 'web'), '--fleet', root, '--fix', '--resolve-digests', '--quiet']);
+    expect(lint.stderr).toContain(`skipped: pin ${r}/team/app:latest (platform/ci-templates/templates/build.yml:2) to its digest [no-latest-tag]: it is written in platform/ci-templates, a repository this run does not write`);
+    expect(await read(templates, 'templates/build.yml')).toBe(template);
+
+    const fix = await fleetlintAsync(['fix', root, '--resolve-digests', '--rule', 'no-latest-tag']);
+    expect(fix.stdout).toBe(`platform/ci-templates\n  templates/build.yml: pin ${r}/team/app:latest to ${r}/team/app:latest@${appDigest} [no-latest-tag]\n1 fix changed 1 file in 1 repository\n`);
+    expect(await read(templates, 'templates/build.yml')).toBe(template.replace('latest', `latest@${appDigest}`));
+  }, 60_000);
+
   it('is never on by default: fix alone proposes no digest', async () => {
     const { root } = await fleet('default', { 'deploy/pod.yaml': `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers:\n    - name: c\n      image: ${registry.host}/team/app:latest\n` });
     const result = await fleetlintAsync(['fix', root, '--rule', 'no-latest-tag', '--dry-run']);
