@@ -91,7 +91,9 @@ export async function resolveDigest(request: ManifestRequest, options: RegistryC
     throw new Unresolved(statusReason(response.status, host, request, authorization !== undefined));
   } catch (error) {
     if (error instanceof Unresolved) return { ok: false, reason: error.message, ...(error.unreachable ? { unreachable: true as const } : {}) };
-    throw error;
+    // A body cut off or too slow, a realm that is no URL: a registry's answer never crashes the run.
+    const timedOut = error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError');
+    return { ok: false, reason: timedOut || (error instanceof Error && error.cause !== undefined) ? networkReason(error, host, options.timeoutMs) : `${host} gave an answer fleetlint cannot use (${error instanceof Error ? error.message.split('\n')[0] ?? '' : String(error)})` };
   }
 }
 
