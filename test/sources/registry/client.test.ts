@@ -109,6 +109,37 @@ describe('resolveDigest', () => {
   });
 });
 
+describe('answers it cannot use', () => {
+  it('a challenge without a usable realm or a body cut off is a reason, never a crash', async () => {
+    let answer: 'realm' | 'cut' = 'realm';
+    const odd: Server = createServer((request, response) => {
+      if (answer === 'realm') {
+        response.writeHead(401, { 'WWW-Authenticate': 'Bearer realm="https://"' }).end();
+        return;
+      }
+      // HEAD says the manifest is there without a digest; the GET body stops halfway.
+      if (request.method === 'HEAD') {
+        response.writeHead(200, { 'Content-Length': '100' }).end();
+        return;
+      }
+      response.writeHead(200, { 'Content-Length': '100' });
+      response.write('{"schemaVersion":');
+      setTimeout(() => response.destroy(), 20);
+    });
+    await new Promise<void>((resolveListen) => odd.listen(0, '127.0.0.1', resolveListen));
+    const address = odd.address();
+    const host = `127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    try {
+      expect(await resolveDigest({ registry: host, repository: 'app', tag: 'latest' }, options)).toEqual({ ok: false, reason: `${host} gave an answer fleetlint cannot use (Invalid URL)` });
+      answer = 'cut';
+      expect(await resolveDigest({ registry: host, repository: 'app', tag: 'latest' }, options)).toEqual({ ok: false, reason: `cannot reach ${host} (UND_ERR_SOCKET)` });
+    } finally {
+      odd.closeAllConnections();
+      await new Promise((resolveClose) => odd.close(resolveClose));
+    }
+  });
+});
+
 describe('digestResolver', () => {
   it('asks for each image once, and a registry that never answered is not asked for its other images', async () => {
     let connections = 0;
