@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the tools fleetlint's tests use besides npm packages, on a fresh Debian machine:
-# the pinned OPA CLI, helm and kustomize (built with go install), xmllint (libxml2-utils), Chromium (the HTML report
+# the pinned OPA CLI, helm and kustomize (built with go install), go-containerregistry's registry (the OCI registry
+# the --resolve-digests tests push images into, built with go install), xmllint (libxml2-utils), Chromium (the HTML report
 # test) and, for the install tests (npm run test:install), Python's venv (python3-venv) and the pinned pre-commit
 # (PyPI, in .tools/).
 # Idempotent; apt-get runs only for what is missing.
@@ -9,6 +10,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 bash "$repo/scripts/install-opa.sh" >/dev/null
 render_tools="$(bash "$repo/scripts/install-render-tools.sh")"
+registry_tool="$(bash "$repo/scripts/install-registry.sh")"
 
 missing=()
 command -v xmllint >/dev/null 2>&1 || missing+=(libxml2-utils)
@@ -27,4 +29,4 @@ if ((${#missing[@]} > 0)); then
 fi
 pre_commit_bin="$(bash "$repo/scripts/install-pre-commit.sh")"
 # Debian's chromium wrapper prints a harmless shell warning on stderr, hence 2>/dev/null.
-echo "install-tools: opa $("$repo/.tools/bin/opa" version | sed -n 's/^Version: //p'), $render_tools, $(xmllint --version 2>&1 | head -n 1), $("${CHROMIUM_BIN:-/usr/bin/chromium}" --version 2>/dev/null), $("$pre_commit_bin/pre-commit" --version)" >&2
+echo "install-tools: opa $("$repo/.tools/bin/opa" version | sed -n 's/^Version: //p'), $render_tools, ${registry_tool%% in *}, $(xmllint --version 2>&1 | head -n 1), $("${CHROMIUM_BIN:-/usr/bin/chromium}" --version 2>/dev/null), $("$pre_commit_bin/pre-commit" --version)" >&2

@@ -66,6 +66,7 @@ export const OPTIONS = {
   'repo-id': { type: 'string', value: '<id>', help: "the repo's id in the fleet (default: its path under --fleet, else from the origin remote, else the folder name)" },
   base: { type: 'string', value: '<ref>', help: 'the base to compare with (default: $CI_MERGE_REQUEST_DIFF_BASE_SHA, else origin/$CI_MERGE_REQUEST_TARGET_BRANCH_NAME)' },
   fix: { type: 'boolean', help: 'apply the fixes the findings carry (as fleetlint fix does), then report what is left' },
+  'resolve-digests': { type: 'boolean', help: 'also pin images on latest or a floating tag to tag@sha256:<digest> from their registries (network; docker config credentials)' },
   'dry-run': { type: 'boolean', help: 'change no file: print the fixes as a unified diff' },
   rule: { type: 'string', multiple: true, value: '<id>', help: 'only the fixes of this rule\'s findings; repeatable' },
   force: { type: 'boolean', help: 'replace a file fleetlint did not write (the old one is kept as <name>.orig)' },

@@ -5,7 +5,8 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Finding } from '../model/findings.js';
-import { planFixes, proposedFixes, writeChanges, type FileChange, type FixOutcome, type ProposedFix } from '../engine/fix/apply.js';
+import { planFixes, proposedFixes, writeChanges, type FileChange, type FixOutcome, type ProposedFix, type SkippedFix } from '../engine/fix/apply.js';
+import { DIGEST_RULE, withDigestFixes, type DigestFixOptions } from './digests.js';
 
 export interface FixOptions {
   /** Only the fixes of these rules' findings (--rule); all when absent. */
@@ -17,6 +18,8 @@ export interface FixOptions {
   /** Fixes that come from the fleet rather than a finding (the wave plan). */
   extra?: readonly ProposedFix[];
   dryRun: boolean;
+  /** --resolve-digests: pin the images of no-latest-tag findings to the digests the registries give. */
+  digests?: Omit<DigestFixOptions, 'dirOf'>;
 }
 
 export interface FixRun extends FixOutcome {
@@ -29,7 +32,11 @@ export interface FixRun extends FixOutcome {
 export const fileKey = (repo: string, file: string): string => `${repo}\u0000${file}`;
 
 export async function fixFindings(findings: readonly Finding[], options: FixOptions): Promise<FixRun> {
-  const fixable = findings.filter((finding) => !finding.suppression && (!options.files || (finding.file !== undefined && options.files.has(fileKey(finding.repo, finding.file)))));
+  let fixable = findings.filter((finding) => !finding.suppression && (!options.files || (finding.file !== undefined && options.files.has(fileKey(finding.repo, finding.file)))));
+  let unpinned: SkippedFix[] = [];
+  if (options.digests && (!options.rules || options.rules.has(DIGEST_RULE))) {
+    ({ findings: fixable, skipped: unpinned } = await withDigestFixes(fixable, { ...options.digests, dirOf: options.dirOf }));
+  }
   const fixes = [...proposedFixes(fixable, options.rules), ...(options.extra ?? [])];
   const outside = fixes.filter((proposed) => proposed.fix.edits.some((edit) => options.dirOf(edit.repo) === undefined));
   const outcome = await planFixes(
@@ -39,7 +46,7 @@ export async function fixFindings(findings: readonly Finding[], options: FixOpti
       return dir === undefined ? undefined : readFile(join(dir, file), 'utf8').catch(() => undefined);
     },
   );
-  const skipped = [...outside.map((proposed) => ({ ...proposed, reason: `it edits ${proposed.fix.edits.find((edit) => options.dirOf(edit.repo) === undefined)?.repo ?? ''}, a repository this run does not write` })), ...outcome.skipped];
+  const skipped = [...unpinned, ...outside.map((proposed) => ({ ...proposed, reason: `it edits ${proposed.fix.edits.find((edit) => options.dirOf(edit.repo) === undefined)?.repo ?? ''}, a repository this run does not write` })), ...outcome.skipped];
   if (options.dryRun) return { ...outcome, skipped, written: [], changedMeanwhile: [] };
   const { written, changedMeanwhile } = await writeChanges(outcome.changes, (repo) => options.dirOf(repo) ?? '');
   return { ...outcome, skipped, written, changedMeanwhile };

@@ -1,5 +1,5 @@
 /** The built CLI as users run it, for the `fix` tests: each call a fresh process, no code cache. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package.js';
 
@@ -20,4 +20,20 @@ export interface JsonFinding {
 export function audit(root: string): JsonFinding[] {
   const { stdout } = fleetlint(['audit', root, '--format', 'json', '--fail-on', 'never']);
   return (JSON.parse(stdout) as { findings: JsonFinding[] }).findings;
+}
+
+/**
+ * The CLI in a child process without blocking this one: for tests whose servers (a registry's auth front) run in
+ * the test process and must answer while fleetlint runs.
+ */
+export function fleetlintAsync(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun, reject) => {
+    const child = spawn(process.execPath, [join(packageRoot(), 'bin', 'fleetlint.js'), ...args], { env: { ...process.env, FLEETLINT_NO_CODE_CACHE: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (status) => { resolveRun({ status, stdout, stderr }); });
+  });
 }

@@ -19,6 +19,7 @@ import { UsageError } from '../../usage-error.js';
 import { EXIT } from '../../exit-codes.js';
 import { fixFindings } from '../../run/fix.js';
 import { fixSummary } from '../fix-output.js';
+import { registryDigests } from '../../run/digests.js';
 import { REPORT_OPTIONS, reportOutputOptions } from '../report-options.js';
 import { preflight } from '../preflight.js';
 import { renderSettingFrom } from '../render-options.js';
@@ -30,14 +31,14 @@ export const AUDIT: CommandSpec<AuditOption> = {
   description: `Checks every repository of a fleet: the nightly fleet-wide audit. The fleet is a local folder (repositories found by
 their .git folders or a fleet.yaml), or every project of a GitLab group, cloned into a cache folder.`,
   groups: [
-    { options: [...REPORT_OPTIONS, 'print-model', 'history', 'threads', 'fix'] },
+    { options: [...REPORT_OPTIONS, 'print-model', 'history', 'threads', 'fix', 'resolve-digests'] },
     { title: 'From GitLab', options: ['gitlab-url', 'group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency', 'no-incremental'] },
     { title: 'Across machines', options: ['shard', 'write-fragment'] },
     RENDER_GROUP,
   ],
 };
 
-type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'fix' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'history' | 'shard' | 'write-fragment' | (typeof RENDER_OPTIONS)[number];
+type AuditOption = (typeof REPORT_OPTIONS)[number] | 'print-model' | 'threads' | 'fix' | 'resolve-digests' | 'gitlab-url' | 'group' | 'gitlab-host' | 'registry' | 'cache-dir' | 'concurrency' | 'no-incremental' | 'history' | 'shard' | 'write-fragment' | (typeof RENDER_OPTIONS)[number];
 
 const GITLAB_ONLY = ['group', 'gitlab-host', 'registry', 'cache-dir', 'concurrency'] as const;
 
@@ -64,6 +65,7 @@ export async function audit(argv: string[]): Promise<number> {
     throw new UsageError(`${values.shard !== undefined ? '--shard' : 'CI_NODE_INDEX/CI_NODE_TOTAL'} needs --write-fragment <file>: a shard's findings are reported by fleetlint merge`);
   }
   if (fragmentPath !== undefined && values.format !== undefined) throw new UsageError('--write-fragment writes no report: give --format to fleetlint merge');
+  if (values['resolve-digests'] && !values.fix) throw new UsageError('audit --resolve-digests goes with --fix');
   if (values.fix && (gitlabUrl !== undefined || fragmentPath !== undefined)) throw new UsageError('audit --fix writes the fleet root\'s working trees: it does not go with --gitlab-url or --write-fragment');
   if (shard && values['write-snapshot'] !== undefined) throw new UsageError('--write-snapshot needs the whole fleet: give it to fleetlint merge, not to a shard');
   const concurrency = values.concurrency === undefined ? 8 : wholeNumber(values.concurrency, '--concurrency', 1);
@@ -166,9 +168,10 @@ export async function audit(argv: string[]): Promise<number> {
     if (values.fix) {
       // ESLint's habit: fix what can be fixed, then report what is left, from a fresh audit of the fixed fleet.
       const dirOf = candidates.dirOf ?? ((): undefined => undefined);
-      const run = await fixFindings(result.findings, { dirOf, dryRun: false });
+      const digests = values['resolve-digests'] === true ? { digests: { repos: fleet.repos, resolve: registryDigests() } } : {};
+      const run = await fixFindings(result.findings, { dirOf, dryRun: false, ...digests });
       if (run.written.length > 0 || run.skipped.length > 0) progress.log(fixSummary(run, { dryRun: false }).trimEnd());
-      if (run.written.length > 0) return await audit(argv.filter((arg) => arg !== '--fix'));
+      if (run.written.length > 0) return await audit(argv.filter((arg) => arg !== '--fix' && arg !== '--resolve-digests'));
     }
     const code = await writeAuditOutput(result, fleet.repos.filter((repo) => opened.checked.has(repo.id)).map((repo) => repo.id), auditFacts(fleet, config, checks), { ...reportOutputOptions(values, settings, { startedAt, phaseTimings: timings }), web: opened.web });
     if (values.stats !== undefined) await writeStats(values.stats, { ...stats, phases: timings });

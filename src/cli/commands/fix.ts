@@ -4,6 +4,7 @@ import { configure } from '../configure.js';
 import { auditChecks } from '../../run/audit.js';
 import { localCandidates, openFleet } from '../../run/open-fleet.js';
 import { fileKey, fixFindings, type FixRun } from '../../run/fix.js';
+import { registryDigests, type DigestFixOptions } from '../../run/digests.js';
 import { wavePlanFixes, wavePlanTable } from '../../run/waves.js';
 import { unifiedDiff } from '../../engine/fix/apply.js';
 import { fixSummary } from '../fix-output.js';
@@ -17,17 +18,18 @@ import type { FleetlintConfig } from '../../engine/config-types.js';
 export const FIX: CommandSpec<FixOption> = {
   name: 'fix',
   summary: 'repair what the findings say how to repair (--dry-run: the diff)',
-  synopsis: ['fleetlint fix <fleet-root> [files...] [--rule <id>]... [--dry-run]'],
+  synopsis: ['fleetlint fix <fleet-root> [files...] [--rule <id>]... [--resolve-digests] [--dry-run]'],
   description: `Checks the fleet as audit does and applies the fixes its findings carry, and the sync-wave plan of
 "fleetlint waves plan": each fix whole or not at all, each file written atomically; a fix that no longer fits the
 file is skipped and named. Then checks again and applies what the first fixes made possible, until nothing is left
 to fix. Files (absolute or relative to the working directory) limit the fixes to those files' findings. With
---dry-run no file changes: the fixes are printed as a unified diff.`,
-  groups: [{ options: ['rule', 'dry-run', 'config', 'quiet'] }],
+--dry-run no file changes: the fixes are printed as a unified diff. Images are pinned to digests only with
+--resolve-digests, which asks their registries.`,
+  groups: [{ options: ['rule', 'resolve-digests', 'dry-run', 'config', 'quiet'] }],
   footer: 'Exit code 0 when every fix was applied (or would be), 1 when one was skipped. docs/fix.md lists what each rule can fix.',
 };
 
-type FixOption = 'rule' | 'dry-run' | 'config' | 'quiet';
+type FixOption = 'rule' | 'resolve-digests' | 'dry-run' | 'config' | 'quiet';
 
 /** Passes of check-and-fix: a fix may make another finding's fix possible (ESLint stops after 10 too). */
 const MAX_PASSES = 10;
@@ -42,10 +44,12 @@ export async function fix(argv: string[]): Promise<number> {
   const unknown = [...(rules ?? [])].find((id) => !known.has(id));
   if (unknown !== undefined) throw new UsageError(`fix --rule ${unknown}: no such rule`);
   const dryRun = values['dry-run'] === true;
+  // One resolver for every pass: an image the registry did not give is not asked for again.
+  const digests = values['resolve-digests'] === true ? registryDigests() : undefined;
 
   const runs: FixRun[] = [];
   for (let pass = 0; pass < (dryRun ? 1 : MAX_PASSES); pass++) {
-    const run = await fixPass(root, paths, { config, checks, dryRun, ...(rules ? { rules } : {}) });
+    const run = await fixPass(root, paths, { config, checks, dryRun, ...(rules ? { rules } : {}), ...(digests ? { digests } : {}) });
     runs.push(run);
     if (run.written.length === 0) break;
   }
@@ -66,21 +70,23 @@ export async function fix(argv: string[]): Promise<number> {
   return last.skipped.length > 0 || last.changedMeanwhile.length > 0 ? EXIT.findings : EXIT.ok;
 }
 
-async function fixPass(root: string, paths: readonly string[], options: { config: FleetlintConfig; checks: readonly Check[]; dryRun: boolean; rules?: ReadonlySet<string> }): Promise<FixRun> {
+async function fixPass(root: string, paths: readonly string[], options: { config: FleetlintConfig; checks: readonly Check[]; dryRun: boolean; rules?: ReadonlySet<string>; digests?: DigestFixOptions['resolve'] }): Promise<FixRun> {
   const candidates = await localCandidates(root);
   const dirOf = candidates.dirOf ?? ((): undefined => undefined);
   const files = paths.length === 0 ? undefined : await fileKeys(paths, candidates.ids, dirOf);
   const opened = await openFleet(candidates, { providers: options.config.providers, scanners: options.config.scanners, config: options.config });
   const { result } = await auditChecks(opened, { config: options.config, checks: options.checks });
   const base = { dirOf, dryRun: options.dryRun, ...(options.rules ? { rules: options.rules } : {}), ...(files ? { files } : {}) };
-  const fromFindings = await fixFindings(result.findings, base);
+  const fromFindings = await fixFindings(result.findings, { ...base, ...(options.digests ? { digests: { repos: opened.fleet.repos, resolve: options.digests } } : {}) });
   // The wave plan is computed from the fleet as it is: after the findings' fixes (a spec.syncWaves moved to the
   // annotation changes a wave), so only in a pass that has none left.
   const withWaves = (options.rules === undefined || options.rules.has('sync-wave-order')) && files === undefined;
   if (!withWaves || fromFindings.changes.length > 0) return fromFindings;
   const waves = wavePlanFixes(opened.fleet, options.config);
   if (waves.plan.kind !== 'plan') stderr(`fleetlint: sync waves: ${wavePlanTable(waves.plan).trimEnd()}`);
-  return fixFindings([], { ...base, extra: waves.fixes });
+  const fromPlan = await fixFindings([], { ...base, extra: waves.fixes });
+  // What the findings' pass skipped (an image no registry gave) stays said.
+  return { ...fromPlan, skipped: [...fromFindings.skipped, ...fromPlan.skipped] };
 }
 
 /** The files given on the command line as `repo\0file` keys of the fleet's repos. */

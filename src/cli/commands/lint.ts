@@ -23,6 +23,8 @@ import { stderr } from '../output.js';
 import { renderingSummary } from '../../run/render-phase.js';
 import { fixFindings } from '../../run/fix.js';
 import { fixSummary } from '../fix-output.js';
+import { registryDigests } from '../../run/digests.js';
+import type { Repo } from '../../model/types.js';
 
 export const LINT: CommandSpec<LintOption> = {
   name: 'lint',
@@ -34,11 +36,11 @@ so a commit is blocked only by what it changes). Files (absolute or relative to 
 findings to those files; findings that belong to no file are reported with the batch that holds the repo's first
 staged file, so batches add up. '-' reads one file's text from stdin (an editor's unsaved buffer) in place of
 --stdin-filename, and reports that file's findings.`,
-  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', 'fix', ...OUTPUT_OPTIONS, 'baseline'] }, RENDER_GROUP],
+  groups: [{ options: ['staged', 'since', 'stdin-filename', 'fleet', 'snapshot', 'repo-id', 'fix', 'resolve-digests', ...OUTPUT_OPTIONS, 'baseline'] }, RENDER_GROUP],
   footer: 'Without --fleet or --snapshot, fleet-scope checks and project includes of other repos are not checked; one line says which.\nWith --staged, only the Applications whose files the staged change touches are rendered.',
 };
 
-type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'fix' | 'baseline' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
+type LintOption = 'staged' | 'since' | 'stdin-filename' | 'fleet' | 'snapshot' | 'repo-id' | 'fix' | 'resolve-digests' | 'baseline' | (typeof OUTPUT_OPTIONS)[number] | (typeof RENDER_OPTIONS)[number];
 
 export async function lint(argv: string[]): Promise<number> {
   const startedAt = performance.now();
@@ -59,6 +61,7 @@ export async function lint(argv: string[]): Promise<number> {
   for (const file of files) {
     if (file !== '-' && !(await stat(file).catch(() => undefined))) throw new UsageError(`lint: ${file}: no such file or folder`);
   }
+  if (values['resolve-digests'] && !values.fix) throw new UsageError('lint --resolve-digests goes with --fix');
   if (values.fix && (values.staged || values.since !== undefined || fromStdin)) throw new UsageError('lint --fix writes the working tree: it does not go with --staged, --since or stdin');
 
   const timings: Record<string, number> = {};
@@ -92,6 +95,8 @@ export async function lint(argv: string[]): Promise<number> {
     const render = renderSettingFrom(values, changed);
     let result;
     let rendering: string | undefined;
+    // The fleet's repos with their images, for --resolve-digests (--fix goes without --since: the fleet is loaded).
+    let repos: readonly Repo[] = [];
     if (base) {
       const change = await checkChange({ context, target, base, head: source, config, checks, withConsumers: false, render, timings });
       // The skip notes stay (as one line in the text output): what the hook could not check is said, not hidden.
@@ -100,6 +105,7 @@ export async function lint(argv: string[]): Promise<number> {
       rendering = change.rendering;
     } else {
       const fleet = await loadFleetWith(context, target.id, source, target.dir, config, render, timings);
+      repos = fleet.repos;
       timings.model = performance.now() - started - (timings.render ?? 0);
       rendering = renderingSummary(fleet.desired);
       started = performance.now();
@@ -112,9 +118,10 @@ export async function lint(argv: string[]): Promise<number> {
     if (values.fix) {
       // ESLint's habit: fix what can be fixed, then report what is left, from a fresh check of the fixed files.
       const findings = result.findings.filter((finding) => inBatch(finding, batch));
-      const run = await fixFindings(findings, { dirOf: (repo) => (repo === target.id ? target.dir : undefined), dryRun: false });
+      const digests = values['resolve-digests'] === true ? { digests: { repos, resolve: registryDigests() } } : {};
+      const run = await fixFindings(findings, { dirOf: (repo) => (repo === target.id ? target.dir : undefined), dryRun: false, ...digests });
       if (run.written.length > 0 || run.skipped.length > 0) stderr(fixSummary(run, { dryRun: false }).trimEnd());
-      if (run.written.length > 0) return await lint(argv.filter((arg) => arg !== '--fix'));
+      if (run.written.length > 0) return await lint(argv.filter((arg) => arg !== '--fix' && arg !== '--resolve-digests'));
     }
     return await finish({ ...result, findings: result.findings.filter((finding) => inBatch(finding, batch)) }, [target.id], {
       ...settings,
