@@ -1,6 +1,6 @@
 import { lintSource } from '@secretlint/core';
 import { creator as recommendedPreset, rules as presetRules } from '@secretlint/secretlint-rule-preset-recommend';
-import { markerTest } from './text-detectors.js';
+import { markerTest } from './marker-scan.js';
 import type { SecretHit } from './types.js';
 
 /**

@@ -1,7 +1,8 @@
 import type { ParsedYamlFile } from '../model/yaml/parse.js';
 import { CREDENTIAL_HINT, isCodePath, isDocumentationPath, isNotALiteral, isPlaceholder, isRandomLooking, isTestOrExamplePath, looksLikeWords } from './classify.js';
 import { libraryHits, mayHoldProviderToken, PRESET_MARKER_SOURCES } from './library.js';
-import { markerTest, SPECIFIC_MARKERS, textHits } from './text-detectors.js';
+import { markerTest } from './marker-scan.js';
+import { SPECIFIC_MARKERS, textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 import { yamlHits } from './yaml-detectors.js';
 

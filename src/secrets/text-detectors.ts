@@ -1,4 +1,5 @@
 import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference, isSecretObjectName } from './classify.js';
+import { markerTest } from './marker-scan.js';
 import type { SecretHit } from './types.js';
 
 /** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
@@ -334,12 +335,6 @@ export const SPECIFIC_MARKERS: readonly string[] = LINE_DETECTORS.filter((detect
   (detector) => detector.markers,
 );
 const ANY_SPECIFIC_MARKER = markerTest(SPECIFIC_MARKERS, false);
-
-/** A test for any of some markers (regular expression sources). */
-export function markerTest(markers: readonly string[], ignoreCase: boolean): (text: string) => boolean {
-  const pattern = new RegExp(markers.join('|'), ignoreCase ? 'i' : '');
-  return (text) => pattern.test(text);
-}
 
 export interface TextScanOptions {
   /**
