@@ -22,7 +22,8 @@ export async function scanFile(path: string, text: string, parsed: ParsedYamlFil
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues, hint, ...(anyMarker ? {} : { specificMarker: false }) });
-  const library = await libraryHits(path, text, anyMarker && mayHoldProviderToken(text));
+  // Most files: no promise to wait for.
+  const library = anyMarker && mayHoldProviderToken(text) ? await libraryHits(path, text, true) : [];
   return judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
 }
 
