@@ -1,5 +1,5 @@
 import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isReference, isSecretObjectName } from './classify.js';
-import { markerTest } from './marker-scan.js';
+import { markerSetsTest, markerTest } from './marker-scan.js';
 import type { SecretHit } from './types.js';
 
 /** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
@@ -341,6 +341,10 @@ export const SPECIFIC_MARKERS: readonly string[] = LINE_DETECTORS.filter((detect
 );
 const ANY_SPECIFIC_MARKER = markerTest(SPECIFIC_MARKERS, false);
 
+/** The format detectors (case-sensitive markers, any file), and which of them a text holds markers of, in one pass. */
+const FORMAT_DETECTORS = LINE_DETECTORS.filter((detector) => detector.generic !== true && detector.files === undefined && detector.ignoreCase !== true);
+const FORMAT_MARKERS = markerSetsTest(FORMAT_DETECTORS.map((detector) => detector.markers));
+
 export interface TextScanOptions {
   /**
    * Where to read `key: value` lines too (KEY_VALUE_DETECTOR, env entries): every line of text that is not YAML
@@ -368,17 +372,16 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   const hint = options.hint ?? CREDENTIAL_HINT.test(text);
   const specificMarker = options.specificMarker ?? ANY_SPECIFIC_MARKER(text);
   // Most files hold neither a credential word nor a marker: only a detector of a file name (.netrc) may read them.
+  const formats = specificMarker ? FORMAT_MARKERS(text) : undefined;
   const detectors =
     !hint && !specificMarker && !FILE_DETECTORS.some((detector) => detector.files?.test(file))
       ? []
-      : (keyValues !== 'none' ? ALL_DETECTORS : ALL_BUT_KEY_VALUE).filter(
-          (detector) =>
-            detector.files === undefined
-              ? detector.generic
-                ? hint
-                : specificMarker && holdsMarker(detector, text)
-              : detector.files.test(file) && holdsMarker(detector, text),
-        );
+      : (keyValues !== 'none' ? ALL_DETECTORS : ALL_BUT_KEY_VALUE).filter((detector) => {
+          if (detector.files !== undefined) return detector.files.test(file) && holdsMarker(detector, text);
+          if (detector.generic) return hint;
+          const format = FORMAT_DETECTORS.indexOf(detector);
+          return formats !== undefined && (format === -1 ? holdsMarker(detector, text) : formats.has(format));
+        });
   const privateKeys = privateKeyHits(file, text, options.lines);
   specific.push(...privateKeys);
   if (detectors.length === 0) return { specific, generic };

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PRESET_MARKER_SOURCES } from '../../src/secrets/library.js';
-import { literalPrefix, markerTest } from '../../src/secrets/marker-scan.js';
-import { SPECIFIC_MARKERS } from '../../src/secrets/text-detectors.js';
+import { literalPrefix, markerSetsTest, markerTest } from '../../src/secrets/marker-scan.js';
+import { LINE_DETECTORS, SPECIFIC_MARKERS } from '../../src/secrets/text-detectors.js';
 
 describe('literalPrefix', () => {
   it.each([
@@ -72,6 +72,22 @@ describe('markerTest', () => {
     // The random text must hold markers sometimes, or the comparison above says little.
     expect(found).toBeGreaterThan(300);
     expect(found).toBeLessThan(2700);
+  });
+
+  it('markerSetsTest finds the same sets as the sets\' own expressions, on random text', () => {
+    const sets = [...LINE_DETECTORS.filter((detector) => detector.ignoreCase !== true).map((detector) => detector.markers), [String.raw`\$[567]?`]];
+    const expressions = sets.map((markers) => new RegExp(markers.join('|')));
+    const setsIn = markerSetsTest(sets);
+    let found = 0;
+    for (let round = 0; round < 3000; round += 1) {
+      const text = pieces(next(12));
+      const expected = expressions.flatMap((expression, index) => (expression.test(text) ? [index] : []));
+      found += expected.length;
+      expect([...setsIn(text)].sort((a, b) => a - b), JSON.stringify(text)).toEqual(expected);
+    }
+    expect(found).toBeGreaterThan(1000);
+    expect([...setsIn('')]).toEqual([]);
+    expect([...setsIn('x$')]).toEqual([sets.length - 1]);
   });
 
   it('finds a match of one character at the end, and nothing in an empty text', () => {
