@@ -63,7 +63,8 @@ export function markerSetsTest(sets: readonly (readonly string[])[]): (text: str
   const patterns = sets.map((markers) => new RegExp(markers.join('|'), 'y'));
   const prefixes = sets.map((markers) => markers.map(literalPrefix));
   if (prefixes.some((ofSet) => ofSet.some((prefix) => prefix.length === 0))) {
-    return (text) => new Set(patterns.flatMap((pattern, index) => (new RegExp(pattern.source).test(text) ? [index] : [])));
+    const wholes = sets.map((markers) => new RegExp(markers.join('|')));
+    return (text) => new Set(wholes.flatMap((whole, index) => (whole.test(text) ? [index] : [])));
   }
   const setsByPair = new Map<number, number[]>();
   const pairs = new Uint8Array(1 << 16);

@@ -90,6 +90,12 @@ describe('markerTest', () => {
     expect([...setsIn('x$')]).toEqual([sets.length - 1]);
   });
 
+  it('markerSetsTest leaves sets to their expressions when a marker has no literal start', () => {
+    const setsIn = markerSetsTest([['glpat-'], [String.raw`\bkey`], ['hooks\\.slack']]);
+    expect([...setsIn('a key and glpat-x')]).toEqual([0, 1]);
+    expect([...setsIn('monkey hooks.slack')]).toEqual([2]);
+  });
+
   it('finds a match of one character at the end, and nothing in an empty text', () => {
     const short = markerTest([...markers, String.raw`\$[567]?`], false);
     expect(short('abc$')).toBe(true);
