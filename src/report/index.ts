@@ -3,10 +3,10 @@ import { codeQualityIssues, renderCodeQuality } from './codequality.js';
 import { renderHtml } from './html.js';
 import { jsonChunks } from './json-chunks.js';
 import { jsonReport, renderJson } from './json.js';
-import { renderJunit } from './junit.js';
+import { junitChunks, renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif, renderSarifPerRepo, sarifLog } from './sarif.js';
-import { renderText, type TextOptions } from './text.js';
+import { renderText, textChunks, type TextOptions } from './text.js';
 import type { ReportFormat, ReportInput } from './types.js';
 
 export type { ReportFormat, ReportInput } from './types.js';
@@ -42,10 +42,15 @@ export function renderReport(format: ReportFormat, input: ReportInput, options: 
 }
 
 /**
- * One format's report in pieces, the same bytes as renderReport: the JSON formats (the ones a run with a million
- * findings makes largest) are serialised piece by piece, so no report has to fit in one string.
+ * One format's report in pieces, the same bytes as renderReport: the JSON formats are serialised piece by piece, text
+ * and JUnit a line at a time, so that a run with a million findings does not need its report in one string. HTML and
+ * Markdown are made whole: they list a few thousand findings at most (HTML_MAX_FINDINGS, MARKDOWN_MAX_FINDINGS).
  */
 export function* reportChunks(format: ReportFormat, input: ReportInput, options: RenderOptions = {}): Generator<string> {
+  if (format === 'text' || format === 'junit') {
+    yield* format === 'text' ? textChunks(input, options) : junitChunks(input);
+    return;
+  }
   const document = format === 'json' ? jsonReport(input) : format === 'sarif' ? sarifLog(input) : format === 'codequality' ? codeQualityIssues(input) : undefined;
   if (document === undefined) {
     yield renderReport(format, input, options);

@@ -28,18 +28,20 @@ interface Suite {
 }
 
 export function renderJunit(input: ReportInput): string {
+  return [...junitChunks(input)].join('');
+}
+
+/** The JUnit report in pieces, a line at a time (renderJunit joins them): a million failures do not fit in one string. */
+export function* junitChunks(input: ReportInput): Generator<string> {
   // Diagnostics are about fleetlint's input, not checks a repository passes; they appear only when they fire.
   const checked = reportRules(input).filter((meta) => !isDiagnostic(meta));
   const byRepo = groupBy(input.result.findings, (finding) => finding.repo);
   const suites = reportRepos(input).map((repo) => buildSuite(repo, byRepo.get(repo) ?? [], repo === FLEET_REPO ? [] : checked));
   const count = (predicate: (testCase: TestCase) => boolean): number => suites.reduce((sum, suite) => sum + suite.cases.filter(predicate).length, 0);
-  const lines = [
-    '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites name="${attr(`${TOOL_NAME} ${input.command}`)}" tests="${count(() => true)}" failures="${count(isFailed)}" errors="0">`,
-    ...suites.flatMap(renderSuite),
-    '</testsuites>',
-  ];
-  return `${lines.join('\n')}\n`;
+  yield '<?xml version="1.0" encoding="UTF-8"?>\n';
+  yield `<testsuites name="${attr(`${TOOL_NAME} ${input.command}`)}" tests="${count(() => true)}" failures="${count(isFailed)}" errors="0">\n`;
+  for (const suite of suites) for (const line of renderSuite(suite)) yield `${line}\n`;
+  yield '</testsuites>\n';
 }
 
 function buildSuite(repo: string, findings: readonly Finding[], checked: readonly CheckMeta[]): Suite {
@@ -87,14 +89,12 @@ function isSkipped(testCase: TestCase): boolean {
   return !isFailed(testCase) && (testCase.suppressed.length > 0 || testCase.notChecked !== undefined);
 }
 
-function renderSuite(suite: Suite): string[] {
+function* renderSuite(suite: Suite): Generator<string> {
   const failures = suite.cases.filter(isFailed).length;
   const skipped = suite.cases.filter(isSkipped).length;
-  return [
-    `  <testsuite name="${attr(suite.name)}" tests="${suite.cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`,
-    ...suite.cases.flatMap(renderCase),
-    '  </testsuite>',
-  ];
+  yield `  <testsuite name="${attr(suite.name)}" tests="${suite.cases.length}" failures="${failures}" errors="0" skipped="${skipped}">`;
+  for (const testCase of suite.cases) yield* renderCase(testCase);
+  yield '  </testsuite>';
 }
 
 function renderCase(testCase: TestCase): string[] {

@@ -44,18 +44,20 @@ export function sarifLog(input: ReportInput): SarifLog {
   return logOf(buildRun(input, describeRules(input), input.result.findings, locate, originalUriBaseIds));
 }
 
-/** One log per repository (fleet-level findings under `.`), every repo included so that fixed alerts close. */
-export function renderSarifPerRepo(input: ReportInput): Map<string, string> {
+/**
+ * One log per repository (fleet-level findings under `.`), every repo included so that fixed alerts close. Made one
+ * at a time as the caller asks: the logs of ten thousand repositories (tens of kB each, every rule described in each)
+ * are not held at once.
+ */
+export function* renderSarifPerRepo(input: ReportInput): Generator<[repo: string, log: string]> {
   const byRepo = new Map<string, Finding[]>(reportRepos(input).map((repo) => [repo, []]));
   for (const finding of input.result.findings) byRepo.get(finding.repo)?.push(finding);
   const rules = describeRules(input);
-  const logs = new Map<string, string>();
   for (const [repo, findings] of byRepo) {
     const locate: Locate = (where, file) => (where === repo ? { uri: file === undefined ? '.' : encodePath(file), uriBaseId: SRC_ROOT } : undefined);
     const description = repo === FLEET_REPO ? 'The fleet root' : `The root of repository ${repo}`;
-    logs.set(repo, serialize(buildRun(input, rules, findings, locate, { [SRC_ROOT]: { description: { text: description } } })));
+    yield [repo, serialize(buildRun(input, rules, findings, locate, { [SRC_ROOT]: { description: { text: description } } }))];
   }
-  return logs;
 }
 
 /** Every rule, in every log, so that a rule's index is the same in the fleet log and in each repository's. */

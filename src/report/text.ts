@@ -25,15 +25,27 @@ interface Row {
 }
 
 export function renderText(input: ReportInput, options: TextOptions = {}): string {
+  return [...textChunks(input, options)].join('');
+}
+
+/**
+ * The text report in pieces, a line at a time (renderText joins them): a run with a million findings would not fit
+ * in one string. Blocks (a repository's findings, the notes, the summary) are separated by a blank line.
+ */
+export function* textChunks(input: ReportInput, options: TextOptions = {}): Generator<string> {
   const paint = new Chalk({ level: options.color === true ? 1 : 0 });
   const active = activeFindings(input.result.findings);
   const skipNotes = active.filter(isSkipNote);
   const shown = groupBy(active.filter((finding) => !isSkipNote(finding)), (finding) => finding.repo);
-  const blocks = reportRepos(input)
-    .filter((repo) => shown.has(repo))
-    .map((repo) => renderRepo(repo, shown.get(repo) ?? [], paint));
+  for (const repo of reportRepos(input)) {
+    const findings = shown.get(repo);
+    if (findings === undefined) continue;
+    yield* repoLines(repo, findings, paint);
+    yield '\n\n';
+  }
   const notes = [...notCheckedLine(skipNotes, paint), ...ruleDocs(input, [...shown.values()].flat(), paint)];
-  return [...blocks, ...(notes.length > 0 ? [notes.join('\n')] : []), summary(input, paint)].join('\n\n') + '\n';
+  if (notes.length > 0) yield `${notes.join('\n')}\n\n`;
+  yield `${summary(input, paint)}\n`;
 }
 
 /** A note that a check was left out for want of fleet facts (`run/cross-repo.ts`), not a problem found. */
@@ -57,23 +69,24 @@ function ruleDocs(input: ReportInput, findings: readonly Finding[], paint: Chalk
   return [paint.dim('Rule docs:'), ...metas.map((meta) => paint.dim(`  ${meta.id.padEnd(width)}  ${docsUrl(meta, input)}`))];
 }
 
-function renderRepo(repo: string, findings: readonly Finding[], paint: ChalkInstance): string {
+/** A repository's heading and findings, a line at a time, the last one without its line break. */
+function* repoLines(repo: string, findings: readonly Finding[], paint: ChalkInstance): Generator<string> {
   const rows = findings.map(toRow);
   const width = (pick: (row: Row) => string): number => rows.reduce((max, row) => Math.max(max, pick(row).length), 0);
   // Locations and severities are aligned; messages are not padded to the longest, so a line is only as long as
   // its own message (one long message made every line of a repository hundreds of characters wide).
   const [locationWidth, severityWidth] = [width((row) => row.location), width((row) => row.severity)];
-  const lines = rows.flatMap((row) => [
-    [
+  yield paint.bold.underline(oneLine(repoLabel(repo)));
+  for (const row of rows) {
+    yield `\n${[
       '  ' + paint.dim(row.location.padEnd(locationWidth)),
       SEVERITY_COLOR[row.severity](paint)(row.severity.padEnd(severityWidth)),
       row.message,
       paint.dim(row.ruleId),
-    ].join('  '),
+    ].join('  ')}`;
     // Where to fix it when that is elsewhere (a CI template in another repo), under the finding.
-    ...row.related.map((location) => paint.dim(`    ↳ ${location}`)),
-  ]);
-  return [paint.bold.underline(oneLine(repoLabel(repo))), ...lines].join('\n');
+    for (const location of row.related) yield `\n${paint.dim(`    ↳ ${location}`)}`;
+  }
 }
 
 function toRow(finding: Finding): Row {

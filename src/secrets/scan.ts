@@ -1,7 +1,8 @@
 import type { ParsedYamlFile } from '../model/yaml/parse.js';
 import { CREDENTIAL_HINT, isCodePath, isDocumentationPath, isNotALiteral, isPlaceholder, isRandomLooking, isTestOrExamplePath, looksLikeWords } from './classify.js';
 import { libraryHits, mayHoldProviderToken, PRESET_MARKER_SOURCES } from './library.js';
-import { markerTest, SPECIFIC_MARKERS, textHits } from './text-detectors.js';
+import { markerTest } from './marker-scan.js';
+import { SPECIFIC_MARKERS, textHits } from './text-detectors.js';
 import type { SecretHit } from './types.js';
 import { yamlHits } from './yaml-detectors.js';
 
@@ -21,7 +22,8 @@ export async function scanFile(path: string, text: string, parsed: ParsedYamlFil
   const broken = parsed?.documents.some((document) => document.broken) ?? false;
   const keyValues = structured === undefined || broken ? 'all' : structured.embeddedLines.size > 0 ? structured.embeddedLines : 'none';
   const { specific, generic } = textHits(path, text, { keyValues, hint, ...(anyMarker ? {} : { specificMarker: false }) });
-  const library = await libraryHits(path, text, anyMarker && mayHoldProviderToken(text));
+  // Most files: no promise to wait for.
+  const library = anyMarker && mayHoldProviderToken(text) ? await libraryHits(path, text, true) : [];
   return judged(withKeys(withoutOverlaps([...library, ...specific, ...(structured?.hits ?? []), ...generic]), text), path, text);
 }
 

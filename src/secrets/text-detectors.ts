@@ -1,4 +1,5 @@
 import { CREDENTIAL_HINT, isCodePath, isCredentialKey, isDocumentedExample, isInert, isOwnKeyName, isPlaceholder, isRandomLooking, isReference, isSecretObjectName } from './classify.js';
+import { markerSetsTest, markerTest } from './marker-scan.js';
 import type { SecretHit } from './types.js';
 
 /** A detector that reads one line at a time, with the markers a file (and a line) must hold for it to match. */
@@ -473,6 +474,11 @@ const JSON_PAIR_DETECTOR: LineDetector = {
   lineHas: '"',
 };
 
+/** Every detector a text scan may run, in the order their hits are kept. */
+const ALL_DETECTORS: readonly LineDetector[] = [...LINE_DETECTORS, KEY_VALUE_DETECTOR, JSON_PAIR_DETECTOR];
+const ALL_BUT_KEY_VALUE = ALL_DETECTORS.filter((detector) => detector !== KEY_VALUE_DETECTOR);
+const FILE_DETECTORS = LINE_DETECTORS.filter((detector) => detector.files !== undefined);
+
 const markerTests = new Map<LineDetector, (text: string) => boolean>();
 /** Whether a text holds one of the detector's markers (see LineDetector.markers). */
 export function holdsMarker(detector: LineDetector, text: string): boolean {
@@ -487,11 +493,9 @@ export const SPECIFIC_MARKERS: readonly string[] = LINE_DETECTORS.filter((detect
 );
 const ANY_SPECIFIC_MARKER = markerTest(SPECIFIC_MARKERS, false);
 
-/** A test for any of some markers (regular expression sources). */
-export function markerTest(markers: readonly string[], ignoreCase: boolean): (text: string) => boolean {
-  const pattern = new RegExp(markers.join('|'), ignoreCase ? 'i' : '');
-  return (text) => pattern.test(text);
-}
+/** The format detectors (case-sensitive markers, any file), and which of them a text holds markers of, in one pass. */
+const FORMAT_DETECTORS = LINE_DETECTORS.filter((detector) => detector.generic !== true && detector.files === undefined && detector.ignoreCase !== true);
+const FORMAT_MARKERS = markerSetsTest(FORMAT_DETECTORS.map((detector) => detector.markers));
 
 export interface TextScanOptions {
   /**
@@ -519,14 +523,17 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   // The others' markers are tested together first: most files hold none.
   const hint = options.hint ?? CREDENTIAL_HINT.test(text);
   const specificMarker = options.specificMarker ?? ANY_SPECIFIC_MARKER(text);
-  const detectors = [...LINE_DETECTORS, ...(keyValues !== 'none' ? [KEY_VALUE_DETECTOR] : []), JSON_PAIR_DETECTOR].filter(
-    (detector) =>
-      detector.files === undefined
-        ? detector.generic
-          ? hint
-          : specificMarker && holdsMarker(detector, text)
-        : detector.files.test(file) && holdsMarker(detector, text),
-  );
+  // Most files hold neither a credential word nor a marker: only a detector of a file name (.netrc) may read them.
+  const formats = specificMarker ? FORMAT_MARKERS(text) : undefined;
+  const detectors =
+    !hint && !specificMarker && !FILE_DETECTORS.some((detector) => detector.files?.test(file))
+      ? []
+      : (keyValues !== 'none' ? ALL_DETECTORS : ALL_BUT_KEY_VALUE).filter((detector) => {
+          if (detector.files !== undefined) return detector.files.test(file) && holdsMarker(detector, text);
+          if (detector.generic) return hint;
+          const format = FORMAT_DETECTORS.indexOf(detector);
+          return formats !== undefined && (format === -1 ? holdsMarker(detector, text) : formats.has(format));
+        });
   const privateKeys = privateKeyHits(file, text, options.lines);
   specific.push(...privateKeys);
   if (detectors.length === 0) return { specific, generic };
@@ -535,16 +542,16 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
   const lines = text.split('\n');
   const envNames = keyValues !== 'none' ? new EnvEntries() : undefined;
   const listItems = keyValues !== 'none' && hint ? new ListItems() : undefined;
-  lines.forEach((line, index) => {
-    if (options.lines !== undefined && !options.lines.has(index + 1)) return;
-    if (line.length > 4000) return; // minified or generated content: the library scan still covers it
+  for (let index = 0; index < lines.length; index += 1) {
+    const line = lines[index] ?? '';
+    if (options.lines !== undefined && !options.lines.has(index + 1)) continue;
+    if (line.length > 4000) continue; // minified or generated content: the library scan still covers it
     const keyValueLine = keyValues === 'all' || (keyValues !== 'none' && keyValues.has(index + 1));
     const lineHint = hint && CREDENTIAL_HINT.test(line);
-    // An ExternalSecret's item (`- secretKey: x` over `remoteRef:`) names a secret kept elsewhere.
-    const referenceItem = keyValueLine && /^\s*remoteRef:/.test(lines[index + 1] ?? '');
     for (const detector of detectors) {
       if ((detector.generic && !lineHint) || (detector.lineHas !== undefined && !line.includes(detector.lineHas))) continue;
-      if (detector === KEY_VALUE_DETECTOR && (!keyValueLine || referenceItem)) continue;
+      // An ExternalSecret's item (`- secretKey: x` over `remoteRef:`) names a secret kept elsewhere.
+      if (detector === KEY_VALUE_DETECTOR && (!keyValueLine || /^\s*remoteRef:/.test(lines[index + 1] ?? ''))) continue;
       for (const hit of lineHits(detector, file, line, index + 1, code)) (detector.generic ? generic : specific).push(hit);
     }
     const item = keyValueLine ? listItems?.next(line) : undefined;
@@ -552,12 +559,12 @@ export function textHits(file: string, text: string, options: TextScanOptions): 
       const hit = candidate(KEY_VALUE_DETECTOR, file, index + 1, item.column, item.value, item.key, true);
       if (hit) generic.push(hit);
     }
-    const env = keyValueLine ? envNames?.next(line) : undefined;
+    const env = keyValueLine ? envNames?.next(line, lineHint) : undefined;
     if (env) {
       const hit = candidate(KEY_VALUE_DETECTOR, file, index + 1, env.column, env.value, env.name, false, `credential in env ${env.name}`);
       if (hit) generic.push(hit);
     }
-  });
+  }
   return { specific, generic };
 }
 
@@ -625,8 +632,10 @@ class EnvEntries {
   #name: { name: string; indent: number; line: number } | undefined;
   #lines = 0;
 
-  next(line: string): { name: string; value: string; column: number } | undefined {
+  /** `hint`: whether the line holds a credential word; without one and with no name pending, the line changes nothing. */
+  next(line: string, hint: boolean): { name: string; value: string; column: number } | undefined {
     this.#lines += 1;
+    if (!hint && this.#name === undefined) return undefined;
     const named = /^(\s*)-\s+name:\s*["']?([\w.-]+)["']?\s*$/.exec(line);
     if (named) {
       const name = named[2] ?? '';

@@ -116,7 +116,7 @@ describe('SARIF', () => {
 });
 
 describe('SARIF per repository', () => {
-  const logs = renderSarifPerRepo(sampleInput());
+  const logs = new Map(renderSarifPerRepo(sampleInput()));
 
   it('writes one valid log per repository, fleet-level findings under "."', () => {
     expect([...logs.keys()]).toEqual([WIKI, TRAEFIK, TEMPLATES, '.']);

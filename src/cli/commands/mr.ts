@@ -2,7 +2,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { simpleGit } from 'simple-git';
 import type { RunResult } from '../../engine/runner.js';
 import type { Finding, Severity } from '../../model/findings.js';
-import { renderReport, type ReportInput } from '../../report/index.js';
+import { reportChunks, type ReportInput } from '../../report/index.js';
 import { GitTreeSource } from '../../sources/git-tree.js';
 import { configure } from '../configure.js';
 import { exitCode, reported } from '../finish.js';
@@ -12,6 +12,7 @@ import { OUTPUT_OPTIONS, RENDER_GROUP, RENDER_OPTIONS, outputSettings, parseComm
 import { UsageError } from '../../usage-error.js';
 import { toolVersion } from '../../package.js';
 import { writeFileAtomic } from '../../write-atomic.js';
+import { writeReport } from '../write-report.js';
 import { preflight } from '../preflight.js';
 import { oneLine } from '../../terminal-text.js';
 import { renderSettingFrom } from '../render-options.js';
@@ -147,10 +148,11 @@ async function writeReports(outcome: MrOutcome, settings: OutputSettings, option
   // JUnit lists every rule per repository: the ones left out for want of fleet facts are skipped, not passed.
   const notChecked = options.headResult.findings.filter((finding) => finding.data?.kind === 'skipped');
   for (const request of settings.formats) {
-    const text =
-      request.format === 'text'
-        ? renderMrText({ ...outcome, added, fixed: reported(outcome.fixed, settings) }, request.path === undefined && settings.color)
-        : renderReport(request.format, request.format === 'junit' ? { ...input, result: { ...input.result, findings: [...added, ...notChecked] } } : input);
+    if (request.format !== 'text') {
+      await writeReport(request.path, reportChunks(request.format, request.format === 'junit' ? { ...input, result: { ...input.result, findings: [...added, ...notChecked] } } : input));
+      continue;
+    }
+    const text = renderMrText({ ...outcome, added, fixed: reported(outcome.fixed, settings) }, request.path === undefined && settings.color);
     if (request.path === undefined) {
       process.stdout.write(text);
     } else {
