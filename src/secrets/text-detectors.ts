@@ -91,7 +91,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // MinIO's client: `mc alias set <name> <url> <access key> <secret key>` (`mc config host add` before).
     id: 'minio-client',
-    markers: [String.raw`\bmc\s+(?:alias|config)`],
+    markers: [String.raw`mc\s+(?:alias|config)`],
     // Arguments are words or quoted: a template's `{{ host }}` (spaces inside) makes a line whose fields cannot be told.
     pattern: /\bmc\s+(?:alias\s+set|config\s+host\s+add)(?:\s+(?:"[^"]*"|'[^']*'|[^\s"'{}]+)){3}\s+(?:"([^"]+)"|'([^']+)'|([^\s"'{}]+))(?=\s|$)/dg,
     valueGroups: [1, 2, 3],
@@ -101,7 +101,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // strongSwan's ipsec.secrets: `: PSK "secret"`, `user : EAP "password"`.
     id: 'ipsec-secret',
-    markers: [String.raw`:\s*(?:PSK|EAP|XAUTH)\s`],
+    markers: [String.raw`PSK\s`, String.raw`EAP\s`, String.raw`XAUTH\s`],
     pattern: /(?:^|\s):\s*(?:PSK|EAP|XAUTH)\s+(?:"([^"]+)"|'([^']+)'|(0[xs][\w+/=]+))/dg,
     valueGroups: [1, 2, 3],
     quotedGroups: 2,
@@ -110,7 +110,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
   {
     // net-snmp's snmpd.conf: an SNMPv1/v2c community is a password (`public` and `private` are the defaults).
     id: 'snmp-community',
-    markers: ['r[ow]community', 'com2sec'],
+    markers: ['rocommunity', 'rwcommunity', 'com2sec'],
     pattern: /^\s*(?:r[ow]community6?|com2sec6?\s+\S+\s+\S+)\s+(\S+)/dg,
     valueGroups: [1],
     kind: () => 'SNMP community',
@@ -336,7 +336,7 @@ export const LINE_DETECTORS: readonly LineDetector[] = [
     // htpasswd lines and Traefik basicAuth users: apr1, bcrypt, SHA1 and crypt hashes after `user:`.
     id: 'password-hash',
     // Mosquitto's password files hold PBKDF2-SHA512 hashes: `user:$7$101$<salt>$<hash>`, both base64.
-    markers: ['\\$apr1\\$', '\\$2[aby]\\$', '\\{SHA\\}', '\\$[567]\\$'],
+    markers: ['\\$apr1\\$', '\\$2[aby]\\$', '\\{SHA\\}', '\\$5\\$', '\\$6\\$', '\\$7\\$'],
     pattern: /(?:^|[\s"'[,=])[\w.@-]+:(\$apr1\$[./0-9A-Za-z]{1,8}\$[./0-9A-Za-z]{22}|\$2[aby]\$\d\d\$[./0-9A-Za-z]{53}|\{SHA\}[A-Za-z0-9+/]{27}=|\$[56]\$[./0-9A-Za-z]{1,16}\$[./0-9A-Za-z]{43,86}|\$7\$\d+\$[A-Za-z0-9+/]{16,}={0,2}\$[A-Za-z0-9+/]{64,}={0,2})/dg,
     valueGroups: [1],
     kind: () => 'password hash (htpasswd)',
