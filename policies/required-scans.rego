@@ -34,6 +34,15 @@
 #     - ci.jobs.allowFailure
 #     - ci.jobs.origin
 #     - ci.jobs.keyOrigins.allow_failure
+#     - ci.jobs.keyOrigins.when
+#     - ci.jobs.when
+#     - ci.jobs.runsInMergeRequests
+#     - ci.stages
+#     - ci.workflowAllowsMergeRequests
+#     - ci.includes.type
+#     - ci.includes.target
+#     - ci.includes.resolvedRepo
+#     - ci.includes.viaRepo
 #   options:
 #     type: object
 #     additionalProperties: false
@@ -120,9 +129,135 @@ deny contains decision if {
 		"file": pipeline.file,
 		"path": ["include"],
 		"subject": concat(":", ["missing", category]),
-		"data": {"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])},
+		"data": object.union({"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])}, missing_fix(category)),
 	}
 }
+
+# --- the repair of a missing scan: the fleet's template that provides it ---------------------------------------
+
+# Files of the fleet that other repos include and whose jobs run scanners (the model's `fleet.scanTemplates`).
+scan_templates := object.get(input.fleet, "scanTemplates", [])
+
+# Template jobs that would run the category in merge-request pipelines, each as a rank (lowest first): a template
+# this repo already includes (then only a job is added), a job that then blocks, a scanner not told to pass, the
+# fleet's habit (the job most repos run, the template most repos include), then names, for a stable choice.
+template_offers[category] contains offer if {
+	some category, _ in required
+	pipeline.workflowAllowsMergeRequests
+	some index, template in scan_templates
+	template.repo != input.repo.id
+	some job in template.jobs
+	job.gatesMergeRequests
+	some scan in job.scans
+	scan.category == category
+	offer := [
+		included_rank(template), bool_rank(scan.blocks), bool_rank(not_told_to_pass(scan)),
+		0 - job.usedBy, 0 - template.consumers, template.repo, template.file, job.name, index,
+	]
+}
+
+included_rank(template) := 0 if includes_template(template)
+
+else := 1
+
+bool_rank(value) := 0 if value
+
+else := 1
+
+not_told_to_pass(scan) := false if scan.toldToPass
+
+else := true
+
+# The repo's own pipeline file includes the template (at whatever ref): a second include would load it twice.
+includes_template(template) if {
+	some include in pipeline.includes
+	not include.viaRepo
+	include.type == template.includeType
+	object.get(include, "resolvedRepo", "") == template.repo
+	same_file(include, template)
+}
+
+same_file(include, template) if {
+	template.includeType == "project"
+	include.target == template.file
+}
+
+same_file(include, template) if {
+	template.includeType == "component"
+	parts := split(template.component, "/")
+	contains(include.target, concat("", ["/", parts[count(parts) - 1], "@"]))
+}
+
+# The fix, when the best offer can be written: the include (unless there) and, for a hidden job, a job that
+# extends it, since a hidden job runs only in a job that extends it and an include alone would add nothing.
+missing_fix(category) := {"fix": {
+	"description": concat("", [what, ", so that the pipeline runs its ", category, " scan"]),
+	"edits": edits,
+}} if {
+	offer := min(template_offers[category])
+	template := scan_templates[offer[8]]
+	job := [j | some j in template.jobs; j.name == offer[7]][0]
+	job_parts := job_edit(job)
+	include_parts := include_edit(template)
+	edits := array.concat(include_parts.edits, job_parts.edits)
+	count(edits) > 0
+	what := concat(" and ", [text | some text in [include_parts.text, job_parts.text]; text != ""])
+} else := {}
+
+include_edit(template) := {"edits": [], "text": ""} if includes_template(template)
+
+include_edit(template) := {"edits": [ci_edit("append", ["include"], value)], "text": text} if {
+	not includes_template(template)
+	template.includeType == "project"
+	value := object.union({"project": template.project, "file": template.file}, ref_field(template))
+	text := concat("", ["include ", template.file, " of ", template.project, ref_text(template)])
+}
+
+# A component needs a version: without a tag or a version its consumers agree on, it is not proposed.
+include_edit(template) := {"edits": [ci_edit("append", ["include"], {"component": component})], "text": text} if {
+	not includes_template(template)
+	template.includeType == "component"
+	component := concat("", [template.component, "@", template.ref])
+	text := concat("", ["include component ", component, ref_text(template)])
+}
+
+ref_field(template) := {"ref": template.ref} if template.ref
+
+else := {}
+
+ref_text(template) := concat("", [" at ", template.ref, " (its newest tag)"]) if template.refSource == "newest-tag"
+
+ref_text(template) := concat("", [" at ", template.ref, " (the ref its includes in the fleet pin; it has no version tag)"]) if {
+	template.refSource == "consumers"
+}
+
+ref_text(template) := " at its default branch (it has no version tag, and the fleet's includes of it pin no common ref)" if {
+	template.refSource == "default-branch"
+}
+
+# A visible job comes with the include; its stage must be one the pipeline has, or the pipeline is invalid.
+job_edit(job) := {"edits": [], "text": ""} if {
+	not job.hidden
+	job.stage in array.concat(pipeline.stages, [".pre", ".post"])
+}
+
+# A hidden job: a job named after it (without the dot) extends it, in its own stage when the pipeline has it, else
+# in `test` or the pipeline's first stage. A name the pipeline uses already is not proposed.
+job_edit(job) := {"edits": [ci_edit("set", [name], {"extends": job.name, "stage": stage_for(job)})], "text": text} if {
+	job.hidden
+	name := trim_left(job.name, ".")
+	name != ""
+	not job_named(name)
+	text := concat("", ["add job ", name, " extending ", job.name])
+}
+
+stage_for(job) := job.stage if job.stage in pipeline.stages
+
+else := "test" if "test" in pipeline.stages
+
+else := [stage | some stage in pipeline.stages; not stage in {".pre", ".post"}][0]
+
+ci_edit(op, path, value) := {"repo": input.repo.id, "file": pipeline.file, "op": op, "path": path, "value": value}
 
 deny contains decision if {
 	some category, _ in required

@@ -234,6 +234,7 @@ export function fleetSettingsJson(settings: FleetSettings): FleetSettingsInput {
     ...(settings.group !== undefined ? { group: settings.group } : {}),
     registries: settings.registries,
     scanners: scannerTable(settings.scanners).map(({ category, tool }) => ({ category, tool })),
+    ...(settings.scanTemplates && settings.scanTemplates.length > 0 ? { scanTemplates: settings.scanTemplates } : {}),
   };
 }
 

@@ -12,7 +12,8 @@ import { mkdir, stat } from 'node:fs/promises';
 import { cloneFailures, prepareCacheDir, pruneClones, syncClones, type CloneResult } from '../crawl/clone-cache.js';
 import { lockCache } from '../crawl/cache-lock.js';
 import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
-import { readGitHead } from '../crawl/git-head.js';
+import { readGitHead, readGitTags } from '../crawl/git-head.js';
+import type { RepoTags } from '../model/gitlab-ci/scan-templates.js';
 import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
@@ -55,6 +56,8 @@ export interface FleetCandidates {
   counts: { discovered: number; skipped: number };
   /** Lets go of what the candidates hold (the clone cache's lock), once the run is done with the cache. */
   close?(): Promise<void>;
+  /** The tags of some of the fleet's repos (template repos: the ref a proposed include pins). */
+  tags?(ids: readonly string[]): Promise<RepoTags>;
   /** The folder a local repo is in, where fixes are written; absent for clones (fixes are not written there). */
   dirOf?: (id: string) => string | undefined;
 }
@@ -86,6 +89,7 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
     fleetDiagnostics: local.diagnostics,
     counts: { discovered: local.repos.length, skipped: 0 },
     dirOf: (id) => byId.get(id)?.dir,
+    tags: (ids) => localTags(ids, (id) => byId.get(id)?.dir),
     materialize: (ids) =>
       mapLimit(ids, 16, async (id): Promise<Materialized> => {
         const repo = byId.get(id);
@@ -94,6 +98,15 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
         return { id, ok: true, source: new WorkingTreeSource(repo.dir, { boundary: root, nestedRepoDirs: repo.nestedRepoDirs }), ...(web ? { web } : {}) };
       }),
   };
+}
+
+/** The tags of local repos, read from their refs in this process. */
+export async function localTags(ids: readonly string[], dirOf: (id: string) => string | undefined): Promise<RepoTags> {
+  const found = await mapLimit(ids, 16, async (id) => {
+    const dir = dirOf(id);
+    return [id, dir === undefined ? [] : await readGitTags(dir)] as const;
+  });
+  return new Map(found);
 }
 
 /**
@@ -355,6 +368,7 @@ export async function openFleet(
       // Fleet repos that could not be read still name fleet repos: what includes them cannot be checked.
       unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
+      ...(candidates.tags ? { tagsOf: (ids: readonly string[]) => candidates.tags?.(ids) ?? Promise.resolve(new Map()) } : {}),
       ...(options.scanners ? { scanners: options.scanners } : {}),
       ...(options.render ? { render: shard ? { off: 'a shard renders nothing: fleetlint merge renders the whole fleet' } : options.render } : {}),
     }));
