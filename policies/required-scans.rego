@@ -292,7 +292,7 @@ deny contains decision if {
 		"repo": input.repo.id,
 		"origin": job.origin,
 		"subject": concat(":", ["not-gating", category]),
-		"data": {"kind": "not-gating", "category": category, "jobs": sort(names)},
+		"data": object.union({"kind": "not-gating", "category": category, "jobs": sort(names)}, gating_fix(category, names)),
 	}
 }
 
@@ -352,6 +352,43 @@ allow_failure_fix(job, category) := {"fix": {
 	where := job.keyOrigins.allow_failure
 	where.path == [where.path[0], "allow_failure"]
 } else := {}
+
+# The minimal repair of a manual scan: `when: on_success` (GitLab's default) where `when: manual` is written, the
+# job's or the template's it extends. `on_success` rather than deleting the key, which could inherit `manual` from a
+# parent. Without `when: manual` the job runs in every pipeline it is meant for, and a job that is not manual may not
+# fail unless `allow_failure` says so (a manual one may by default), so it then blocks too. Offered only for a job
+# that then gates and blocks: it runs in merge-request pipelines, and its scanner of the category is not told to
+# pass. Rules and workflow:rules are not rewritten: which rule was meant is a person's choice; `noFix` says why.
+gating_fix(category, names) := {"fix": {
+	"description": concat("", ["set when: on_success on ", where.path[0], " so that its ", category, " scan runs in merge-request pipelines"]),
+	"edits": [{"repo": where.repo, "file": where.file, "docIndex": object.get(where, "docIndex", 0), "op": "set", "path": where.path, "value": "on_success"}],
+}} if {
+	fixable := [name | some name in sort(names); manual_fixable(job_named(name), category)]
+	count(fixable) > 0
+	where := job_named(fixable[0]).keyOrigins.when
+} else := {"noFix": no_gating_fix_reason(job_named(min(names)), category)}
+
+manual_fixable(job, category) if {
+	job.gatesMergeRequests.reason == "manual"
+	job.runsInMergeRequests == true
+	where := job.keyOrigins.when
+	where.path == [where.path[0], "when"]
+	some scan in job.scans
+	scan.category == category
+	not scan.nonFailing
+}
+
+no_gating_fix_reason(job, category) := "its scanner is told to pass (--exit-code 0, --soft-fail or || true): run in merge requests, it still could not block one" if {
+	job.gatesMergeRequests.reason == "manual"
+	count([scan | some scan in job.scans; scan.category == category; not scan.nonFailing]) == 0
+} else := "besides when: manual, its rules leave it out of merge-request pipelines" if {
+	job.gatesMergeRequests.reason == "manual"
+	job.runsInMergeRequests == false
+} else := "which of its rules to change is a choice left to a person" if {
+	job.gatesMergeRequests.reason in {"manual-through-rules", "excluded-by-rules"}
+} else := "workflow:rules decide for the whole pipeline; they are not rewritten" if {
+	job.gatesMergeRequests.reason == "excluded-by-workflow"
+} else := "when: manual is not written where it can be changed"
 
 deny contains decision if {
 	not has_pipeline
