@@ -207,7 +207,7 @@ function createAtTop(text: string, doc: Document.Parsed, path: DocPath, value: J
   const [key] = path;
   if (path.length !== 1 || typeof key !== 'string' || !isMap(root) || root.flow === true) throw new FixConflict(`${pathText(path)}: only a top-level key of a block map is created`);
   const firstKey = root.items[0]?.key;
-  if (!isScalar(firstKey) || !firstKey.range) throw new FixConflict(`${pathText(path)}: the document has no key to put it above`);
+  if (!isScalar(firstKey)) throw new FixConflict(`${pathText(path)}: the document has no key to put it above`);
   const keyLine = lineStart(text, firstKey.range[0]);
   const column = firstKey.range[0] - keyLine;
   // The comment lines right above the first key are its own, unless they start the file (a header).
