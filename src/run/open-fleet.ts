@@ -11,7 +11,7 @@ import { join, resolve } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { cloneFailures, prepareCacheDir, pruneClones, syncClones, type CloneResult } from '../crawl/clone-cache.js';
 import { lockCache } from '../crawl/cache-lock.js';
-import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
+import { GitLabApiError, listGroupProjects, listProjectTags, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
 import { readGitHead, readGitTags } from '../crawl/git-head.js';
 import type { RepoTags } from '../model/gitlab-ci/scan-templates.js';
 import { discoverLocalFleet } from '../crawl/local.js';
@@ -249,6 +249,26 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     materialize,
     counts: { discovered: ids.length, skipped: listed.skipped.length },
     pages: listed.pages,
+    // Clones are shallow and carry no tags: GitLab's API has them. A project whose tags cannot be read has none
+    // known, and a proposed include then pins what the fleet pins (see scan-templates.ts).
+    tags: async (wanted) => {
+      const found = await mapLimit(wanted, options.concurrency, async (id) => {
+        const project = byId.get(id);
+        const tags = project === undefined ? [] : await listProjectTags({
+          baseUrl: options.gitlabUrl,
+          projectId: project.id,
+          token: options.token,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof GitLabApiError) return [];
+          throw error;
+        });
+        return [id, tags] as const;
+      });
+      return new Map(found);
+    },
     close: () => lock.release(),
   };
 }
