@@ -35,6 +35,11 @@ export interface LoadFleetOptions {
    * proposed include pins (see scan-templates.ts). Absent: no tags are known.
    */
   tagsOf?: (repoIds: readonly string[]) => Promise<RepoTags>;
+  /**
+   * False for a load that sees only part of the fleet (a shard): the scan templates are a fact of the whole
+   * fleet (which repos include which file), so the merge derives them, from every repo.
+   */
+  deriveScanTemplates?: boolean;
   /** Repos read at once; each reads its own files with bounded concurrency too. */
   repoConcurrency?: number;
   /** Worker threads that parse and build the repos; 1 (the default) builds them in this thread. */
@@ -106,10 +111,12 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     parsedIn(builder.parseMs);
   }
   lap('build');
-  const templateRepos = includedTemplateRepos(repos);
-  const tags = options.tagsOf && templateRepos.length > 0 ? await options.tagsOf(templateRepos) : new Map<string, string[]>();
-  const templates = scanTemplates(repos, settings, tags);
-  if (templates.length > 0) settings = { ...settings, scanTemplates: templates };
+  if (options.deriveScanTemplates !== false) {
+    const templateRepos = includedTemplateRepos(repos);
+    const tags = options.tagsOf && templateRepos.length > 0 ? await options.tagsOf(templateRepos) : new Map<string, string[]>();
+    const templates = scanTemplates(repos, settings, tags);
+    if (templates.length > 0) settings = { ...settings, scanTemplates: templates };
+  }
   expandApplicationSets(repos, settings);
   lap('fleet');
   // Before ancestry and dependencies, which read the Applications rendering adds.

@@ -13,7 +13,7 @@ import { cloneFailures, prepareCacheDir, pruneClones, syncClones, type CloneResu
 import { lockCache } from '../crawl/cache-lock.js';
 import { GitLabApiError, listGroupProjects, listProjectTags, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
 import { readGitHead, readGitTags } from '../crawl/git-head.js';
-import type { RepoTags } from '../model/gitlab-ci/scan-templates.js';
+import { includedTemplateRepos, type RepoTags } from '../model/gitlab-ci/scan-templates.js';
 import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
@@ -318,6 +318,8 @@ export interface OpenedFleet {
    * the fleet-wide checks would need. A repository that is gone or refused is not part of the fleet as it is.
    */
   missingContent: ReadonlySet<string>;
+  /** For a shard: the tags of the template repos its slice includes (see LoadFleetOptions.tagsOf), for the merge. */
+  templateTags?: RepoTags;
   /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
   diagnostics: FindingDraft[];
   counts: { discovered: number; skipped: number; slice: number; materialized: number; failed: number; loadPasses: number };
@@ -389,6 +391,7 @@ export async function openFleet(
       unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
       ...(candidates.tags ? { tagsOf: (ids: readonly string[]) => candidates.tags?.(ids) ?? Promise.resolve(new Map()) } : {}),
+      ...(shard ? { deriveScanTemplates: false } : {}),
       ...(options.scanners ? { scanners: options.scanners } : {}),
       ...(options.render ? { render: shard ? { off: 'a shard renders nothing: fleetlint merge renders the whole fleet' } : options.render } : {}),
     }));
@@ -428,7 +431,11 @@ export async function openFleet(
   ];
   fleet.diagnostics.push(...diagnostics);
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
+  // A shard hands the merge the tags of the template repos its slice includes: the merge has no clones to read them.
+  const templateRepos = shard ? includedTemplateRepos(fleet.repos.filter((repo) => sliceSet.has(repo.id))) : [];
+  const templateTags = templateRepos.length > 0 && candidates.tags ? await candidates.tags(templateRepos) : undefined;
   return {
+    ...(templateTags ? { templateTags } : {}),
     fleet,
     ...(shard ? { shard } : {}),
     checked,

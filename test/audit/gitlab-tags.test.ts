@@ -70,13 +70,24 @@ describe('template tags from GitLab', () => {
 
   it('pins the include a missing scan gets to the newest release tag GitLab lists', async () => {
     const report = join(root, 'report.json');
-    const args = ['--gitlab-url', server.baseUrl, '--group', 'acme', '--gitlab-host', 'gitlab.example.test', '--cache-dir', join(root, 'cache'), '--format', `json=${report}`];
-    const run = await runCli('audit', args, ENV);
+    const fleet = ['--gitlab-url', server.baseUrl, '--group', 'acme', '--gitlab-host', 'gitlab.example.test'];
+    const run = await runCli('audit', [...fleet, '--cache-dir', join(root, 'cache'), '--format', `json=${report}`], ENV);
     expect(run.code).toBe(1);
     const findings = (await readReport(report)).findings as { repo: string; subject?: string; fix?: { description: string; edits: { value?: unknown }[] } }[];
     const missing = findings.filter((finding) => finding.subject === 'missing:secrets');
     expect(missing.map((finding) => finding.repo)).toEqual(['apps/api']);
     expect(missing[0]?.fix?.description).toBe('include templates/security.yml of acme/platform/ci-templates at v1.10.0 (its newest tag) and add job security:gitleaks extending .security:gitleaks, so that the pipeline runs its secrets scan');
     expect(missing[0]?.fix?.edits[0]?.value).toEqual({ file: 'templates/security.yml', project: 'acme/platform/ci-templates', ref: 'v1.10.0' });
+
+    // Sharded: each shard hands the merge the tags of the templates its slice includes; the merge derives the rest.
+    const fragments = [1, 2].map((index) => join(root, `shard-${String(index)}.json.gz`));
+    for (const [position, fragment] of fragments.entries()) {
+      const shard = await runCli('audit', [...fleet, '--cache-dir', join(root, `cache-${String(position)}`), '--shard', `${String(position + 1)}/2`, '--write-fragment', fragment], ENV);
+      expect(shard.code).toBe(0);
+    }
+    const merged = join(root, 'merged.json');
+    expect((await runCli('merge', [...fragments, '--format', `json=${merged}`], ENV)).code).toBe(1);
+    const mergedFindings = (await readReport(merged)).findings as typeof findings;
+    expect(mergedFindings.find((finding) => finding.subject === 'missing:secrets')?.fix).toEqual(missing[0]?.fix);
   }, 120_000);
 });
