@@ -228,13 +228,13 @@ export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAME
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(settings: FleetSettings): FleetSettingsInput {
+export function fleetSettingsJson(settings: FleetSettings, parts: { scanTemplates?: boolean } = {}): FleetSettingsInput {
   return {
     ...(settings.gitlabHost !== undefined ? { gitlabHost: settings.gitlabHost } : {}),
     ...(settings.group !== undefined ? { group: settings.group } : {}),
     registries: settings.registries,
     scanners: scannerTable(settings.scanners).map(({ category, tool }) => ({ category, tool })),
-    ...(settings.scanTemplates && settings.scanTemplates.length > 0 ? { scanTemplates: settings.scanTemplates } : {}),
+    ...(parts.scanTemplates !== false && settings.scanTemplates && settings.scanTemplates.length > 0 ? { scanTemplates: settings.scanTemplates } : {}),
   };
 }
 

@@ -7,6 +7,8 @@
  * Each provider file is resolved once as a pipeline of its own repo that includes it and extends every hidden job of
  * it (a probe job per hidden job): the same resolver, so nested includes, `extends` chains, `rules` and `default:`
  * count exactly as in a consumer's pipeline. A probe is what a consumer gets from a job that extends the hidden job.
+ * A file whose text names no scanner is not resolved (a scanner its jobs take from another file through `extends`
+ * or `!reference` is not seen).
  */
 import { isMap, isScalar, parseDocument } from 'yaml';
 import semver from 'semver';
@@ -15,7 +17,7 @@ import type { ParsedYamlFile } from '../yaml/parse.js';
 import { parseYamlFile } from '../yaml/parse.js';
 import { makeRepoResolver } from '../argocd/repo-url.js';
 import { componentFiles } from './component.js';
-import { scannerTable } from './scanners.js';
+import { scannerTable, type ScannerDefinition } from './scanners.js';
 import { CI_FILE, resolvePipeline } from './resolve.js';
 import type { CiInclude } from './types.js';
 
@@ -79,11 +81,14 @@ export function includedTemplateRepos(repos: readonly Repo[]): string[] {
 /** Every fleet file other repos include that runs a scanner, sorted by repo and file. */
 export function scanTemplates(repos: readonly Repo[], settings: FleetSettings, tags: RepoTags): ScanTemplate[] {
   const byId = new Map(repos.map((repo) => [repo.id, repo]));
+  const scanners = scannerTable(settings.scanners);
   const templates: ScanTemplate[] = [];
   for (const use of templateUses(repos).values()) {
     const repo = byId.get(use.repo);
-    if (!repo) continue;
-    const jobs = probeJobs(repo, use.file, byId, settings);
+    const text = repo?.files.find((file) => file.path === use.file)?.text;
+    // Resolving is the cost: a file that names no scanner (a build or deploy template) is not resolved.
+    if (!repo || text === undefined || !scanners.some((scanner) => scanner.pattern.test(text))) continue;
+    const jobs = probeJobs(repo, use.file, byId, settings, scanners);
     if (jobs.length === 0) continue;
     for (const job of jobs) job.usedBy = usedBy(job, use, byId);
     const pin = pinOf(tags.get(use.repo) ?? [], use);
@@ -139,7 +144,7 @@ function componentName(file: string): string {
  * The scanning jobs of a file, resolved as a pipeline of its repo that includes the file and extends each hidden job
  * of it. Nothing is reported from it: the file's own problems are reported where it is linted or included.
  */
-function probeJobs(repo: Repo, file: string, byId: ReadonlyMap<string, Repo>, settings: FleetSettings): ScanTemplateJob[] {
+function probeJobs(repo: Repo, file: string, byId: ReadonlyMap<string, Repo>, settings: FleetSettings, scanners: readonly ScannerDefinition[]): ScanTemplateJob[] {
   const parsed = new Map<string, ParsedYamlFile | undefined>();
   const parsedFile = (repoId: string, path: string): ParsedYamlFile | undefined => {
     const key = `${repoId}\u0000${path}`;
@@ -166,7 +171,7 @@ function probeJobs(repo: Repo, file: string, byId: ReadonlyMap<string, Repo>, se
     projectPath: settings.group ? `${settings.group.replace(/^\/+|\/+$/g, '')}/${repo.id}` : repo.id,
     ...(settings.gitlabHost !== undefined ? { serverHost: settings.gitlabHost } : {}),
     listFiles: (repoId) => byId.get(repoId)?.files.map((candidate) => candidate.path),
-    scanners: scannerTable(settings.scanners),
+    scanners,
   });
   const jobs: ScanTemplateJob[] = [];
   for (const job of pipeline?.jobs ?? []) {

@@ -68,7 +68,8 @@ export interface FleetSettingsInput {
   scanners: ScannerInput[];
   /**
    * The fleet's files that other repos include and whose jobs run a scanner, sorted by repo and file: what
-   * required-scans proposes for a missing scan. Absent when the fleet has none.
+   * required-scans proposes for a missing scan. Absent when the fleet has none, and for a repo-scope policy whose
+   * `custom.repoFields` name no `ci` field (it is a CI fact).
    */
   scanTemplates?: ScanTemplateInput[];
 }
