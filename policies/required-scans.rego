@@ -139,8 +139,9 @@ deny contains decision if {
 scan_templates := object.get(input.fleet, "scanTemplates", [])
 
 # Template jobs that would run the category in merge-request pipelines, each as a rank (lowest first): a template
-# this repo already includes (then only a job is added), a job that then blocks, a scanner not told to pass, the
-# fleet's habit (the job most repos run, the template most repos include), then names, for a stable choice.
+# this repo already includes (then only a job is added), a job that then blocks, a scanner not told to pass, then
+# names, for a stable choice. Not how many repos use one: a count changes with any repo, and with it every repo's
+# results (the fact is in the fleet settings, which key the incremental cache).
 template_offers[category] contains offer if {
 	some category, _ in required
 	pipeline.workflowAllowsMergeRequests
@@ -150,9 +151,11 @@ template_offers[category] contains offer if {
 	job.gatesMergeRequests
 	some scan in job.scans
 	scan.category == category
+
+	# The ranks, then what identifies the job: its name (offer[5]) and its template's index (offer[6]).
 	offer := [
 		included_rank(template), bool_rank(scan.blocks), bool_rank(not_told_to_pass(scan)),
-		0 - job.usedBy, 0 - template.consumers, template.repo, template.file, job.name, index,
+		template.repo, template.file, job.name, index,
 	]
 }
 
@@ -195,8 +198,8 @@ missing_fix(category) := {"fix": {
 	"edits": edits,
 }} if {
 	offer := min(template_offers[category])
-	template := scan_templates[offer[8]]
-	job := [j | some j in template.jobs; j.name == offer[7]][0]
+	template := scan_templates[offer[6]]
+	job := [j | some j in template.jobs; j.name == offer[5]][0]
 	job_parts := job_edit(job)
 	include_parts := include_edit(template)
 	edits := array.concat(include_parts.edits, job_parts.edits)

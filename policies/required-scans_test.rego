@@ -210,20 +210,20 @@ test_a_scan_whose_gating_is_unknown_offline_is_a_note if {
 # --- fixes: a missing scan gets the fleet template that provides it -------------------------------------------
 
 template_job(name, hidden, stage, category, fields) := object.union(
-	{"name": name, "hidden": hidden, "stage": stage, "scans": [{"category": category, "blocks": true, "toldToPass": false}], "gatesMergeRequests": true, "usedBy": 1},
+	{"name": name, "hidden": hidden, "stage": stage, "scans": [{"category": category, "blocks": true, "toldToPass": false}], "gatesMergeRequests": true},
 	fields,
 )
 
 template(repo_id, file, jobs, fields) := object.union(
-	{"repo": repo_id, "project": concat("/", ["fleet", repo_id]), "file": file, "includeType": "project", "consumers": 2, "ref": "v1.10.0", "refSource": "newest-tag", "jobs": jobs},
+	{"repo": repo_id, "project": concat("/", ["fleet", repo_id]), "file": file, "includeType": "project", "ref": "v1.10.0", "refSource": "newest-tag", "jobs": jobs},
 	fields,
 )
 
 security_template := template(
 	"ci", "scan.yml", [
 		template_job(".scan:gitleaks", true, "security", "secrets", {}),
-		template_job(".scan:trufflehog", true, "security", "secrets", {"usedBy": 5, "scans": [{"category": "secrets", "blocks": false, "toldToPass": false}]}),
-		template_job(".scan:soft", true, "security", "secrets", {"usedBy": 9, "scans": [{"category": "secrets", "blocks": false, "toldToPass": true}]}),
+		template_job(".scan:trufflehog", true, "security", "secrets", {"scans": [{"category": "secrets", "blocks": false, "toldToPass": false}]}),
+		template_job(".scan:aaa-soft", true, "security", "secrets", {"scans": [{"category": "secrets", "blocks": false, "toldToPass": true}]}),
 	],
 	{},
 )
@@ -294,7 +294,7 @@ test_what_cannot_be_written_is_not_proposed if {
 	not fix_of(repo(["terraform"], [secrets_job]), [security_template], "iac")
 }
 
-test_the_choice_prefers_a_blocking_job_then_a_scanner_not_told_to_pass_then_habit if {
+test_the_choice_prefers_a_blocking_job_then_a_scanner_not_told_to_pass_then_names if {
 	fix_of(repo(["docs"], []), [security_template], "secrets").edits[1].value.extends == ".scan:gitleaks"
 	no_blocking := template("ci", "scan.yml", [job | some job in security_template.jobs; job.name != ".scan:gitleaks"], {})
 	fix_of(repo(["docs"], []), [no_blocking], "secrets").edits[1].value.extends == ".scan:trufflehog"

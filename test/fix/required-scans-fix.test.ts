@@ -135,7 +135,7 @@ describe('fix --rule required-scans on the homelab fleet', () => {
       // A repo that includes security-scan.yml gets the jobs; one that does not gets the include too. The
       // template repository has no tag and no consumer pins it: the include follows its default branch.
       const ollama = await readFile(join(root, 'applications', 'ai', 'ollama', '.gitlab-ci.yml'), 'utf8');
-      expect(ollama.endsWith('\n\nsecurity:kubescape:\n  extends: .security:kubescape\n  stage: security\n\nsecurity:gitleaks:\n  extends: .security:gitleaks\n  stage: security\n')).toBe(true);
+      expect(ollama.endsWith('\n\nsecurity:kube-score:\n  extends: .security:kube-score\n  stage: security\n\nsecurity:gitleaks:\n  extends: .security:gitleaks\n  stage: security\n')).toBe(true);
       const qbittorrent = await readFile(join(root, 'applications', 'media', 'qbittorrent', '.gitlab-ci.yml'), 'utf8');
       expect(qbittorrent).toContain("      - 'templates/argocd-sync.yml'\n  - file: templates/security-scan.yml\n    project: homelab/platform/ci-templates\n\nstages:");
       expect(result.stdout).toContain('include templates/security-scan.yml of homelab/platform/ci-templates at its default branch (it has no version tag, and the fleet\'s includes of it pin no common ref) and add job security:gitleaks extending .security:gitleaks');

@@ -32,8 +32,6 @@ export interface ScanTemplate {
   includeType: 'project' | 'component';
   /** For a component: its address without the version, as the fleet writes it (`$CI_SERVER_FQDN/homelab/ci/secrets`). */
   component?: string;
-  /** Repos that include it directly. */
-  consumers: number;
   /**
    * The ref a new include pins: the template repo's newest tag (by semantic version, releases before pre-releases),
    * else the one ref every consumer pins; absent: the default branch (`refSource` says which).
@@ -54,8 +52,6 @@ export interface ScanTemplateJob {
   scans: { category: string; blocks: boolean; toldToPass: boolean }[];
   /** Whether it runs in merge-request pipelines (in a pipeline whose workflow runs them). */
   gatesMergeRequests: boolean;
-  /** Consumers with a job that extends it (hidden) or that get it (visible): the fleet's habit. */
-  usedBy: number;
 }
 
 /** The tags of fleet repos, by repo id; a repo that is not there has no tags known (or none). */
@@ -68,7 +64,6 @@ interface Use {
   repo: string;
   file: string;
   includeType: ScanTemplate['includeType'];
-  consumers: Set<string>;
   refs: (string | undefined)[];
   components: string[];
 }
@@ -90,7 +85,6 @@ export function scanTemplates(repos: readonly Repo[], settings: FleetSettings, t
     if (!repo || text === undefined || !scanners.some((scanner) => scanner.pattern.test(text))) continue;
     const jobs = probeJobs(repo, use.file, byId, settings, scanners);
     if (jobs.length === 0) continue;
-    for (const job of jobs) job.usedBy = usedBy(job, use, byId);
     const pin = pinOf(tags.get(use.repo) ?? [], use);
     const project = settings.group ? `${settings.group.replace(/^\/+|\/+$/g, '')}/${use.repo}` : use.repo;
     templates.push({
@@ -99,7 +93,6 @@ export function scanTemplates(repos: readonly Repo[], settings: FleetSettings, t
       file: use.file,
       includeType: use.includeType,
       ...(use.includeType === 'component' ? { component: mostCommon(use.components) ?? `$CI_SERVER_FQDN/${project}/${componentName(use.file)}` } : {}),
-      consumers: use.consumers.size,
       ...pin,
       jobs,
     });
@@ -116,8 +109,7 @@ function templateUses(repos: readonly Repo[]): Map<string, Use> {
       if (file === undefined || include.resolvedRepo === undefined) continue;
       const key = `${include.resolvedRepo}\u0000${file}\u0000${include.type}`;
       let use = uses.get(key);
-      if (!use) uses.set(key, (use = { repo: include.resolvedRepo, file, includeType: include.type === 'component' ? 'component' : 'project', consumers: new Set(), refs: [], components: [] }));
-      use.consumers.add(repo.id);
+      if (!use) uses.set(key, (use = { repo: include.resolvedRepo, file, includeType: include.type === 'component' ? 'component' : 'project', refs: [], components: [] }));
       use.refs.push(include.type === 'component' ? include.target.slice(include.target.lastIndexOf('@') + 1) : include.ref);
       if (include.type === 'component') use.components.push(include.target.slice(0, include.target.lastIndexOf('@')));
     }
@@ -189,7 +181,6 @@ function probeJobs(repo: Repo, file: string, byId: ReadonlyMap<string, Repo>, se
         return { category, blocks: job.allowFailure === false && !toldToPass, toldToPass };
       }),
       gatesMergeRequests: job.gatesMergeRequests.value === true,
-      usedBy: 0,
     });
   }
   return jobs.sort((a, b) => compare(a.name, b.name));
@@ -201,12 +192,6 @@ function hiddenJobNames(text: string | undefined): string[] {
   const doc = parseDocument(text, { uniqueKeys: false, logLevel: 'silent' });
   if (!isMap(doc.contents)) return [];
   return doc.contents.items.flatMap((pair) => (isScalar(pair.key) && typeof pair.key.value === 'string' && pair.key.value.startsWith('.') && isMap(pair.value) ? [pair.key.value] : []));
-}
-
-/** Consumers that run the job: with a job extending it (hidden), or including the file (visible). */
-function usedBy(job: ScanTemplateJob, use: Use, byId: ReadonlyMap<string, Repo>): number {
-  if (!job.hidden) return use.consumers.size;
-  return [...use.consumers].filter((id) => byId.get(id)?.ci?.jobs.some((candidate) => candidate.extends.includes(job.name)) === true).length;
 }
 
 /**

@@ -85,12 +85,6 @@ export interface ScanTemplateInput {
   includeType: 'project' | 'component';
   /** For a component: its address without the version, as the fleet writes it. */
   component?: string;
-  /**
-   * Repos that include it directly.
-   * @asType integer
-   * @minimum 0
-   */
-  consumers: number;
   /** The ref a new include pins: see `refSource`; absent for the default branch. */
   ref?: string;
   /**
@@ -113,12 +107,6 @@ export interface ScanTemplateJobInput {
   scans: { category: string; blocks: boolean; toldToPass: boolean }[];
   /** It runs in merge-request pipelines. */
   gatesMergeRequests: boolean;
-  /**
-   * Consumers that run it: with a job extending it (hidden), or including the file (visible).
-   * @asType integer
-   * @minimum 0
-   */
-  usedBy: number;
 }
 
 /** A security scanner of the model's table. */
