@@ -221,17 +221,18 @@ include_edit(template) := {"edits": [ci_edit("append", ["include"], {"component"
 	not includes_template(template)
 	template.includeType == "component"
 	component := concat("", [template.component, "@", template.ref])
-	text := concat("", ["include component ", component, ref_text(template)])
+	text := concat("", ["include component ", component, ref_note[template.refSource]])
 }
 
 ref_field(template) := {"ref": template.ref} if template.ref
 
 else := {}
 
-ref_text(template) := concat("", [" at ", template.ref, " (its newest tag)"]) if template.refSource == "newest-tag"
+ref_text(template) := concat("", [" at ", template.ref, ref_note[template.refSource]]) if template.ref
 
-ref_text(template) := concat("", [" at ", template.ref, " (the ref its includes in the fleet pin; it has no version tag)"]) if {
-	template.refSource == "consumers"
+ref_note := {
+	"newest-tag": " (its newest tag)",
+	"consumers": " (the ref its includes in the fleet pin; it has no version tag)",
 }
 
 ref_text(template) := " at its default branch (it has no version tag, and the fleet's includes of it pin no common ref)" if {

@@ -239,9 +239,11 @@ data_of(r, templates, subject) := [d.data |
 	d.subject == subject
 ][0]
 
-with_stages(r, stages) := json.patch(r, [{"op": "replace", "path": "/ci/stages", "value": stages}])
+with_ci(r, fields) := object.union(r, {"ci": object.union(r.ci, fields)})
 
-with_includes(r, includes) := json.patch(r, [{"op": "replace", "path": "/ci/includes", "value": includes}])
+with_stages(r, stages) := with_ci(r, {"stages": stages})
+
+with_includes(r, includes) := with_ci(r, {"includes": includes})
 
 test_a_hidden_template_job_is_included_pinned_and_extended_by_a_new_job if {
 	r := with_stages(repo(["docs"], []), ["build", "security"])
@@ -286,7 +288,7 @@ test_a_component_is_included_at_its_version if {
 test_what_cannot_be_written_is_not_proposed if {
 	# The job name is taken, the workflow runs no merge-request pipeline, the template is the repo itself, no job gates.
 	not fix_of(repo(["docs"], [job("scan:gitleaks", [], {})]), [template("ci", "scan.yml", [template_job(".scan:gitleaks", true, "test", "secrets", {})], {})], "secrets")
-	not fix_of(json.patch(repo(["docs"], []), [{"op": "replace", "path": "/ci/workflowAllowsMergeRequests", "value": false}]), [security_template], "secrets")
+	not fix_of(with_ci(repo(["docs"], []), {"workflowAllowsMergeRequests": false}), [security_template], "secrets")
 	not fix_of(repo(["docs"], []), [object.union(security_template, {"repo": "svc"})], "secrets")
 	not fix_of(repo(["docs"], []), [template("ci", "scan.yml", [template_job(".scan:gitleaks", true, "test", "secrets", {"gatesMergeRequests": false})], {})], "secrets")
 

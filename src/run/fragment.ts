@@ -143,7 +143,8 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
     toolVersion: toolVersion(),
     checks: options.checksHash,
     root: options.root,
-    settings: fleet.settings,
+    // Without the scan templates, a fact of the whole fleet that the merge derives (with the tags below).
+    settings: withoutScanTemplates(fleet.settings),
     shard: opened.shard ?? null,
     fleetRepos: options.fleetRepos,
     repos,
@@ -159,6 +160,12 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
  * texts, in which no-secrets would find nothing.
  */
 const OWN_FILES_CHECKS: ReadonlySet<string> = new Set(['no-secrets']);
+
+function withoutScanTemplates(settings: FleetSettings): FleetSettings {
+  const rest = { ...settings };
+  delete rest.scanTemplates;
+  return rest;
+}
 
 /**
  * Repo-scope checks that read a fact only the whole fleet gives (`fleet.scanTemplates`: which repos include which

@@ -318,7 +318,7 @@ export interface OpenedFleet {
    * the fleet-wide checks would need. A repository that is gone or refused is not part of the fleet as it is.
    */
   missingContent: ReadonlySet<string>;
-  /** For a shard: the tags of the template repos its slice includes (see LoadFleetOptions.tagsOf), for the merge. */
+  /** The tags of the template repos read (for a shard, those its slice includes): a fragment hands them to the merge. */
   templateTags?: RepoTags;
   /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
   diagnostics: FindingDraft[];
@@ -355,6 +355,13 @@ export async function openFleet(
     }
   };
   const slice = shard ? shardOf(candidates.ids, shard.index, shard.total) : candidates.ids;
+  // The template tags read, kept for a fragment: the merge has no clones to read them from.
+  const readTags = new Map<string, readonly string[]>();
+  const tagsOf = async (ids: readonly string[]): Promise<RepoTags> => {
+    const found = (await candidates.tags?.(ids)) ?? new Map<string, readonly string[]>();
+    for (const [id, tags] of found) readTags.set(id, tags);
+    return found;
+  };
   const state = new Map<string, Materialized>();
   const materialize = async (ids: readonly string[]): Promise<void> => {
     const fresh = ids.filter((id) => !state.has(id));
@@ -390,7 +397,7 @@ export async function openFleet(
       // Fleet repos that could not be read still name fleet repos: what includes them cannot be checked.
       unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
-      ...(candidates.tags ? { tagsOf: (ids: readonly string[]) => candidates.tags?.(ids) ?? Promise.resolve(new Map()) } : {}),
+      ...(candidates.tags ? { tagsOf } : {}),
       ...(shard ? { deriveScanTemplates: false } : {}),
       ...(options.scanners ? { scanners: options.scanners } : {}),
       ...(options.render ? { render: shard ? { off: 'a shard renders nothing: fleetlint merge renders the whole fleet' } : options.render } : {}),
@@ -431,11 +438,11 @@ export async function openFleet(
   ];
   fleet.diagnostics.push(...diagnostics);
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
-  // A shard hands the merge the tags of the template repos its slice includes: the merge has no clones to read them.
+  // A shard does not derive the templates: it reads the tags of those its slice includes, for the merge.
   const templateRepos = shard ? includedTemplateRepos(fleet.repos.filter((repo) => sliceSet.has(repo.id))) : [];
-  const templateTags = templateRepos.length > 0 && candidates.tags ? await candidates.tags(templateRepos) : undefined;
+  if (templateRepos.length > 0 && candidates.tags) await tagsOf(templateRepos);
   return {
-    ...(templateTags ? { templateTags } : {}),
+    ...(readTags.size > 0 ? { templateTags: readTags } : {}),
     fleet,
     ...(shard ? { shard } : {}),
     checked,

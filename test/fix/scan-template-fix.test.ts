@@ -150,6 +150,43 @@ security:gitleaks:
     }
   }, 180_000);
 
+  it('includes a CI/CD component of the fleet at the newest tag, as the fleet writes its address', async () => {
+    const { dir, cleanup } = await tempDir();
+    try {
+      const templates = join(dir, 'platform', 'ci-templates');
+      const git = await initRepo(templates);
+      const component = `spec:
+  inputs:
+    stage:
+      default: test
+---
+secret-scan:
+  stage: $[[ inputs.stage ]]
+  script:
+    - gitleaks detect --source . --redact
+`;
+      await commitFiles(git, templates, { 'templates/secrets/template.yml': component }, 'component');
+      for (const tag of ['1.0.0', '1.2.0']) await git.addTag(tag);
+      const web = 'include:\n  - component: $CI_SERVER_FQDN/acme/platform/ci-templates/secrets@1.0.0\n';
+      // GitLab's default stages, which have the component job's `test`; apps/docs declares stages without it.
+      const api = 'build:\n  stage: build\n  script:\n    - npm ci\n';
+      const docs = 'stages: [build]\n\nbuild:\n  stage: build\n  script:\n    - npm ci\n';
+      for (const [id, ci] of [['apps/web', web], ['apps/api', api], ['apps/docs', docs]] as const) {
+        const repo = join(dir, id);
+        await commitFiles(await initRepo(repo), repo, { '.gitlab-ci.yml': ci }, 'ci');
+      }
+      await writeFiles(dir, { 'fleet.yaml': FLEET });
+      const result = fleetlint(['fix', dir, '--rule', 'required-scans']);
+      expect(result.stdout).toContain('apps/api\n  .gitlab-ci.yml: include component $CI_SERVER_FQDN/acme/platform/ci-templates/secrets@1.2.0 (its newest tag), so that the pipeline runs its secrets scan [required-scans]');
+      expect(await readFile(join(dir, 'apps', 'api', '.gitlab-ci.yml'), 'utf8')).toBe(`include:\n  - component: $CI_SERVER_FQDN/acme/platform/ci-templates/secrets@1.2.0\n\n${api}`);
+      // The job's stage is not one apps/docs has: the include would break its pipeline, so none is proposed.
+      expect(missing(audit(dir)).map((finding) => finding.repo)).toEqual(['apps/docs']);
+      expect(await readFile(join(dir, 'apps', 'docs', '.gitlab-ci.yml'), 'utf8')).toBe(docs);
+    } finally {
+      await cleanup();
+    }
+  }, 120_000);
+
   it('pins what the fleet pins when the template repository has no version tag, and says so', async () => {
     const { dir, cleanup } = await tempDir();
     try {

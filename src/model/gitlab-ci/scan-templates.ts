@@ -103,9 +103,10 @@ export function scanTemplates(repos: readonly Repo[], settings: FleetSettings, t
 /** Files of fleet repos that other repos include directly, by repo and file. */
 function templateUses(repos: readonly Repo[]): Map<string, Use> {
   const uses = new Map<string, Use>();
+  const byId = new Map(repos.map((repo) => [repo.id, repo]));
   for (const repo of repos) {
     for (const include of repo.ci?.includes ?? []) {
-      const file = includedFile(include, repos);
+      const file = includedFile(include, byId);
       if (file === undefined || include.resolvedRepo === undefined) continue;
       const key = `${include.resolvedRepo}\u0000${file}\u0000${include.type}`;
       let use = uses.get(key);
@@ -118,14 +119,14 @@ function templateUses(repos: readonly Repo[]): Map<string, Use> {
 }
 
 /** The fleet file a direct include of another repo reads, when it is one. */
-function includedFile(include: CiInclude, repos: readonly Repo[]): string | undefined {
+function includedFile(include: CiInclude, byId: ReadonlyMap<string, Repo>): string | undefined {
   if (!include.resolved || include.viaRepo !== undefined || include.resolvedRepo === undefined || include.resolvedRepo === include.origin.repo) return undefined;
   if (include.type === 'project') return include.target;
   if (include.type !== 'component') return undefined;
   const at = include.target.lastIndexOf('@');
   const name = include.target.slice(include.target.lastIndexOf('/', at) + 1, at);
-  const files = new Set(repos.find((repo) => repo.id === include.resolvedRepo)?.files.map((file) => file.path));
-  return componentFiles(name).find((file) => files.has(file));
+  const files = byId.get(include.resolvedRepo)?.files ?? [];
+  return componentFiles(name).find((candidate) => files.some((file) => file.path === candidate));
 }
 
 function componentName(file: string): string {
