@@ -26,6 +26,7 @@
 #   repoFields:
 #     - kinds
 #     - ci.file
+#     - ci.docIndex
 #     - ci.jobs.name
 #     - ci.jobs.scans.category
 #     - ci.jobs.scans.nonFailing
@@ -261,7 +262,8 @@ else := "test" if "test" in pipeline.stages
 
 else := [stage | some stage in pipeline.stages; not stage in {".pre", ".post"}][0]
 
-ci_edit(op, path, value) := {"repo": input.repo.id, "file": pipeline.file, "op": op, "path": path, "value": value}
+# Into the document that holds the configuration: the second after a `spec:` header.
+ci_edit(op, path, value) := {"repo": input.repo.id, "file": pipeline.file, "docIndex": object.get(pipeline, "docIndex", 0), "op": op, "path": path, "value": value}
 
 deny contains decision if {
 	some category, _ in required

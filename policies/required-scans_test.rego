@@ -250,8 +250,8 @@ test_a_hidden_template_job_is_included_pinned_and_extended_by_a_new_job if {
 	fix_of(r, [security_template], "secrets") == {
 		"description": "include scan.yml of fleet/ci at v1.10.0 (its newest tag) and add job scan:gitleaks extending .scan:gitleaks, so that the pipeline runs its secrets scan",
 		"edits": [
-			{"repo": "svc", "file": ".gitlab-ci.yml", "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "scan.yml", "ref": "v1.10.0"}},
-			{"repo": "svc", "file": ".gitlab-ci.yml", "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "security"}},
+			{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "scan.yml", "ref": "v1.10.0"}},
+			{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "security"}},
 		],
 	}
 }
@@ -259,10 +259,13 @@ test_a_hidden_template_job_is_included_pinned_and_extended_by_a_new_job if {
 test_a_template_already_included_gets_only_the_job_in_a_stage_the_pipeline_has if {
 	included := {"type": "project", "target": "scan.yml", "project": "fleet/ci", "ref": "v0.1.0", "resolvedRepo": "ci", "resolved": true}
 	r := with_includes(repo(["docs"], []), [included])
-	fix_of(r, [security_template], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "test"}}]
+	fix_of(r, [security_template], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "test"}}]
 
 	# Without `test`, the pipeline's first stage.
 	fix_of(with_stages(r, [".pre", "lint", "deploy"]), [security_template], "secrets").edits[0].value.stage == "lint"
+
+	# After a `spec:` header the configuration is the file's second document.
+	fix_of(with_ci(r, {"docIndex": 1}), [security_template], "secrets").edits[0].docIndex == 1
 }
 
 test_a_visible_template_job_needs_only_the_include_and_a_stage_the_pipeline_has if {
@@ -270,7 +273,7 @@ test_a_visible_template_job_needs_only_the_include_and_a_stage_the_pipeline_has 
 	visible_no_ref := json.remove(visible, ["ref"])
 	fix_of(repo(["docs"], []), [visible_no_ref], "secrets") == {
 		"description": "include secrets.yml of fleet/ci at its default branch (it has no version tag, and the fleet's includes of it pin no common ref), so that the pipeline runs its secrets scan",
-		"edits": [{"repo": "svc", "file": ".gitlab-ci.yml", "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "secrets.yml"}}],
+		"edits": [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "secrets.yml"}}],
 	}
 
 	# Its stage `test` is not in this pipeline: the include would break it.
@@ -279,7 +282,7 @@ test_a_visible_template_job_needs_only_the_include_and_a_stage_the_pipeline_has 
 
 test_a_component_is_included_at_its_version if {
 	component := template("ci", "templates/secrets.yml", [template_job("secrets", false, "test", "secrets", {})], {"includeType": "component", "component": "$CI_SERVER_FQDN/fleet/ci/secrets"})
-	fix_of(repo(["docs"], []), [component], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "op": "append", "path": ["include"], "value": {"component": "$CI_SERVER_FQDN/fleet/ci/secrets@v1.10.0"}}]
+	fix_of(repo(["docs"], []), [component], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"component": "$CI_SERVER_FQDN/fleet/ci/secrets@v1.10.0"}}]
 
 	# A component without a version to pin is not proposed.
 	not fix_of(repo(["docs"], []), [json.remove(object.union(component, {"refSource": "default-branch"}), ["ref"])], "secrets")

@@ -128,6 +128,7 @@ const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field
     return ci
       ? {
           file: ci.file,
+          ...(ci.docIndex !== undefined ? { docIndex: ci.docIndex } : {}),
           stages: ci.stages,
           stagesDeclared: ci.stagesDeclared,
           workflowAllowsMergeRequests: ci.workflowAllowsMergeRequests,

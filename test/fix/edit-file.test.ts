@@ -96,6 +96,11 @@ describe('YAML append: an include added to every form of include:', () => {
     expect(append('include:\nstages: [a]\n')).toBe(`include:\n${NEW('  ')}stages: [a]\n`);
   });
 
+  it('writes into the configuration document after a spec: header', () => {
+    const text = 'spec:\n  inputs:\n    stage: {default: test}\n---\njob:\n  script: x\n';
+    expect(applyEdit(text, yaml({ op: 'append', path: ['include'], value: 'a.yml', docIndex: 1 }))).toBe('spec:\n  inputs:\n    stage: {default: test}\n---\ninclude:\n  - a.yml\n\njob:\n  script: x\n');
+  });
+
   it('is idempotent: an equal item (in any key order) is not added again', () => {
     const once = append('include:\n  - local: a.yml\n');
     expect(append(once)).toBe(once);

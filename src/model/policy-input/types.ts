@@ -183,6 +183,12 @@ export interface RepoInput {
 /** A resolved GitLab CI pipeline. */
 export interface PipelineInput {
   file: string;
+  /**
+   * The document of the file that holds the configuration, when not the first (after a `spec:` header).
+   * @asType integer
+   * @minimum 1
+   */
+  docIndex?: number;
   /** Declared stages, or GitLab's default list. */
   stages: string[];
   stagesDeclared: boolean;
