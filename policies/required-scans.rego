@@ -26,6 +26,7 @@
 #   repoFields:
 #     - kinds
 #     - ci.file
+#     - ci.docIndex
 #     - ci.jobs.name
 #     - ci.jobs.scans.category
 #     - ci.jobs.scans.nonFailing
@@ -34,6 +35,15 @@
 #     - ci.jobs.allowFailure
 #     - ci.jobs.origin
 #     - ci.jobs.keyOrigins.allow_failure
+#     - ci.jobs.keyOrigins.when
+#     - ci.jobs.when
+#     - ci.jobs.runsInMergeRequests
+#     - ci.stages
+#     - ci.workflowAllowsMergeRequests
+#     - ci.includes.type
+#     - ci.includes.target
+#     - ci.includes.resolvedRepo
+#     - ci.includes.viaRepo
 #   options:
 #     type: object
 #     additionalProperties: false
@@ -120,9 +130,140 @@ deny contains decision if {
 		"file": pipeline.file,
 		"path": ["include"],
 		"subject": concat(":", ["missing", category]),
-		"data": {"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])},
+		"data": object.union({"kind": "missing", "category": category, "requiredFor": sort([kind | some kind in required[category]])}, missing_fix(category)),
 	}
 }
+
+# --- the repair of a missing scan: the fleet's template that provides it ---------------------------------------
+
+# Files of the fleet that other repos include and whose jobs run scanners (the model's `fleet.scanTemplates`).
+scan_templates := object.get(input.fleet, "scanTemplates", [])
+
+# Template jobs that would run the category in merge-request pipelines, each as a rank (lowest first): a template
+# this repo already includes (then only a job is added), a job that then blocks, a scanner not told to pass, then
+# names, for a stable choice. Not how many repos use one: a count changes with any repo, and with it every repo's
+# results (the fact is in the fleet settings, which key the incremental cache).
+template_offers[category] contains offer if {
+	some category, _ in required
+	pipeline.workflowAllowsMergeRequests
+	some index, template in scan_templates
+	template.repo != input.repo.id
+	some job in template.jobs
+	job.gatesMergeRequests
+	some scan in job.scans
+	scan.category == category
+
+	# The ranks, then what identifies the job: its name (offer[5]) and its template's index (offer[6]).
+	offer := [
+		included_rank(template), bool_rank(scan.blocks), bool_rank(not_told_to_pass(scan)),
+		template.repo, template.file, job.name, index,
+	]
+}
+
+included_rank(template) := 0 if includes_template(template)
+
+else := 1
+
+bool_rank(value) := 0 if value
+
+else := 1
+
+not_told_to_pass(scan) := false if scan.toldToPass
+
+else := true
+
+# The repo's own pipeline file includes the template (at whatever ref): a second include would load it twice.
+includes_template(template) if {
+	some include in pipeline.includes
+	not include.viaRepo
+	include.type == template.includeType
+	object.get(include, "resolvedRepo", "") == template.repo
+	same_file(include, template)
+}
+
+same_file(include, template) if {
+	template.includeType == "project"
+	include.target == template.file
+}
+
+same_file(include, template) if {
+	template.includeType == "component"
+	parts := split(template.component, "/")
+	contains(include.target, concat("", ["/", parts[count(parts) - 1], "@"]))
+}
+
+# The fix, when the best offer can be written: the include (unless there) and, for a hidden job, a job that
+# extends it, since a hidden job runs only in a job that extends it and an include alone would add nothing.
+missing_fix(category) := {"fix": {
+	"description": concat("", [what, ", so that the pipeline runs its ", category, " scan"]),
+	"edits": edits,
+}} if {
+	offer := min(template_offers[category])
+	template := scan_templates[offer[6]]
+	job := [j | some j in template.jobs; j.name == offer[5]][0]
+	job_parts := job_edit(job)
+	include_parts := include_edit(template)
+	edits := array.concat(include_parts.edits, job_parts.edits)
+	count(edits) > 0
+	what := concat(" and ", [text | some text in [include_parts.text, job_parts.text]; text != ""])
+} else := {}
+
+include_edit(template) := {"edits": [], "text": ""} if includes_template(template)
+
+include_edit(template) := {"edits": [ci_edit("append", ["include"], value)], "text": text} if {
+	not includes_template(template)
+	template.includeType == "project"
+	value := object.union({"project": template.project, "file": template.file}, ref_field(template))
+	text := concat("", ["include ", template.file, " of ", template.project, ref_text(template)])
+}
+
+# A component needs a version: without a tag or a version its consumers agree on, it is not proposed.
+include_edit(template) := {"edits": [ci_edit("append", ["include"], {"component": component})], "text": text} if {
+	not includes_template(template)
+	template.includeType == "component"
+	component := concat("", [template.component, "@", template.ref])
+	text := concat("", ["include component ", component, ref_note[template.refSource]])
+}
+
+ref_field(template) := {"ref": template.ref} if template.ref
+
+else := {}
+
+ref_text(template) := concat("", [" at ", template.ref, ref_note[template.refSource]]) if template.ref
+
+ref_note := {
+	"newest-tag": " (its newest tag)",
+	"consumers": " (the ref its includes in the fleet pin; it has no version tag)",
+}
+
+ref_text(template) := " at its default branch (it has no version tag, and the fleet's includes of it pin no common ref)" if {
+	template.refSource == "default-branch"
+}
+
+# A visible job comes with the include; its stage must be one the pipeline has, or the pipeline is invalid.
+job_edit(job) := {"edits": [], "text": ""} if {
+	not job.hidden
+	job.stage in array.concat(pipeline.stages, [".pre", ".post"])
+}
+
+# A hidden job: a job named after it (without the dot) extends it, in its own stage when the pipeline has it, else
+# in `test` or the pipeline's first stage. A name the pipeline uses already is not proposed.
+job_edit(job) := {"edits": [ci_edit("set", [name], {"extends": job.name, "stage": stage_for(job)})], "text": text} if {
+	job.hidden
+	name := trim_left(job.name, ".")
+	name != ""
+	not job_named(name)
+	text := concat("", ["add job ", name, " extending ", job.name])
+}
+
+stage_for(job) := job.stage if job.stage in pipeline.stages
+
+else := "test" if "test" in pipeline.stages
+
+else := [stage | some stage in pipeline.stages; not stage in {".pre", ".post"}][0]
+
+# Into the document that holds the configuration: the second after a `spec:` header.
+ci_edit(op, path, value) := {"repo": input.repo.id, "file": pipeline.file, "docIndex": object.get(pipeline, "docIndex", 0), "op": op, "path": path, "value": value}
 
 deny contains decision if {
 	some category, _ in required
@@ -157,7 +298,7 @@ deny contains decision if {
 		"repo": input.repo.id,
 		"origin": job.origin,
 		"subject": concat(":", ["not-gating", category]),
-		"data": {"kind": "not-gating", "category": category, "jobs": sort(names)},
+		"data": object.union({"kind": "not-gating", "category": category, "jobs": sort(names)}, gating_fix(category, names)),
 	}
 }
 
@@ -217,6 +358,43 @@ allow_failure_fix(job, category) := {"fix": {
 	where := job.keyOrigins.allow_failure
 	where.path == [where.path[0], "allow_failure"]
 } else := {}
+
+# The minimal repair of a manual scan: `when: on_success` (GitLab's default) where `when: manual` is written, the
+# job's or the template's it extends. `on_success` rather than deleting the key, which could inherit `manual` from a
+# parent. Without `when: manual` the job runs in every pipeline it is meant for, and a job that is not manual may not
+# fail unless `allow_failure` says so (a manual one may by default), so it then blocks too. Offered only for a job
+# that then gates and blocks: it runs in merge-request pipelines, and its scanner of the category is not told to
+# pass. Rules and workflow:rules are not rewritten: which rule was meant is a person's choice; `noFix` says why.
+gating_fix(category, names) := {"fix": {
+	"description": concat("", ["set when: on_success on ", where.path[0], " so that its ", category, " scan runs in merge-request pipelines"]),
+	"edits": [{"repo": where.repo, "file": where.file, "docIndex": object.get(where, "docIndex", 0), "op": "set", "path": where.path, "value": "on_success"}],
+}} if {
+	fixable := [name | some name in sort(names); manual_fixable(job_named(name), category)]
+	count(fixable) > 0
+	where := job_named(fixable[0]).keyOrigins.when
+} else := {"noFix": no_gating_fix_reason(job_named(min(names)), category)}
+
+manual_fixable(job, category) if {
+	job.gatesMergeRequests.reason == "manual"
+	job.runsInMergeRequests == true
+	where := job.keyOrigins.when
+	where.path == [where.path[0], "when"]
+	some scan in job.scans
+	scan.category == category
+	not scan.nonFailing
+}
+
+no_gating_fix_reason(job, category) := "its scanner is told to pass (--exit-code 0, --soft-fail or || true): run in merge requests, it still could not block one" if {
+	job.gatesMergeRequests.reason == "manual"
+	count([scan | some scan in job.scans; scan.category == category; not scan.nonFailing]) == 0
+} else := "besides when: manual, its rules leave it out of merge-request pipelines" if {
+	job.gatesMergeRequests.reason == "manual"
+	job.runsInMergeRequests == false
+} else := "which of its rules to change is a choice left to a person" if {
+	job.gatesMergeRequests.reason in {"manual-through-rules", "excluded-by-rules"}
+} else := "workflow:rules decide for the whole pipeline; they are not rewritten" if {
+	job.gatesMergeRequests.reason == "excluded-by-workflow"
+} else := "when: manual is not written where it can be changed"
 
 deny contains decision if {
 	not has_pipeline

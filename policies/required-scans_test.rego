@@ -65,7 +65,7 @@ test_decisions_carry_their_data if {
 		{"kind": "missing", "category": "manifests", "requiredFor": ["helm"]},
 	]
 	manual := job("gitleaks", [scan("secrets")], {"gatesMergeRequests": {"value": false, "reason": "manual"}})
-	[d.data | some d in deny_for(repo(["docs"], [manual]))] == [{"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"]}]
+	[d.data | some d in deny_for(repo(["docs"], [manual]))] == [{"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"], "noFix": "when: manual is not written where it can be changed"}]
 	no_pipeline := deny_for({"id": "svc", "kinds": ["helm", "docs"], "ci": null})
 	[d.data | some d in no_pipeline] == [{"kind": "no-pipeline", "kinds": ["helm"]}]
 }
@@ -205,4 +205,133 @@ test_a_scan_whose_gating_is_unknown_offline_is_a_note if {
 	subjects(repo(["docs"], [job("a", [scan("secrets")], {"gatesMergeRequests": unknown}), secrets_job])) == set()
 	manual := {"value": false, "reason": "manual"}
 	subjects(repo(["docs"], [job("a", [scan("secrets")], {"gatesMergeRequests": unknown}), job("b", [scan("secrets")], {"gatesMergeRequests": manual})])) == {"gating-unknown:secrets"}
+}
+
+# --- fixes: a missing scan gets the fleet template that provides it -------------------------------------------
+
+template_job(name, hidden, stage, category, fields) := object.union(
+	{"name": name, "hidden": hidden, "stage": stage, "scans": [{"category": category, "blocks": true, "toldToPass": false}], "gatesMergeRequests": true},
+	fields,
+)
+
+template(repo_id, file, jobs, fields) := object.union(
+	{"repo": repo_id, "project": concat("/", ["fleet", repo_id]), "file": file, "includeType": "project", "ref": "v1.10.0", "refSource": "newest-tag", "jobs": jobs},
+	fields,
+)
+
+security_template := template(
+	"ci", "scan.yml", [
+		template_job(".scan:gitleaks", true, "security", "secrets", {}),
+		template_job(".scan:trufflehog", true, "security", "secrets", {"scans": [{"category": "secrets", "blocks": false, "toldToPass": false}]}),
+		template_job(".scan:aaa-soft", true, "security", "secrets", {"scans": [{"category": "secrets", "blocks": false, "toldToPass": true}]}),
+	],
+	{},
+)
+
+fix_of(r, templates, category) := [d.data.fix |
+	some d in required_scans.deny with input as {"repo": r, "fleet": object.union(fleet, {"scanTemplates": templates}), "options": {"requirements": requirements}}
+	d.subject == concat(":", ["missing", category])
+	d.data.fix
+][0]
+
+data_of(r, templates, subject) := [d.data |
+	some d in required_scans.deny with input as {"repo": r, "fleet": object.union(fleet, {"scanTemplates": templates}), "options": {"requirements": requirements}}
+	d.subject == subject
+][0]
+
+with_ci(r, fields) := object.union(r, {"ci": object.union(r.ci, fields)})
+
+with_stages(r, stages) := with_ci(r, {"stages": stages})
+
+with_includes(r, includes) := with_ci(r, {"includes": includes})
+
+test_a_hidden_template_job_is_included_pinned_and_extended_by_a_new_job if {
+	r := with_stages(repo(["docs"], []), ["build", "security"])
+	fix_of(r, [security_template], "secrets") == {
+		"description": "include scan.yml of fleet/ci at v1.10.0 (its newest tag) and add job scan:gitleaks extending .scan:gitleaks, so that the pipeline runs its secrets scan",
+		"edits": [
+			{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "scan.yml", "ref": "v1.10.0"}},
+			{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "security"}},
+		],
+	}
+}
+
+test_a_template_already_included_gets_only_the_job_in_a_stage_the_pipeline_has if {
+	included := {"type": "project", "target": "scan.yml", "project": "fleet/ci", "ref": "v0.1.0", "resolvedRepo": "ci", "resolved": true}
+	r := with_includes(repo(["docs"], []), [included])
+	fix_of(r, [security_template], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "set", "path": ["scan:gitleaks"], "value": {"extends": ".scan:gitleaks", "stage": "test"}}]
+
+	# Without `test`, the pipeline's first stage.
+	fix_of(with_stages(r, [".pre", "lint", "deploy"]), [security_template], "secrets").edits[0].value.stage == "lint"
+
+	# After a `spec:` header the configuration is the file's second document.
+	fix_of(with_ci(r, {"docIndex": 1}), [security_template], "secrets").edits[0].docIndex == 1
+}
+
+test_a_visible_template_job_needs_only_the_include_and_a_stage_the_pipeline_has if {
+	visible := template("ci", "secrets.yml", [template_job("secrets", false, "test", "secrets", {})], {"refSource": "default-branch", "ref": null})
+	visible_no_ref := json.remove(visible, ["ref"])
+	fix_of(repo(["docs"], []), [visible_no_ref], "secrets") == {
+		"description": "include secrets.yml of fleet/ci at its default branch (it has no version tag, and the fleet's includes of it pin no common ref), so that the pipeline runs its secrets scan",
+		"edits": [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"project": "fleet/ci", "file": "secrets.yml"}}],
+	}
+
+	# Its stage `test` is not in this pipeline: the include would break it.
+	not fix_of(with_stages(repo(["docs"], []), ["build"]), [visible_no_ref], "secrets")
+}
+
+test_a_component_is_included_at_its_version if {
+	component := template("ci", "templates/secrets.yml", [template_job("secrets", false, "test", "secrets", {})], {"includeType": "component", "component": "$CI_SERVER_FQDN/fleet/ci/secrets"})
+	fix_of(repo(["docs"], []), [component], "secrets").edits == [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "append", "path": ["include"], "value": {"component": "$CI_SERVER_FQDN/fleet/ci/secrets@v1.10.0"}}]
+
+	# A component without a version to pin is not proposed.
+	not fix_of(repo(["docs"], []), [json.remove(object.union(component, {"refSource": "default-branch"}), ["ref"])], "secrets")
+}
+
+test_what_cannot_be_written_is_not_proposed if {
+	# The job name is taken, the workflow runs no merge-request pipeline, the template is the repo itself, no job gates.
+	not fix_of(repo(["docs"], [job("scan:gitleaks", [], {})]), [template("ci", "scan.yml", [template_job(".scan:gitleaks", true, "test", "secrets", {})], {})], "secrets")
+	not fix_of(with_ci(repo(["docs"], []), {"workflowAllowsMergeRequests": false}), [security_template], "secrets")
+	not fix_of(repo(["docs"], []), [object.union(security_template, {"repo": "svc"})], "secrets")
+	not fix_of(repo(["docs"], []), [template("ci", "scan.yml", [template_job(".scan:gitleaks", true, "test", "secrets", {"gatesMergeRequests": false})], {})], "secrets")
+
+	# No template provides the category.
+	not fix_of(repo(["terraform"], [secrets_job]), [security_template], "iac")
+}
+
+test_the_choice_prefers_a_blocking_job_then_a_scanner_not_told_to_pass_then_names if {
+	fix_of(repo(["docs"], []), [security_template], "secrets").edits[1].value.extends == ".scan:gitleaks"
+	no_blocking := template("ci", "scan.yml", [job | some job in security_template.jobs; job.name != ".scan:gitleaks"], {})
+	fix_of(repo(["docs"], []), [no_blocking], "secrets").edits[1].value.extends == ".scan:trufflehog"
+}
+
+# --- fixes: a scan that does not gate merge requests because it is manual -------------------------------------
+
+manual_job(fields) := job("gitleaks", [scan("secrets")], object.union(
+	{
+		"when": "manual", "allowFailure": true, "gatesMergeRequests": {"value": false, "reason": "manual"},
+		"keyOrigins": {"when": {"repo": "svc", "file": ".gitlab-ci.yml", "line": 14, "column": 3, "path": ["gitleaks", "when"]}},
+	},
+	fields,
+))
+
+test_when_manual_becomes_on_success_where_it_is_written if {
+	found := data_of(repo(["docs"], [manual_job({})]), [], "not-gating:secrets")
+	json.remove(found, ["fix"]) == {"kind": "not-gating", "category": "secrets", "jobs": ["gitleaks"]}
+	fix := found.fix
+	fix == {
+		"description": "set when: on_success on gitleaks so that its secrets scan runs in merge-request pipelines",
+		"edits": [{"repo": "svc", "file": ".gitlab-ci.yml", "docIndex": 0, "op": "set", "path": ["gitleaks", "when"], "value": "on_success"}],
+	}
+}
+
+test_a_manual_scan_that_would_still_not_gate_or_block_is_not_fixed_and_says_why if {
+	soft := manual_job({"scans": [soft_scan("secrets")]})
+	data_of(repo(["docs"], [soft]), [], "not-gating:secrets").noFix == "its scanner is told to pass (--exit-code 0, --soft-fail or || true): run in merge requests, it still could not block one"
+	excluded := manual_job({"runsInMergeRequests": false})
+	data_of(repo(["docs"], [excluded]), [], "not-gating:secrets").noFix == "besides when: manual, its rules leave it out of merge-request pipelines"
+	by_rules := job("gitleaks", [scan("secrets")], {"gatesMergeRequests": {"value": false, "reason": "excluded-by-rules"}})
+	data_of(repo(["docs"], [by_rules]), [], "not-gating:secrets").noFix == "which of its rules to change is a choice left to a person"
+	by_workflow := job("gitleaks", [scan("secrets")], {"gatesMergeRequests": {"value": false, "reason": "excluded-by-workflow"}})
+	data_of(repo(["docs"], [by_workflow]), [], "not-gating:secrets").noFix == "workflow:rules decide for the whole pipeline; they are not rewritten"
 }

@@ -1,10 +1,10 @@
 /**
- * A local repository's HEAD commit and `origin` URL, read from its `.git` in this process: the audit spawns no
+ * A local repository's HEAD commit, `origin` URL and tags, read from its `.git` in this process: the audit spawns no
  * process per repository (docs/architecture.md). Handles a `.git` folder and the `.git` file of a worktree or
  * submodule, loose and packed refs. Anything unexpected gives nothing rather than a wrong answer.
  */
-import { readFile, stat } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 
 export interface GitHead {
   /** The commit HEAD points at; absent in a repository without commits. */
@@ -64,6 +64,27 @@ function originOf(config: string | undefined): string | undefined {
     if (url !== undefined && url !== '') return url.replace(/^"(.*)"$/, '$1');
   }
   return undefined;
+}
+
+/**
+ * The tag names of the repository whose work tree is `dir`, read from its loose and packed refs in this process
+ * (sorted; none when it is not a repository). Only names: which one is newest is the caller's choice.
+ */
+export async function readGitTags(dir: string): Promise<string[]> {
+  const gitDir = await gitDirOf(dir);
+  if (gitDir === undefined) return [];
+  const commonDir = await text(join(gitDir, 'commondir')).then((value) => (value === undefined ? gitDir : resolve(gitDir, value.trim())));
+  const names = new Set<string>();
+  const loose = await readdir(join(commonDir, 'refs', 'tags'), { recursive: true, withFileTypes: true }).catch(() => []);
+  for (const entry of loose) {
+    if (entry.isFile()) names.add(relative(join(commonDir, 'refs', 'tags'), join(entry.parentPath, entry.name)).split(sep).join('/'));
+  }
+  for (const line of ((await text(join(commonDir, 'packed-refs'))) ?? '').split('\n')) {
+    // `<sha> refs/tags/<name>`; a `^<sha>` line peels the annotated tag above it.
+    const name = /^[0-9a-f]{40,64} refs\/tags\/(.+)$/.exec(line.trim())?.[1];
+    if (name !== undefined) names.add(name);
+  }
+  return [...names].sort();
 }
 
 async function text(path: string): Promise<string | undefined> {

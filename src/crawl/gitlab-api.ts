@@ -135,6 +135,26 @@ export async function listGroupProjects(options: ListGroupProjectsOptions): Prom
   return { ...classify([...byId.values()], group, client), pages };
 }
 
+/**
+ * A project's tag names, from `GET /projects/:id/repository/tags` ordered by version, newest first: the first page
+ * (100 tags), which holds the newest versions. For the ref a proposed include pins; a failure is the caller's to
+ * weigh (no tags known), with the same retries and token handling as the project list.
+ */
+export async function listProjectTags(options: Omit<ListGroupProjectsOptions, 'group'> & { projectId: number }): Promise<string[]> {
+  const client = new Client({ ...options, group: '' }, '');
+  const url = client.apiUrl(`projects/${String(options.projectId)}/repository/tags`);
+  for (const [key, value] of Object.entries({ order_by: 'version', sort: 'desc', per_page: String(PER_PAGE) })) url.searchParams.set(key, value);
+  const response = await client.get(url);
+  if (!response.ok) {
+    await response.body?.cancel();
+    throw client.error(`GitLab at ${client.where} answered ${String(response.status)} for the tags of project ${String(options.projectId)}`, response.status);
+  }
+  return (await client.json(response)).flatMap((item) => {
+    const name = (item as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
+}
+
 function classify(items: unknown[], group: string, client: Client): Omit<GroupProjects, 'pages'> {
   const projects: GitLabProject[] = [];
   const skipped: SkippedProject[] = [];
@@ -157,6 +177,7 @@ class Client {
   readonly #token: string | undefined;
   readonly #fetch: typeof fetch;
   readonly #maxRetries: number;
+  readonly #api: string;
   readonly #baseDelayMs: number;
   readonly #maxDelayMs: number;
   readonly #timeoutMs: number;
@@ -176,7 +197,8 @@ class Client {
     if (base.protocol !== 'https:' && base.protocol !== 'http:') throw new GitLabApiError(`the GitLab URL must be http or https: ${base.origin}`);
     if (base.username || base.password) throw new GitLabApiError(`the GitLab URL must not carry credentials; set ${TOKEN_ENV_VAR} instead`);
     const root = base.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
-    this.#endpoint = new URL(`${base.origin}${root}/api/v4/groups/${encodeURIComponent(group)}/projects`);
+    this.#api = `${base.origin}${root}/api/v4`;
+    this.#endpoint = new URL(`${this.#api}/groups/${encodeURIComponent(group)}/projects`);
     this.#token = options.token === '' ? undefined : options.token;
     this.#fetch = options.fetchImpl ?? fetch;
     this.#maxRetries = options.maxRetries ?? 5;
@@ -189,6 +211,11 @@ class Client {
 
   get where(): string {
     return this.#endpoint.origin;
+  }
+
+  /** An endpoint of the API (`projects/7/repository/tags`), under the same root as the project list. */
+  apiUrl(path: string): URL {
+    return new URL(`${this.#api}/${path}`);
   }
 
   firstPage(keyset: boolean): URL {
@@ -289,7 +316,7 @@ class Client {
     } catch {
       throw this.error(`GitLab at ${this.where} answered with something that is not JSON`);
     }
-    if (!Array.isArray(body)) throw this.error(`GitLab at ${this.where} answered with ${typeof body}, not a list of projects`);
+    if (!Array.isArray(body)) throw this.error(`GitLab at ${this.where} answered with ${typeof body}, not a list`);
     return body as unknown[];
   }
 

@@ -37,6 +37,9 @@ export function policyChecks(set: PolicySet, fleetData: unknown, options: { budg
     return text;
   };
   const fleetSettingsTextOf = memo((settings: FleetSettings) => JSON.stringify(fleetSettingsJson(settings)));
+  // The scan templates are CI facts: a policy that names the repo fields it reads and none of CI gets the settings
+  // without them (WebAssembly parses the input on every evaluation, one per repo and policy).
+  const fleetSettingsWithoutCiTextOf = memo((settings: FleetSettings) => JSON.stringify(fleetSettingsJson(settings, { scanTemplates: false })));
 
   return set.policies.map((policy) => {
     // A policy that names the repo fields it reads gets only those: WebAssembly parses its input on every
@@ -46,8 +49,10 @@ export function policyChecks(set: PolicySet, fleetData: unknown, options: { budg
     const fieldsKey = policy.repoFields?.join(',') ?? '*';
     // The fleet input as JSON text without its closing brace, so that each run appends its options.
     const fleetTextOf = memo((fleet: Fleet) => JSON.stringify(policyInput(fleet, readRepo)).slice(0, -1));
+    const readsCi = policy.repoFields === undefined || policy.repoFields.some((field) => field === 'ci' || field.startsWith('ci.'));
+    const settingsText = readsCi ? fleetSettingsTextOf : fleetSettingsWithoutCiTextOf;
     const repoInputText = (repo: Repo, settings: FleetSettings, optionsText: string): string =>
-      `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${fleetSettingsTextOf(settings)},"options":${optionsText}}`;
+      `{"repo":${repoTextOf(repo, fieldsKey, readRepo)},"fleet":${settingsText(settings)},"options":${optionsText}}`;
     /** Evaluations started ahead in a thread (prepare), by repo, with the options text they were made with. */
     let ahead: Map<Repo, { optionsText: string; evaluation: Promise<PolicyEvaluation | undefined> }> | undefined;
     /** Set once an evaluation exceeded the budget: the policy is reported once and not evaluated again. */

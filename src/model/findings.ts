@@ -71,10 +71,13 @@ export interface FindingDraft {
 /**
  * A change to one YAML document at a path, applied through the document's node ranges so that everything else in
  * the file (comments, quoting, key order, indentation) stays as written. `set` creates missing maps on the way;
- * `delete` and `rename` need the path to exist, and `rename` needs the new key to be free.
+ * `delete` and `rename` need the path to exist, and `rename` needs the new key to be free. `append` adds an item
+ * to the list at the path unless an equal item is there: a single value written there (`include: a.yml`, or one
+ * map) becomes the list's first item, and a missing top-level key is created at the top of the document.
  */
 export type YamlEdit =
   | { op: 'set'; path: DocPath; value: JsonValue }
+  | { op: 'append'; path: DocPath; value: JsonValue }
   | { op: 'delete'; path: DocPath }
   | { op: 'rename'; path: DocPath; to: string };
 

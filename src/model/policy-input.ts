@@ -128,6 +128,7 @@ const REPO_FIELDS: { [Field in keyof RepoInput]: (repo: Repo) => RepoInput[Field
     return ci
       ? {
           file: ci.file,
+          ...(ci.docIndex !== undefined ? { docIndex: ci.docIndex } : {}),
           stages: ci.stages,
           stagesDeclared: ci.stagesDeclared,
           workflowAllowsMergeRequests: ci.workflowAllowsMergeRequests,
@@ -228,12 +229,13 @@ export function repoJson(repo: Repo, fields: readonly string[] = REPO_FIELD_NAME
 }
 
 /** The fleet-wide settings part of the input, which repo-scope policies get next to their repo. */
-export function fleetSettingsJson(settings: FleetSettings): FleetSettingsInput {
+export function fleetSettingsJson(settings: FleetSettings, parts: { scanTemplates?: boolean } = {}): FleetSettingsInput {
   return {
     ...(settings.gitlabHost !== undefined ? { gitlabHost: settings.gitlabHost } : {}),
     ...(settings.group !== undefined ? { group: settings.group } : {}),
     registries: settings.registries,
     scanners: scannerTable(settings.scanners).map(({ category, tool }) => ({ category, tool })),
+    ...(parts.scanTemplates !== false && settings.scanTemplates && settings.scanTemplates.length > 0 ? { scanTemplates: settings.scanTemplates } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import type { K8sObject } from './k8s/types.js';
 import type { Dockerfile } from './docker/types.js';
 import type { CiPipeline } from './gitlab-ci/types.js';
 import type { ScannerSetting } from './gitlab-ci/scanners.js';
+import type { ScanTemplate } from './gitlab-ci/scan-templates.js';
 import type { ImageRef, InvalidImageRef, PublishedImage } from './images/types.js';
 import type { AppDependency, DuplicateApplication, ProviderRule, UnprovidedReference } from './dependencies/types.js';
 import type { ArgoInstanceSetting } from './dependencies/instances.js';
@@ -82,6 +83,12 @@ export interface FleetSettings {
   providers: ProviderRule[];
   /** Scanners of the fleet's own that CI scripts run (the config's `scanners`), after the built-in table. */
   scanners?: ScannerSetting[];
+  /**
+   * The fleet's files other repos include that run scanners (scan-templates.ts), with the ref a new include pins:
+   * derived once the repos are built, not written in fleet.yaml. In the settings, the fact reaches the repo-scope
+   * policies next to each repo, and the incremental cache's key with them (a new template tag changes the fixes).
+   */
+  scanTemplates?: ScanTemplate[];
   /**
    * The clusters ArgoCD knows, which the ApplicationSet cluster generator lists (fleet.yaml `argocd.clusters`).
    * Absent: ArgoCD's own local cluster only, `in-cluster` at `https://kubernetes.default.svc`.

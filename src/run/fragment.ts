@@ -61,6 +61,8 @@ export interface Fragment {
   diagnostics: FindingDraft[];
   /** Fleet repos the shard could not read, and whether each may hold content (a failure that may pass). */
   unavailable?: { id: string; transient: boolean }[];
+  /** The tags of the template repos the slice includes, by repo id: the merge derives the scan templates. */
+  tags?: Record<string, string[]>;
 }
 
 export interface FragmentRepo {
@@ -141,12 +143,14 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
     toolVersion: toolVersion(),
     checks: options.checksHash,
     root: options.root,
-    settings: fleet.settings,
+    // Without the scan templates, a fact of the whole fleet that the merge derives (with the tags below).
+    settings: withoutScanTemplates(fleet.settings),
     shard: opened.shard ?? null,
     fleetRepos: options.fleetRepos,
     repos,
     diagnostics: redactDeep(opened.diagnostics),
     ...(unavailable.length > 0 ? { unavailable } : {}),
+    ...(opened.templateTags ? { tags: Object.fromEntries([...opened.templateTags].map(([id, tags]) => [id, [...tags]])) } : {}),
   };
 }
 
@@ -156,6 +160,18 @@ export async function sliceFragment(opened: OpenedFleet, results: RepoResults, o
  * texts, in which no-secrets would find nothing.
  */
 const OWN_FILES_CHECKS: ReadonlySet<string> = new Set(['no-secrets']);
+
+function withoutScanTemplates(settings: FleetSettings): FleetSettings {
+  const rest = { ...settings };
+  delete rest.scanTemplates;
+  return rest;
+}
+
+/**
+ * Repo-scope checks that read a fact only the whole fleet gives (`fleet.scanTemplates`: which repos include which
+ * file): a shard evaluates them without it, and the merge evaluates them again.
+ */
+const FLEET_FACT_CHECKS: ReadonlySet<string> = new Set(['required-scans']);
 
 /**
  * The whole fleet rebuilt from the fragments' files, through the same loaders as a single run, and every repo's
@@ -184,6 +200,7 @@ export async function fleetOfFragments(
     diagnostics: fragments.flatMap((fragment) => fragment.diagnostics),
     providers: config.providers,
     ...(config.scanners ? { scanners: config.scanners } : {}),
+    tagsOf: (ids) => Promise.resolve(new Map(ids.map((id) => [id, fragments.flatMap((fragment) => fragment.tags?.[id] ?? [])]))),
     // The shards evaluated the repo-scope checks; rebuilding the whole fleet is the merge's large part.
     threads: threadsFor(repos.length),
     ...(config.render ? { render: config.render } : {}),
@@ -191,6 +208,10 @@ export async function fleetOfFragments(
   });
   // Shards do not render: a repo the merge's render added facts to is checked again here.
   for (const repo of fleet.repos) if (repo.renderDigest !== undefined) stored.delete(repo.id);
+  // Nor derive the scan templates, a fact of the whole fleet: the checks that read them are evaluated here.
+  if (fleet.settings.scanTemplates) {
+    for (const [id, checks] of stored) stored.set(id, Object.fromEntries(Object.entries(checks).filter(([checkId]) => !FLEET_FACT_CHECKS.has(checkId))));
+  }
   return { fleet, stored, unavailable, missingContent };
 }
 
@@ -294,6 +315,8 @@ function validateFragment(value: unknown, path: string): Fragment {
   if (!Array.isArray(value.fleetRepos) || !value.fleetRepos.every((id) => typeof id === 'string')) return fail('has no fleetRepos list');
   if (!Array.isArray(value.diagnostics)) return fail('has no diagnostics list');
   if (!Array.isArray(value.repos)) return fail('has no repos list');
+  const tags = value.tags;
+  if (tags !== undefined && !(isRecord(tags) && Object.values(tags).every((list) => Array.isArray(list) && list.every((tag) => typeof tag === 'string')))) return fail('has invalid tags (expected lists of tag names by repo)');
   value.repos.forEach((repo: unknown, index) => {
     const ok = isRecord(repo) && typeof repo.id === 'string' && typeof repo.source === 'string' && Array.isArray(repo.files) && repo.files.every(isFragmentFile);
     if (!ok) fail(`repos[${index}] is not {id, source, files}`);

@@ -12,6 +12,7 @@ import { assignAppOfAppsAncestors } from '../model/argocd/app-of-apps.js';
 import { expandApplicationSets } from '../model/argocd/applicationset/expand.js';
 import { inferDependencyFacts } from '../model/dependencies/infer.js';
 import { mapLimit } from '../concurrency.js';
+import { includedTemplateRepos, scanTemplates, type RepoTags } from '../model/gitlab-ci/scan-templates.js';
 import { renderingNote, renderPhase, type RenderSetting } from './render-phase.js';
 
 export interface LoadFleetOptions {
@@ -29,6 +30,16 @@ export interface LoadFleetOptions {
   providers?: readonly ProviderRule[];
   /** The fleet's own scanners from the config: they join the settings, after the built-in scanner table. */
   scanners?: readonly ScannerSetting[];
+  /**
+   * The tags of the fleet repos whose files other repos include (a local repo's refs, or GitLab's API): the ref a
+   * proposed include pins (see scan-templates.ts). Absent: no tags are known.
+   */
+  tagsOf?: (repoIds: readonly string[]) => Promise<RepoTags>;
+  /**
+   * False for a load that sees only part of the fleet (a shard): the scan templates are a fact of the whole
+   * fleet (which repos include which file), so the merge derives them, from every repo.
+   */
+  deriveScanTemplates?: boolean;
   /** Repos read at once; each reads its own files with bounded concurrency too. */
   repoConcurrency?: number;
   /** Worker threads that parse and build the repos; 1 (the default) builds them in this thread. */
@@ -65,7 +76,7 @@ const RELEASE_TREES_FROM = 200;
  */
 export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
   // In the settings, the scanners reach the build threads and the incremental cache's key with them.
-  const settings: FleetSettings = options.scanners && options.scanners.length > 0 ? { ...options.settings, scanners: [...options.scanners] } : options.settings;
+  let settings: FleetSettings = options.scanners && options.scanners.length > 0 ? { ...options.settings, scanners: [...options.scanners] } : options.settings;
   let started = performance.now();
   const lap = (step: string): void => {
     const now = performance.now();
@@ -100,6 +111,12 @@ export async function loadFleet(options: LoadFleetOptions): Promise<Fleet> {
     parsedIn(builder.parseMs);
   }
   lap('build');
+  if (options.deriveScanTemplates !== false) {
+    const templateRepos = includedTemplateRepos(repos);
+    const tags = options.tagsOf && templateRepos.length > 0 ? await options.tagsOf(templateRepos) : new Map<string, string[]>();
+    const templates = scanTemplates(repos, settings, tags);
+    if (templates.length > 0) settings = { ...settings, scanTemplates: templates };
+  }
   expandApplicationSets(repos, settings);
   lap('fleet');
   // Before ancestry and dependencies, which read the Applications rendering adds.

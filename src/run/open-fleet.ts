@@ -11,8 +11,9 @@ import { join, resolve } from 'node:path';
 import { mkdir, stat } from 'node:fs/promises';
 import { cloneFailures, prepareCacheDir, pruneClones, syncClones, type CloneResult } from '../crawl/clone-cache.js';
 import { lockCache } from '../crawl/cache-lock.js';
-import { GitLabApiError, listGroupProjects, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
-import { readGitHead } from '../crawl/git-head.js';
+import { GitLabApiError, listGroupProjects, listProjectTags, TOKEN_ENV_VAR, type GitLabProject, type RetryEvent } from '../crawl/gitlab-api.js';
+import { readGitHead, readGitTags } from '../crawl/git-head.js';
+import { includedTemplateRepos, type RepoTags } from '../model/gitlab-ci/scan-templates.js';
 import { discoverLocalFleet } from '../crawl/local.js';
 import { shardOf, type Shard } from '../crawl/shard.js';
 import { makeRepoResolver } from '../model/argocd/repo-url.js';
@@ -55,6 +56,8 @@ export interface FleetCandidates {
   counts: { discovered: number; skipped: number };
   /** Lets go of what the candidates hold (the clone cache's lock), once the run is done with the cache. */
   close?(): Promise<void>;
+  /** The tags of some of the fleet's repos (template repos: the ref a proposed include pins). */
+  tags?(ids: readonly string[]): Promise<RepoTags>;
   /** The folder a local repo is in, where fixes are written; absent for clones (fixes are not written there). */
   dirOf?: (id: string) => string | undefined;
 }
@@ -86,6 +89,7 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
     fleetDiagnostics: local.diagnostics,
     counts: { discovered: local.repos.length, skipped: 0 },
     dirOf: (id) => byId.get(id)?.dir,
+    tags: (ids) => localTags(ids, (id) => byId.get(id)?.dir),
     materialize: (ids) =>
       mapLimit(ids, 16, async (id): Promise<Materialized> => {
         const repo = byId.get(id);
@@ -94,6 +98,15 @@ export async function localCandidates(rootArgument: string): Promise<FleetCandid
         return { id, ok: true, source: new WorkingTreeSource(repo.dir, { boundary: root, nestedRepoDirs: repo.nestedRepoDirs }), ...(web ? { web } : {}) };
       }),
   };
+}
+
+/** The tags of local repos, read from their refs in this process. */
+export async function localTags(ids: readonly string[], dirOf: (id: string) => string | undefined): Promise<RepoTags> {
+  const found = await mapLimit(ids, 16, async (id) => {
+    const dir = dirOf(id);
+    return [id, dir === undefined ? [] : await readGitTags(dir)] as const;
+  });
+  return new Map(found);
 }
 
 /**
@@ -236,6 +249,26 @@ export async function gitLabCandidates(options: GitLabFleetOptions): Promise<Fle
     materialize,
     counts: { discovered: ids.length, skipped: listed.skipped.length },
     pages: listed.pages,
+    // Clones are shallow and carry no tags: GitLab's API has them. A project whose tags cannot be read has none
+    // known, and a proposed include then pins what the fleet pins (see scan-templates.ts).
+    tags: async (wanted) => {
+      const found = await mapLimit(wanted, options.concurrency, async (id) => {
+        const project = byId.get(id);
+        const tags = project === undefined ? [] : await listProjectTags({
+          baseUrl: options.gitlabUrl,
+          projectId: project.id,
+          token: options.token,
+          ...(options.onRetry ? { onRetry: options.onRetry } : {}),
+          ...(options.fetchImpl ? { fetchImpl: options.fetchImpl } : {}),
+          ...(options.sleep ? { sleep: options.sleep } : {}),
+        }).catch((error: unknown) => {
+          if (error instanceof GitLabApiError) return [];
+          throw error;
+        });
+        return [id, tags] as const;
+      });
+      return new Map(found);
+    },
     close: () => lock.release(),
   };
 }
@@ -285,6 +318,8 @@ export interface OpenedFleet {
    * the fleet-wide checks would need. A repository that is gone or refused is not part of the fleet as it is.
    */
   missingContent: ReadonlySet<string>;
+  /** The tags of the template repos read (for a shard, those its slice includes): a fragment hands them to the merge. */
+  templateTags?: RepoTags;
   /** Crawl findings that belong to this run (fleet-level ones only for a whole fleet or shard 1). */
   diagnostics: FindingDraft[];
   counts: { discovered: number; skipped: number; slice: number; materialized: number; failed: number; loadPasses: number };
@@ -320,6 +355,13 @@ export async function openFleet(
     }
   };
   const slice = shard ? shardOf(candidates.ids, shard.index, shard.total) : candidates.ids;
+  // The template tags read, kept for a fragment: the merge has no clones to read them from.
+  const readTags = new Map<string, readonly string[]>();
+  const tagsOf = async (ids: readonly string[]): Promise<RepoTags> => {
+    const found = (await candidates.tags?.(ids)) ?? new Map<string, readonly string[]>();
+    for (const [id, tags] of found) readTags.set(id, tags);
+    return found;
+  };
   const state = new Map<string, Materialized>();
   const materialize = async (ids: readonly string[]): Promise<void> => {
     const fresh = ids.filter((id) => !state.has(id));
@@ -355,6 +397,8 @@ export async function openFleet(
       // Fleet repos that could not be read still name fleet repos: what includes them cannot be checked.
       unavailable: [...state.values()].filter((entry) => !entry.ok).map((entry) => entry.id),
       providers: options.providers,
+      ...(candidates.tags ? { tagsOf } : {}),
+      ...(shard ? { deriveScanTemplates: false } : {}),
       ...(options.scanners ? { scanners: options.scanners } : {}),
       ...(options.render ? { render: shard ? { off: 'a shard renders nothing: fleetlint merge renders the whole fleet' } : options.render } : {}),
     }));
@@ -394,7 +438,11 @@ export async function openFleet(
   ];
   fleet.diagnostics.push(...diagnostics);
   const checked = new Set(slice.filter((id) => state.get(id)?.ok === true));
+  // A shard does not derive the templates: it reads the tags of those its slice includes, for the merge.
+  const templateRepos = shard ? includedTemplateRepos(fleet.repos.filter((repo) => sliceSet.has(repo.id))) : [];
+  if (templateRepos.length > 0 && candidates.tags) await tagsOf(templateRepos);
   return {
+    ...(readTags.size > 0 ? { templateTags: readTags } : {}),
     fleet,
     ...(shard ? { shard } : {}),
     checked,

@@ -9,6 +9,7 @@ import type { FileSource } from '../sources/file-source.js';
 import { applyCrossRepoPlan, planCrossRepo } from './cross-repo.js';
 import { withTarget, type FleetContext } from './fleet-context.js';
 import type { RenderSetting } from './render-phase.js';
+import { localTags } from './open-fleet.js';
 
 /**
  * The fleet as the checked repo sees it: the context's other repos, and this repo read from `source`, rendered
@@ -21,6 +22,8 @@ export function loadFleetWith(context: FleetContext, id: string, source: FileSou
     repos: context.mode === 'none' ? [{ id, source }] : withTarget(context, id, source),
     diagnostics: context.diagnostics,
     providers: config.providers,
+    // A fleet root's template repos have their tags (the ref a proposed include pins); a snapshot has none.
+    ...(context.mode === 'root' ? { tagsOf: (ids: readonly string[]) => localTags(ids, (repoId) => context.folders.get(repoId)?.dir) } : {}),
     ...(config.scanners ? { scanners: config.scanners } : {}),
     render: 'off' in render || context.mode !== 'none' ? render : { ...render, partialFleet: true },
     ...(timings ? { timings } : {}),

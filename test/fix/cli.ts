@@ -37,3 +37,15 @@ export function fleetlintAsync(args: readonly string[], env: NodeJS.ProcessEnv =
     child.on('close', (status) => { resolveRun({ status, stdout, stderr }); });
   });
 }
+
+/**
+ * A no-latest-tag finding on a job the required-scans fix added (`security:gitleaks` extends the template's
+ * `.security:gitleaks`): the job runs the template's image, whose tag the rule already reported, before the fix,
+ * for a repo whose job extends the same template job. The same defect in one more repo, fixed in the template.
+ */
+export function inheritedTemplateImage(finding: JsonFinding, before: readonly JsonFinding[]): boolean {
+  const job = /^CI job (\S+) image uses the latest tag \((\S+)\)/.exec(finding.message);
+  if (finding.ruleId !== 'no-latest-tag' || !job?.[1]?.startsWith('security:')) return false;
+  const image = job[2] ?? '';
+  return before.some((other) => other.ruleId === 'no-latest-tag' && other.repo !== finding.repo && other.message.includes(`image uses the latest tag (${image})`));
+}

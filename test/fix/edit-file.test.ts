@@ -64,6 +64,62 @@ describe('YAML edits', () => {
   });
 });
 
+describe('YAML append: an include added to every form of include:', () => {
+  const ITEM = { project: 'g/templates', ref: 'v1.10.0', file: 'scan.yml' };
+  const append = (text: string, value: typeof ITEM | string = ITEM): string => applyEdit(text, yaml({ op: 'append', path: ['include'], value }));
+  const NEW = (indent: string): string => `${indent}- project: g/templates\n${indent}  ref: v1.10.0\n${indent}  file: scan.yml\n`;
+
+  it('adds an item to a block list, indented as its items, after its last item and its comment', () => {
+    const text = 'include:\n  - local: a.yml   # one\n  - project: g/other\n    file: b.yml\n\nstages: [test]\n';
+    expect(append(text)).toBe(text.replace('    file: b.yml\n', `    file: b.yml\n${NEW('  ')}`));
+    const flush = 'include:\n- local: a.yml\n';
+    expect(append(flush)).toBe(`${flush}${NEW('')}`);
+  });
+
+  it('makes a one-string include the first item of a list, keeping its quotes and comment', () => {
+    expect(append("include: 'a.yml'  # c\nstages: [test]\n")).toBe(`include:\n  - 'a.yml'  # c\n${NEW('  ')}stages: [test]\n`);
+  });
+
+  it('makes a one-map include the first item of a list, moving its lines two columns right', () => {
+    const text = 'include:\n  project: g/other\n  file:\n    - b.yml\n    - c.yml\njob:\n  script: x\n';
+    expect(append(text)).toBe(`include:\n  - project: g/other\n    file:\n      - b.yml\n      - c.yml\n${NEW('  ')}job:\n  script: x\n`);
+  });
+
+  it('adds to a flow list before its bracket', () => {
+    expect(append('include: [a.yml, {local: b.yml}]\njob: {script: x}\n', 'c.yml')).toBe('include: [a.yml, {local: b.yml}, c.yml]\njob: {script: x}\n');
+  });
+
+  it('creates include: above the first key and the comment that belongs to it, below a header that starts the file', () => {
+    const block = `include:\n${NEW('  ')}\n`;
+    expect(append('# Header\n\n# the stages\nstages:\n  - test\n')).toBe(`# Header\n\n${block}# the stages\nstages:\n  - test\n`);
+    expect(append('# CI for web\nstages:\n  - test\n')).toBe(`# CI for web\n${block}stages:\n  - test\n`);
+    expect(append('include:\nstages: [a]\n')).toBe(`include:\n${NEW('  ')}stages: [a]\n`);
+  });
+
+  it('writes into the configuration document after a spec: header', () => {
+    const text = 'spec:\n  inputs:\n    stage: {default: test}\n---\njob:\n  script: x\n';
+    expect(applyEdit(text, yaml({ op: 'append', path: ['include'], value: 'a.yml', docIndex: 1 }))).toBe('spec:\n  inputs:\n    stage: {default: test}\n---\ninclude:\n  - a.yml\n\njob:\n  script: x\n');
+  });
+
+  it('is idempotent: an equal item (in any key order) is not added again', () => {
+    const once = append('include:\n  - local: a.yml\n');
+    expect(append(once)).toBe(once);
+    const written = 'include:\n  - file: scan.yml\n    project: g/templates\n    ref: v1.10.0\n';
+    expect(append(written)).toBe(written);
+    expect(append("include: 'c.yml'\n", 'c.yml')).toBe("include: 'c.yml'\n");
+  });
+
+  it('refuses what it cannot write cleanly', () => {
+    expect(() => applyEdit('a:\n  b: 1\n', yaml({ op: 'append', path: ['a', 'c', 'd'], value: 1 }))).toThrow(FixConflict);
+    expect(() => applyEdit('- a\n', yaml({ op: 'append', path: ['include'], value: 1 }))).toThrow(/top-level key of a block map/);
+  });
+
+  it('sets a new top-level entry apart by a blank line where the entries are', () => {
+    const text = 'stages: [test]\n\nlint:\n  script: x\n';
+    expect(applyEdit(text, yaml({ op: 'set', path: ['scan'], value: { extends: '.scan' } }))).toBe(`${text}\nscan:\n  extends: .scan\n`);
+  });
+});
+
 describe('text edits', () => {
   const edit = (expected: string): FileEdit => ({ repo: 'r', file: 'f', kind: 'text', range: { startLine: 4, startColumn: 9, endLine: 4, endColumn: 16 }, text: 'web', expected });
 

@@ -1,13 +1,15 @@
 /**
  * A local stand-in for GitLab on 127.0.0.1 that speaks the real contracts fleetlint uses: the REST API's
- * `GET /api/v4/groups/:id/projects` (auth, 401/404 bodies, offset and keyset pagination headers) and git's
+ * `GET /api/v4/groups/:id/projects` (auth, 401/404 bodies, offset and keyset pagination headers), a project's
+ * tags (`GET /api/v4/projects/:id/repository/tags`, from the bare repository), and git's
  * smart HTTP protocol through the real `git http-backend`, behind the same Basic auth GitLab takes.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import semver from 'semver';
 import { simpleGit } from 'simple-git';
 import { commitFiles, initRepo } from '../sources/git-fixture.js';
 
@@ -141,6 +143,8 @@ export async function startGitLabServer(options: GitLabServerOptions): Promise<G
 
 function api(url: URL, privateToken: string | undefined, options: GitLabServerOptions, baseUrl: string): ScriptedResponse {
   if (privateToken !== undefined && privateToken !== options.token) return json(401, { message: '401 Unauthorized' });
+  const tags = /^\/api\/v4\/projects\/(\d+)\/repository\/tags$/.exec(url.pathname);
+  if (tags?.[1] !== undefined) return projectTags(Number(tags[1]), url, privateToken, options);
   const match = /^\/api\/v4\/groups\/([^/]+)\/projects$/.exec(url.pathname);
   if (!match?.[1]) return json(404, { error: '404 Not Found' });
   const group = decodeURIComponent(match[1]);
@@ -205,6 +209,32 @@ function api(url: URL, privateToken: string | undefined, options: GitLabServerOp
     ...(totals ? { 'x-total': String(total), 'x-total-pages': String(totalPages) } : {}),
   };
   return json(200, pageBody, headers);
+}
+
+/**
+ * `GET /projects/:id/repository/tags`: the bare repository's real tags, `order_by` version (semantic versions by
+ * precedence, other names after them by name), updated or name, `sort` desc by default; one page (`per_page`).
+ */
+function projectTags(id: number, url: URL, privateToken: string | undefined, options: GitLabServerOptions): ScriptedResponse {
+  const project = options.projects.find((candidate) => candidate.id === id);
+  if (privateToken === undefined || project === undefined || options.reposRoot === undefined) return json(404, { message: '404 Project Not Found' });
+  const lines = execFileSync('git', ['for-each-ref', '--format=%(refname:short) %(objectname) %(creatordate:unix)', 'refs/tags'], { cwd: join(options.reposRoot, `${project.pathWithNamespace}.git`), encoding: 'utf8' });
+  const found = lines.split('\n').filter((line) => line !== '').map((line) => {
+    const [name = '', target = '', created = '0'] = line.split(' ');
+    return { name, target, created: Number(created) };
+  });
+  const orderBy = url.searchParams.get('order_by') ?? 'updated';
+  const byVersion = (a: string, b: string): number => {
+    const [va, vb] = [semver.valid(a), semver.valid(b)];
+    if (va !== null && vb !== null) return semver.compare(va, vb) || (a < b ? -1 : a > b ? 1 : 0);
+    if (va !== null || vb !== null) return va !== null ? 1 : -1;
+    return a < b ? -1 : a > b ? 1 : 0;
+  };
+  found.sort((a, b) => (orderBy === 'version' ? byVersion(a.name, b.name) : orderBy === 'name' ? (a.name < b.name ? -1 : 1) : a.created - b.created));
+  if (url.searchParams.get('sort') !== 'asc') found.reverse();
+  const perPage = Math.min(100, Math.max(1, Number(url.searchParams.get('per_page') ?? 20) || 20));
+  const body = found.slice(0, perPage).map((tag) => ({ name: tag.name, message: '', target: tag.target, commit: { id: tag.target }, release: null, protected: false }));
+  return json(200, body, { 'x-page': '1', 'x-per-page': String(perPage), 'x-next-page': found.length > perPage ? '2' : '' });
 }
 
 /** A project as GitLab's API presents it (the fields fleetlint reads, and enough of the rest to look real). */

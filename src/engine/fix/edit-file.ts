@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { isMap, isNode, isScalar, isSeq, parseAllDocuments, stringify, Scalar, type Document, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { DocPath, FileEdit, JsonValue, SourceRange, YamlEdit } from '../../model/findings.js';
 
@@ -43,13 +44,16 @@ function applyYamlEdit(text: string, docIndex: number, edit: YamlEdit): string {
   const where = pathText(edit.path);
   let result: string;
   if (edit.op === 'set') result = setAt(text, doc, edit.path, edit.value);
+  else if (edit.op === 'append') result = appendAt(text, doc, edit.path, edit.value);
   else if (edit.op === 'delete') result = deleteAt(text, doc, edit.path);
   else result = renameAt(text, doc, edit.path, edit.to);
   const after = documentAt(result, docIndex);
   const holds =
     edit.op === 'set'
       ? JSON.stringify(after.getIn(edit.path)) === JSON.stringify(edit.value) || JSON.stringify(toJs(after.getIn(edit.path))) === JSON.stringify(edit.value)
-      : edit.op === 'delete'
+      : edit.op === 'append'
+        ? appended(doc, after, edit.path, edit.value)
+        : edit.op === 'delete'
         ? !after.hasIn(edit.path)
         : after.hasIn([...edit.path.slice(0, -1), edit.to]) && !after.hasIn(edit.path);
   if (!holds) throw new FixConflict(`${where}: the edit did not apply cleanly`);
@@ -131,8 +135,116 @@ function setAt(text: string, doc: Document.Parsed, path: DocPath, value: JsonVal
     .map((line) => ' '.repeat(indent) + line)
     .join('\n');
   const at = lineEndAfter(text, map.range[1]);
-  const prefix = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+  // A new top-level entry (a CI job) is set apart by a blank line where the file's entries are.
+  const apart = nodes.length === 1 && at > 0 && !/\n\s*\n$/.test(text.slice(0, at)) && /\n[ \t]*\n[^\s#-]/.test(text);
+  const prefix = (at > 0 && text[at - 1] !== '\n' ? '\n' : '') + (apart ? '\n' : '');
   return `${text.slice(0, at)}${prefix}${block}\n${text.slice(at)}`;
+}
+
+/**
+ * Adds `value` to the list at `path` unless an equal item is there. A block list gets a new last item, indented as
+ * its items; a flow list gets it before its `]`. A single value (a scalar, one map) becomes the first item of a new
+ * block list under the key. A missing top-level key is created above the document's first key (and the comment
+ * lines that belong to it), below a header comment that starts the file.
+ */
+function appendAt(text: string, doc: Document.Parsed, path: DocPath, value: JsonValue): string {
+  const { nodes, pair } = follow(doc, path);
+  const target = nodes.length === path.length + 1 ? nodes[nodes.length - 1] : undefined;
+  if (!target) return createAtTop(text, doc, path, value);
+  if (sameJson(toJs(target), value) || (isSeq(target) && target.items.some((item) => sameJson(toJs(item), value)))) return text;
+  if (isSeq(target)) {
+    if (!target.range) throw new FixConflict(`${pathText(path)} has no position`);
+    if (target.flow === true) {
+      const close = target.range[1] - 1;
+      if (text[close] !== ']') throw new FixConflict(`${pathText(path)}: the flow list does not end where it was parsed`);
+      const item = stringify(value, { lineWidth: 0, collectionStyle: 'flow' }).trim();
+      const before = text.slice(0, close).trimEnd();
+      return `${before}${target.items.length > 0 ? ', ' : ''}${item}${text.slice(before.length)}`;
+    }
+    const first = target.items[0];
+    const last = target.items[target.items.length - 1];
+    const firstStart = isNode(first) ? first.range?.[0] : undefined;
+    const lastEnd = isNode(last) ? last.range?.[1] : undefined;
+    if (firstStart === undefined || lastEnd === undefined) throw new FixConflict(`${pathText(path)}: its items have no position`);
+    const lead = text.slice(lineStart(text, firstStart), firstStart);
+    if (!/^ *- +$/.test(lead)) throw new FixConflict(`${pathText(path)}: its first item does not start its line`);
+    const at = lineEndAfter(text, lastEnd);
+    const prefix = at > 0 && text[at - 1] !== '\n' ? '\n' : '';
+    return `${text.slice(0, at)}${prefix}${itemBlock(value, lead.indexOf('-'))}${text.slice(at)}`;
+  }
+  // One value where a list may be: it becomes the list's first item.
+  const parent = nodes[nodes.length - 2];
+  const key = pair?.key;
+  if (!pair || !isMap(parent) || parent.flow === true || !isScalar(key) || !key.range || !target.range) throw new FixConflict(`${pathText(path)} is not a list or a value of a block map`);
+  const keyColumn = key.range[0] - lineStart(text, key.range[0]);
+  if (isMap(target) && target.flow !== true) {
+    // A block map under the key: each of its lines moves two columns right, and its first key gets the dash.
+    const from = lineStart(text, target.range[0]);
+    const to = lineEndAfter(text, target.range[1]);
+    const column = target.range[0] - from;
+    const lines = text.slice(from, to).split('\n');
+    const moved = lines.map((line, index) => {
+      if (index === 0) return `${line.slice(0, column)}- ${line.slice(column)}`;
+      return line.trim() === '' || line.length - line.trimStart().length < column ? line : `  ${line}`;
+    });
+    const block = moved.join('\n');
+    return `${text.slice(0, from)}${block}${block.endsWith('\n') ? '' : '\n'}${itemBlock(value, column)}${text.slice(to)}`;
+  }
+  const between = text.slice(key.range[1], target.range[0]);
+  const old = text.slice(target.range[0], target.range[1]);
+  if (!/^ *: *$/.test(between) || old.includes('\n')) throw new FixConflict(`${pathText(path)}: its value is not a one-line value after the key`);
+  const column = keyColumn + 2;
+  const head = `${text.slice(0, key.range[1])}:${old === '' ? '' : `\n${' '.repeat(column)}- ${old}`}`;
+  const at = lineEndAfter(text, target.range[1]);
+  const rest = text.slice(target.range[1], at);
+  const newline = rest.endsWith('\n') ? '' : '\n';
+  return `${head}${rest}${newline}${itemBlock(value, column)}${text.slice(at)}`;
+}
+
+/** A top-level key with a one-item list, above the document's first key. */
+function createAtTop(text: string, doc: Document.Parsed, path: DocPath, value: JsonValue): string {
+  const root = doc.contents;
+  const [key] = path;
+  if (path.length !== 1 || typeof key !== 'string' || !isMap(root) || root.flow === true) throw new FixConflict(`${pathText(path)}: only a top-level key of a block map is created`);
+  const firstKey = root.items[0]?.key;
+  if (!isScalar(firstKey)) throw new FixConflict(`${pathText(path)}: the document has no key to put it above`);
+  const keyLine = lineStart(text, firstKey.range[0]);
+  const column = firstKey.range[0] - keyLine;
+  // The comment lines right above the first key are its own, unless they start the file (a header).
+  let at = keyLine;
+  while (at > 0 && /^\s*#/.test(text.slice(lineStart(text, at - 1), at - 1))) at = lineStart(text, at - 1);
+  if (at === 0) at = keyLine;
+  const block = stringify({ [key]: [value] }, { indent: 2, lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((line) => ' '.repeat(column) + line)
+    .join('\n');
+  return `${text.slice(0, at)}${block}\n\n${text.slice(at)}`;
+}
+
+/** A list item's lines, its dash at `column`. */
+function itemBlock(value: JsonValue, column: number): string {
+  return stringify([value], { indent: 2, lineWidth: 0 })
+    .trimEnd()
+    .split('\n')
+    .map((line) => ' '.repeat(column) + line)
+    .join('\n')
+    .concat('\n');
+}
+
+/** The list at the path holds the value, and every item it held before, in order. */
+function appended(before: Document.Parsed, after: Document.Parsed, path: DocPath, value: JsonValue): boolean {
+  const now = toJs(after.getIn(path));
+  const old = toJs(before.getIn(path));
+  if (!Array.isArray(now)) return sameJson(now, value);
+  const kept = old === undefined || old === null ? [] : Array.isArray(old) ? old : [old];
+  const grew = now.length === kept.length + 1 && kept.every((item, index) => sameJson(item, now[index])) && sameJson(now[now.length - 1], value);
+  return grew || (now.length === kept.length && now.some((item) => sameJson(item, value)));
+}
+
+/** Equal as data: the same keys and values, in any key order (a policy's objects come with their keys sorted). */
+function sameJson(a: unknown, b: unknown): boolean {
+  return isDeepStrictEqual(a, b);
 }
 
 function deleteAt(text: string, doc: Document.Parsed, path: DocPath): string {

@@ -2,7 +2,7 @@ import type { DocPath, FileEdit, Fix, FindingData, JsonValue } from '../../model
 
 /**
  * A Rego decision proposes a repair as `data.fix`: `{description, edits: [{repo, file, docIndex?, op, path, value?,
- * to?}]}`, each edit a structured YAML edit (set, delete, rename). Returns the data without it and the fix, or the
+ * to?}]}`, each edit a structured YAML edit (set, append, delete, rename). Returns the data without it and the fix, or the
  * reason the fix is malformed.
  */
 export function splitFix(data: FindingData): { data?: FindingData; fix?: Fix } | { invalid: string } {
@@ -35,10 +35,18 @@ function editFromJson(raw: JsonValue): FileEdit | string {
     return 'path must be a list of keys and indexes';
   }
   const base = { repo, file, kind: 'yaml' as const, path: path as DocPath, ...(docIndex !== undefined ? { docIndex } : {}) };
-  if (op === 'set') return raw.value === undefined ? 'set needs a value' : { ...base, op, value: raw.value };
+  if (op === 'set') return raw.value === undefined ? 'set needs a value' : { ...base, op, value: sortedKeys(raw.value) };
+  if (op === 'append') return raw.value === undefined ? 'append needs a value' : { ...base, op, value: sortedKeys(raw.value) };
   if (op === 'delete') return { ...base, op };
   if (op === 'rename') return typeof raw.to === 'string' && raw.to !== '' ? { ...base, op, to: raw.to } : 'rename needs `to`, a key';
-  return 'op must be set, delete or rename';
+  return 'op must be set, append, delete or rename';
+}
+
+/** The value with its maps' keys sorted: the policy engine gives an object's keys in an order of its own. */
+function sortedKeys(value: JsonValue): JsonValue {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (!isObject(value)) return value;
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortedKeys(value[key] ?? null)]));
 }
 
 function isObject(value: JsonValue | undefined): value is { [key: string]: JsonValue } {

@@ -83,7 +83,10 @@ function build(ctx: CiResolveContext, reporter: CiReporter, parsed: ParsedYamlFi
   }
   const headerDocument = specDocument(parsed);
   const header = headerDocument ? readTree(ctx.repoId, headerDocument, reporter, false) : undefined;
-  return buildPipeline(ctx, reporter, root, header, { file: CI_FILE, depth: 0, variables: new Map(), children: new Map() });
+  const pipeline = buildPipeline(ctx, reporter, root, header, { file: CI_FILE, depth: 0, variables: new Map(), children: new Map() });
+  // After a `spec:` header, the configuration is the file's second document: where edits to it go.
+  if (document.index > 0) pipeline.docIndex = document.index;
+  return pipeline;
 }
 
 /** Which pipeline is built: the repo's own, or a child pipeline with the variables its trigger job passes. */

@@ -206,6 +206,8 @@ export interface MergeRequestGate {
 export interface CiPipeline {
   /** The entry file, `.gitlab-ci.yml`. */
   file: string;
+  /** The document of the file that holds the configuration, when not the first (after a `spec:` header). */
+  docIndex?: number;
   stages: string[];
   /** Whether `stages:` was declared by the pipeline (an undeclared list means GitLab's defaults). */
   stagesDeclared: boolean;

@@ -66,6 +66,47 @@ export interface FleetSettingsInput {
    * order messages list them: what makes each job's `scans`.
    */
   scanners: ScannerInput[];
+  /**
+   * The fleet's files that other repos include and whose jobs run a scanner, sorted by repo and file: what
+   * required-scans proposes for a missing scan. Absent when the fleet has none, and for a repo-scope policy whose
+   * `custom.repoFields` name no `ci` field (it is a CI fact).
+   */
+  scanTemplates?: ScanTemplateInput[];
+}
+
+/** A fleet file other repos include (`include: project:` + `file:`, or a `component:`) that runs scanners. */
+export interface ScanTemplateInput {
+  /** The fleet repo that holds it. */
+  repo: string;
+  /** Its project path as an include names it (`homelab/platform/ci-templates`). */
+  project: string;
+  file: string;
+  /** How the fleet includes it. */
+  includeType: 'project' | 'component';
+  /** For a component: its address without the version, as the fleet writes it. */
+  component?: string;
+  /** The ref a new include pins: see `refSource`; absent for the default branch. */
+  ref?: string;
+  /**
+   * Where `ref` comes from: the template repo's newest tag by semantic version, the one ref every consumer pins
+   * (the repo has no version tag), or none (the default branch).
+   */
+  refSource: 'newest-tag' | 'consumers' | 'default-branch';
+  /** Its jobs that run a scanner, sorted by name. */
+  jobs: ScanTemplateJobInput[];
+}
+
+/** A job of a scan template, resolved as a consumer would get it. */
+export interface ScanTemplateJobInput {
+  /** Its name in the file; a hidden one (`.security:gitleaks`) runs only in a job that `extends:` it. */
+  name: string;
+  hidden: boolean;
+  /** Its stage once resolved. */
+  stage: string;
+  /** Per category it scans: whether the job blocks (may not fail, scanner not told to pass), and whether the scanner is told to pass. */
+  scans: { category: string; blocks: boolean; toldToPass: boolean }[];
+  /** It runs in merge-request pipelines. */
+  gatesMergeRequests: boolean;
 }
 
 /** A security scanner of the model's table. */
@@ -142,6 +183,12 @@ export interface RepoInput {
 /** A resolved GitLab CI pipeline. */
 export interface PipelineInput {
   file: string;
+  /**
+   * The document of the file that holds the configuration, when not the first (after a `spec:` header).
+   * @asType integer
+   * @minimum 1
+   */
+  docIndex?: number;
   /** Declared stages, or GitLab's default list. */
   stages: string[];
   stagesDeclared: boolean;
