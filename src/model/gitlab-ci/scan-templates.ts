@@ -20,39 +20,14 @@ import { componentFiles } from './component.js';
 import { scannerTable, type ScannerDefinition } from './scanners.js';
 import { CI_FILE, resolvePipeline } from './resolve.js';
 import type { CiInclude } from './types.js';
+import type { ScanTemplateInput, ScanTemplateJobInput } from '../policy-input/types.js';
 
-/** A fleet file other repos include that runs a scanner, and how a new include of it is written. */
-export interface ScanTemplate {
-  /** The fleet repo that holds it. */
-  repo: string;
-  /** Its project path as an include names it (`homelab/platform/ci-templates`). */
-  project: string;
-  file: string;
-  /** How the fleet includes it: `project:` + `file:`, or as a CI/CD component. */
-  includeType: 'project' | 'component';
-  /** For a component: its address without the version, as the fleet writes it (`$CI_SERVER_FQDN/homelab/ci/secrets`). */
-  component?: string;
-  /**
-   * The ref a new include pins: the template repo's newest tag (by semantic version, releases before pre-releases),
-   * else the one ref every consumer pins; absent: the default branch (`refSource` says which).
-   */
-  ref?: string;
-  refSource: 'newest-tag' | 'consumers' | 'default-branch';
-  /** Its jobs that run a scanner. */
-  jobs: ScanTemplateJob[];
-}
-
-export interface ScanTemplateJob {
-  /** The job's name in the file; a hidden job (`.security:gitleaks`) runs only in a job that extends it. */
-  name: string;
-  hidden: boolean;
-  /** Its stage once resolved (the template's own or GitLab's default). */
-  stage: string;
-  /** The categories it scans, with whether it then blocks: it may not fail and its scanner is not told to pass. */
-  scans: { category: string; blocks: boolean; toldToPass: boolean }[];
-  /** Whether it runs in merge-request pipelines (in a pipeline whose workflow runs them). */
-  gatesMergeRequests: boolean;
-}
+/**
+ * A fleet file other repos include that runs a scanner, and how a new include of it is written; its jobs that run a
+ * scanner. The policy input's types, since the fact goes to the policies as it is.
+ */
+export type ScanTemplate = ScanTemplateInput;
+export type ScanTemplateJob = ScanTemplateJobInput;
 
 /** The tags of fleet repos, by repo id; a repo that is not there has no tags known (or none). */
 export type RepoTags = ReadonlyMap<string, readonly string[]>;
