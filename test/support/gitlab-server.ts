@@ -43,10 +43,11 @@ export interface ScriptedResponse {
 }
 
 /**
- * What a scripted git request gets: a response of its own, `'serve'` (served as usual), or served by git but cut
- * off after so many bytes of its body with the connection left open (a transfer that stalls halfway).
+ * What a scripted git request gets: a response of its own, `'serve'` (served as usual), served by git but cut
+ * off after so many bytes of its body with the connection left open (a transfer that stalls halfway), or served by
+ * git after a wait (a slow server).
  */
-export type GitFault = ScriptedResponse | 'serve' | { stallAfterBytes: number };
+export type GitFault = ScriptedResponse | 'serve' | { stallAfterBytes: number } | { delayMs: number };
 
 export interface RecordedRequest {
   method: string;
@@ -116,7 +117,12 @@ export async function startGitLabServer(options: GitLabServerOptions): Promise<G
       } else if (options.reposRoot === undefined) {
         send(response, { status: 404, body: 'no repositories\n' });
       } else {
-        gitHttpBackend(request, response, url, options.reposRoot, fault !== undefined && fault !== 'serve' ? fault.stallAfterBytes : undefined);
+        const reposRoot = options.reposRoot;
+        const serve = (): void => {
+          gitHttpBackend(request, response, url, reposRoot, fault !== undefined && fault !== 'serve' && 'stallAfterBytes' in fault ? fault.stallAfterBytes : undefined);
+        };
+        if (fault !== undefined && fault !== 'serve' && 'delayMs' in fault) setTimeout(serve, fault.delayMs);
+        else serve();
       }
     } else {
       send(response, json(404, { error: '404 Not Found' }));
