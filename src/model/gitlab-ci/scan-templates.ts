@@ -117,8 +117,10 @@ function probeJobs(repo: Repo, file: string, byId: ReadonlyMap<string, Repo>, se
   const parsedFile = (repoId: string, path: string): ParsedYamlFile | undefined => {
     const key = `${repoId}\u0000${path}`;
     if (!parsed.has(key)) {
-      const text = byId.get(repoId)?.files.find((candidate) => candidate.path === path)?.text;
-      parsed.set(key, text === undefined ? undefined : parseYamlFile(repoId, path, text).parsed);
+      // The repo's own parse when it has one (a YAML file of the repo): the same parser, so the same documents.
+      const known = byId.get(repoId)?.yaml.get(path);
+      const text = known ? undefined : byId.get(repoId)?.files.find((candidate) => candidate.path === path)?.text;
+      parsed.set(key, known ?? (text === undefined ? undefined : parseYamlFile(repoId, path, text).parsed));
     }
     return parsed.get(key);
   };
