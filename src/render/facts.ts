@@ -11,14 +11,14 @@
  * - render-error and render-skipped findings join the diagnostics of the repo they point into.
  */
 import { createHash } from 'node:crypto';
-import { applicationFromValue } from '../model/argocd/load.js';
+import { applicationFromValue, projectFromValue } from '../model/argocd/load.js';
 import type { AppRef, ArgoAppProject, ArgoApplication } from '../model/argocd/types.js';
 import type { DesiredApplication, DesiredLocation, DesiredObject, DesiredState, SourceStatus } from '../model/desired.js';
 import type { DocPath, FindingDraft } from '../model/findings.js';
 import { imageRefs } from '../model/images/extract.js';
 import { holdsImages, imagesInObject } from '../model/images/k8s.js';
 import type { ImageRef } from '../model/images/types.js';
-import { isMap, stringAt, stringsAt, valueAt } from '../model/k8s/value.js';
+import { isMap, stringAt } from '../model/k8s/value.js';
 import { plainLocator } from '../model/locator.js';
 import type { FactOrigin } from '../model/origin.js';
 import type { FleetSettings, Repo, RepoResolver } from '../model/types.js';
@@ -331,13 +331,8 @@ class ApplicationFacts {
     if (this.#projectKeys.has(key)) return;
     this.#projectKeys.add(key);
     const at = (path: DocPath): FactOrigin => this.locate(object, path);
-    const destinations = valueAt(object.value, ['spec', 'destinations']);
     const project: ArgoAppProject = {
-      kind: 'AppProject',
-      name,
-      sourceRepos: stringsAt(object.value, ['spec', 'sourceRepos']),
-      destinations: Array.isArray(destinations) ? destinations.filter(isMap).map(destinationOf) : [],
-      origin: at(['metadata', 'name']),
+      ...projectFromValue(object.value, name, at(['metadata', 'name'])),
       renderedBy: app.app,
       object: { value: object.value, locator: plainLocator(object.value, at) },
     };
@@ -369,17 +364,6 @@ function sameApplication(raw: ArgoApplication, value: Record<string, unknown>): 
 
 function sameProject(raw: ArgoAppProject, rendered: ArgoAppProject): boolean {
   return stableJson([raw.sourceRepos, raw.destinations]) === stableJson([rendered.sourceRepos, rendered.destinations]);
-}
-
-function destinationOf(value: unknown): { server?: string; name?: string; namespace?: string } {
-  const field = (key: string): string | undefined => {
-    const text = stringAt(value, [key]);
-    return text === '' ? undefined : text;
-  };
-  const server = field('server');
-  const name = field('name');
-  const namespace = stringAt(value, ['namespace']);
-  return { ...(server !== undefined ? { server } : {}), ...(name !== undefined ? { name } : {}), ...(namespace !== undefined ? { namespace } : {}) };
 }
 
 /**

@@ -157,13 +157,18 @@ function loadSource(source: PlainMap, path: DocPath, { at, text }: DocumentReade
 }
 
 function loadProject(object: K8sObject, name: string): ArgoAppProject {
-  const destinations = valueAt(object.document.value, ['spec', 'destinations']);
+  return projectFromValue(object.document.value, name, object.origin);
+}
+
+/** An AppProject's facts from its object's value: a file's, or one a render gives. */
+export function projectFromValue(value: unknown, name: string, origin: FactOrigin): ArgoAppProject {
+  const destinations = valueAt(value, ['spec', 'destinations']);
   return {
     kind: 'AppProject',
     name,
-    sourceRepos: stringsAt(object.document.value, ['spec', 'sourceRepos']),
+    sourceRepos: stringsAt(value, ['spec', 'sourceRepos']),
     destinations: Array.isArray(destinations) ? destinations.filter(isMap).map(destinationOf) : [],
-    origin: object.origin,
+    origin,
   };
 }
 
